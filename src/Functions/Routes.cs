@@ -1,0 +1,19 @@
+namespace EventFunctions.Functions;
+
+/// <summary>Route templates (under host.json's routePrefix, "api"), one place for the functions and the wiring test.</summary>
+public static class Routes
+{
+    public const string Events = "events";
+    public const string Event = "events/{eventId}";
+    public const string Registrations = "events/{eventId}/registrations";
+    public const string Registration = "events/{eventId}/registrations/{registrationId}";
+    public const string SignUpForm = "signup/{eventId}";
+    public const string Manage = "manage/{eventId}/{registrationId}";
+}
+
+public static class Schedules
+{
+    /// <summary>Every five minutes (NCRONTAB with seconds), overridable with the app setting ConfirmationSweepSchedule.</summary>
+    public const string ConfirmationSweep = "%ConfirmationSweepSchedule%";
+    public const string ConfirmationSweepDefault = "0 */5 * * * *";
+}

@@ -1,0 +1,107 @@
+using System.Net;
+using EventFunctions.Shared.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using SendGrid;
+using SendGrid.Helpers.Mail;
+
+namespace EventFunctions.Shared.Confirmations;
+
+public sealed record EmailAttachment(string FileName, string ContentType, byte[] Content);
+
+/// <summary>A rendered email. <see cref="Category"/> is for delivery statistics and holds no personal data.</summary>
+public sealed record EmailMessage(
+    string ToAddress,
+    string ToName,
+    string? ReplyTo,
+    string Subject,
+    string Html,
+    string PlainText,
+    IReadOnlyList<EmailAttachment> Attachments,
+    string Category);
+
+public abstract record SendResult
+{
+    public sealed record Sent : SendResult;
+    /// <summary>The provider refused the message for good (a 4xx other than 429): retrying cannot help.</summary>
+    public sealed record Rejected(int StatusCode, string Reason) : SendResult;
+}
+
+/// <summary>The provider failed in a way a later try may not (429, 5xx, timeout): the queue message comes back.</summary>
+public sealed class TransientEmailException(string message, Exception? inner = null) : Exception(message, inner);
+
+public interface IEmailTransport
+{
+    Task<SendResult> SendAsync(EmailMessage message, CancellationToken ct);
+}
+
+/// <summary>Production: SendGrid's v3 mail-send API through the official client.</summary>
+public sealed class SendGridEmailTransport(ISendGridClient client, IOptions<EventFunctionsOptions> options) : IEmailTransport
+{
+    public async Task<SendResult> SendAsync(EmailMessage message, CancellationToken ct)
+    {
+        var email = options.Value.Email;
+        var mail = MailHelper.CreateSingleEmail(
+            new EmailAddress(email.FromAddress, email.FromName),
+            new EmailAddress(message.ToAddress, message.ToName),
+            message.Subject,
+            message.PlainText,
+            message.Html);
+        if (message.ReplyTo is not null) mail.SetReplyTo(new EmailAddress(message.ReplyTo));
+        foreach (var a in message.Attachments)
+        {
+            mail.AddAttachment(a.FileName, Convert.ToBase64String(a.Content), a.ContentType);
+        }
+
+        mail.AddCategory(message.Category);
+
+        Response response;
+        try
+        {
+            response = await client.SendEmailAsync(mail, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            throw new TransientEmailException("SendGrid could not be reached or timed out.", ex);
+        }
+
+        var status = (int)response.StatusCode;
+        if (response.IsSuccessStatusCode) return new SendResult.Sent();
+        if (response.StatusCode == HttpStatusCode.TooManyRequests || status >= 500)
+        {
+            throw new TransientEmailException($"SendGrid answered {status}.");
+        }
+
+        // SendGrid's error body names fields, not recipients; keep it short anyway.
+        var body = await response.Body.ReadAsStringAsync(ct);
+        return new SendResult.Rejected(status, body.Length > 300 ? body[..300] : body);
+    }
+}
+
+/// <summary>Local runs: each email becomes an .eml file in the outbox folder, which any mail program opens.</summary>
+public sealed class OutboxEmailTransport(IOptions<EventFunctionsOptions> options, ILogger<OutboxEmailTransport> log) : IEmailTransport
+{
+    public async Task<SendResult> SendAsync(EmailMessage message, CancellationToken ct)
+    {
+        var email = options.Value.Email;
+        var mime = new MimeMessage();
+        mime.From.Add(new MailboxAddress(email.FromName, email.FromAddress));
+        mime.To.Add(new MailboxAddress(message.ToName, message.ToAddress));
+        if (message.ReplyTo is not null) mime.ReplyTo.Add(MailboxAddress.Parse(message.ReplyTo));
+        mime.Subject = message.Subject;
+        var body = new BodyBuilder { HtmlBody = message.Html, TextBody = message.PlainText };
+        foreach (var a in message.Attachments)
+        {
+            body.Attachments.Add(a.FileName, a.Content, ContentType.Parse(a.ContentType));
+        }
+
+        mime.Body = body.ToMessageBody();
+        var folder = Path.GetFullPath(email.OutboxPath);
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{Guid.NewGuid():N}.eml");
+        await mime.WriteToAsync(path, ct);
+        log.LogInformation("Wrote email to outbox file {File}", Path.GetFileName(path));
+        return new SendResult.Sent();
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+
+namespace EventFunctions.Shared.Events;
+
+/// <summary>The stored event row: one per partition (the event's id), RowKey <see cref="RowKeyValue"/>.</summary>
+public sealed class EventEntity : ITableEntity
+{
+    public const string RowKeyValue = "event";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = RowKeyValue;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Kind { get; set; } = "";
+    public string Title { get; set; } = "";
+    public string? Description { get; set; }
+    public string? Venue { get; set; }
+    public string? Address { get; set; }
+    public DateTimeOffset StartUtc { get; set; }
+    public DateTimeOffset EndUtc { get; set; }
+    public string TimeZoneId { get; set; } = "";
+    public int Capacity { get; set; }
+    public bool WaitlistAllowed { get; set; }
+    public DateTimeOffset SignUpOpensUtc { get; set; }
+    public DateTimeOffset SignUpClosesUtc { get; set; }
+    public string OrganiserName { get; set; } = "";
+    public string OrganiserEmail { get; set; } = "";
+    /// <summary>Kind details and custom questions as JSON (they are read with the event, never queried).</summary>
+    public string DetailsJson { get; set; } = "{}";
+    public int Confirmed { get; set; }
+    public int Waitlisted { get; set; }
+    public DateTimeOffset CreatedUtc { get; set; }
+
+    private sealed record Details(SalonDetails? Salon, SiteVisitDetails? SiteVisit, LectureDetails? Lecture, IReadOnlyList<Question>? Questions);
+
+    public static EventEntity From(EventRecord e) => new()
+    {
+        PartitionKey = e.Id,
+        Kind = e.Kind.ToString(),
+        Title = e.Title,
+        Description = e.Description,
+        Venue = e.Venue,
+        Address = e.Address,
+        StartUtc = e.StartUtc,
+        EndUtc = e.EndUtc,
+        TimeZoneId = e.TimeZoneId,
+        Capacity = e.Capacity,
+        WaitlistAllowed = e.WaitlistAllowed,
+        SignUpOpensUtc = e.SignUpOpensUtc,
+        SignUpClosesUtc = e.SignUpClosesUtc,
+        OrganiserName = e.OrganiserName,
+        OrganiserEmail = e.OrganiserEmail,
+        DetailsJson = JsonSerializer.Serialize(new Details(e.Salon, e.SiteVisit, e.Lecture, e.Questions), Json.Options),
+        Confirmed = e.Confirmed,
+        Waitlisted = e.Waitlisted,
+        CreatedUtc = e.CreatedUtc,
+    };
+
+    public EventRecord ToRecord()
+    {
+        var details = JsonSerializer.Deserialize<Details>(DetailsJson, Json.Options);
+        return new EventRecord
+        {
+            Id = PartitionKey,
+            Kind = Enum.Parse<EventKind>(Kind),
+            Title = Title,
+            Description = Description,
+            Venue = Venue,
+            Address = Address,
+            StartUtc = StartUtc,
+            EndUtc = EndUtc,
+            TimeZoneId = TimeZoneId,
+            Capacity = Capacity,
+            WaitlistAllowed = WaitlistAllowed,
+            SignUpOpensUtc = SignUpOpensUtc,
+            SignUpClosesUtc = SignUpClosesUtc,
+            OrganiserName = OrganiserName,
+            OrganiserEmail = OrganiserEmail,
+            Salon = details?.Salon,
+            SiteVisit = details?.SiteVisit,
+            Lecture = details?.Lecture,
+            Questions = details?.Questions ?? [],
+            Confirmed = Confirmed,
+            Waitlisted = Waitlisted,
+            CreatedUtc = CreatedUtc,
+        };
+    }
+}

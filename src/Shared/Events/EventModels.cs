@@ -1,0 +1,147 @@
+namespace EventFunctions.Shared.Events;
+
+public enum EventKind
+{
+    Salon,
+    SiteVisit,
+    Lecture,
+}
+
+public enum QuestionType
+{
+    Text,
+    Choice,
+    YesNo,
+}
+
+/// <summary>What an organiser sends to create or replace an event. Times are local to <see cref="TimeZone"/>.</summary>
+public sealed record EventInput
+{
+    public string? Kind { get; init; }
+    public string? Title { get; init; }
+    public string? Description { get; init; }
+    public string? Venue { get; init; }
+    public string? Address { get; init; }
+    /// <summary>Local start, e.g. <c>2026-12-05T14:00</c>.</summary>
+    public string? Start { get; init; }
+    public string? End { get; init; }
+    /// <summary>IANA zone; Asia/Shanghai when omitted.</summary>
+    public string? TimeZone { get; init; }
+    public int? Capacity { get; init; }
+    public bool? WaitlistAllowed { get; init; }
+    /// <summary>Local time sign-up opens; now when omitted.</summary>
+    public string? SignUpOpens { get; init; }
+    /// <summary>Local time sign-up closes; the event's start when omitted.</summary>
+    public string? SignUpCloses { get; init; }
+    public string? OrganiserName { get; init; }
+    public string? OrganiserEmail { get; init; }
+    public SalonDetails? Salon { get; init; }
+    public SiteVisitInput? SiteVisit { get; init; }
+    public LectureDetails? Lecture { get; init; }
+    public List<QuestionInput>? Questions { get; init; }
+}
+
+public sealed record SalonDetails(string? HostOrganisation, string? Topic, string? Speaker);
+
+public sealed record SiteVisitInput(string? MeetingPoint, string? MeetingTime, List<string>? SecurityFields);
+
+public sealed record SiteVisitDetails(string MeetingPoint, DateTimeOffset MeetingTimeUtc, IReadOnlyList<string> SecurityFields);
+
+public sealed record LectureDetails(string? Speaker, string? OnlineUrl);
+
+public sealed record QuestionInput(string? Id, string? Label, string? Type, List<string>? Options, bool Required);
+
+public sealed record Question(string Id, string Label, QuestionType Type, IReadOnlyList<string> Options, bool Required);
+
+/// <summary>A validated event as the services use it. Times in UTC; <see cref="TimeZoneId"/> says how to show them.</summary>
+public sealed record EventRecord
+{
+    public required string Id { get; init; }
+    public required EventKind Kind { get; init; }
+    public required string Title { get; init; }
+    public string? Description { get; init; }
+    public string? Venue { get; init; }
+    public string? Address { get; init; }
+    public required DateTimeOffset StartUtc { get; init; }
+    public required DateTimeOffset EndUtc { get; init; }
+    public required string TimeZoneId { get; init; }
+    public required int Capacity { get; init; }
+    public required bool WaitlistAllowed { get; init; }
+    public required DateTimeOffset SignUpOpensUtc { get; init; }
+    public required DateTimeOffset SignUpClosesUtc { get; init; }
+    public required string OrganiserName { get; init; }
+    public required string OrganiserEmail { get; init; }
+    public SalonDetails? Salon { get; init; }
+    public SiteVisitDetails? SiteVisit { get; init; }
+    public LectureDetails? Lecture { get; init; }
+    public IReadOnlyList<Question> Questions { get; init; } = [];
+    public int Confirmed { get; init; }
+    public int Waitlisted { get; init; }
+    public DateTimeOffset CreatedUtc { get; init; }
+
+    public int SeatsLeft => Math.Max(0, Capacity - Confirmed);
+
+    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
+
+    public DateTimeOffset ToLocal(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(utc, Zone);
+
+    public SignUpWindow WindowAt(DateTimeOffset now) =>
+        now >= StartUtc ? SignUpWindow.EventStarted
+        : now < SignUpOpensUtc ? SignUpWindow.NotYetOpen
+        : now >= SignUpClosesUtc ? SignUpWindow.Closed
+        : SignUpWindow.Open;
+
+    /// <summary>The participant fields this kind of event asks for; nothing more is collected.</summary>
+    public FieldPolicy Fields => FieldPolicy.For(this);
+}
+
+public enum SignUpWindow
+{
+    Open,
+    NotYetOpen,
+    Closed,
+    EventStarted,
+}
+
+/// <summary>Which participant fields an event collects (PIPL: only what the event needs).</summary>
+public sealed record FieldPolicy(bool AsksPhone, bool PhoneRequired, bool OrganisationRequired, IReadOnlyList<string> SecurityFields)
+{
+    public static FieldPolicy For(EventRecord e) => e.Kind switch
+    {
+        // Site visits: the site's security desk needs a contact phone, the unit and its own extra fields.
+        EventKind.SiteVisit => new(true, true, true, e.SiteVisit?.SecurityFields ?? []),
+        // Salons: organisers call people about changes of room or time.
+        EventKind.Salon => new(true, true, false, []),
+        // Lectures: an email is enough to confirm a seat or send the online link.
+        _ => new(false, false, false, []),
+    };
+}
+
+/// <summary>The API shape of an event, as organisers and clients read it.</summary>
+public sealed record EventView(
+    string Id,
+    EventKind Kind,
+    string Title,
+    string? Description,
+    string? Venue,
+    string? Address,
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    string TimeZone,
+    int Capacity,
+    bool WaitlistAllowed,
+    DateTimeOffset SignUpOpens,
+    DateTimeOffset SignUpCloses,
+    string OrganiserName,
+    string OrganiserEmail,
+    SalonDetails? Salon,
+    SiteVisitView? SiteVisit,
+    LectureDetails? Lecture,
+    IReadOnlyList<Question> Questions,
+    EventCounts Counts,
+    string SignUpStatus,
+    string SignUpUrl);
+
+public sealed record SiteVisitView(string MeetingPoint, DateTimeOffset MeetingTime, IReadOnlyList<string> SecurityFields);
+
+public sealed record EventCounts(int Confirmed, int Waitlisted, int SeatsLeft);

@@ -1,0 +1,107 @@
+using Azure;
+using Azure.Data.Tables;
+using EventFunctions.Shared.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EventFunctions.Shared.Events;
+
+public abstract record EventOutcome
+{
+    public sealed record Ok(EventView Event) : EventOutcome;
+    public sealed record Created(EventView Event) : EventOutcome;
+    public sealed record Invalid(FieldErrors Errors) : EventOutcome;
+    public sealed record NotFound : EventOutcome;
+}
+
+/// <summary>Organisers' side: create, read, list and update events.</summary>
+public sealed class EventService(EventStore store, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventService> log)
+{
+    public async Task<EventOutcome> CreateAsync(EventInput input, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var (record, errors) = EventValidator.Validate(input, Ids.NewEventId(), now);
+        if (record is null) return new EventOutcome.Invalid(errors);
+
+        var table = await store.TableAsync(ct);
+        await table.AddEntityAsync(EventEntity.From(record), ct);
+        log.LogInformation("Created {Kind} event {EventId} with {Capacity} seats", record.Kind, record.Id, record.Capacity);
+        return new EventOutcome.Created(ToView(record, now));
+    }
+
+    public async Task<EventOutcome> GetAsync(string eventId, CancellationToken ct)
+    {
+        var entity = await store.FindEventAsync(eventId, ct);
+        return entity is null ? new EventOutcome.NotFound() : new EventOutcome.Ok(ToView(entity.ToRecord(), clock.GetUtcNow()));
+    }
+
+    public async Task<EventRecord?> FindAsync(string eventId, CancellationToken ct) =>
+        (await store.FindEventAsync(eventId, ct))?.ToRecord();
+
+    /// <summary>Upcoming events first (soonest first), then, if asked for, past ones (latest first).</summary>
+    public async Task<IReadOnlyList<EventView>> ListAsync(bool includePast, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var table = await store.TableAsync(ct);
+        var events = new List<EventRecord>();
+        await foreach (var e in table.QueryAsync<EventEntity>(x => x.RowKey == EventEntity.RowKeyValue, cancellationToken: ct))
+        {
+            events.Add(e.ToRecord());
+        }
+
+        var upcoming = events.Where(e => e.EndUtc > now).OrderBy(e => e.StartUtc);
+        var past = includePast ? events.Where(e => e.EndUtc <= now).OrderByDescending(e => e.StartUtc) : Enumerable.Empty<EventRecord>();
+        return upcoming.Concat(past).Select(e => ToView(e, now)).ToList();
+    }
+
+    /// <summary>Replaces an event's definition; its counters stay. Capacity may not go below the confirmed count.</summary>
+    public async Task<EventOutcome> UpdateAsync(string eventId, EventInput input, CancellationToken ct)
+    {
+        var table = await store.TableAsync(ct);
+        while (true)
+        {
+            var entity = await store.FindEventAsync(eventId, ct);
+            if (entity is null) return new EventOutcome.NotFound();
+
+            var existing = entity.ToRecord();
+            var now = clock.GetUtcNow();
+            var (record, errors) = EventValidator.Validate(input, eventId, now, existing);
+            if (record is null) return new EventOutcome.Invalid(errors);
+
+            try
+            {
+                // The ETag makes this fail if a sign-up changed the counters meanwhile: then read again,
+                // so the capacity check always sees the latest confirmed count.
+                await table.UpdateEntityAsync(EventEntity.From(record), entity.ETag, TableUpdateMode.Replace, ct);
+                log.LogInformation("Updated event {EventId}", eventId);
+                return new EventOutcome.Ok(ToView(record, now));
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+            }
+        }
+    }
+
+    public string SignUpUrl(string eventId) => $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/signup/{eventId}";
+
+    public EventView ToView(EventRecord e, DateTimeOffset now) => new(
+        e.Id, e.Kind, e.Title, e.Description, e.Venue, e.Address,
+        e.ToLocal(e.StartUtc), e.ToLocal(e.EndUtc), e.TimeZoneId, e.Capacity, e.WaitlistAllowed,
+        e.ToLocal(e.SignUpOpensUtc), e.ToLocal(e.SignUpClosesUtc), e.OrganiserName, e.OrganiserEmail,
+        e.Salon,
+        e.SiteVisit is { } v ? new SiteVisitView(v.MeetingPoint, e.ToLocal(v.MeetingTimeUtc), v.SecurityFields) : null,
+        e.Lecture,
+        e.Questions,
+        new EventCounts(e.Confirmed, e.Waitlisted, e.SeatsLeft),
+        SignUpStatus(e, now),
+        SignUpUrl(e.Id));
+
+    private static string SignUpStatus(EventRecord e, DateTimeOffset now) => e.WindowAt(now) switch
+    {
+        SignUpWindow.Open when e.SeatsLeft == 0 => e.WaitlistAllowed ? "waitlist" : "full",
+        SignUpWindow.Open => "open",
+        SignUpWindow.NotYetOpen => "notYetOpen",
+        SignUpWindow.Closed => "closed",
+        _ => "started",
+    };
+}

@@ -1,0 +1,229 @@
+using System.Globalization;
+
+namespace EventFunctions.Shared.Events;
+
+/// <summary>Turns an organiser's <see cref="EventInput"/> into an <see cref="EventRecord"/>, or names every bad field.</summary>
+public static class EventValidator
+{
+    public const string DefaultTimeZone = "Asia/Shanghai";
+    public const int MaxCapacity = 100_000;
+    public const int MaxQuestions = 20;
+
+    private static readonly string[] LocalFormats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"];
+
+    public static (EventRecord? Event, FieldErrors Errors) Validate(EventInput input, string id, DateTimeOffset now, EventRecord? existing = null)
+    {
+        var errors = new FieldErrors();
+
+        var kind = ParseKind(input.Kind, errors);
+        var title = Text(input.Title, "title", 200, required: true, errors);
+        var description = Text(input.Description, "description", 4000, required: false, errors, multiline: true);
+        var venue = Text(input.Venue, "venue", 200, required: false, errors);
+        var address = Text(input.Address, "address", 300, required: false, errors);
+        var organiserName = Text(input.OrganiserName, "organiserName", 100, required: true, errors);
+        var organiserEmail = Input.NormaliseEmail(input.OrganiserEmail);
+        if (organiserEmail is null) errors.Add("organiserEmail", "A valid contact email for the organiser is required.");
+
+        var zoneId = Input.Clean(input.TimeZone) ?? DefaultTimeZone;
+        TimeZoneInfo? zone = null;
+        try
+        {
+            zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            errors.Add("timeZone", $"Unknown time zone '{zoneId}'; use an IANA name such as Asia/Shanghai.");
+        }
+
+        var start = LocalTime(input.Start, "start", zone, required: true, errors);
+        var end = LocalTime(input.End, "end", zone, required: true, errors);
+        if (start is { } s && end is { } e && e <= s) errors.Add("end", "The end must be after the start.");
+
+        var opens = LocalTime(input.SignUpOpens, "signUpOpens", zone, required: false, errors) ?? existing?.SignUpOpensUtc ?? now;
+        var closes = LocalTime(input.SignUpCloses, "signUpCloses", zone, required: false, errors) ?? start;
+        if (closes is { } c && opens >= c) errors.Add("signUpCloses", "Sign-up must close after it opens.");
+        if (closes is { } c2 && start is { } s2 && c2 > s2) errors.Add("signUpCloses", "Sign-up must close no later than the event starts.");
+
+        if (input.Capacity is not { } capacity || capacity < 1 || capacity > MaxCapacity)
+        {
+            errors.Add("capacity", $"Capacity must be a whole number from 1 to {MaxCapacity}.");
+            capacity = 0;
+        }
+        else if (existing is not null && capacity < existing.Confirmed)
+        {
+            errors.Add("capacity", $"Capacity cannot be lowered below the {existing.Confirmed} people already confirmed.");
+        }
+
+        SalonDetails? salon = null;
+        SiteVisitDetails? siteVisit = null;
+        LectureDetails? lecture = null;
+        switch (kind)
+        {
+            case EventKind.Salon:
+                var host = Text(input.Salon?.HostOrganisation, "salon.hostOrganisation", 200, required: true, errors);
+                salon = new SalonDetails(host,
+                    Text(input.Salon?.Topic, "salon.topic", 200, required: false, errors),
+                    Text(input.Salon?.Speaker, "salon.speaker", 200, required: false, errors));
+                if (venue is null) errors.Add("venue", "A salon needs a venue (building, floor, room).");
+                break;
+            case EventKind.SiteVisit:
+                var meetingPoint = Text(input.SiteVisit?.MeetingPoint, "siteVisit.meetingPoint", 200, required: true, errors);
+                var meetingTime = LocalTime(input.SiteVisit?.MeetingTime, "siteVisit.meetingTime", zone, required: true, errors);
+                if (meetingTime is { } m && start is { } s3 && (m > s3 || m < s3.AddHours(-6)))
+                    errors.Add("siteVisit.meetingTime", "The meeting time must be before the start, on the same day.");
+                var fields = new List<string>();
+                foreach (var (label, i) in (input.SiteVisit?.SecurityFields ?? []).Select((l, i) => (l, i)))
+                {
+                    var clean = Text(label, $"siteVisit.securityFields[{i}]", 50, required: true, errors);
+                    if (clean is not null) fields.Add(clean);
+                }
+                if (fields.Count > 5) errors.Add("siteVisit.securityFields", "At most 5 security-desk fields.");
+                if (meetingPoint is not null && meetingTime is { } mt) siteVisit = new SiteVisitDetails(meetingPoint, mt, fields);
+                break;
+            case EventKind.Lecture:
+                var url = Input.Clean(input.Lecture?.OnlineUrl);
+                if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("https" or "http") || url.Length > 500))
+                    errors.Add("lecture.onlineUrl", "The online link must be a full http(s) address of at most 500 characters.");
+                if (url is null && venue is null) errors.Add("venue", "A lecture needs a hall (venue) or an online link (lecture.onlineUrl).");
+                lecture = new LectureDetails(Text(input.Lecture?.Speaker, "lecture.speaker", 200, required: false, errors), url);
+                break;
+        }
+
+        var questions = Questions(input.Questions, errors);
+
+        if (errors.Any || kind is null || start is null || end is null || closes is null || title is null || organiserName is null || organiserEmail is null)
+        {
+            return (null, errors);
+        }
+
+        return (new EventRecord
+        {
+            Id = id,
+            Kind = kind.Value,
+            Title = title,
+            Description = description,
+            Venue = venue,
+            Address = address,
+            StartUtc = start.Value,
+            EndUtc = end.Value,
+            TimeZoneId = zoneId,
+            Capacity = capacity,
+            WaitlistAllowed = input.WaitlistAllowed ?? false,
+            SignUpOpensUtc = opens,
+            SignUpClosesUtc = closes.Value,
+            OrganiserName = organiserName,
+            OrganiserEmail = organiserEmail,
+            Salon = salon,
+            SiteVisit = siteVisit,
+            Lecture = lecture,
+            Questions = questions,
+            Confirmed = existing?.Confirmed ?? 0,
+            Waitlisted = existing?.Waitlisted ?? 0,
+            CreatedUtc = existing?.CreatedUtc ?? now,
+        }, errors);
+    }
+
+    private static EventKind? ParseKind(string? value, FieldErrors errors)
+    {
+        var v = Input.Clean(value)?.Replace("_", "").Replace("-", "");
+        if (v is not null && Enum.TryParse<EventKind>(v, ignoreCase: true, out var kind) && Enum.IsDefined(kind) && !int.TryParse(v, out _))
+        {
+            return kind;
+        }
+
+        errors.Add("kind", "Kind must be one of: salon, siteVisit, lecture.");
+        return null;
+    }
+
+    private static string? Text(string? value, string field, int max, bool required, FieldErrors errors, bool multiline = false)
+    {
+        var clean = Input.Clean(value);
+        if (clean is null)
+        {
+            if (required) errors.Add(field, $"'{field}' is required.");
+            return null;
+        }
+
+        if (Input.Length(clean) > max) errors.Add(field, $"'{field}' may be at most {max} characters.");
+        else if (Input.HasControlCharacters(clean, multiline)) errors.Add(field, $"'{field}' contains control characters.");
+        return clean;
+    }
+
+    private static DateTimeOffset? LocalTime(string? value, string field, TimeZoneInfo? zone, bool required, FieldErrors errors)
+    {
+        var clean = Input.Clean(value);
+        if (clean is null)
+        {
+            if (required) errors.Add(field, $"'{field}' is required, as local time like 2026-12-05T14:00.");
+            return null;
+        }
+
+        if (DateTime.TryParseExact(clean, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        {
+            if (zone is null) return null;
+            if (zone.IsInvalidTime(local))
+            {
+                errors.Add(field, $"'{clean}' does not exist in {zone.Id} (a daylight-saving gap).");
+                return null;
+            }
+
+            return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
+        }
+
+        if (DateTimeOffset.TryParse(clean, CultureInfo.InvariantCulture, DateTimeStyles.None, out var withOffset) && clean.Contains('T'))
+        {
+            return withOffset.ToUniversalTime();
+        }
+
+        errors.Add(field, $"'{field}' must be a local time like 2026-12-05T14:00.");
+        return null;
+    }
+
+    private static List<Question> Questions(List<QuestionInput>? inputs, FieldErrors errors)
+    {
+        var result = new List<Question>();
+        if (inputs is null) return result;
+        if (inputs.Count > MaxQuestions)
+        {
+            errors.Add("questions", $"At most {MaxQuestions} questions.");
+            return result;
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var q = inputs[i];
+            var prefix = $"questions[{i}]";
+            var label = Text(q.Label, $"{prefix}.label", 200, required: true, errors);
+            var id = Input.Clean(q.Id) ?? $"q{i + 1}";
+            if (id.Length > 40 || !id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '_' or '-'))
+                errors.Add($"{prefix}.id", "A question id uses at most 40 letters, digits, '-' or '_'.");
+            else if (!ids.Add(id))
+                errors.Add($"{prefix}.id", $"Question id '{id}' is used twice.");
+
+            var typeText = Input.Clean(q.Type)?.Replace("_", "").Replace("-", "");
+            if (typeText is null || !Enum.TryParse<QuestionType>(typeText, ignoreCase: true, out var type) || int.TryParse(typeText, out _))
+            {
+                errors.Add($"{prefix}.type", "Type must be one of: text, choice, yesNo.");
+                continue;
+            }
+
+            var options = new List<string>();
+            if (type == QuestionType.Choice)
+            {
+                foreach (var (o, j) in (q.Options ?? []).Select((o, j) => (o, j)))
+                {
+                    var clean = Text(o, $"{prefix}.options[{j}]", 100, required: true, errors);
+                    if (clean is not null) options.Add(clean);
+                }
+
+                if (options.Count < 2 || options.Count > 20) errors.Add($"{prefix}.options", "A choice question needs 2 to 20 options.");
+                else if (options.Distinct().Count() != options.Count) errors.Add($"{prefix}.options", "Options must differ.");
+            }
+
+            if (label is not null) result.Add(new Question(id, label, type, options, q.Required));
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,59 @@
+using EventFunctions.Shared.Events;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace EventFunctions.Shared.Http;
+
+/// <summary>The organisers' JSON API behind the Function-level HTTP functions.</summary>
+public sealed class OrganiserApi(EventService events, ILogger<OrganiserApi> log)
+{
+    public Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken ct) => Guard(request, async () =>
+    {
+        var text = HttpIO.Language(request);
+        var read = await HttpIO.ReadJsonAsync<EventInput>(request, text, ct);
+        if (read.Error is not null) return read.Error;
+        return Map(await events.CreateAsync(read.Value!, ct), request);
+    });
+
+    public Task<IActionResult> UpdateAsync(HttpRequest request, string eventId, CancellationToken ct) => Guard(request, async () =>
+    {
+        var text = HttpIO.Language(request);
+        var read = await HttpIO.ReadJsonAsync<EventInput>(request, text, ct);
+        if (read.Error is not null) return read.Error;
+        return Map(await events.UpdateAsync(eventId, read.Value!, ct), request);
+    });
+
+    public Task<IActionResult> GetAsync(HttpRequest request, string eventId, CancellationToken ct) =>
+        Guard(request, async () => Map(await events.GetAsync(eventId, ct), request));
+
+    public Task<IActionResult> ListAsync(HttpRequest request, CancellationToken ct) => Guard(request, async () =>
+    {
+        var includePast = bool.TryParse(request.Query["includePast"].FirstOrDefault(), out var p) && p;
+        return new OkObjectResult(await events.ListAsync(includePast, ct));
+    });
+
+    private static IActionResult Map(EventOutcome outcome, HttpRequest request) => outcome switch
+    {
+        EventOutcome.Created c => new CreatedResult($"/api/events/{c.Event.Id}", c.Event),
+        EventOutcome.Ok ok => new OkObjectResult(ok.Event),
+        EventOutcome.Invalid invalid => HttpIO.Validation(invalid.Errors, "The event has invalid fields."),
+        _ => HttpIO.Problem(404, "Event not found.", "No event has this id.", Problems.EventNotFound),
+    };
+
+    private Task<IActionResult> Guard(HttpRequest request, Func<Task<IActionResult>> endpoint) =>
+        HttpIO.GuardAsync(request, log, endpoint,
+            () => HttpIO.Problem(503, "Storage is unavailable.", $"Try again in {HttpIO.RetryAfterSeconds} seconds; nothing was changed.", Problems.Unavailable));
+}
+
+/// <summary>ProblemDetails type identifiers, one per kind of failure a client may handle.</summary>
+public static class Problems
+{
+    public const string EventNotFound = "urn:eventfunctions:event-not-found";
+    public const string SignUpNotOpen = "urn:eventfunctions:sign-up-not-open";
+    public const string SignUpClosed = "urn:eventfunctions:sign-up-closed";
+    public const string EventFull = "urn:eventfunctions:event-full";
+    public const string AlreadyRegistered = "urn:eventfunctions:already-registered";
+    public const string RegistrationNotFound = "urn:eventfunctions:registration-not-found";
+    public const string Unavailable = "urn:eventfunctions:unavailable";
+}

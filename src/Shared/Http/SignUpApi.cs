@@ -1,0 +1,218 @@
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Shared.Text;
+using EventFunctions.Shared.Web;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace EventFunctions.Shared.Http;
+
+/// <summary>
+/// The participants' side behind the anonymous HTTP functions: the web form (HTML in, HTML out, no JavaScript
+/// needed) and the same operations as JSON for other clients.
+/// </summary>
+public sealed class SignUpApi(
+    EventService events,
+    RegistrationService registrations,
+    PageRenderer pages,
+    TimeProvider clock,
+    ILogger<SignUpApi> log)
+{
+    // ---- Web form ----
+
+    public Task<IActionResult> FormAsync(HttpRequest request, string eventId, CancellationToken ct)
+    {
+        var text = HttpIO.Language(request);
+        return GuardHtml(request, text, async () =>
+        {
+            var e = await events.FindAsync(eventId, ct);
+            if (e is null) return await NotFoundPageAsync(text);
+            return HttpIO.Html(await FormPageAsync(e, text, values: null, errors: null, message: null));
+        });
+    }
+
+    public async Task<IActionResult> SubmitFormAsync(HttpRequest request, string eventId, CancellationToken ct)
+    {
+        var text = HttpIO.Language(request);
+        var read = await HttpIO.ReadFormAsync(request, text, ct);
+        if (read.Error is not null) return read.Error;
+        var form = read.Value!;
+        text = HttpIO.Language(request, form["lang"].FirstOrDefault());
+        var input = FromForm(form, text);
+
+        return await GuardHtml(request, text, async () =>
+        {
+            var outcome = await registrations.SignUpAsync(eventId, input, text, ct);
+            return outcome switch
+            {
+                SignUpOutcome.EventNotFound => await NotFoundPageAsync(text),
+                SignUpOutcome.Invalid i => HttpIO.Html(await FormPageAsync(i.Event, text, input, i.Errors, null), 400),
+                SignUpOutcome.WindowShut w => HttpIO.Html(await FormPageAsync(w.Event, text, input, null, null), 409),
+                SignUpOutcome.Full f => HttpIO.Html(await FormPageAsync(f.Event, text, input, null, text.Full), 409),
+                SignUpOutcome.AlreadyRegistered a => HttpIO.Html(await FormPageAsync(a.Event, text, input, null, text.AlreadyRegistered), 409),
+                SignUpOutcome.Registered r => HttpIO.Html(await ResultPageAsync(r, text)),
+                _ => throw new InvalidOperationException(outcome.GetType().Name),
+            };
+        });
+    }
+
+    // ---- JSON API ----
+
+    public Task<IActionResult> RegisterJsonAsync(HttpRequest request, string eventId, CancellationToken ct)
+    {
+        var text = HttpIO.Language(request);
+        return HttpIO.GuardAsync(request, log, async () =>
+        {
+            var read = await HttpIO.ReadJsonAsync<SignUpInput>(request, text, ct);
+            if (read.Error is not null) return read.Error;
+            var input = read.Value!;
+            var language = UiText.Pick(input.Language, request.Headers.AcceptLanguage.ToString());
+            var outcome = await registrations.SignUpAsync(eventId, input, language, ct);
+            return outcome switch
+            {
+                SignUpOutcome.EventNotFound => HttpIO.Problem(404, language.EventNotFound, null, Problems.EventNotFound),
+                SignUpOutcome.Invalid i => HttpIO.Validation(i.Errors, language.FixErrors),
+                SignUpOutcome.WindowShut w => WindowProblem(w, language),
+                SignUpOutcome.Full => HttpIO.Problem(409, language.Full, null, Problems.EventFull),
+                SignUpOutcome.AlreadyRegistered => HttpIO.Problem(409, language.AlreadyRegistered, null, Problems.AlreadyRegistered),
+                SignUpOutcome.Registered { Repeated: true } r => new OkObjectResult(r.Registration),
+                SignUpOutcome.Registered r => new CreatedResult($"/api/events/{eventId}/registrations/{r.Registration.RegistrationId}", r.Registration),
+                _ => throw new InvalidOperationException(outcome.GetType().Name),
+            };
+        }, () => HttpIO.Problem(503, text.Unavailable, null, Problems.Unavailable));
+    }
+
+    /// <summary>DELETE with the secret from the confirmation email: cancels and deletes the participant's data.</summary>
+    public Task<IActionResult> CancelJsonAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
+    {
+        var text = HttpIO.Language(request);
+        return HttpIO.GuardAsync(request, log, async () =>
+        {
+            var outcome = await registrations.CancelAsync(eventId, registrationId, request.Query["t"].FirstOrDefault(), ct);
+            return outcome is CancelOutcome.Cancelled
+                ? new NoContentResult()
+                : HttpIO.Problem(404, text.ManageLinkInvalid, null, Problems.RegistrationNotFound);
+        }, () => HttpIO.Problem(503, text.Unavailable, null, Problems.Unavailable));
+    }
+
+    // ---- Cancel and delete, from the link in the email ----
+
+    public Task<IActionResult> ManageFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
+    {
+        var text = HttpIO.Language(request);
+        return GuardHtml(request, text, async () =>
+        {
+            var token = request.Query["t"].FirstOrDefault();
+            var found = await registrations.FindForManageAsync(eventId, registrationId, token, ct);
+            if (found is null) return HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
+            return HttpIO.Html(await pages.RenderAsync<CancelPage>(new()
+            {
+                [nameof(CancelPage.Text)] = text,
+                [nameof(CancelPage.Event)] = found.Value.Event,
+                [nameof(CancelPage.RegistrationId)] = registrationId,
+                [nameof(CancelPage.Token)] = token,
+                [nameof(CancelPage.FormAction)] = $"/api/manage/{eventId}/{registrationId}",
+            }));
+        });
+    }
+
+    public async Task<IActionResult> CancelFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
+    {
+        var text = HttpIO.Language(request);
+        var read = await HttpIO.ReadFormAsync(request, text, ct);
+        if (read.Error is not null) return read.Error;
+        text = HttpIO.Language(request, read.Value!["lang"].FirstOrDefault());
+        return await GuardHtml(request, text, async () =>
+        {
+            var outcome = await registrations.CancelAsync(eventId, registrationId, read.Value!["t"].FirstOrDefault(), ct);
+            return outcome is CancelOutcome.Cancelled
+                ? HttpIO.Html(await MessagePageAsync(text, text.CancelledHeading, [text.CancelledBody], success: true))
+                : HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
+        });
+    }
+
+    // ---- Helpers ----
+
+    public static SignUpInput FromForm(IFormCollection form, UiText text)
+    {
+        string? Field(string name) => form[name].FirstOrDefault();
+        var answers = form.Keys.Where(k => k.StartsWith("q_", StringComparison.Ordinal))
+            .ToDictionary(k => k[2..], k => Field(k), StringComparer.Ordinal);
+        var security = form.Keys.Where(k => k.StartsWith("sec_", StringComparison.Ordinal) && int.TryParse(k[4..], out var i) && i is >= 0 and < 10)
+            .OrderBy(k => int.Parse(k[4..]))
+            .Select(Field).ToList();
+        return new SignUpInput
+        {
+            Name = Field("name"),
+            Phone = Field("phone"),
+            Email = Field("email"),
+            Organisation = Field("organisation"),
+            Answers = answers,
+            SecurityDetails = security,
+            Consent = Field("consent") is "true" or "on" or "yes",
+            Language = text.Code,
+        };
+    }
+
+    private static IActionResult WindowProblem(SignUpOutcome.WindowShut w, UiText text) => w.Window switch
+    {
+        SignUpWindow.NotYetOpen => HttpIO.Problem(409, string.Format(text.NotYetOpenFormat, text.FormatDateTime(w.Event.ToLocal(w.Event.SignUpOpensUtc))), null, Problems.SignUpNotOpen),
+        SignUpWindow.Closed => HttpIO.Problem(409, text.Closed, null, Problems.SignUpClosed),
+        _ => HttpIO.Problem(409, text.EventStarted, null, Problems.SignUpClosed),
+    };
+
+    private Task<string> FormPageAsync(EventRecord e, UiText text, SignUpInput? values, FieldErrors? errors, string? message) =>
+        pages.RenderAsync<SignUpPage>(new()
+        {
+            [nameof(SignUpPage.Event)] = e,
+            [nameof(SignUpPage.Text)] = text,
+            [nameof(SignUpPage.Now)] = clock.GetUtcNow(),
+            [nameof(SignUpPage.FormAction)] = $"/api/signup/{e.Id}",
+            [nameof(SignUpPage.SwitchUrl)] = $"/api/signup/{e.Id}?lang={text.OtherCode}",
+            [nameof(SignUpPage.Values)] = values,
+            [nameof(SignUpPage.Errors)] = errors,
+            [nameof(SignUpPage.Message)] = message,
+        });
+
+    private Task<string> ResultPageAsync(SignUpOutcome.Registered r, UiText text)
+    {
+        var confirmed = r.Registration.Status == RegistrationStatus.Confirmed;
+        var lines = new List<string>();
+        if (r.Repeated) lines.Add(text.AlreadyRegistered);
+        if (!confirmed && r.Registration.WaitlistPosition is { } position) lines.Add(string.Format(text.WaitlistPositionFormat, position));
+        lines.Add(string.Format(text.EmailOnItsWayFormat, r.Registration.Email));
+        lines.Add(string.Format(text.ReferenceFormat, r.Registration.RegistrationId));
+        return pages.RenderAsync<ResultPage>(new()
+        {
+            [nameof(ResultPage.Text)] = text,
+            [nameof(ResultPage.Heading)] = confirmed ? text.ConfirmedHeading : text.WaitlistedHeading,
+            [nameof(ResultPage.Lines)] = lines,
+            [nameof(ResultPage.Success)] = true,
+            [nameof(ResultPage.Event)] = r.Event,
+        });
+    }
+
+    private Task<string> MessagePageAsync(UiText text, string heading, IReadOnlyList<string> lines, bool success = false) =>
+        pages.RenderAsync<ResultPage>(new()
+        {
+            [nameof(ResultPage.Text)] = text,
+            [nameof(ResultPage.Heading)] = heading,
+            [nameof(ResultPage.Lines)] = lines,
+            [nameof(ResultPage.Success)] = success,
+        });
+
+    private async Task<IActionResult> NotFoundPageAsync(UiText text) =>
+        HttpIO.Html(await MessagePageAsync(text, text.EventNotFound, []), 404);
+
+    /// <summary>
+    /// Storage down: a page that says nothing was saved and to try again, status 503 with Retry-After
+    /// (the browser's back button still has what they typed).
+    /// </summary>
+    private async Task<IActionResult> GuardHtml(HttpRequest request, UiText text, Func<Task<IActionResult>> endpoint)
+    {
+        var result = await HttpIO.GuardAsync(request, log, endpoint, () => new StatusCodeResult(503));
+        if (result is not StatusCodeResult { StatusCode: 503 }) return result;
+        return HttpIO.Html(await MessagePageAsync(text, text.Unavailable, []), 503);
+    }
+}

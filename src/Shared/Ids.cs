@@ -1,0 +1,31 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace EventFunctions.Shared;
+
+public static class Ids
+{
+    // No 0/o, 1/l/i: ids are read aloud and typed from posters.
+    private const string Alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+
+    public static string NewEventId() => RandomNumberGenerator.GetString(Alphabet, 10);
+
+    public static string NewRegistrationId() => RandomNumberGenerator.GetString(Alphabet.ToUpperInvariant().Replace("L", ""), 8);
+
+    public static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    public static bool IsValidEventId(string? id) => id is { Length: > 0 and <= 20 } && id.All(c => Alphabet.Contains(c));
+
+    public static bool IsValidRegistrationId(string? id) => id is { Length: 8 } && id.All(char.IsAsciiLetterOrDigit);
+
+    /// <summary>
+    /// The registration's RowKey: a hash of the normalised email. The same email always lands on the same
+    /// row, so an insert of a second sign-up fails with 409 — the row is its own duplicate guard.
+    /// </summary>
+    public static string RegistrationKey(string normalisedEmail) =>
+        "reg-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalisedEmail)))[..40];
+
+    public static bool TokensEqual(string? a, string? b) =>
+        a is not null && b is not null
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
+}

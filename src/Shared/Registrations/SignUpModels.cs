@@ -1,0 +1,79 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace EventFunctions.Shared.Registrations;
+
+/// <summary>What a participant sends, from the web form or the JSON API.</summary>
+public sealed record SignUpInput
+{
+    public string? Name { get; init; }
+    public string? Phone { get; init; }
+    public string? Email { get; init; }
+    public string? Organisation { get; init; }
+    /// <summary>Answers to the event's custom questions, by question id.</summary>
+    public Dictionary<string, string?>? Answers { get; init; }
+    /// <summary>The site's security-desk fields, in the order the event lists them.</summary>
+    public List<string?>? SecurityDetails { get; init; }
+    public bool Consent { get; init; }
+    /// <summary>zh-CN or en: the language of the confirmation email.</summary>
+    public string? Language { get; init; }
+}
+
+/// <summary>A sign-up that passed validation, normalised.</summary>
+public sealed record ValidSignUp(
+    string Name,
+    string? Phone,
+    string Email,
+    string? Organisation,
+    IReadOnlyDictionary<string, string> Answers,
+    IReadOnlyList<string> SecurityDetails,
+    string Language);
+
+public static class RegistrationStatus
+{
+    public const string Confirmed = "Confirmed";
+    public const string Waitlisted = "Waitlisted";
+}
+
+/// <summary>One row per registration, in its event's partition. RowKey from the email's hash (see <see cref="Ids.RegistrationKey"/>).</summary>
+public sealed class RegistrationEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    /// <summary>The public reference (shown to the participant, used in the cancel link).</summary>
+    public string RegistrationId { get; set; } = "";
+    public string Status { get; set; } = "";
+    public int WaitlistPosition { get; set; }
+    public string Name { get; set; } = "";
+    public string Email { get; set; } = "";
+    public string? Phone { get; set; }
+    public string? Organisation { get; set; }
+    public string AnswersJson { get; set; } = "{}";
+    public string SecurityDetailsJson { get; set; } = "[]";
+    public string Language { get; set; } = "zh-CN";
+    public DateTimeOffset CreatedUtc { get; set; }
+    /// <summary>When consent to the privacy notice was given, and which notice.</summary>
+    public DateTimeOffset ConsentUtc { get; set; }
+    public string ConsentNotice { get; set; } = "";
+    /// <summary>Hash of the normalised submission: an identical repeat (a double tap) gets the first result back.</summary>
+    public string SubmissionHash { get; set; } = "";
+    /// <summary>Secret for the participant's cancel-and-delete link.</summary>
+    public string ManageToken { get; set; } = "";
+
+    // Outbox state: the row itself records what email is owed and what was sent.
+    /// <summary>True while the email for the current <see cref="Status"/> has not been sent.</summary>
+    public bool EmailPending { get; set; }
+    public DateTimeOffset? EmailQueuedUtc { get; set; }
+    /// <summary>The status an email was last sent for; equal to <see cref="Status"/> means nothing is owed.</summary>
+    public string? EmailSentStatus { get; set; }
+    public DateTimeOffset? EmailSentUtc { get; set; }
+    /// <summary>A sender working on this row holds it until then, so two deliveries of one message never both send.</summary>
+    public DateTimeOffset? EmailClaimUntil { get; set; }
+    public string? EmailError { get; set; }
+}
+
+/// <summary>The API shape of a registration as its participant sees it.</summary>
+public sealed record RegistrationView(string RegistrationId, string EventId, string Status, int? WaitlistPosition, string Email);

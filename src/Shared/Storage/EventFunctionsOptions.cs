@@ -1,0 +1,50 @@
+namespace EventFunctions.Shared.Storage;
+
+/// <summary>Queue names are constants: the queue trigger's attribute needs them at compile time.</summary>
+public static class QueueNames
+{
+    public const string Confirmations = "confirmations";
+}
+
+/// <summary>Settings under the <c>EventFunctions</c> section (in app settings: <c>EventFunctions__TableName</c> and so on).</summary>
+public sealed class EventFunctionsOptions
+{
+    public const string Section = "EventFunctions";
+
+    /// <summary>The table holding events and their registrations, one partition per event.</summary>
+    public string TableName { get; set; } = "events";
+
+    /// <summary>The queue of confirmation messages; the trigger listens on <see cref="QueueNames.Confirmations"/>.</summary>
+    public string ConfirmationQueue { get; set; } = QueueNames.Confirmations;
+
+    /// <summary>Base of the links put in responses and emails (the sign-up form, the cancel link).</summary>
+    public string PublicBaseUrl { get; set; } = "http://localhost:7071";
+
+    /// <summary>How long a sign-up keeps retrying a busy event row before answering 503.</summary>
+    public TimeSpan ContentionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A registration whose email is still unsent this long after it was queued is queued again by the sweep.</summary>
+    public TimeSpan RequeueAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    public EmailOptions Email { get; set; } = new();
+}
+
+public sealed class EmailOptions
+{
+    /// <summary><c>Outbox</c> writes .eml files (local runs); <c>SendGrid</c> sends for real. Outbox when no API key is set.</summary>
+    public string Mode { get; set; } = "";
+
+    public string? SendGridApiKey { get; set; }
+
+    /// <summary>SendGrid's API base; tests point it at a loopback fake.</summary>
+    public string SendGridHost { get; set; } = "https://api.sendgrid.com";
+
+    public string FromAddress { get; set; } = "no-reply@eventfunctions.example";
+
+    public string FromName { get; set; } = "EventFunctions 活动报名";
+
+    public string OutboxPath { get; set; } = ".outbox";
+
+    public bool UsesSendGrid => Mode.Equals("SendGrid", StringComparison.OrdinalIgnoreCase)
+        || (Mode.Length == 0 && !string.IsNullOrWhiteSpace(SendGridApiKey));
+}

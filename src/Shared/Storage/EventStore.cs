@@ -1,0 +1,80 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using EventFunctions.Shared.Events;
+using Microsoft.Extensions.Options;
+
+namespace EventFunctions.Shared.Storage;
+
+/// <summary>
+/// The table and queue this app uses, created on first use. Clients come from DI (registered once);
+/// this class only names them and makes sure they exist.
+/// </summary>
+public sealed class EventStore
+{
+    private readonly TableClient _table;
+    private readonly QueueClient _queue;
+    private Task? _created;
+
+    public EventStore(TableServiceClient tables, QueueServiceClient queues, IOptions<EventFunctionsOptions> options)
+    {
+        _table = tables.GetTableClient(options.Value.TableName);
+        _queue = queues.GetQueueClient(options.Value.ConfirmationQueue);
+    }
+
+    public async Task<TableClient> TableAsync(CancellationToken ct)
+    {
+        await EnsureCreatedAsync(ct);
+        return _table;
+    }
+
+    public async Task<QueueClient> QueueAsync(CancellationToken ct)
+    {
+        await EnsureCreatedAsync(ct);
+        return _queue;
+    }
+
+    public async Task<EventEntity?> FindEventAsync(string eventId, CancellationToken ct)
+    {
+        if (!Ids.IsValidEventId(eventId)) return null;
+        var table = await TableAsync(ct);
+        var response = await table.GetEntityIfExistsAsync<EventEntity>(eventId, EventEntity.RowKeyValue, cancellationToken: ct);
+        return response.HasValue ? response.Value : null;
+    }
+
+    private Task EnsureCreatedAsync(CancellationToken ct)
+    {
+        var created = _created;
+        if (created is { IsCompletedSuccessfully: true }) return Task.CompletedTask;
+        if (created is null || created.IsFaulted || created.IsCanceled)
+        {
+            // A failed attempt (storage down at start) is tried again by the next call.
+            created = _created = CreateAsync(ct);
+        }
+
+        return created;
+    }
+
+    private async Task CreateAsync(CancellationToken ct)
+    {
+        await _table.CreateIfNotExistsAsync(ct);
+        await _queue.CreateIfNotExistsAsync(cancellationToken: ct);
+    }
+}
+
+/// <summary>Which storage failures are the service being unavailable (503 + Retry-After), not a bug.</summary>
+public static class StorageFaults
+{
+    public static bool IsTransient(Exception ex) => ex switch
+    {
+        RequestFailedException r => r.Status is 0 or 408 or 429 or >= 500,
+        HttpRequestException or TimeoutException or System.Net.Sockets.SocketException => true,
+        TaskCanceledException t => t.InnerException is TimeoutException or null,
+        AggregateException a => a.InnerExceptions.All(IsTransient),
+        ContentionTimeoutException => true,
+        _ => false,
+    };
+}
+
+/// <summary>An event row stayed too busy to take a sign-up within the configured time.</summary>
+public sealed class ContentionTimeoutException(string message) : Exception(message);

@@ -1,0 +1,322 @@
+using System.Globalization;
+
+namespace EventFunctions.Shared.Text;
+
+/// <summary>
+/// Every text a participant reads, in Chinese (the default) and English. A typed class rather than
+/// .resx lookups: a missing translation is a compile error, not a blank on a phone screen.
+/// </summary>
+public sealed record UiText
+{
+    public required string Code { get; init; }
+    public required CultureInfo Culture { get; init; }
+    public required string OtherLanguageName { get; init; }
+    public required string OtherCode { get; init; }
+
+    // Event details
+    public required string KindSalon { get; init; }
+    public required string KindSiteVisit { get; init; }
+    public required string KindLecture { get; init; }
+    public required string When { get; init; }
+    public required string Venue { get; init; }
+    public required string Address { get; init; }
+    public required string OnlineLink { get; init; }
+    public required string MeetingPoint { get; init; }
+    public required string MeetingTime { get; init; }
+    public required string HostOrganisation { get; init; }
+    public required string Topic { get; init; }
+    public required string Speaker { get; init; }
+    public required string Organiser { get; init; }
+    public required string SignUpCloses { get; init; }
+    public required string SeatsLeftFormat { get; init; }
+    public required string FullWaitlistOpen { get; init; }
+
+    // Form
+    public required string SignUpHeading { get; init; }
+    public required string Name { get; init; }
+    public required string Phone { get; init; }
+    public required string PhoneHint { get; init; }
+    public required string Email { get; init; }
+    public required string EmailHint { get; init; }
+    public required string Organisation { get; init; }
+    public required string SecurityDeskNote { get; init; }
+    public required string Optional { get; init; }
+    public required string Yes { get; init; }
+    public required string No { get; init; }
+    public required string ChooseOne { get; init; }
+    public required string Submit { get; init; }
+    public required string SubmitWaitlist { get; init; }
+    public required string FixErrors { get; init; }
+    public required string PrivacyHeading { get; init; }
+    /// <summary>Format: {0} organiser name, {1} organiser email.</summary>
+    public required string PrivacyNoticeFormat { get; init; }
+    public required string Consent { get; init; }
+
+    // Window and capacity
+    public required string NotYetOpenFormat { get; init; }
+    public required string Closed { get; init; }
+    public required string EventStarted { get; init; }
+    public required string Full { get; init; }
+    public required string EventNotFound { get; init; }
+
+    // Results
+    public required string ConfirmedHeading { get; init; }
+    public required string WaitlistedHeading { get; init; }
+    public required string WaitlistPositionFormat { get; init; }
+    public required string EmailOnItsWayFormat { get; init; }
+    public required string AlreadyRegistered { get; init; }
+    public required string ReferenceFormat { get; init; }
+    public required string ManageLink { get; init; }
+
+    // Validation
+    public required string NameRequired { get; init; }
+    public required string NameInvalid { get; init; }
+    public required string PhoneRequired { get; init; }
+    public required string PhoneInvalid { get; init; }
+    public required string EmailRequired { get; init; }
+    public required string EmailInvalid { get; init; }
+    public required string OrganisationRequired { get; init; }
+    public required string AnswerRequired { get; init; }
+    public required string ChoiceInvalid { get; init; }
+    public required string YesNoInvalid { get; init; }
+    public required string ConsentRequired { get; init; }
+    /// <summary>Format: {0} the maximum number of characters.</summary>
+    public required string TooLongFormat { get; init; }
+    public required string ControlCharacters { get; init; }
+    public required string MalformedBody { get; init; }
+    public required string WrongContentType { get; init; }
+    public required string BodyTooLarge { get; init; }
+    public required string Unavailable { get; init; }
+
+    // Email
+    public required string ConfirmedSubjectFormat { get; init; }
+    public required string WaitlistedSubjectFormat { get; init; }
+    public required string GreetingFormat { get; init; }
+    public required string ConfirmedBody { get; init; }
+    public required string WaitlistedBody { get; init; }
+    public required string CalendarAttached { get; init; }
+    public required string EmailFooter { get; init; }
+
+    // Cancellation and data removal
+    public required string CancelHeading { get; init; }
+    public required string CancelExplain { get; init; }
+    public required string CancelButton { get; init; }
+    public required string CancelledHeading { get; init; }
+    public required string CancelledBody { get; init; }
+    public required string ManageLinkInvalid { get; init; }
+
+    public string KindName(Events.EventKind kind) => kind switch
+    {
+        Events.EventKind.Salon => KindSalon,
+        Events.EventKind.SiteVisit => KindSiteVisit,
+        _ => KindLecture,
+    };
+
+    /// <summary>A local date and time as people read it, e.g. 2026年12月5日 星期六 14:00.</summary>
+    public required Func<DateTimeOffset, string> FormatDateTime { get; init; }
+
+    public string FormatRange(DateTimeOffset localStart, DateTimeOffset localEnd, string zoneId) =>
+        FormatDateTime(localStart)
+        + (localStart.Date == localEnd.Date ? $"–{localEnd:HH:mm}" : $" – {FormatDateTime(localEnd)}")
+        + (zoneId == "Asia/Shanghai" ? "" : $" ({zoneId})");
+
+    public static readonly UiText Chinese = new()
+    {
+        Code = "zh-CN",
+        Culture = CultureInfo.GetCultureInfo("zh-CN"),
+        OtherLanguageName = "English",
+        OtherCode = "en",
+        KindSalon = "沙龙",
+        KindSiteVisit = "参观考察",
+        KindLecture = "讲座",
+        When = "时间",
+        Venue = "地点",
+        Address = "地址",
+        OnlineLink = "线上观看",
+        MeetingPoint = "集合地点",
+        MeetingTime = "集合时间",
+        HostOrganisation = "主办单位",
+        Topic = "主题",
+        Speaker = "主讲人",
+        Organiser = "组织者",
+        SignUpCloses = "报名截止",
+        SeatsLeftFormat = "剩余名额 {0} / {1}",
+        FullWaitlistOpen = "名额已满，可登记候补",
+        SignUpHeading = "我要报名",
+        Name = "姓名",
+        Phone = "手机号码",
+        PhoneHint = "中国大陆手机号可直接填写，其他地区请加国际区号，如 +852",
+        Email = "电子邮箱",
+        EmailHint = "报名确认邮件将发送到此邮箱",
+        Organisation = "单位 / 组织",
+        SecurityDeskNote = "以下信息仅用于参观场所安保登记，活动结束后删除。",
+        Optional = "选填",
+        Yes = "是",
+        No = "否",
+        ChooseOne = "请选择",
+        Submit = "提交报名",
+        SubmitWaitlist = "登记候补",
+        FixErrors = "请修改下列标出的内容后再提交。",
+        PrivacyHeading = "个人信息告知",
+        PrivacyNoticeFormat = "本次报名由{0}（联系邮箱 {1}）收集您填写的信息，仅用于本次活动的报名确认、签到和必要的活动通知。"
+            + "报名确认邮件通过美国的 SendGrid（Twilio）邮件服务发送，因此您的姓名和邮箱地址会传输至境外。"
+            + "信息在活动结束后 30 天内删除；您可随时通过确认邮件中的链接取消报名并删除您的信息。",
+        Consent = "我已阅读上述告知，同意为本次活动处理我的个人信息（包括向境外邮件服务提供姓名和邮箱）。",
+        NotYetOpenFormat = "报名将于 {0} 开始。",
+        Closed = "报名已截止。",
+        EventStarted = "活动已开始，报名已结束。",
+        Full = "名额已满，本活动不设候补。",
+        EventNotFound = "未找到该活动，请检查链接是否完整。",
+        ConfirmedHeading = "报名成功",
+        WaitlistedHeading = "已登记候补",
+        WaitlistPositionFormat = "您目前是候补第 {0} 位，有名额空出时我们会按顺序通知您。",
+        EmailOnItsWayFormat = "确认邮件已发送至 {0}，请查收（如未收到，请检查垃圾邮件）。",
+        AlreadyRegistered = "此邮箱已报名本活动，无需重复报名。",
+        ReferenceFormat = "报名编号：{0}",
+        ManageLink = "取消报名 / 删除我的信息",
+        NameRequired = "请填写姓名。",
+        NameInvalid = "姓名不能包含 < > 等符号。",
+        PhoneRequired = "请填写手机号码。",
+        PhoneInvalid = "手机号码格式不正确，请填写 11 位手机号，其他地区请加国际区号。",
+        EmailRequired = "请填写电子邮箱，确认邮件将发送到这里。",
+        EmailInvalid = "电子邮箱格式不正确，例如 name@example.com。",
+        OrganisationRequired = "请填写您的单位或组织。",
+        AnswerRequired = "此项为必填。",
+        ChoiceInvalid = "请从给出的选项中选择一项。",
+        YesNoInvalid = "请选择“是”或“否”。",
+        ConsentRequired = "请阅读个人信息告知并勾选同意后再提交。",
+        TooLongFormat = "内容过长，最多 {0} 个字。",
+        ControlCharacters = "内容包含无法识别的字符。",
+        MalformedBody = "提交的内容无法解析，请检查格式。",
+        WrongContentType = "不支持此提交格式。",
+        BodyTooLarge = "提交的内容过大。",
+        Unavailable = "系统繁忙，请稍后再试。您的信息尚未保存。",
+        ConfirmedSubjectFormat = "报名成功：{0}",
+        WaitlistedSubjectFormat = "候补登记：{0}",
+        GreetingFormat = "{0}，您好：",
+        ConfirmedBody = "您已成功报名以下活动，请准时参加。签到时出示本邮件即可。",
+        WaitlistedBody = "本活动名额已满，您已登记为候补。有名额空出时，我们会按顺序发邮件通知您。",
+        CalendarAttached = "附件中的日历文件可添加到手机日历。",
+        EmailFooter = "此邮件由 EventFunctions 代活动组织者发送。如需取消报名或删除您的信息，请使用下方链接。",
+        CancelHeading = "取消报名",
+        CancelExplain = "取消后，您的报名记录和个人信息将被删除，名额将让给其他人。此操作无法撤销。",
+        CancelButton = "确认取消并删除我的信息",
+        CancelledHeading = "已取消报名",
+        CancelledBody = "您的报名和个人信息已删除。",
+        ManageLinkInvalid = "链接无效或报名已取消。",
+        FormatDateTime = d => d.ToString("yyyy年M月d日 dddd HH:mm", CultureInfo.GetCultureInfo("zh-CN")),
+    };
+
+    public static readonly UiText English = new()
+    {
+        Code = "en",
+        Culture = CultureInfo.GetCultureInfo("en-GB"),
+        OtherLanguageName = "中文",
+        OtherCode = "zh-CN",
+        KindSalon = "Salon",
+        KindSiteVisit = "Site visit",
+        KindLecture = "Lecture",
+        When = "When",
+        Venue = "Venue",
+        Address = "Address",
+        OnlineLink = "Watch online",
+        MeetingPoint = "Meeting point",
+        MeetingTime = "Meet at",
+        HostOrganisation = "Host",
+        Topic = "Topic",
+        Speaker = "Speaker",
+        Organiser = "Organiser",
+        SignUpCloses = "Sign-up closes",
+        SeatsLeftFormat = "{0} of {1} seats left",
+        FullWaitlistOpen = "Full: you can join the waitlist",
+        SignUpHeading = "Sign up",
+        Name = "Name",
+        Phone = "Mobile phone",
+        PhoneHint = "Mainland China numbers as they are; others with the country code, e.g. +852",
+        Email = "Email",
+        EmailHint = "Your confirmation goes to this address",
+        Organisation = "Organisation or unit",
+        SecurityDeskNote = "The site's security desk needs the details below; they are deleted after the event.",
+        Optional = "optional",
+        Yes = "Yes",
+        No = "No",
+        ChooseOne = "Choose one",
+        Submit = "Sign up",
+        SubmitWaitlist = "Join the waitlist",
+        FixErrors = "Please correct the fields marked below and send again.",
+        PrivacyHeading = "How your information is used",
+        PrivacyNoticeFormat = "{0} (contact: {1}) collects what you enter here only to confirm your place, check you in and tell you about changes to this event. "
+            + "Confirmation emails are sent through SendGrid (Twilio) in the United States, so your name and email address leave China. "
+            + "Your information is deleted within 30 days after the event; you can cancel and delete it at any time with the link in your confirmation email.",
+        Consent = "I have read the notice above and agree to my personal information being processed for this event, including sending my name and email to the email service abroad.",
+        NotYetOpenFormat = "Sign-up opens {0}.",
+        Closed = "Sign-up has closed.",
+        EventStarted = "The event has started; sign-up is over.",
+        Full = "This event is full and has no waitlist.",
+        EventNotFound = "We could not find this event. Please check the link is complete.",
+        ConfirmedHeading = "You're signed up",
+        WaitlistedHeading = "You're on the waitlist",
+        WaitlistPositionFormat = "You are number {0} on the waitlist. We'll email you in turn if a seat frees up.",
+        EmailOnItsWayFormat = "A confirmation is on its way to {0} (check your spam folder if it does not arrive).",
+        AlreadyRegistered = "This email address is already signed up for this event; there is no need to sign up again.",
+        ReferenceFormat = "Reference: {0}",
+        ManageLink = "Cancel / delete my information",
+        NameRequired = "Please enter your name.",
+        NameInvalid = "A name cannot contain symbols such as < or >.",
+        PhoneRequired = "Please enter your mobile number.",
+        PhoneInvalid = "This is not a valid mobile number. Use 11 digits for mainland China, or add the country code.",
+        EmailRequired = "Please enter your email: your confirmation goes there.",
+        EmailInvalid = "This is not a valid email address, e.g. name@example.com.",
+        OrganisationRequired = "Please enter your organisation or unit.",
+        AnswerRequired = "This question needs an answer.",
+        ChoiceInvalid = "Please choose one of the options given.",
+        YesNoInvalid = "Please choose Yes or No.",
+        ConsentRequired = "Please read the notice and tick the box to agree before sending.",
+        TooLongFormat = "Too long: at most {0} characters.",
+        ControlCharacters = "This contains characters we cannot read.",
+        MalformedBody = "We could not read what was sent; please check its format.",
+        WrongContentType = "This kind of submission is not supported.",
+        BodyTooLarge = "What was sent is too large.",
+        Unavailable = "The system is busy; please try again shortly. Nothing has been saved yet.",
+        ConfirmedSubjectFormat = "You're signed up: {0}",
+        WaitlistedSubjectFormat = "On the waitlist: {0}",
+        GreetingFormat = "Dear {0},",
+        ConfirmedBody = "You are signed up for the event below. Show this email when you check in.",
+        WaitlistedBody = "This event is full and you are on the waitlist. We'll email you in turn if a seat frees up.",
+        CalendarAttached = "The attached calendar file adds the event to your phone's calendar.",
+        EmailFooter = "Sent by EventFunctions for the event's organiser. To cancel or delete your information, use the link below.",
+        CancelHeading = "Cancel your sign-up",
+        CancelExplain = "Cancelling deletes your sign-up and your personal information and gives your seat to someone else. This cannot be undone.",
+        CancelButton = "Cancel and delete my information",
+        CancelledHeading = "Sign-up cancelled",
+        CancelledBody = "Your sign-up and your personal information have been deleted.",
+        ManageLinkInvalid = "This link is not valid, or the sign-up was already cancelled.",
+        FormatDateTime = d => d.ToString("ddd d MMM yyyy, HH:mm", CultureInfo.GetCultureInfo("en-GB")),
+    };
+
+    /// <summary>Picks the language: an explicit choice (?lang= or the form's field) first, then Accept-Language; Chinese by default.</summary>
+    public static UiText Pick(string? explicitChoice, string? acceptLanguage)
+    {
+        if (!string.IsNullOrWhiteSpace(explicitChoice))
+        {
+            return explicitChoice.Trim().StartsWith("en", StringComparison.OrdinalIgnoreCase) ? English : Chinese;
+        }
+
+        if (string.IsNullOrWhiteSpace(acceptLanguage))
+        {
+            return Chinese;
+        }
+
+        // The first language the browser names that we speak wins (q-values are in order in practice).
+        foreach (var part in acceptLanguage.Split(','))
+        {
+            var tag = part.Split(';')[0].Trim();
+            if (tag.StartsWith("zh", StringComparison.OrdinalIgnoreCase)) return Chinese;
+            if (tag.StartsWith("en", StringComparison.OrdinalIgnoreCase)) return English;
+        }
+
+        return Chinese;
+    }
+
+    public static UiText ForCode(string? code) => Pick(code ?? "zh-CN", null);
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Net.Mail;
+using System.Text;
+
+namespace EventFunctions.Shared;
+
+/// <summary>Field errors keyed by the field's name in the request (the shape of ValidationProblemDetails).</summary>
+public sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+
+        list.Add(message);
+    }
+
+    public string? For(string field) => _errors.TryGetValue(field, out var list) ? list[0] : null;
+
+    public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+}
+
+/// <summary>Normalisation shared by every input: trim, Unicode NFC, no control characters.</summary>
+public static class Input
+{
+    public static string? Clean(string? value)
+    {
+        if (value is null) return null;
+        var trimmed = value.Trim();
+        if (trimmed.Length == 0) return null;
+        return trimmed.IsNormalized(NormalizationForm.FormC) ? trimmed : trimmed.Normalize(NormalizationForm.FormC);
+    }
+
+    /// <summary>Control characters other than line breaks and tabs (allowed only in multi-line text).</summary>
+    public static bool HasControlCharacters(string value, bool multiline = false) =>
+        value.Any(c => char.IsControl(c) && !(multiline && c is '\n' or '\r' or '\t'));
+
+    /// <summary>Length in characters as people count them (a CJK character or an emoji is one).</summary>
+    public static int Length(string value) => new StringInfo(value).LengthInTextElements;
+
+    /// <summary>A normalised email address (lower case), or null when it is not one a mail server would take.</summary>
+    public static string? NormaliseEmail(string? value)
+    {
+        var email = Clean(value);
+        if (email is null || email.Length > 254 || email.Any(char.IsWhiteSpace) || HasControlCharacters(email)) return null;
+        var at = email.LastIndexOf('@');
+        if (at <= 0 || at == email.Length - 1) return null;
+        var domain = email[(at + 1)..];
+        if (!domain.Contains('.') || domain.StartsWith('.') || domain.EndsWith('.') || domain.Contains("..")) return null;
+        if (!MailAddress.TryCreate(email, out var parsed) || parsed.Address != email) return null;
+        return email.ToLowerInvariant();
+    }
+}

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EventFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// A loopback stand-in for SendGrid's v3 mail-send API (POST /v3/mail/send), so the real SendGrid client
+/// is exercised over HTTP. It records every accepted mail and can be told to fail the next requests.
+/// </summary>
+public sealed class FakeSendGrid : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<int> _failures = new();
+
+    public ConcurrentBag<JsonDocument> Mails { get; } = [];
+    public int Requests => _requests;
+    private int _requests;
+    public string? LastAuthorization { get; private set; }
+
+    private FakeSendGrid(WebApplication app) => _app = app;
+
+    public string BaseUrl => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    /// <summary>The next <paramref name="count"/> requests answer <paramref name="status"/> instead of 202.</summary>
+    public void FailNext(int status, int count = 1)
+    {
+        for (var i = 0; i < count; i++) _failures.Enqueue(status);
+    }
+
+    public static async Task<FakeSendGrid> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var fake = new FakeSendGrid(app);
+        app.MapPost("/v3/mail/send", async (HttpContext context) =>
+        {
+            Interlocked.Increment(ref fake._requests);
+            fake.LastAuthorization = context.Request.Headers.Authorization.ToString();
+            if (fake._failures.TryDequeue(out var status))
+            {
+                context.Response.StatusCode = status;
+                await context.Response.WriteAsJsonAsync(new { errors = new[] { new { message = "fake failure", field = (string?)null } } });
+                return;
+            }
+
+            var body = await JsonDocument.ParseAsync(context.Request.Body);
+            fake.Mails.Add(body);
+            context.Response.StatusCode = (int)HttpStatusCode.Accepted;
+        });
+        await app.StartAsync();
+        return fake;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

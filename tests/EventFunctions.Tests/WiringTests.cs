@@ -1,0 +1,109 @@
+using System.Reflection;
+using System.Text.Json;
+using EventFunctions.Functions;
+using EventFunctions.Shared.Storage;
+using Microsoft.Azure.Functions.Worker;
+
+namespace EventFunctions.Tests;
+
+/// <summary>Checks the functions.metadata the Worker SDK generated: the wiring the Functions host will use.</summary>
+public sealed class WiringTests
+{
+    private static readonly Dictionary<string, JsonElement> Metadata = Load();
+
+    private static Dictionary<string, JsonElement> Load()
+    {
+        var functionsDll = typeof(Routes).Assembly.Location;
+        var path = Path.Combine(Path.GetDirectoryName(functionsDll)!, "functions.metadata");
+        if (!File.Exists(path))
+        {
+#if DEBUG
+            const string configuration = "Debug";
+#else
+            const string configuration = "Release";
+#endif
+            path = Path.Combine(RepoRootPath(), "src", "Functions", "bin", configuration, "net10.0", "functions.metadata");
+        }
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone());
+    }
+
+    private static string RepoRootPath() => Infrastructure.RepoRoot.Find();
+
+    private static JsonElement Trigger(string function) =>
+        Metadata[function].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger"));
+
+    [Theory]
+    [InlineData("CreateEvent", "post", Routes.Events, "Function")]
+    [InlineData("ListEvents", "get", Routes.Events, "Function")]
+    [InlineData("GetEvent", "get", Routes.Event, "Function")]
+    [InlineData("UpdateEvent", "put", Routes.Event, "Function")]
+    [InlineData("SignUpForm", "get", Routes.SignUpForm, "Anonymous")]
+    [InlineData("SubmitSignUpForm", "post", Routes.SignUpForm, "Anonymous")]
+    [InlineData("RegisterForEvent", "post", Routes.Registrations, "Anonymous")]
+    [InlineData("ManageRegistration", "get", Routes.Manage, "Anonymous")]
+    [InlineData("CancelRegistration", "post", Routes.Manage, "Anonymous")]
+    [InlineData("DeleteRegistration", "delete", Routes.Registration, "Anonymous")]
+    public void Http_function_has_its_route_method_and_auth_level(string function, string method, string route, string authLevel)
+    {
+        var trigger = Trigger(function);
+        Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+        Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
+    }
+
+    [Fact]
+    public void Confirmation_sender_listens_on_the_queue_the_services_write_to()
+    {
+        var trigger = Trigger("SendConfirmation");
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(QueueNames.Confirmations, trigger.GetProperty("queueName").GetString());
+        Assert.Equal(QueueNames.Confirmations, new EventFunctionsOptions().ConfirmationQueue);
+    }
+
+    [Fact]
+    public void Sweep_runs_on_the_schedule_setting()
+    {
+        var trigger = Trigger("SweepConfirmations");
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(Schedules.ConfirmationSweep, trigger.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
+    public void Every_function_method_in_the_assembly_is_in_the_metadata_and_nothing_else()
+    {
+        var declared = typeof(Routes).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name)
+            .OfType<string>()
+            .Order();
+        Assert.Equal(declared, Metadata.Keys.Order());
+    }
+
+    [Fact]
+    public void Organiser_routes_are_never_anonymous()
+    {
+        foreach (var (name, _) in Metadata)
+        {
+            var trigger = Trigger(name);
+            if (trigger.GetProperty("type").GetString() != "httpTrigger") continue;
+            var route = trigger.GetProperty("route").GetString()!;
+            var method = trigger.GetProperty("methods")[0].GetString();
+            var participantRoute = route.StartsWith("signup/") || route.StartsWith("manage/") || route.Contains("/registrations");
+            Assert.Equal(participantRoute ? "Anonymous" : "Function", trigger.GetProperty("authLevel").GetString());
+            Assert.False(method is "get" or "put" && route.StartsWith("events") && trigger.GetProperty("authLevel").GetString() == "Anonymous", name);
+        }
+    }
+
+    [Fact]
+    public void Host_json_uses_base64_queue_messages_and_a_poison_limit()
+    {
+        var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRootPath(), "src", "Functions", "host.json"))).RootElement;
+        var queues = host.GetProperty("extensions").GetProperty("queues");
+        Assert.Equal("base64", queues.GetProperty("messageEncoding").GetString());
+        Assert.Equal(5, queues.GetProperty("maxDequeueCount").GetInt32());
+        Assert.Equal("api", host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+}
