@@ -1,0 +1,79 @@
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Tests.Infrastructure;
+
+namespace EventFunctions.Tests;
+
+[Collection(StorageCollection.Name)]
+public sealed class ConcurrencyTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Two_hundred_simultaneous_sign_ups_for_fifty_seats_fill_exactly_and_email_each_once()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 50, waitlist: true));
+
+        using var go = new ManualResetEventSlim(false);
+        var tasks = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        {
+            go.Wait();
+            var body = Seed.Person($"参与者{i}", $"person{i}@example.cn", phone: null);
+            return await app.RegisterForEvent.Run(Requests.Json("POST", $"/api/events/{lecture.Id}/registrations", body), lecture.Id, default);
+        })).ToList();
+        go.Set();
+        var results = await Task.WhenAll(tasks);
+
+        var views = results.Select(r => Results.Object<RegistrationView>(r)).ToList();
+        Assert.All(views, v => Assert.Equal(201, v.Status));
+        Assert.Equal(50, views.Count(v => v.Value.Status == RegistrationStatus.Confirmed));
+        Assert.Equal(150, views.Count(v => v.Value.Status == RegistrationStatus.Waitlisted));
+        Assert.Equal(Enumerable.Range(1, 150), views.Where(v => v.Value.WaitlistPosition is not null).Select(v => v.Value.WaitlistPosition!.Value).Order());
+
+        // The counters equal the rows.
+        var rows = await app.RegistrationsAsync(lecture.Id);
+        var eventRow = await app.EventRowAsync(lecture.Id);
+        Assert.Equal(200, rows.Count);
+        Assert.Equal(rows.Count(r => r.Status == RegistrationStatus.Confirmed), eventRow.Confirmed);
+        Assert.Equal(rows.Count(r => r.Status == RegistrationStatus.Waitlisted), eventRow.Waitlisted);
+        Assert.Equal(50, eventRow.Confirmed);
+
+        // Every message delivered twice, concurrently (at-least-once delivery): still one email each.
+        var messages = await app.DrainQueueAsync();
+        Assert.Equal(200, messages.Count);
+        await Task.WhenAll(messages.Concat(messages).Select(m => Task.Run(async () =>
+        {
+            try
+            {
+                await app.SendConfirmation.Run(m, default);
+            }
+            catch (Shared.Confirmations.TransientEmailException)
+            {
+                // The twin delivery held the row; the host would retry this one, which then finds it sent.
+                await app.SendConfirmation.Run(m, default);
+            }
+        })));
+
+        var recipients = app.SendGrid!.Mails.Select(m => EndToEndTests.Recipient(m.RootElement)).ToList();
+        Assert.Equal(200, recipients.Count);
+        Assert.Equal(200, recipients.Distinct().Count());
+        Assert.Equal(50, app.SendGrid.Mails.Count(m => EndToEndTests.Subject(m.RootElement).StartsWith("报名成功")));
+        Assert.Equal(150, app.SendGrid.Mails.Count(m => EndToEndTests.Subject(m.RootElement).StartsWith("候补登记")));
+    }
+
+    [Fact]
+    public async Task The_same_person_tapping_submit_many_times_at_once_gets_one_registration()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 5));
+        var body = Seed.Person("李莹晖", "liyinghui@example.com", phone: null);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() =>
+            app.RegisterForEvent.Run(Requests.Json("POST", $"/api/events/{lecture.Id}/registrations", body), lecture.Id, default))));
+
+        var views = results.Select(r => Results.Object<RegistrationView>(r)).ToList();
+        Assert.Single(views, v => v.Status == 201);
+        Assert.All(views.Where(v => v.Status != 201), v => Assert.Equal(200, v.Status));
+        Assert.Single(views.Select(v => v.Value.RegistrationId).Distinct());
+        Assert.Single(await app.RegistrationsAsync(lecture.Id));
+        Assert.Equal(1, (await app.EventRowAsync(lecture.Id)).Confirmed);
+    }
+}
