@@ -85,6 +85,11 @@ public sealed class TestApp : IAsyncDisposable
     public async Task<EventView> CreateEventAsync(object input)
     {
         var result = await CreateEvent.Run(Requests.Json("POST", "/api/events", input), default);
+        if (result is ObjectResult { Value: ValidationProblemDetails problem })
+        {
+            Assert.Fail("Event rejected: " + string.Join("; ", problem.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+        }
+
         var created = Assert.IsType<CreatedResult>(result);
         return Assert.IsType<EventView>(created.Value);
     }

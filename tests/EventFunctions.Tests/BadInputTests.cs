@@ -1,0 +1,220 @@
+using EventFunctions.Shared.Http;
+using EventFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+
+namespace EventFunctions.Tests;
+
+/// <summary>Each bad sign-up gets the right 4xx and a message a person can act on, and nothing is stored or queued.</summary>
+[Collection(StorageCollection.Name)]
+public sealed class BadInputTests(AzuriteFixture azurite)
+{
+    public static TheoryData<string, string, string?, int, string> JsonCases() => new()
+    {
+        // case name, raw body, content type, expected status, expected text (field name or title part)
+        { "malformed JSON", "{\"name\": \"王磊\",", "application/json", 400, "不是有效|无法解析" },
+        { "not an object", "[1,2,3]", "application/json", 400, "无法解析" },
+        { "JSON null", "null", "application/json", 400, "无法解析" },
+        { "empty body", "", "application/json", 400, "无法解析" },
+        { "wrong content type", "name=王磊", "text/plain", 415, "不支持" },
+        { "no content type", "{}", null, 415, "不支持" },
+        { "form sent to the JSON API", "name=a", "application/x-www-form-urlencoded", 415, "不支持" },
+        { "consent as a string", "{\"name\":\"王磊\",\"email\":\"a@b.cn\",\"consent\":\"yes\"}", "application/json", 400, "无法解析" },
+        { "body over 64 kB", "{\"name\":\"" + new string('a', 70_000) + "\"}", "application/json", 413, "过大" },
+    };
+
+    [Theory]
+    [MemberData(nameof(JsonCases))]
+    public async Task Unreadable_json_requests_are_refused(string name, string body, string? contentType, int status, string text)
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var lecture = await app.CreateEventAsync(Seed.Lecture());
+        var result = await app.RegisterForEvent.Run(Requests.Raw("POST", $"/api/events/{lecture.Id}/registrations", body, contentType), lecture.Id, default);
+        var (actual, problem) = Results.Object<ProblemDetails>(result);
+        Assert.True(status == actual, $"{name}: expected {status}, got {actual}");
+        Assert.Matches(text, problem.Title);
+        await AssertNothingStored(app, lecture.Id);
+    }
+
+    public static TheoryData<string, Dictionary<string, object?>, string> FieldCases()
+    {
+        Dictionary<string, object?> With(string key, object? value)
+        {
+            var p = Seed.Person("王磊", "wanglei@example.cn");
+            p["answers"] = new Dictionary<string, string> { ["lunch"] = "yes" };
+            p[key] = value;
+            return p;
+        }
+
+        return new()
+        {
+            { "missing name", With("name", null), "name" },
+            { "blank name", With("name", "   "), "name" },
+            { "oversized name", With("name", new string('王', 51)), "name" },
+            { "10 kB name", With("name", new string('x', 10_240)), "name" },
+            { "script in a name", With("name", "<script>alert(1)</script>"), "name" },
+            { "control characters in a name", With("name", "王\u0007磊"), "name" },
+            { "missing email", With("email", null), "email" },
+            { "email without @", With("email", "wanglei.example.cn"), "email" },
+            { "email without a domain dot", With("email", "wanglei@localhost"), "email" },
+            { "email with spaces", With("email", "wang lei@example.cn"), "email" },
+            { "10 kB email", With("email", new string('a', 10_240) + "@example.cn"), "email" },
+            { "missing phone for a salon", With("phone", null), "phone" },
+            { "too short phone", With("phone", "12345"), "phone" },
+            { "letters as phone", With("phone", "call me"), "phone" },
+            { "landline as mobile", With("phone", "021 6321 1234"), "phone" },
+            { "10 kB organisation", With("organisation", new string('单', 10_240)), "organisation" },
+            { "no consent", With("consent", false), "consent" },
+            { "missing required answer", With("answers", new Dictionary<string, string>()), "answers.lunch" },
+            { "yes/no answered otherwise", With("answers", new Dictionary<string, string> { ["lunch"] = "maybe" }), "answers.lunch" },
+            { "choice not offered", With("answers", new Dictionary<string, string> { ["lunch"] = "yes", ["industry"] = "航天" }), "answers.industry" },
+            { "10 kB answer", With("answers", new Dictionary<string, string> { ["lunch"] = "yes", ["question"] = new string('问', 10_240) }), "answers.question" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(FieldCases))]
+    public async Task Invalid_fields_are_named_with_a_message_in_the_participants_language(string name, Dictionary<string, object?> body, string field)
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var salon = await app.CreateEventAsync(Seed.Salon());
+        var result = await app.RegisterForEvent.Run(Requests.Json("POST", $"/api/events/{salon.Id}/registrations", body), salon.Id, default);
+        var (status, problem) = Results.Object<ValidationProblemDetails>(result);
+        Assert.Equal(400, status);
+        Assert.True(problem.Errors.ContainsKey(field), $"{name}: errors were for {string.Join(", ", problem.Errors.Keys)}");
+        Assert.Matches("\\p{IsCJKUnifiedIdeographs}", problem.Errors[field][0]);
+        await AssertNothingStored(app, salon.Id);
+    }
+
+    [Fact]
+    public async Task Unknown_event_is_404_with_a_message()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var result = await app.RegisterForEvent.Run(Requests.Json("POST", "/api/events/nosuchevent/registrations", Seed.Person("王磊", "w@example.cn")), "nosuchevent", default);
+        var (status, problem) = Results.Object<ProblemDetails>(result);
+        Assert.Equal(404, status);
+        Assert.Equal(Problems.EventNotFound, problem.Type);
+        Assert.Contains("未找到该活动", problem.Title);
+
+        var page = Results.Html(await app.SignUpForm.Show(Requests.Get("/api/signup/abc"), "abc", default));
+        Assert.Equal(404, page.Status);
+        Assert.Contains("未找到该活动", page.Html);
+    }
+
+    [Fact]
+    public async Task Closed_sign_up_is_409_and_the_form_says_so()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var input = Seed.Lecture();
+        input["signUpOpens"] = Seed.Local(DateTimeOffset.UtcNow.AddDays(-2));
+        input["signUpCloses"] = Seed.Local(DateTimeOffset.UtcNow.AddHours(-1));
+        var lecture = await app.CreateEventAsync(input);
+
+        var (status, problem) = Results.Object<ProblemDetails>(await app.RegisterForEvent.Run(
+            Requests.Json("POST", $"/api/events/{lecture.Id}/registrations", Seed.Person("王磊", "w@example.cn", null)), lecture.Id, default));
+        Assert.Equal(409, status);
+        Assert.Equal(Problems.SignUpClosed, problem.Type);
+        Assert.Equal("报名已截止。", problem.Title);
+
+        var form = Results.Html(await app.SignUpForm.Show(Requests.Get($"/api/signup/{lecture.Id}"), lecture.Id, default));
+        Assert.Contains("报名已截止", form.Html);
+        Assert.DoesNotContain("<form", form.Html);
+        await AssertNothingStored(app, lecture.Id);
+    }
+
+    [Fact]
+    public async Task Sign_up_not_yet_open_says_when_it_opens()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var input = Seed.Lecture();
+        input["signUpOpens"] = Seed.Local(DateTimeOffset.UtcNow.AddDays(2));
+        var lecture = await app.CreateEventAsync(input);
+        var (status, problem) = Results.Object<ProblemDetails>(await app.RegisterForEvent.Run(
+            Requests.Json("POST", $"/api/events/{lecture.Id}/registrations", Seed.Person("王磊", "w@example.cn", null)), lecture.Id, default));
+        Assert.Equal(409, status);
+        Assert.Equal(Problems.SignUpNotOpen, problem.Type);
+        Assert.StartsWith("报名将于", problem.Title);
+        await AssertNothingStored(app, lecture.Id);
+    }
+
+    [Fact]
+    public async Task Full_event_without_waitlist_is_409_and_stores_nothing_more()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var visit = await app.CreateEventAsync(Seed.SiteVisit(capacity: 1, waitlist: false));
+        Dictionary<string, object?> Visitor(string email)
+        {
+            var p = Seed.Person("王磊", email);
+            p["securityDetails"] = new[] { "1234" };
+            return p;
+        }
+
+        var first = await app.RegisterForEvent.Run(Requests.Json("POST", "/x", Visitor("a@example.cn")), visit.Id, default);
+        Assert.Equal(201, Results.Object<object>(first).Status);
+        await app.DrainQueueAsync();
+
+        var (status, problem) = Results.Object<ProblemDetails>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", Visitor("b@example.cn")), visit.Id, default));
+        Assert.Equal(409, status);
+        Assert.Equal(Problems.EventFull, problem.Type);
+        Assert.Single(await app.RegistrationsAsync(visit.Id));
+        Assert.Empty(await app.DrainQueueAsync());
+
+        var form = await app.SignUpForm.Submit(Requests.Form("/x", [new("name", "李"), new("email", "c@example.cn"), new("phone", "13812345678"),
+            new("organisation", "单位"), new("sec_0", "9"), new("consent", "true")]), visit.Id, default);
+        var (formStatus, html) = Results.Html(form);
+        Assert.Equal(409, formStatus);
+        Assert.Contains("名额已满", html);
+    }
+
+    [Fact]
+    public async Task Form_errors_are_shown_beside_their_fields_with_the_values_kept_and_escaped()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var salon = await app.CreateEventAsync(Seed.Salon());
+        var result = await app.SignUpForm.Submit(Requests.Form($"/api/signup/{salon.Id}",
+        [
+            new("name", "王磊"), new("phone", "123"), new("email", "not-an-email"),
+            new("organisation", "<script>alert('x')</script>"), new("q_question", "<b>粗体</b>"),
+        ]), salon.Id, default);
+        var (status, html) = Results.Html(result);
+        Assert.Equal(400, status);
+        Assert.Contains("id=\"phone-error\"", html);
+        Assert.Contains("手机号码格式不正确", html);
+        Assert.Contains("电子邮箱格式不正确", html);
+        Assert.Contains("请阅读个人信息告知并勾选同意", html);
+        Assert.Contains("data-field=\"answers.lunch\"", html);
+        Assert.Contains("value=\"王磊\"", html);
+        Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;", html);
+        Assert.Contains("&lt;b&gt;粗体&lt;/b&gt;", html);
+        Assert.DoesNotContain("<script>", html);
+        Assert.DoesNotContain("<b>粗体", html);
+        await AssertNothingStored(app, salon.Id);
+    }
+
+    [Fact]
+    public async Task Organiser_gets_every_bad_event_field_named()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var result = await app.CreateEvent.Run(Requests.Json("POST", "/api/events", new
+        {
+            kind = "party", title = "", start = "next Tuesday", end = "2026-12-01T10:00", capacity = 0,
+            organiserEmail = "nobody", timeZone = "Mars/Olympus",
+        }), default);
+        var (status, problem) = Results.Object<ValidationProblemDetails>(result);
+        Assert.Equal(400, status);
+        foreach (var field in new[] { "kind", "title", "start", "capacity", "organiserEmail", "organiserName", "timeZone" })
+        {
+            Assert.True(problem.Errors.ContainsKey(field), $"no error for {field}: {string.Join(", ", problem.Errors.Keys)}");
+        }
+
+        var list = Results.Object<IReadOnlyList<Shared.Events.EventView>>(await app.ListEvents.Run(Requests.Get("/api/events"), default)).Value;
+        Assert.Empty(list);
+    }
+
+    private static async Task AssertNothingStored(TestApp app, string eventId)
+    {
+        Assert.Empty(await app.RegistrationsAsync(eventId));
+        var row = await app.EventRowAsync(eventId);
+        Assert.Equal(0, row.Confirmed + row.Waitlisted);
+        Assert.Empty(await app.DrainQueueAsync());
+    }
+}

@@ -1,0 +1,167 @@
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Http;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+
+namespace EventFunctions.Tests;
+
+[Collection(StorageCollection.Name)]
+public sealed class SignUpBehaviourTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Form_is_Chinese_by_default_and_English_on_request()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var salon = await app.CreateEventAsync(Seed.Salon());
+
+        var zh = Results.Html(await app.SignUpForm.Show(Requests.Get($"/api/signup/{salon.Id}"), salon.Id, default)).Html;
+        Assert.Contains("<html lang=\"zh-CN\">", zh);
+        Assert.Contains("北外滩商会沙龙", zh); // not &#x...; entities
+        Assert.Contains("剩余名额 40 / 40", zh);
+        Assert.Contains("个人信息告知", zh);
+        Assert.Contains("SendGrid", zh);
+        Assert.Contains("name=\"consent\"", zh);
+        Assert.Contains("是否参加茶歇交流？", zh);
+        Assert.Contains("name=\"phone\"", zh);
+        Assert.Contains($"href=\"/api/signup/{salon.Id}?lang=en\"", zh);
+        Assert.Matches(@"\d{4}年\d{1,2}月\d{1,2}日 星期. 14:00–16:00", zh);
+
+        var en = Results.Html(await app.SignUpForm.Show(Requests.Get($"/api/signup/{salon.Id}", "en-US,en;q=0.9"), salon.Id, default)).Html;
+        Assert.Contains("<html lang=\"en\">", en);
+        Assert.Contains("How your information is used", en);
+        Assert.Contains("40 of 40 seats left", en);
+
+        var explicitZh = Results.Html(await app.SignUpForm.Show(Requests.Get($"/api/signup/{salon.Id}?lang=zh-CN", "en-US"), salon.Id, default)).Html;
+        Assert.Contains("<html lang=\"zh-CN\">", explicitZh);
+    }
+
+    [Fact]
+    public async Task Lecture_form_asks_no_phone_and_stores_none()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var lecture = await app.CreateEventAsync(Seed.Lecture());
+        var html = Results.Html(await app.SignUpForm.Show(Requests.Get($"/api/signup/{lecture.Id}"), lecture.Id, default)).Html;
+        Assert.DoesNotContain("name=\"phone\"", html);
+
+        var body = Seed.Person("王磊", "w@example.cn", phone: "13812345678");
+        await app.RegisterForEvent.Run(Requests.Json("POST", "/x", body), lecture.Id, default);
+        Assert.Null(Assert.Single(await app.RegistrationsAsync(lecture.Id)).Phone);
+    }
+
+    [Fact]
+    public async Task Second_sign_up_with_the_same_email_is_refused_but_a_repeat_returns_the_first_result()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var lecture = await app.CreateEventAsync(Seed.Lecture());
+        var body = Seed.Person("李莹晖", "liyinghui@example.com", phone: null);
+
+        var (s1, first) = Results.Object<RegistrationView>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", body), lecture.Id, default));
+        var (s2, repeat) = Results.Object<RegistrationView>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", body), lecture.Id, default));
+        Assert.Equal(201, s1);
+        Assert.Equal(200, s2);
+        Assert.Equal(first, repeat);
+
+        body["email"] = "LiYingHui@Example.com "; // the same address, typed differently
+        body["name"] = "李莹";
+        var (s3, problem) = Results.Object<ProblemDetails>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", body), lecture.Id, default));
+        Assert.Equal(409, s3);
+        Assert.Equal(Problems.AlreadyRegistered, problem.Type);
+        Assert.Single(await app.RegistrationsAsync(lecture.Id));
+        Assert.Single(await app.DrainQueueAsync());
+    }
+
+    [Fact]
+    public async Task Capacity_cannot_go_below_the_confirmed_count()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var input = Seed.Lecture(capacity: 3);
+        var lecture = await app.CreateEventAsync(input);
+        foreach (var i in Enumerable.Range(0, 2))
+        {
+            await app.RegisterForEvent.Run(Requests.Json("POST", "/x", Seed.Person($"人{i}", $"p{i}@example.cn", null)), lecture.Id, default);
+        }
+
+        input["capacity"] = 1;
+        var (status, problem) = Results.Object<ValidationProblemDetails>(await app.UpdateEvent.Run(Requests.Json("PUT", "/x", input), lecture.Id, default));
+        Assert.Equal(400, status);
+        Assert.Contains("2", problem.Errors["capacity"][0]);
+
+        input["capacity"] = 2;
+        input["title"] = "上海供水的过去、现在和未来（视频回放）";
+        var (ok, updated) = Results.Object<EventView>(await app.UpdateEvent.Run(Requests.Json("PUT", "/x", input), lecture.Id, default));
+        Assert.Equal(200, ok);
+        Assert.Equal(new EventCounts(2, 0, 0), updated.Counts);
+        Assert.Equal("上海供水的过去、现在和未来（视频回放）", updated.Title);
+        Assert.Equal("waitlist", updated.SignUpStatus);
+    }
+
+    [Fact]
+    public async Task Cancelling_deletes_the_data_and_gives_the_seat_to_the_first_on_the_waitlist()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 1, waitlist: true));
+        var views = new List<RegistrationView>();
+        foreach (var who in new[] { "first", "second", "third" })
+        {
+            views.Add(Results.Object<RegistrationView>(await app.RegisterForEvent.Run(
+                Requests.Json("POST", "/x", Seed.Person(who, $"{who}@example.cn", null)), lecture.Id, default)).Value);
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(3, await app.DeliverQueuedAsync());
+        var rows = await app.RegistrationsAsync(lecture.Id);
+        var first = rows.Single(r => r.Email == "first@example.cn");
+
+        // A wrong token changes nothing.
+        var wrong = await app.CancelRegistration.Delete(Requests.Raw("DELETE", $"/x?t=0000", "", null), lecture.Id, first.RegistrationId, default);
+        Assert.Equal(404, Results.Object<ProblemDetails>(wrong).Status);
+
+        // The link in the email shows a confirm page; posting it cancels.
+        var page = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/x?t={first.ManageToken}"), lecture.Id, first.RegistrationId, default));
+        Assert.Equal(200, page.Status);
+        Assert.Contains("确认取消并删除我的信息", page.Html);
+        var done = Results.Html(await app.CancelRegistration.Confirm(Requests.Form("/x", [new("t", first.ManageToken)]), lecture.Id, first.RegistrationId, default));
+        Assert.Contains("已取消报名", done.Html);
+
+        rows = await app.RegistrationsAsync(lecture.Id);
+        Assert.DoesNotContain(rows, r => r.Email == "first@example.cn");
+        Assert.Equal(RegistrationStatus.Confirmed, rows.Single(r => r.Email == "second@example.cn").Status);
+        Assert.Equal(RegistrationStatus.Waitlisted, rows.Single(r => r.Email == "third@example.cn").Status);
+        var counters = await app.EventRowAsync(lecture.Id);
+        Assert.Equal((1, 1), (counters.Confirmed, counters.Waitlisted));
+
+        // The promoted person gets a confirmation (their second email: the state changed).
+        Assert.Equal(1, await app.DeliverQueuedAsync());
+        var promotedMails = app.SendGrid!.Mails.Where(m => EndToEndTests.Recipient(m.RootElement) == "second@example.cn").ToList();
+        Assert.Equal(2, promotedMails.Count);
+        Assert.Contains(promotedMails, m => EndToEndTests.Subject(m.RootElement).StartsWith("报名成功"));
+
+        // Cancelling again: the link no longer works.
+        var again = await app.CancelRegistration.Delete(Requests.Raw("DELETE", $"/x?t={first.ManageToken}", "", null), lecture.Id, first.RegistrationId, default);
+        Assert.Equal(404, Results.Object<ProblemDetails>(again).Status);
+    }
+
+    [Fact]
+    public async Task Storage_faults_are_503_with_Retry_After_not_a_stack_trace()
+    {
+        var closedPort = AzuriteFixture.FreePort();
+        var connection = azurite.ConnectionString.Replace($":{azurite.TablePort}/", $":{closedPort}/").Replace($":{azurite.QueuePort}/", $":{closedPort}/");
+        await using var app = await TestApp.StartAsync(connection, withSendGrid: false);
+
+        var request = Requests.Json("POST", "/x", Seed.Person("王磊", "w@example.cn"));
+        var (status, problem) = Results.Object<ProblemDetails>(await app.RegisterForEvent.Run(request, "abcdefgh", default));
+        Assert.Equal(503, status);
+        Assert.Equal(Problems.Unavailable, problem.Type);
+        Assert.Equal("5", request.HttpContext.Response.Headers.RetryAfter.ToString());
+
+        var formRequest = Requests.Get("/api/signup/abcdefgh");
+        var page = Results.Html(await app.SignUpForm.Show(formRequest, "abcdefgh", default));
+        Assert.Equal(503, page.Status);
+        Assert.Contains("系统繁忙", page.Html);
+        Assert.Equal("5", formRequest.HttpContext.Response.Headers.RetryAfter.ToString());
+
+        var organiser = Requests.Json("POST", "/api/events", Seed.Lecture());
+        Assert.Equal(503, Results.Object<ProblemDetails>(await app.CreateEvent.Run(organiser, default)).Status);
+    }
+}
