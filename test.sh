@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test: installs what the tests need (Azurite from npm, NuGet packages), builds, runs all
+# test projects, and ends with one summary line over them: "tests: N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")"
+
+echo "== installing Azurite (npm ci)"
+npm ci --no-audit --no-fund --loglevel=error
+
+echo "== building"
+dotnet build EventFunctions.sln -c Release --nologo -v q  # warnings are errors in our projects (Directory.Build.props)
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+status=0
+echo "== testing"
+dotnet test EventFunctions.sln -c Release --no-build --nologo \
+  --logger "trx;LogFilePrefix=run" --results-directory "$results" || status=$?
+
+# One line over all test projects, read from the TRX files (one per project).
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+files = glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)
+for f in files:
+    c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(c.get("passed")); failed += int(c.get("failed")) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    skipped += int(c.get("notExecuted", 0))
+if not files:
+    failed = 1
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
