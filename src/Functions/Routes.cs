@@ -15,5 +15,6 @@ public static class Schedules
 {
     /// <summary>Every five minutes (NCRONTAB with seconds), overridable with the app setting ConfirmationSweepSchedule.</summary>
     public const string ConfirmationSweep = "%ConfirmationSweepSchedule%";
-    public const string ConfirmationSweepDefault = "0 */5 * * * *";
+    /// <summary>Daily at 19:00 UTC (03:00 in Shanghai), when nobody is signing up.</summary>
+    public const string RetentionPurge = "0 0 19 * * *";
 }

@@ -76,6 +76,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RegistrationService>();
         services.AddSingleton<ConfirmationQueue>();
         services.AddSingleton<ConfirmationSender>();
+        services.AddSingleton<RetentionService>();
         services.AddSingleton<OrganiserApi>();
         services.AddSingleton<SignUpApi>();
 

@@ -72,6 +72,14 @@ public sealed class WiringTests
     }
 
     [Fact]
+    public void Retention_purge_runs_daily_at_night_in_Shanghai()
+    {
+        var trigger = Trigger("PurgeExpiredData");
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("0 0 19 * * *", trigger.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
     public void Every_function_method_in_the_assembly_is_in_the_metadata_and_nothing_else()
     {
         var declared = typeof(Routes).Assembly.GetTypes()

@@ -26,6 +26,9 @@ public sealed class EventFunctionsOptions
     /// <summary>A registration whose email is still unsent this long after it was queued is queued again by the sweep.</summary>
     public TimeSpan RequeueAfter { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Registrations (personal data) are deleted this long after their event ends, as the privacy notice says.</summary>
+    public TimeSpan RetentionAfterEvent { get; set; } = TimeSpan.FromDays(30);
+
     public EmailOptions Email { get; set; } = new();
 }
 
