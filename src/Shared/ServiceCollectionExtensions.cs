@@ -73,6 +73,7 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton<EventStore>();
         services.AddSingleton<EventService>();
+        services.AddSingleton<SeatAllocator>();
         services.AddSingleton<RegistrationService>();
         services.AddSingleton<ConfirmationQueue>();
         services.AddSingleton<ConfirmationSender>();

@@ -33,6 +33,7 @@ public abstract record CancelOutcome
 /// <summary>Participants' side: sign up, look up and cancel (which deletes their data).</summary>
 public sealed class RegistrationService(
     EventStore store,
+    SeatAllocator seats,
     ConfirmationQueue confirmations,
     TimeProvider clock,
     IOptions<EventFunctionsOptions> options,
@@ -47,6 +48,10 @@ public sealed class RegistrationService(
         if (eventEntity is null) return new SignUpOutcome.EventNotFound();
         var ev = eventEntity.ToRecord();
 
+        // A closed sign-up says so first: no point correcting fields for it.
+        var window = ev.WindowAt(clock.GetUtcNow());
+        if (window != SignUpWindow.Open) return new SignUpOutcome.WindowShut(ev, window);
+
         var (signUp, errors) = SignUpValidator.Validate(ev, input, text);
         if (signUp is null) return new SignUpOutcome.Invalid(ev, errors);
 
@@ -58,65 +63,26 @@ public sealed class RegistrationService(
         var existing = await FindByKeyAsync(table, eventId, key, ct);
         if (existing is not null) return Repeat(ev, existing, submissionHash);
 
-        var deadline = clock.GetUtcNow() + options.Value.ContentionTimeout;
-        for (var attempt = 0; ; attempt++)
+        while (true)
         {
-            var now = clock.GetUtcNow();
-            var window = ev.WindowAt(now);
-            if (window != SignUpWindow.Open) return new SignUpOutcome.WindowShut(ev, window);
-
-            string status;
-            if (ev.Confirmed < ev.Capacity) status = RegistrationStatus.Confirmed;
-            else if (ev.WaitlistAllowed) status = RegistrationStatus.Waitlisted;
-            else return new SignUpOutcome.Full(ev);
-
-            var row = NewRow(eventId, key, signUp, submissionHash, status, ev.Waitlisted + 1, now);
-            var counters = new TableEntity(eventId, EventEntity.RowKeyValue)
+            var row = NewRow(eventId, key, signUp, submissionHash, clock.GetUtcNow());
+            switch (await seats.TakeAsync(eventId, row, ct))
             {
-                [nameof(EventEntity.Confirmed)] = ev.Confirmed + (status == RegistrationStatus.Confirmed ? 1 : 0),
-                [nameof(EventEntity.Waitlisted)] = ev.Waitlisted + (status == RegistrationStatus.Waitlisted ? 1 : 0),
-            };
-
-            try
-            {
-                // One entity-group transaction: the seat and the registration are taken together or not at all.
-                // The event row's ETag fails it (412) if anyone else took a seat since we read the counters;
-                // the registration's key fails it (409) if this email signed up meanwhile.
-                await table.SubmitTransactionAsync(
-                [
-                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, counters, eventEntity.ETag),
-                    new TableTransactionAction(TableTransactionActionType.Add, row),
-                ], ct);
+                case SeatResult.Taken taken:
+                    log.LogInformation("Registered {RegistrationId} for event {EventId} as {Status}", row.RegistrationId, eventId, row.Status);
+                    await confirmations.EnqueueAsync(table, row, ct);
+                    return new SignUpOutcome.Registered(taken.After, ToView(row), Repeated: false);
+                case SeatResult.Duplicate:
+                    existing = await FindByKeyAsync(table, eventId, key, ct);
+                    if (existing is null) continue; // its twin failed or was cancelled meanwhile: try again
+                    return Repeat(ev, existing, submissionHash);
+                case SeatResult.Full full:
+                    return new SignUpOutcome.Full(full.Event);
+                case SeatResult.WindowShut shut:
+                    return new SignUpOutcome.WindowShut(shut.Event, shut.Window);
+                default:
+                    return new SignUpOutcome.EventNotFound();
             }
-            catch (TableTransactionFailedException ex) when (ex.Status == 412)
-            {
-                if (clock.GetUtcNow() > deadline)
-                {
-                    throw new ContentionTimeoutException($"Event {eventId} stayed busy for {options.Value.ContentionTimeout}.");
-                }
-
-                await Task.Delay(Backoff(attempt), ct);
-                eventEntity = await store.FindEventAsync(eventId, ct);
-                if (eventEntity is null) return new SignUpOutcome.EventNotFound();
-                ev = eventEntity.ToRecord();
-                continue;
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 409)
-            {
-                existing = await FindByKeyAsync(table, eventId, key, ct);
-                if (existing is null) continue; // cancelled in between: try again
-                return Repeat(ev, existing, submissionHash);
-            }
-
-            log.LogInformation("Registered {RegistrationId} for event {EventId} as {Status} after {Attempts} attempt(s)",
-                row.RegistrationId, eventId, status, attempt + 1);
-            await confirmations.EnqueueAsync(table, row, ct);
-            var stored = ev with
-            {
-                Confirmed = (int)counters[nameof(EventEntity.Confirmed)],
-                Waitlisted = (int)counters[nameof(EventEntity.Waitlisted)],
-            };
-            return new SignUpOutcome.Registered(stored, ToView(row), Repeated: false);
         }
     }
 
@@ -193,7 +159,7 @@ public sealed class RegistrationService(
             catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
             {
                 if (clock.GetUtcNow() > deadline) throw new ContentionTimeoutException($"Event {eventId} stayed busy.");
-                await Task.Delay(Backoff(attempt), ct);
+                await Task.Delay(SeatAllocator.Backoff(attempt), ct);
                 continue;
             }
 
@@ -219,13 +185,12 @@ public sealed class RegistrationService(
         return response.HasValue ? response.Value : null;
     }
 
-    private static RegistrationEntity NewRow(string eventId, string key, ValidSignUp s, string hash, string status, int waitlistPosition, DateTimeOffset now) => new()
+    /// <summary>A new registration row; <see cref="SeatAllocator"/> sets its status and waitlist position.</summary>
+    private static RegistrationEntity NewRow(string eventId, string key, ValidSignUp s, string hash, DateTimeOffset now) => new()
     {
         PartitionKey = eventId,
         RowKey = key,
         RegistrationId = Ids.NewRegistrationId(),
-        Status = status,
-        WaitlistPosition = status == RegistrationStatus.Waitlisted ? waitlistPosition : 0,
         Name = s.Name,
         Email = s.Email,
         Phone = s.Phone,
@@ -257,8 +222,4 @@ public sealed class RegistrationService(
         });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
-
-    /// <summary>Jittered exponential backoff, so colliding sign-ups spread out instead of colliding again.</summary>
-    private static TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromMilliseconds(Random.Shared.Next(5, 10 + (int)Math.Min(250, 10 * Math.Pow(2, Math.Min(attempt, 6)))));
 }
