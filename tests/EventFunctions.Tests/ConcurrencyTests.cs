@@ -76,4 +76,49 @@ public sealed class ConcurrencyTests(AzuriteFixture azurite)
         Assert.Single(await app.RegistrationsAsync(lecture.Id));
         Assert.Equal(1, (await app.EventRowAsync(lecture.Id)).Confirmed);
     }
+
+    [Fact]
+    public async Task Two_app_instances_sharing_one_event_never_overbook()
+    {
+        await using var first = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        await using var second = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: new()
+        {
+            ["EventFunctions:TableName"] = first.TableName,
+            ["EventFunctions:ConfirmationQueue"] = first.QueueName,
+        });
+        var visit = await first.CreateEventAsync(Seed.SiteVisit(capacity: 60, waitlist: false));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        {
+            var app = i % 2 == 0 ? first : second;
+            var body = Seed.Person($"参观者{i}", $"visitor{i}@example.cn", $"1381234{i:0000}");
+            body["securityDetails"] = new[] { $"{i:0000}" };
+            var result = await app.RegisterForEvent.Run(Requests.Json("POST", "/x", body), visit.Id, default);
+            return ((Microsoft.AspNetCore.Mvc.ObjectResult)result).StatusCode;
+        })));
+
+        Assert.Equal(60, results.Count(s => s == 201));
+        Assert.Equal(140, results.Count(s => s == 409));
+        var rows = await first.RegistrationsAsync(visit.Id);
+        Assert.Equal(60, rows.Count);
+        Assert.All(rows, r => Assert.Equal(RegistrationStatus.Confirmed, r.Status));
+        Assert.Equal(60, (await first.EventRowAsync(visit.Id)).Confirmed);
+        Assert.Equal(60, (await first.DrainQueueAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Identical_sign_ups_in_one_batch_store_one_row_each_and_share_their_result()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 100));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(() =>
+            app.RegisterForEvent.Run(Requests.Json("POST", "/x", Seed.Person($"人{i % 20}", $"p{i % 20}@example.cn", null)), lecture.Id, default))));
+
+        var views = results.Select(r => Results.Object<RegistrationView>(r)).ToList();
+        Assert.Equal(20, views.Count(v => v.Status == 201));
+        Assert.Equal(20, views.Select(v => v.Value.RegistrationId).Distinct().Count());
+        Assert.Equal(20, (await app.RegistrationsAsync(lecture.Id)).Count);
+        Assert.Equal(20, (await app.EventRowAsync(lecture.Id)).Confirmed);
+    }
 }
