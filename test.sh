@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot run here);
+# a CJK font so Chinese renders as text, not empty boxes.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then
+  echo "== installing chromium and a CJK font (apt-get)"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+fi
+
 echo "== installing Azurite (npm ci)"
 npm ci --no-audit --no-fund --loglevel=error
 

@@ -1,0 +1,112 @@
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace EventFunctions.Tests;
+
+/// <summary>
+/// The web form in a real browser (Debian's Chromium driven by Playwright), at a phone's size with
+/// WeChat's user agent, JavaScript off as in the strictest in-app browsers.
+/// </summary>
+[Collection(StorageCollection.Name)]
+public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private const string WeChatUserAgent =
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 MicroMessenger/8.0.49.2600(0x28003133) NetType/WIFI Language/zh_CN";
+
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private Task<IBrowserContext> PhoneAsync(string locale = "zh-CN") => _browser.NewContextAsync(new()
+    {
+        ViewportSize = new() { Width = 390, Height = 844 },
+        UserAgent = WeChatUserAgent,
+        Locale = locale,
+        JavaScriptEnabled = false,
+        IsMobile = true,
+    });
+
+    [Fact]
+    public async Task A_participant_signs_up_on_a_phone_fixing_a_mistake_on_the_way()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        await using var host = await BrowserHost.StartAsync(app);
+        var salon = await app.CreateEventAsync(Seed.Salon(capacity: 30));
+        await using var context = await PhoneAsync();
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync($"{host.BaseUrl}/api/signup/{salon.Id}");
+        Assert.Equal("zh-CN", await page.GetAttributeAsync("html", "lang"));
+        Assert.Contains("北外滩商会沙龙", await page.TitleAsync());
+        Assert.Equal("剩余名额 30 / 30", (await page.InnerTextAsync("#seats")).Trim());
+        Assert.True(await page.IsVisibleAsync("#privacy-notice"));
+
+        await page.FillAsync("#name", "李莹晖");
+        await page.FillAsync("#phone", "1381234567"); // one digit short
+        await page.FillAsync("#email", "liyinghui@example.com");
+        await page.FillAsync("#organisation", "上海某律师事务所");
+        await page.CheckAsync("input[name=q_lunch][value=yes]");
+        await page.SelectOptionAsync("#q_industry", "法律");
+        await page.ClickAsync("button[type=submit]");
+
+        // The form comes back with the message beside the phone field and everything else kept.
+        Assert.Contains("手机号码格式不正确", await page.InnerTextAsync("#phone-error"));
+        Assert.Contains("请阅读个人信息告知", await page.InnerTextAsync("#consent-error"));
+        Assert.Equal("李莹晖", await page.InputValueAsync("#name"));
+        Assert.Equal("法律", await page.InputValueAsync("#q_industry"));
+        Assert.True(await page.IsCheckedAsync("input[name=q_lunch][value=yes]"));
+        Assert.Equal("true", await page.GetAttributeAsync("#phone", "aria-invalid"));
+        Assert.Empty(await app.RegistrationsAsync(salon.Id));
+
+        await page.FillAsync("#phone", "13812345678");
+        await page.CheckAsync("#consent");
+        await page.ClickAsync("button[type=submit]");
+
+        Assert.Equal("报名成功", (await page.InnerTextAsync("#result")).Trim());
+        Assert.Contains("li***@example.com", await page.ContentAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "eventfunctions-signup-result.png"), FullPage = true });
+
+        var row = Assert.Single(await app.RegistrationsAsync(salon.Id));
+        Assert.Equal("李莹晖", row.Name);
+        Assert.Equal("+8613812345678", row.Phone);
+        Assert.Equal(RegistrationStatus.Confirmed, row.Status);
+    }
+
+    [Fact]
+    public async Task The_form_switches_to_English_and_fits_a_phone_screen()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        await using var host = await BrowserHost.StartAsync(app);
+        var visit = await app.CreateEventAsync(Seed.SiteVisit());
+        await using var context = await PhoneAsync();
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync($"{host.BaseUrl}/api/signup/{visit.Id}");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "eventfunctions-signup-form.png"), FullPage = true });
+        Assert.Contains("身份证号后四位", await page.InnerTextAsync("form"));
+        var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth"); // evaluate works with page scripts off
+        Assert.True(width <= 390, $"the page is {width}px wide on a 390px screen");
+
+        await page.ClickAsync("a.lang");
+        Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
+        Assert.Contains("How your information is used", await page.InnerTextAsync("form"));
+        Assert.Contains("Meeting point", await page.InnerTextAsync("dl"));
+    }
+}
