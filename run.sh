@@ -42,8 +42,8 @@ runtime from a CDN at install time, and this network cannot reach it (common in 
 and on many networks in mainland China). Install them another way (see
 https://learn.microsoft.com/azure/azure-functions/functions-run-local) and run ./run.sh again.
 
-Azurite is running on 127.0.0.1 (tables :10002, queues :10001) until you press Ctrl-C, and
-./test.sh exercises every function against it without Core Tools.
+Azurite is running on 127.0.0.1 (tables :10002, queues :10001) until you press Ctrl-C.
+./test.sh exercises every function without Core Tools (it starts its own Azurite).
 MSG
   wait
   exit 1
