@@ -83,7 +83,7 @@ public sealed class ConfirmationSender(
         var sentStatus = row.Status;
         if (result is SendResult.Rejected rejected)
         {
-            log.LogWarning("Email provider rejected the {Status} email for {RegistrationId} with {StatusCode}: {Reason}; not retrying",
+            log.LogWarning("The provider refused the {Status} confirmation for {RegistrationId} with {StatusCode} ({Reason}); not retrying",
                 sentStatus, row.RegistrationId, rejected.StatusCode, rejected.Reason);
             await RecordAsync(table, row, new TableEntity(row.PartitionKey, row.RowKey)
             {

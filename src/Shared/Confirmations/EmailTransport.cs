@@ -73,9 +73,24 @@ public sealed class SendGridEmailTransport(ISendGridClient client, IOptions<Even
             throw new TransientEmailException($"SendGrid answered {status}.");
         }
 
-        // SendGrid's error body names fields, not recipients; keep it short anyway.
-        var body = await response.Body.ReadAsStringAsync(ct);
-        return new SendResult.Rejected(status, body.Length > 300 ? body[..300] : body);
+        return new SendResult.Rejected(status, await ErrorFieldsAsync(response, ct));
+    }
+
+    /// <summary>Only the names of the fields SendGrid objects to: its messages may quote an address.</summary>
+    private static async Task<string> ErrorFieldsAsync(Response response, CancellationToken ct)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(await response.Body.ReadAsStringAsync(ct));
+            var fields = doc.RootElement.GetProperty("errors").EnumerateArray()
+                .Select(e => e.TryGetProperty("field", out var f) && f.ValueKind == System.Text.Json.JsonValueKind.String ? f.GetString() : null)
+                .OfType<string>().Distinct().ToList();
+            return fields.Count == 0 ? "no field named" : "fields: " + string.Join(", ", fields);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return "unreadable error body";
+        }
     }
 }
 

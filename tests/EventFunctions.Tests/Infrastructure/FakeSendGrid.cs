@@ -49,7 +49,7 @@ public sealed class FakeSendGrid : IAsyncDisposable
             if (fake._failures.TryDequeue(out var status))
             {
                 context.Response.StatusCode = status;
-                await context.Response.WriteAsJsonAsync(new { errors = new[] { new { message = "fake failure", field = (string?)null } } });
+                await context.Response.WriteAsJsonAsync(new { errors = new[] { new { message = "fake failure for someone@example.cn", field = "personalizations.0.to.0.email" } } });
                 return;
             }
 
