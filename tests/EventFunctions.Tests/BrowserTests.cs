@@ -52,7 +52,9 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         await using var context = await PhoneAsync();
         var page = await context.NewPageAsync();
 
-        await page.GotoAsync($"{host.BaseUrl}/api/signup/{salon.Id}");
+        var response = await page.GotoAsync($"{host.BaseUrl}/api/signup/{salon.Id}");
+        Assert.Equal(Shared.Http.HtmlPageResult.ContentSecurityPolicy, await response!.HeaderValueAsync("content-security-policy"));
+        Assert.Equal("no-store", await response.HeaderValueAsync("cache-control"));
         Assert.Equal("zh-CN", await page.GetAttributeAsync("html", "lang"));
         Assert.Contains("北外滩商会沙龙", await page.TitleAsync());
         Assert.Equal("剩余名额 30 / 30", (await page.InnerTextAsync("#seats")).Trim());

@@ -103,7 +103,7 @@ public static class HttpIO
         };
 
     public static ContentResult Html(string html, int status = 200) =>
-        new() { Content = html, ContentType = "text/html; charset=utf-8", StatusCode = status };
+        new HtmlPageResult { Content = html, ContentType = "text/html; charset=utf-8", StatusCode = status };
 
     /// <summary>
     /// Runs an endpoint; a storage fault (Azure Storage down, timing out, or an event row too busy) becomes
@@ -127,4 +127,25 @@ public static class HttpIO
     public static UiText Language(HttpRequest request, string? explicitChoice = null) =>
         UiText.Pick(explicitChoice ?? request.Query["lang"].FirstOrDefault(), request.Headers.AcceptLanguage.ToString());
 
+}
+
+/// <summary>
+/// An HTML page with the headers a page holding personal data should carry: no scripts or foreign
+/// resources at all (the pages need none), forms only back to this site, not framed, not cached, and no
+/// referrer (the cancel link carries its secret in the query).
+/// </summary>
+public sealed class HtmlPageResult : ContentResult
+{
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    public override Task ExecuteResultAsync(ActionContext context)
+    {
+        var headers = context.HttpContext.Response.Headers;
+        headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
+        headers[HeaderNames.XContentTypeOptions] = "nosniff";
+        headers[HeaderNames.CacheControl] = "no-store";
+        headers["Referrer-Policy"] = "no-referrer";
+        return base.ExecuteResultAsync(context);
+    }
 }
