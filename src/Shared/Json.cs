@@ -10,15 +10,17 @@ public static class Json
 {
     public static readonly JsonSerializerOptions Options = Create();
 
-    private static JsonSerializerOptions Create()
+    private static JsonSerializerOptions Create() => Apply(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    /// <summary>Sets these options on <paramref name="o"/>: also used for the JSON that IActionResults write.</summary>
+    public static JsonSerializerOptions Apply(JsonSerializerOptions o)
     {
-        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            // Chinese stays readable in responses; HTML-sensitive characters are still escaped.
-            Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-        };
+        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        o.PropertyNameCaseInsensitive = true;
+        // Chinese stays readable in responses; HTML-sensitive characters are still escaped.
+        o.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
+        o.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         return o;
     }

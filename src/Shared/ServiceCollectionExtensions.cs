@@ -41,6 +41,9 @@ public static class ServiceCollectionExtensions
     {
         services.AddOptions<EventFunctionsOptions>().Bind(configuration.GetSection(EventFunctionsOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
+        // The JSON the functions' results are written with (camelCase, enums as names, Chinese unescaped).
+        services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => Json.Apply(o.JsonSerializerOptions));
+        services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o => Json.Apply(o.SerializerOptions));
         services.AddLogging();
 
         var storage = configuration.GetSection("AzureWebJobsStorage");
