@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using EventFunctions.Shared.Registrations;
 using EventFunctions.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -6,7 +8,7 @@ namespace EventFunctions.Tests;
 
 /// <summary>
 /// The web form in a real browser (Debian's Chromium driven by Playwright), at a phone's size with
-/// WeChat's user agent, JavaScript off as in the strictest in-app browsers.
+/// WeChat's user agent, JavaScript off as in the strictest in-app browsers, served by the local host.
 /// </summary>
 [Collection(StorageCollection.Name)]
 public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
@@ -43,16 +45,29 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         IsMobile = true,
     });
 
+    private static async Task<string> CreateAsync(RunningHost host, object input)
+    {
+        using var response = await host.Http.PostAsJsonAsync("/api/events", input);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    private static async Task<List<RegistrationEntity>> RegistrationsAsync(RunningHost host, string eventId)
+    {
+        var rows = new List<RegistrationEntity>();
+        await foreach (var r in host.Table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != "event")) rows.Add(r);
+        return rows;
+    }
+
     [Fact]
     public async Task A_participant_signs_up_on_a_phone_fixing_a_mistake_on_the_way()
     {
-        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
-        await using var host = await BrowserHost.StartAsync(app);
-        var salon = await app.CreateEventAsync(Seed.Salon(capacity: 30));
+        await using var host = await RunningHost.StartAsync(azurite);
+        var salon = await CreateAsync(host, Seed.Salon(capacity: 30));
         await using var context = await PhoneAsync();
         var page = await context.NewPageAsync();
 
-        var response = await page.GotoAsync($"{host.BaseUrl}/api/signup/{salon.Id}");
+        var response = await page.GotoAsync($"{host.BaseUrl}/api/signup/{salon}");
         Assert.Equal(Shared.Http.HtmlPageResult.ContentSecurityPolicy, await response!.HeaderValueAsync("content-security-policy"));
         Assert.Equal("no-store", await response.HeaderValueAsync("cache-control"));
         Assert.Equal("zh-CN", await page.GetAttributeAsync("html", "lang"));
@@ -75,7 +90,7 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("法律", await page.InputValueAsync("#q_industry"));
         Assert.True(await page.IsCheckedAsync("input[name=q_lunch][value=yes]"));
         Assert.Equal("true", await page.GetAttributeAsync("#phone", "aria-invalid"));
-        Assert.Empty(await app.RegistrationsAsync(salon.Id));
+        Assert.Empty(await RegistrationsAsync(host, salon));
 
         await page.FillAsync("#phone", "13812345678");
         await page.CheckAsync("#consent");
@@ -85,7 +100,7 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("li***@example.com", await page.ContentAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "eventfunctions-signup-result.png"), FullPage = true });
 
-        var row = Assert.Single(await app.RegistrationsAsync(salon.Id));
+        var row = Assert.Single(await RegistrationsAsync(host, salon));
         Assert.Equal("李莹晖", row.Name);
         Assert.Equal("+8613812345678", row.Phone);
         Assert.Equal(RegistrationStatus.Confirmed, row.Status);
@@ -94,13 +109,12 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task The_form_switches_to_English_and_fits_a_phone_screen()
     {
-        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
-        await using var host = await BrowserHost.StartAsync(app);
-        var visit = await app.CreateEventAsync(Seed.SiteVisit());
+        await using var host = await RunningHost.StartAsync(azurite);
+        var visit = await CreateAsync(host, Seed.SiteVisit());
         await using var context = await PhoneAsync();
         var page = await context.NewPageAsync();
 
-        await page.GotoAsync($"{host.BaseUrl}/api/signup/{visit.Id}");
+        await page.GotoAsync($"{host.BaseUrl}/api/signup/{visit}");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "eventfunctions-signup-form.png"), FullPage = true });
         Assert.Contains("身份证号后四位", await page.InnerTextAsync("form"));
         var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth"); // evaluate works with page scripts off

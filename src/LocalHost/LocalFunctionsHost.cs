@@ -1,0 +1,165 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azure.Storage.Queues;
+using EventFunctions.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EventFunctions.LocalHost;
+
+public sealed record LocalHostOptions
+{
+    /// <summary>The folder holding functions.metadata, host.json, local.settings.json and the app's assembly.</summary>
+    public string AppDirectory { get; init; } = AppContext.BaseDirectory;
+    public string Urls { get; init; } = "http://127.0.0.1:7071";
+    /// <summary>App settings over local.settings.json and the environment (tests use this).</summary>
+    public IDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+    public string[] Args { get; init; } = [];
+}
+
+/// <summary>
+/// A local stand-in for the Azure Functions host, for development and tests only: it serves the real
+/// function classes as the metadata the Worker SDK generated describes them (HTTP routes and methods
+/// under host.json's routePrefix, queue triggers with host.json's retry and poison rules, timer
+/// schedules), so it cannot drift from the app's wiring. It refuses metadata it cannot serve.
+/// </summary>
+public static partial class LocalFunctionsHost
+{
+    public static WebApplication Build(LocalHostOptions options)
+    {
+        var metadataPath = Path.Combine(options.AppDirectory, "functions.metadata");
+        var hostJsonPath = Path.Combine(options.AppDirectory, "host.json");
+        if (!File.Exists(metadataPath)) throw new FileNotFoundException($"No functions.metadata in {options.AppDirectory}; build src/Functions first.", metadataPath);
+        var functions = FunctionMetadata.Load(metadataPath);
+        Supported.Check(functions);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = options.Args, ContentRootPath = options.AppDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration
+            .AddInMemoryCollection(LocalSettings(Path.Combine(options.AppDirectory, "local.settings.json")))
+            .AddEnvironmentVariables()
+            .AddCommandLine(options.Args)
+            .AddInMemoryCollection(options.Settings);
+        builder.WebHost.UseUrls(options.Urls);
+        builder.Services.AddMvcCore(); // executes the functions' IActionResults
+        builder.AddEventFunctions(); // the app's own services, as Program.cs registers them
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<InvocationLog>();
+
+        var configuration = builder.Configuration;
+        var settings = HostSettings.Load(hostJsonPath, configuration);
+        builder.Services.AddSingleton(settings);
+
+        var invokers = functions.ToDictionary(f => f.Name, f => new FunctionInvoker(f, LoadAssembly(f)));
+        foreach (var invoker in invokers.Values)
+        {
+            var trigger = invoker.Function.Trigger;
+            switch (trigger.Type)
+            {
+                case Supported.Queue:
+                    var queueName = Resolve(trigger.QueueName ?? throw new InvalidDataException($"{invoker.Function.Name}: queueTrigger without queueName."), configuration);
+                    var connection = configuration[trigger.Connection ?? "AzureWebJobsStorage"];
+                    if (string.IsNullOrWhiteSpace(connection))
+                    {
+                        throw new InvalidOperationException($"{invoker.Function.Name}: set the connection string '{trigger.Connection ?? "AzureWebJobsStorage"}' (UseDevelopmentStorage=true for Azurite).");
+                    }
+
+                    var queueOptions = new QueueClientOptions { MessageEncoding = settings.Base64Messages ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None };
+                    builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<QueueListener>(sp, invoker,
+                        new QueueClient(connection, queueName, queueOptions), new QueueClient(connection, queueName + "-poison", queueOptions)));
+                    break;
+                case Supported.Timer:
+                    var schedule = Resolve(trigger.Schedule ?? throw new InvalidDataException($"{invoker.Function.Name}: timerTrigger without schedule."), configuration);
+                    TimerScheduler.Parse(schedule); // a bad schedule stops the start, as in the Functions host
+                    builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerScheduler>(sp, invoker, schedule));
+                    break;
+            }
+        }
+
+        var app = builder.Build();
+        var prefix = settings.RoutePrefix.Length == 0 ? "" : settings.RoutePrefix + "/";
+        foreach (var invoker in invokers.Values.Where(i => i.Function.Trigger.Type == Supported.Http))
+        {
+            var trigger = invoker.Function.Trigger;
+            var template = prefix + (trigger.Route ?? invoker.Function.Name);
+            var methods = (trigger.Methods is { Count: > 0 } m ? m : ["get", "post", "put", "patch", "delete", "head", "options"]).Select(x => x.ToUpperInvariant());
+            app.MapMethods(template, methods, (HttpContext context) => Logged(app, invoker, () => invoker.InvokeHttpAsync(context)))
+                .WithDisplayName(invoker.Function.Name);
+        }
+
+        // As the Functions host: POST /admin/functions/{name} runs a non-HTTP function now ({"input": "…"} for a queue message).
+        app.MapPost("admin/functions/{name}", async (HttpContext context, string name) =>
+        {
+            if (!invokers.TryGetValue(name, out var invoker) || invoker.Function.Trigger.Type == Supported.Http) return Results.NotFound();
+            var input = (await JsonSerializer.DeserializeAsync<JsonElement?>(context.Request.Body, cancellationToken: context.RequestAborted))?
+                .TryGetProperty("input", out var i) == true ? i.GetString() : null;
+            await Logged(app, invoker, () => invoker.InvokeAsync(context.RequestServices,
+                new TriggerInput { Message = input, Timer = new TimerInfo(), CancellationToken = context.RequestAborted }));
+            return Results.Accepted();
+        });
+
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EventFunctions.LocalHost");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            log.LogInformation("Local Functions host (development only) serving {Count} functions from {Metadata}", functions.Count, metadataPath);
+            foreach (var f in functions)
+            {
+                var t = f.Trigger;
+                log.LogInformation("  {Function}: {Trigger} {Detail}", f.Name, t.Type, t.Type switch
+                {
+                    Supported.Http => $"[{string.Join(",", t.Methods ?? ["any"])}] /{prefix}{t.Route ?? f.Name} ({t.AuthLevel})",
+                    Supported.Queue => Resolve(t.QueueName!, configuration),
+                    _ => Resolve(t.Schedule!, configuration),
+                });
+            }
+        });
+        return app;
+    }
+
+    private static async Task<T> Logged<T>(WebApplication app, FunctionInvoker invoker, Func<Task<T>> run)
+    {
+        var log = app.Services.GetRequiredService<InvocationLog>();
+        try
+        {
+            var result = await run();
+            log.Add(new Invocation(invoker.Function.Name, DateTimeOffset.UtcNow, true, null));
+            return result;
+        }
+        catch (Exception ex)
+        {
+            log.Add(new Invocation(invoker.Function.Name, DateTimeOffset.UtcNow, false, ex.GetType().Name));
+            throw;
+        }
+    }
+
+    private static async Task Logged(WebApplication app, FunctionInvoker invoker, Func<Task> run) =>
+        await Logged(app, invoker, async () => { await run(); return true; });
+
+    /// <summary>The function app's assembly, from the default load context so its types match the app's services.</summary>
+    private static Assembly LoadAssembly(FunctionMetadata f) => Assembly.Load(new AssemblyName(Path.GetFileNameWithoutExtension(f.ScriptFile)));
+
+    /// <summary>%Name% in a queue name or schedule is an app setting, as in the Functions host.</summary>
+    public static string Resolve(string value, IConfiguration configuration) => Setting().Replace(value, m =>
+        configuration[m.Groups[1].Value.Replace("__", ":")] ?? throw new InvalidOperationException($"App setting '{m.Groups[1].Value}' is not set (it is used as {value})."));
+
+    /// <summary>The "Values" of local.settings.json, with "__" as the section separator, as app settings.</summary>
+    private static IEnumerable<KeyValuePair<string, string?>> LocalSettings(string path)
+    {
+        if (!File.Exists(path)) return [];
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.TryGetProperty("Values", out var values)
+            ? values.EnumerateObject().Select(p => KeyValuePair.Create(p.Name.Replace("__", ":"), (string?)p.Value.ToString())).ToList()
+            : [];
+    }
+
+    [GeneratedRegex("%([^%]+)%")]
+    private static partial Regex Setting();
+}

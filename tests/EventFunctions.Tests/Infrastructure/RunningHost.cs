@@ -1,0 +1,87 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using EventFunctions.LocalHost;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// The local Functions host (src/LocalHost) serving the app from the functions.metadata and host.json in
+/// the test output, on a free loopback port, against Azurite and the fake SendGrid.
+/// </summary>
+public sealed class RunningHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RunningHost(WebApplication app, FakeSendGrid sendGrid, string connection, string table)
+    {
+        _app = app;
+        SendGrid = sendGrid;
+        Table = new TableClient(connection, table);
+        Queue = new QueueClient(connection, "confirmations", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        Poison = new QueueClient(connection, "confirmations-poison", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        Http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+    }
+
+    public FakeSendGrid SendGrid { get; }
+    public TableClient Table { get; }
+    public QueueClient Queue { get; }
+    public QueueClient Poison { get; }
+    public HttpClient Http { get; }
+    public InvocationLog Invocations => _app.Services.GetRequiredService<InvocationLog>();
+    public string BaseUrl => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    public static async Task<RunningHost> StartAsync(AzuriteFixture azurite, Dictionary<string, string?>? settings = null)
+    {
+        var sendGrid = await FakeSendGrid.StartAsync();
+        var table = "h" + Guid.NewGuid().ToString("N")[..12];
+
+        // The queue name is the app's real one (from the metadata), so empty it and its poison queue first.
+        foreach (var name in new[] { "confirmations", "confirmations-poison" })
+        {
+            var q = new QueueClient(azurite.ConnectionString, name);
+            await q.CreateIfNotExistsAsync();
+            await q.ClearMessagesAsync();
+        }
+
+        var values = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
+            ["EventFunctions:TableName"] = table,
+            ["EventFunctions:Email:Mode"] = "SendGrid",
+            ["EventFunctions:Email:SendGridApiKey"] = "SG.test-key",
+            ["EventFunctions:Email:SendGridHost"] = sendGrid.BaseUrl,
+            ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
+            ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
+        };
+        foreach (var (k, v) in settings ?? []) values[k] = v;
+
+        var app = LocalFunctionsHost.Build(new LocalHostOptions { Urls = "http://127.0.0.1:0", Settings = values });
+        await app.StartAsync();
+        return new RunningHost(app, sendGrid, azurite.ConnectionString, table);
+    }
+
+    /// <summary>Waits for a condition the host brings about in the background (queue, timer).</summary>
+    public static async Task Eventually(Func<Task<bool>> condition, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out after {seconds} s waiting for: {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await SendGrid.DisposeAsync();
+        await Table.DeleteAsync();
+    }
+}

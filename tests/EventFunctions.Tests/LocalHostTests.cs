@@ -1,0 +1,184 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EventFunctions.LocalHost;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Tests.Infrastructure;
+using Ical.Net;
+using Microsoft.Extensions.Configuration;
+
+namespace EventFunctions.Tests;
+
+/// <summary>The local host, driven by the app's own functions.metadata and host.json, over real HTTP and queues.</summary>
+[Collection(StorageCollection.Name)]
+public sealed class LocalHostTests(AzuriteFixture azurite)
+{
+    private static readonly IReadOnlyList<FunctionMetadata> Metadata =
+        FunctionMetadata.Load(Path.Combine(AppContext.BaseDirectory, "functions.metadata"));
+
+    [Fact]
+    public async Task Every_function_in_the_metadata_is_served()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, new() { ["ConfirmationSweepSchedule"] = "*/1 * * * * *" });
+
+        foreach (var f in Metadata)
+        {
+            var trigger = f.Trigger;
+            switch (trigger.Type)
+            {
+                case Supported.Http:
+                    // Route values that match no event: the function itself answers (with a body), not the router.
+                    var path = "/api/" + trigger.Route!.Replace("{eventId}", "nosuchevent").Replace("{registrationId}", "ABCDEFGH");
+                    using (var request = new HttpRequestMessage(new HttpMethod(trigger.Methods![0].ToUpperInvariant()), path))
+                    {
+                        if (request.Method != HttpMethod.Get && request.Method != HttpMethod.Delete)
+                        {
+                            request.Content = f.Name is "SubmitSignUpForm" or "CancelRegistration"
+                                ? new FormUrlEncodedContent([new("name", "王磊")])
+                                : JsonContent.Create(new { name = "王磊" });
+                        }
+
+                        using var response = await host.Http.SendAsync(request);
+                        Assert.NotEqual(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+                        Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
+                    }
+
+                    Assert.True(host.Invocations.For(f.Name).Count == 1, $"{f.Name} was not invoked at {path}");
+                    break;
+                case Supported.Queue:
+                    await host.Queue.SendMessageAsync(JsonSerializer.Serialize(new { eventId = "nosuchevent", registrationKey = "reg-0" }));
+                    await RunningHost.Eventually(() => Task.FromResult(host.Invocations.For(f.Name).Any(i => i.Succeeded)), $"{f.Name} consumes a message");
+                    await RunningHost.Eventually(async () => (await host.Queue.PeekMessagesAsync()).Value.Length == 0, "the message is deleted");
+                    break;
+                case Supported.Timer when f.Name == "SweepConfirmations":
+                    await RunningHost.Eventually(() => Task.FromResult(host.Invocations.For(f.Name).Count(i => i.Succeeded) >= 2), $"{f.Name} fires every second", 10);
+                    break;
+                case Supported.Timer:
+                    // Daily schedules are run on demand, as the Functions host's admin API does.
+                    using (var run = await host.Http.PostAsJsonAsync($"/admin/functions/{f.Name}", new { input = "" }))
+                    {
+                        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+                    }
+
+                    Assert.True(host.Invocations.For(f.Name).Single().Succeeded);
+                    break;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Unknown_routes_are_404_and_wrong_methods_405()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync("/api/no/such/route")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync("/events")).StatusCode); // routePrefix "api" applies
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await host.Http.DeleteAsync("/api/events")).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await host.Http.PutAsync("/api/signup/abc", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Seed_scenario_over_HTTP_reaches_SendGrid()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        async Task<JsonElement> Create(object body)
+        {
+            using var response = await host.Http.PostAsJsonAsync("/api/events", body);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        var salon = await Create(Seed.Salon());
+        var visit = await Create(Seed.SiteVisit());
+        var lecture = await Create(Seed.Lecture());
+        Assert.Equal("salon", salon.GetProperty("kind").GetString());
+
+        var form = await host.Http.GetStringAsync($"/api/signup/{salon.GetProperty("id").GetString()}");
+        Assert.Contains("白玉兰广场 42 楼", form);
+
+        using var li = await host.Http.PostAsync($"/api/signup/{salon.GetProperty("id").GetString()}", new FormUrlEncodedContent(
+        [
+            new("name", "李莹晖"), new("phone", "13812345678"), new("email", "liyinghui@example.com"),
+            new("organisation", "上海某律师事务所"), new("q_lunch", "yes"), new("consent", "true"),
+        ]));
+        Assert.Equal(HttpStatusCode.OK, li.StatusCode);
+        Assert.Contains("报名成功", await li.Content.ReadAsStringAsync());
+
+        using var wang = await host.Http.PostAsync($"/api/signup/{visit.GetProperty("id").GetString()}", new FormUrlEncodedContent(
+        [
+            new("name", "王磊"), new("phone", "13912345678"), new("email", "wanglei@example.cn"),
+            new("organisation", "北外滩街道"), new("sec_0", "1234"), new("consent", "true"),
+        ]));
+        Assert.Equal(HttpStatusCode.OK, wang.StatusCode);
+
+        using var json = await host.Http.PostAsJsonAsync($"/api/events/{lecture.GetProperty("id").GetString()}/registrations",
+            Seed.Person("Zhang Wei", "zhangwei@example.com", null));
+        Assert.Equal(HttpStatusCode.Created, json.StatusCode);
+        Assert.Equal("confirmed", (await json.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString()?.ToLowerInvariant());
+
+        // The queue trigger picks the messages up by itself and sends through the SendGrid client.
+        await RunningHost.Eventually(() => Task.FromResult(host.SendGrid.Mails.Count == 3), "three confirmations at the fake SendGrid");
+        var mail = host.SendGrid.Mails.Select(m => m.RootElement).Single(m => EndToEndTests.Recipient(m) == "liyinghui@example.com");
+        Assert.Equal("报名成功：北外滩商会沙龙：《民法典》与企业经营", EndToEndTests.Subject(mail));
+        var ics = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(mail.GetProperty("attachments")[0].GetProperty("content").GetString()!));
+        Assert.Equal("Asia/Shanghai", Calendar.Load(ics)!.Events.Single().Start!.TzId);
+
+        using var read = await host.Http.GetFromJsonAsync<JsonDocument>($"/api/events/{salon.GetProperty("id").GetString()}");
+        Assert.Equal(1, read!.RootElement.GetProperty("counts").GetProperty("confirmed").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_message_that_always_fails_ends_in_the_poison_queue_after_maxDequeueCount_attempts()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        await host.Queue.SendMessageAsync("this is not a confirmation message");
+
+        await RunningHost.Eventually(async () => (await host.Poison.PeekMessagesAsync()).Value.Length == 1, "the message in confirmations-poison");
+        var poisoned = (await host.Poison.ReceiveMessageAsync()).Value;
+        Assert.Equal("this is not a confirmation message", poisoned.Body.ToString());
+        Assert.Empty((await host.Queue.PeekMessagesAsync()).Value);
+
+        var attempts = host.Invocations.For("SendConfirmation");
+        Assert.Equal(5, attempts.Count); // host.json maxDequeueCount
+        Assert.All(attempts, a => Assert.Equal(nameof(FormatException), a.Error));
+    }
+
+    [Fact]
+    public void Refuses_metadata_it_cannot_serve_and_names_the_function()
+    {
+        var dir = Directory.CreateTempSubdirectory("localhost-metadata").FullName;
+        try
+        {
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "host.json"), Path.Combine(dir, "host.json"));
+            var functions = JsonSerializer.Deserialize<List<JsonElement>>(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "functions.metadata")))!;
+            functions.Add(JsonSerializer.SerializeToElement(new
+            {
+                name = "ResizeImage", scriptFile = "EventFunctions.Functions.dll", entryPoint = "X.Y", language = "dotnet-isolated",
+                bindings = new object[] { new { name = "blob", direction = "In", type = "blobTrigger", path = "images/{name}" } },
+            }));
+            File.WriteAllText(Path.Combine(dir, "functions.metadata"), JsonSerializer.Serialize(functions));
+
+            var error = Assert.Throws<NotSupportedException>(() => LocalFunctionsHost.Build(new LocalHostOptions { AppDirectory = dir, Urls = "http://127.0.0.1:0" }));
+            Assert.Contains("ResizeImage: trigger 'blobTrigger' is not supported", error.Message);
+            Assert.Contains("func start", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Reads_host_json_and_lets_app_settings_override_it()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "2",
+        }).Build();
+        var settings = HostSettings.Load(Path.Combine(AppContext.BaseDirectory, "host.json"), configuration);
+        Assert.Equal("api", settings.RoutePrefix);
+        Assert.Equal(2, settings.MaxDequeueCount);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.VisibilityTimeout);
+        Assert.Equal(16, settings.BatchSize);
+        Assert.True(settings.Base64Messages);
+    }
+}
