@@ -49,7 +49,7 @@ if [ -n "$func_bin" ]; then
   pids+=($!)
 else
   echo "== building and starting the local Functions host (src/LocalHost, development only)"
-  dotnet build src/LocalHost -c Release --nologo -v q
+  dotnet build src/LocalHost -c Release --nologo -v q -clp:ErrorsOnly
   LOCALHOST_URLS=http://127.0.0.1:7071 dotnet src/LocalHost/bin/Release/net10.0/EventFunctions.LocalHost.dll &
   pids+=($!)
 fi
