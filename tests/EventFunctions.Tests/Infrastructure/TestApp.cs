@@ -191,7 +191,7 @@ public static class Results
 
     public static (int Status, string Html) Html(IActionResult result)
     {
-        var c = Assert.IsType<ContentResult>(result);
+        var c = Assert.IsType<Shared.Http.HtmlPageResult>(result); // pages carry their security headers
         Assert.StartsWith("text/html", c.ContentType);
         return (c.StatusCode ?? 200, c.Content!);
     }
