@@ -6,7 +6,10 @@ using NCrontab;
 
 namespace EventFunctions.LocalHost;
 
-/// <summary>Runs a timerTrigger function on its schedule: six-field NCRONTAB (with seconds, in UTC) or a TimeSpan interval.</summary>
+/// <summary>
+/// Runs a timerTrigger function on its schedule: six-field NCRONTAB (with seconds, in UTC) or a TimeSpan
+/// interval; once at start too when the binding says runOnStartup.
+/// </summary>
 public sealed class TimerScheduler(
     FunctionInvoker invoker,
     string schedule,
@@ -31,6 +34,7 @@ public sealed class TimerScheduler(
     {
         var next = Parse(schedule);
         var last = clock.GetUtcNow().UtcDateTime;
+        if (invoker.Function.Trigger.RunOnStartup == true) await RunAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             var due = next(last);
@@ -45,16 +49,21 @@ public sealed class TimerScheduler(
             }
 
             last = due;
-            try
-            {
-                await invoker.InvokeAsync(services, new TriggerInput { Timer = new TimerInfo(), CancellationToken = stoppingToken });
-                invocations.Add(new Invocation(invoker.Function.Name, clock.GetUtcNow(), true, null));
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                invocations.Add(new Invocation(invoker.Function.Name, clock.GetUtcNow(), false, ex.GetType().Name));
-                log.LogError(ex, "Timer function {Function} failed", invoker.Function.Name);
-            }
+            await RunAsync(stoppingToken);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await invoker.InvokeAsync(services, new TriggerInput { Timer = new TimerInfo(), CancellationToken = stoppingToken });
+            invocations.Add(new Invocation(invoker.Function.Name, clock.GetUtcNow(), true, null));
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            invocations.Add(new Invocation(invoker.Function.Name, clock.GetUtcNow(), false, ex.GetType().Name));
+            log.LogError(ex, "Timer function {Function} failed", invoker.Function.Name);
         }
     }
 }

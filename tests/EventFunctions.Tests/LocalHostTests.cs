@@ -182,3 +182,18 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
         Assert.True(settings.Base64Messages);
     }
 }
+
+public sealed class TimerScheduleTests
+{
+    [Theory]
+    [InlineData("0 */5 * * * *", "2026-11-25T10:02:30", "2026-11-25T10:05:00")]
+    [InlineData("0 0 19 * * *", "2026-11-25T19:00:00", "2026-11-26T19:00:00")]
+    [InlineData("*/1 * * * * *", "2026-11-25T10:00:00", "2026-11-25T10:00:01")]
+    [InlineData("00:10:00", "2026-11-25T10:00:00", "2026-11-25T10:10:00")]
+    public void Schedules_are_six_field_NCRONTAB_in_UTC_or_intervals(string schedule, string last, string next) =>
+        Assert.Equal(DateTime.Parse(next), TimerScheduler.Parse(schedule)(DateTime.Parse(last)));
+
+    [Fact]
+    public void A_five_field_cron_is_refused_with_the_format_named() =>
+        Assert.Contains("six-field", Assert.Throws<FormatException>(() => TimerScheduler.Parse("*/5 * * * *")).Message);
+}
