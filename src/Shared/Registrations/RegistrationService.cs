@@ -42,11 +42,14 @@ public sealed class RegistrationService(
     /// <summary>Names the privacy notice a participant agreed to; change it when the notice's substance changes.</summary>
     public const string ConsentNoticeVersion = "privacy-notice-2026-11";
 
+    /// <summary>How old a copy of the event may be for validating a sign-up (an organiser's edit shows within this).</summary>
+    private static readonly TimeSpan RecentEnough = TimeSpan.FromSeconds(5);
+
     public async Task<SignUpOutcome> SignUpAsync(string eventId, SignUpInput input, UiText text, CancellationToken ct)
     {
-        var eventEntity = await store.FindEventAsync(eventId, ct);
-        if (eventEntity is null) return new SignUpOutcome.EventNotFound();
-        var ev = eventEntity.ToRecord();
+        // A busy event was just written by this instance: validate against that copy instead of reading it again.
+        var ev = seats.Recent(eventId, RecentEnough) ?? (await store.FindEventAsync(eventId, ct))?.ToRecord();
+        if (ev is null) return new SignUpOutcome.EventNotFound();
 
         // A closed sign-up says so first: no point correcting fields for it.
         var window = ev.WindowAt(clock.GetUtcNow());
@@ -59,10 +62,8 @@ public sealed class RegistrationService(
         var key = Ids.RegistrationKey(signUp.Email);
         var submissionHash = Hash(signUp);
 
-        // The common double tap: answer from the stored row without touching the event row.
-        var existing = await FindByKeyAsync(table, eventId, key, ct);
-        if (existing is not null) return Repeat(ev, existing, submissionHash);
-
+        // No read for an earlier sign-up first: the registration's key makes the insert fail (409) if there is
+        // one, and that path answers a double tap with the first result.
         while (true)
         {
             var row = NewRow(eventId, key, signUp, submissionHash, clock.GetUtcNow());
@@ -73,11 +74,13 @@ public sealed class RegistrationService(
                     await confirmations.EnqueueAsync(table, row, ct);
                     return new SignUpOutcome.Registered(taken.After, ToView(row), Repeated: false);
                 case SeatResult.Duplicate:
-                    existing = await FindByKeyAsync(table, eventId, key, ct);
+                    var existing = await FindByKeyAsync(table, eventId, key, ct);
                     if (existing is null) continue; // its twin failed or was cancelled meanwhile: try again
                     return Repeat(ev, existing, submissionHash);
                 case SeatResult.Full full:
-                    return new SignUpOutcome.Full(full.Event);
+                    // Full, but perhaps because this very person took the last seat a moment ago (a double tap).
+                    var earlier = await FindByKeyAsync(table, eventId, key, ct);
+                    return earlier is null ? new SignUpOutcome.Full(full.Event) : Repeat(full.Event, earlier, submissionHash);
                 case SeatResult.WindowShut shut:
                     return new SignUpOutcome.WindowShut(shut.Event, shut.Window);
                 default:

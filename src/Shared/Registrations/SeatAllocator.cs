@@ -43,9 +43,32 @@ public sealed class SeatAllocator(EventStore store, TimeProvider clock, IOptions
     {
         public ConcurrentQueue<Pending> Queue { get; } = new();
         public SemaphoreSlim Lock { get; } = new(1, 1);
+
+        /// <summary>
+        /// The event row as this instance last wrote it (counters and ETag from the transaction's response),
+        /// so the next batch need not read it first. Only touched under <see cref="Lock"/>. If anyone else
+        /// changed the row since, the ETag fails the transaction (412) and the row is read afresh.
+        /// </summary>
+        public EventEntity? Latest { get; set; }
+
+        /// <summary>An immutable copy of <see cref="Latest"/> for readers outside the lock.</summary>
+        public volatile Snapshot? Recent;
     }
 
+    private sealed record Snapshot(EventRecord Event, DateTimeOffset At);
+
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The event as this instance last wrote it, if that was less than <paramref name="maxAge"/> ago:
+    /// spares a read on a busy event. Only for showing and validating; seats are always taken under the ETag.
+    /// </summary>
+    public EventRecord? Recent(string eventId, TimeSpan maxAge)
+    {
+        if (!_lanes.TryGetValue(eventId, out var lane)) return null;
+        var recent = lane.Recent;
+        return recent is not null && clock.GetUtcNow() - recent.At < maxAge ? recent.Event : null;
+    }
 
     /// <summary>
     /// Takes a seat (or a waitlist place) for <paramref name="row"/>, setting its status and waitlist
@@ -98,7 +121,7 @@ public sealed class SeatAllocator(EventStore store, TimeProvider clock, IOptions
 
         try
         {
-            await CommitAsync(eventId, batch, ct);
+            await CommitAsync(eventId, lane, batch, ct);
         }
         catch (Exception ex)
         {
@@ -106,13 +129,14 @@ public sealed class SeatAllocator(EventStore store, TimeProvider clock, IOptions
         }
     }
 
-    private async Task CommitAsync(string eventId, List<Pending> batch, CancellationToken ct)
+    private async Task CommitAsync(string eventId, Lane lane, List<Pending> batch, CancellationToken ct)
     {
         var table = await store.TableAsync(ct);
         var deadline = clock.GetUtcNow() + options.Value.ContentionTimeout;
         for (var attempt = 0; batch.Count > 0; attempt++)
         {
-            var entity = await store.FindEventAsync(eventId, ct);
+            var entity = lane.Latest ?? await store.FindEventAsync(eventId, ct);
+            lane.Latest = null;
             if (entity is null)
             {
                 Resolve(batch, _ => new SeatResult.EventGone());
@@ -164,10 +188,11 @@ public sealed class SeatAllocator(EventStore store, TimeProvider clock, IOptions
             };
             actions.AddRange(batch.Select(p => new TableTransactionAction(TableTransactionActionType.Add, p.Row)));
 
+            Azure.Response<IReadOnlyList<Azure.Response>> committed;
             try
             {
                 // All or nothing: the seats and the registrations are stored together, or not at all.
-                await table.SubmitTransactionAsync(actions, ct);
+                committed = await table.SubmitTransactionAsync(actions, ct);
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 412)
             {
@@ -183,6 +208,15 @@ public sealed class SeatAllocator(EventStore store, TimeProvider clock, IOptions
                 duplicate.Done.TrySetResult(new SeatResult.Duplicate());
                 batch.RemoveAt(i - 1);
                 continue;
+            }
+
+            if (committed.Value.Count > 0 && committed.Value[0].Headers.ETag is { } etag)
+            {
+                entity.Confirmed = confirmed;
+                entity.Waitlisted = waitlisted;
+                entity.ETag = etag;
+                lane.Latest = entity;
+                lane.Recent = new Snapshot(entity.ToRecord(), clock.GetUtcNow());
             }
 
             var after = ev with { Confirmed = confirmed, Waitlisted = waitlisted };
