@@ -9,10 +9,10 @@ public sealed record FunctionMetadata
     public required string Name { get; init; }
     public required string ScriptFile { get; init; }
     public required string EntryPoint { get; init; }
-    public required IReadOnlyList<BindingMetadata> Bindings { get; init; }
+    public required IReadOnlyList<BindingEntry> Bindings { get; init; }
 
     [JsonIgnore]
-    public BindingMetadata Trigger => Bindings.Single(b => b.Direction.Equals("In", StringComparison.OrdinalIgnoreCase) && b.Type.EndsWith("Trigger", StringComparison.Ordinal));
+    public BindingEntry Trigger => Bindings.Single(b => b.Direction.Equals("In", StringComparison.OrdinalIgnoreCase) && b.Type.EndsWith("Trigger", StringComparison.Ordinal));
 
     public static IReadOnlyList<FunctionMetadata> Load(string path)
     {
@@ -22,7 +22,7 @@ public sealed record FunctionMetadata
     }
 }
 
-public sealed record BindingMetadata
+public sealed record BindingEntry
 {
     public required string Name { get; init; }
     public required string Type { get; init; }
@@ -46,7 +46,7 @@ public static class Supported
     public static readonly IReadOnlySet<string> Triggers = new HashSet<string> { Http, Queue, Timer };
 
     /// <summary>Output bindings: only an HTTP function's return value.</summary>
-    public static bool IsSupportedOutput(FunctionMetadata f, BindingMetadata b) =>
+    public static bool IsSupportedOutput(FunctionMetadata f, BindingEntry b) =>
         b.Type == "http" && b.Direction.Equals("Out", StringComparison.OrdinalIgnoreCase) && f.Trigger.Type == Http;
 
     public static void Check(IReadOnlyList<FunctionMetadata> functions)
