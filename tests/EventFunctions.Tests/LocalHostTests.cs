@@ -127,6 +127,29 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Two_hundred_form_posts_over_HTTP_at_once_fill_fifty_seats_exactly_and_email_everyone_once()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        using var created = await host.Http.PostAsJsonAsync("/api/events", Seed.Lecture(capacity: 50, waitlist: true));
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        var pages = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+        {
+            using var response = await host.Http.PostAsync($"/api/signup/{id}", new FormUrlEncodedContent(
+                [new("name", $"居民{i}"), new("email", $"resident{i}@example.cn"), new("consent", "true")]));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadAsStringAsync();
+        }));
+
+        Assert.Equal(50, pages.Count(p => p.Contains("报名成功")));
+        Assert.Equal(150, pages.Count(p => p.Contains("已登记候补")));
+        await RunningHost.Eventually(() => Task.FromResult(host.SendGrid.Mails.Count >= 200), "200 emails", 60);
+        await Task.Delay(500); // a late duplicate would show up now
+        Assert.Equal(200, host.SendGrid.Mails.Select(m => EndToEndTests.Recipient(m.RootElement)).Distinct().Count());
+        Assert.Equal(200, host.SendGrid.Mails.Count);
+    }
+
+    [Fact]
     public async Task A_message_that_always_fails_ends_in_the_poison_queue_after_maxDequeueCount_attempts()
     {
         await using var host = await RunningHost.StartAsync(azurite);
