@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using EventFunctions.Shared.Registrations;
 using EventFunctions.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -45,25 +43,11 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         IsMobile = true,
     });
 
-    private static async Task<string> CreateAsync(RunningHost host, object input)
-    {
-        using var response = await host.Http.PostAsJsonAsync("/api/events", input);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-    }
-
-    private static async Task<List<RegistrationEntity>> RegistrationsAsync(RunningHost host, string eventId)
-    {
-        var rows = new List<RegistrationEntity>();
-        await foreach (var r in host.Table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != "event")) rows.Add(r);
-        return rows;
-    }
-
     [Fact]
     public async Task A_participant_signs_up_on_a_phone_fixing_a_mistake_on_the_way()
     {
         await using var host = await RunningHost.StartAsync(azurite);
-        var salon = await CreateAsync(host, Seed.Salon(capacity: 30));
+        var salon = (await host.CreateEventAsync(Seed.Salon(capacity: 30))).GetProperty("id").GetString()!;
         await using var context = await PhoneAsync();
         var page = await context.NewPageAsync();
 
@@ -90,7 +74,7 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("法律", await page.InputValueAsync("#q_industry"));
         Assert.True(await page.IsCheckedAsync("input[name=q_lunch][value=yes]"));
         Assert.Equal("true", await page.GetAttributeAsync("#phone", "aria-invalid"));
-        Assert.Empty(await RegistrationsAsync(host, salon));
+        Assert.Empty(await host.RegistrationsAsync(salon));
 
         await page.FillAsync("#phone", "13812345678");
         await page.CheckAsync("#consent");
@@ -100,7 +84,7 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("li***@example.com", await page.ContentAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "eventfunctions-signup-result.png"), FullPage = true });
 
-        var row = Assert.Single(await RegistrationsAsync(host, salon));
+        var row = Assert.Single(await host.RegistrationsAsync(salon));
         Assert.Equal("李莹晖", row.Name);
         Assert.Equal("+8613812345678", row.Phone);
         Assert.Equal(RegistrationStatus.Confirmed, row.Status);
@@ -110,7 +94,7 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task The_form_switches_to_English_and_fits_a_phone_screen()
     {
         await using var host = await RunningHost.StartAsync(azurite);
-        var visit = await CreateAsync(host, Seed.SiteVisit());
+        var visit = (await host.CreateEventAsync(Seed.SiteVisit())).GetProperty("id").GetString()!;
         await using var context = await PhoneAsync();
         var page = await context.NewPageAsync();
 

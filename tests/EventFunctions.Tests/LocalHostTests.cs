@@ -80,16 +80,9 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
     public async Task Seed_scenario_over_HTTP_reaches_SendGrid()
     {
         await using var host = await RunningHost.StartAsync(azurite);
-        async Task<JsonElement> Create(object body)
-        {
-            using var response = await host.Http.PostAsJsonAsync("/api/events", body);
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return await response.Content.ReadFromJsonAsync<JsonElement>();
-        }
-
-        var salon = await Create(Seed.Salon());
-        var visit = await Create(Seed.SiteVisit());
-        var lecture = await Create(Seed.Lecture());
+        var salon = await host.CreateEventAsync(Seed.Salon());
+        var visit = await host.CreateEventAsync(Seed.SiteVisit());
+        var lecture = await host.CreateEventAsync(Seed.Lecture());
         Assert.Equal("salon", salon.GetProperty("kind").GetString());
 
         var form = await host.Http.GetStringAsync($"/api/signup/{salon.GetProperty("id").GetString()}");
@@ -130,8 +123,7 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
     public async Task Two_hundred_form_posts_over_HTTP_at_once_fill_fifty_seats_exactly_and_email_everyone_once()
     {
         await using var host = await RunningHost.StartAsync(azurite);
-        using var created = await host.Http.PostAsJsonAsync("/api/events", Seed.Lecture(capacity: 50, waitlist: true));
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var id = (await host.CreateEventAsync(Seed.Lecture(capacity: 50, waitlist: true))).GetProperty("id").GetString();
 
         var pages = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
         {

@@ -1,6 +1,11 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using EventFunctions.LocalHost;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Registrations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -63,6 +68,21 @@ public sealed class RunningHost : IAsyncDisposable
         var app = LocalFunctionsHost.Build(new LocalHostOptions { Urls = "http://127.0.0.1:0", Settings = values });
         await app.StartAsync();
         return new RunningHost(app, sendGrid, azurite.ConnectionString, table);
+    }
+
+    /// <summary>Creates an event through POST /api/events and returns the response's JSON.</summary>
+    public async Task<JsonElement> CreateEventAsync(object input)
+    {
+        using var response = await Http.PostAsJsonAsync("/api/events", input);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public async Task<List<RegistrationEntity>> RegistrationsAsync(string eventId)
+    {
+        var rows = new List<RegistrationEntity>();
+        await foreach (var r in Table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue)) rows.Add(r);
+        return rows;
     }
 
     /// <summary>Waits for a condition the host brings about in the background (queue, timer).</summary>
