@@ -12,6 +12,9 @@ public static class Ids
 
     public static string NewRegistrationId() => RandomNumberGenerator.GetString(Alphabet.ToUpperInvariant().Replace("L", ""), 8);
 
+    /// <summary>Names one ledger commit (see EventLedger): random enough that two never meet in an event's recent list.</summary>
+    public static string NewCommitId() => RandomNumberGenerator.GetString(Alphabet, 10);
+
     public static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     public static bool IsValidEventId(string? id) => id is { Length: > 0 and <= 20 } && id.All(c => Alphabet.Contains(c));

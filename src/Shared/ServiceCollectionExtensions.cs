@@ -7,6 +7,7 @@ using Azure.Storage.Queues;
 using EventFunctions.Shared.Confirmations;
 using EventFunctions.Shared.Events;
 using EventFunctions.Shared.Http;
+using EventFunctions.Shared.Ledger;
 using EventFunctions.Shared.Registrations;
 using EventFunctions.Shared.Storage;
 using EventFunctions.Shared.Web;
@@ -76,7 +77,7 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton<EventStore>();
         services.AddSingleton<EventService>();
-        services.AddSingleton<SeatAllocator>();
+        services.AddSingleton<EventLedger>();
         services.AddSingleton<RegistrationService>();
         services.AddSingleton<ConfirmationQueue>();
         services.AddSingleton<ConfirmationSender>();

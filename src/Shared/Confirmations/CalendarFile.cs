@@ -10,6 +10,9 @@ namespace EventFunctions.Shared.Confirmations;
 /// <summary>An iCalendar (RFC 5545) file for an event, in the event's own time zone (TZID=Asia/Shanghai).</summary>
 public static class CalendarFile
 {
+    /// <summary>The attachment's type: with its charset, or some mail programs show the Chinese as mojibake.</summary>
+    public const string ContentType = "text/calendar; charset=utf-8; method=PUBLISH";
+
     public static byte[] Create(EventRecord e, string registrationId, string location, string description)
     {
         var calendar = new Calendar { Method = "PUBLISH" };

@@ -15,16 +15,16 @@ public enum SendOutcome
 {
     Sent,
     AlreadySent,
-    /// <summary>Another delivery of the same message holds the row right now.</summary>
-    InProgressElsewhere,
     RegistrationGone,
     Rejected,
 }
 
 /// <summary>
 /// Sends the email a registration is owed, exactly once per registration state although queue delivery is
-/// at-least-once: the row records what was sent, and a short claim on the row (by ETag) keeps two
-/// deliveries of the same message from both sending.
+/// at-least-once. Every status change (made by the ledger) raises the row's StateVersion and marks an email
+/// as owed; the sender claims the row (by ETag), sends the email for the version it read, and records that
+/// version as sent under the ETag of its claim. If the row changed meanwhile (a promotion while the waitlist
+/// email was on its way), the record keeps the mark, and the sender goes round again for the new state.
 /// </summary>
 public sealed class ConfirmationSender(
     EventStore store,
@@ -34,7 +34,11 @@ public sealed class ConfirmationSender(
     IOptions<EventFunctionsOptions> options,
     ILogger<ConfirmationSender> log)
 {
-    public static readonly TimeSpan ClaimDuration = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long a sender holds a row while sending: longer than a send takes (SendGrid's client gives up within
+    /// seconds), short enough that a sender killed mid-send delays the email by less than a minute.
+    /// </summary>
+    public static readonly TimeSpan ClaimDuration = TimeSpan.FromSeconds(45);
 
     /// <summary>A merge cannot clear a property (nulls are not sent), so a released claim is set in the past.</summary>
     private static readonly DateTimeOffset Released = DateTimeOffset.UnixEpoch;
@@ -42,71 +46,142 @@ public sealed class ConfirmationSender(
     public async Task<SendOutcome> SendAsync(ConfirmationMessage message, CancellationToken ct)
     {
         var table = await store.TableAsync(ct);
-        var row = await FindAsync(table, message, ct);
-        if (row is null)
+        SendOutcome? outcome = null;
+        for (var round = 0; round < 5; round++)
         {
-            log.LogInformation("Registration in event {EventId} no longer exists (cancelled); nothing to send", message.EventId);
-            return SendOutcome.RegistrationGone;
-        }
-
-        if (row.EmailSentStatus == row.Status) return SendOutcome.AlreadySent;
-        var now = clock.GetUtcNow();
-        if (row.EmailClaimUntil > now) return SendOutcome.InProgressElsewhere;
-
-        row.EmailClaimUntil = now + ClaimDuration;
-        try
-        {
-            var claimed = await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge, ct);
-            row.ETag = claimed.Headers.ETag ?? row.ETag;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
-        {
-            // Someone else changed the row first; the message comes back and that state is judged afresh.
-            throw new TransientEmailException("The registration changed while claiming it; trying again.", ex);
-        }
-
-        var eventEntity = await store.FindEventAsync(message.EventId, ct);
-        if (eventEntity is null) return SendOutcome.RegistrationGone;
-        var email = await ComposeAsync(eventEntity.ToRecord(), row);
-
-        SendResult result;
-        try
-        {
-            result = await transport.SendAsync(email, ct);
-        }
-        catch (Exception)
-        {
-            await ReleaseAsync(table, row, ct);
-            throw;
-        }
-
-        var sentStatus = row.Status;
-        if (result is SendResult.Rejected rejected)
-        {
-            log.LogWarning("The provider refused the {Status} confirmation for {RegistrationId} with {StatusCode} ({Reason}); not retrying",
-                sentStatus, row.RegistrationId, rejected.StatusCode, rejected.Reason);
-            await RecordAsync(table, row, new TableEntity(row.PartitionKey, row.RowKey)
+            var row = await FindAsync(table, message, ct);
+            if (row is null)
             {
-                [nameof(RegistrationEntity.EmailPending)] = false,
-                [nameof(RegistrationEntity.EmailClaimUntil)] = Released,
-                [nameof(RegistrationEntity.EmailError)] = $"{rejected.StatusCode}: {rejected.Reason}",
-            }, ct);
-            return SendOutcome.Rejected;
+                log.LogInformation("Registration in event {EventId} no longer exists (cancelled); nothing to send", message.EventId);
+                return outcome ?? SendOutcome.RegistrationGone;
+            }
+
+            if (row.EmailSentVersion >= row.StateVersion)
+            {
+                if (row.EmailPending) await RecordAsync(table, row, row.EmailError); // a stale mark: nothing is owed
+                return outcome ?? SendOutcome.AlreadySent;
+            }
+
+            var now = clock.GetUtcNow();
+            if (row.EmailClaimUntil > now)
+            {
+                // Another delivery is sending right now; this message comes back later and finds the result.
+                throw new TransientEmailException("Another delivery holds this registration's email; trying again later.");
+            }
+
+            row.EmailClaimUntil = now + ClaimDuration;
+            try
+            {
+                var claimed = await table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey)
+                {
+                    [nameof(RegistrationEntity.EmailClaimUntil)] = row.EmailClaimUntil,
+                }, row.ETag, TableUpdateMode.Merge, ct);
+                row.ETag = claimed.Headers.ETag ?? row.ETag;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                continue; // changed first by someone else: judge it afresh
+            }
+
+            var eventEntity = await store.FindEventAsync(message.EventId, ct);
+            if (eventEntity is null) return SendOutcome.RegistrationGone;
+            var email = await ComposeAsync(eventEntity.ToRecord(), row, await RegistrationService.WaitlistPositionAsync(table, row, ct));
+
+            SendResult result;
+            try
+            {
+                result = await transport.SendAsync(email, ct);
+            }
+            catch (EmailAuthenticationException ex)
+            {
+                log.LogError("SendGrid refused the API key ({StatusCode}) sending the email for {RegistrationId}; it will be retried. Fix EventFunctions__Email__SendGridApiKey",
+                    ex.StatusCode, row.RegistrationId);
+                await ReleaseAsync(table, row, $"{ex.StatusCode}: SendGrid refused the API key (not the address); retrying");
+                throw;
+            }
+            catch (Exception)
+            {
+                await ReleaseAsync(table, row, null);
+                throw;
+            }
+
+            if (result is SendResult.Rejected rejected)
+            {
+                log.LogWarning("The provider refused the {Status} email for {RegistrationId} with {StatusCode} ({Reason}); not retrying",
+                    row.Status, row.RegistrationId, rejected.StatusCode, rejected.Reason);
+                await RecordAsync(table, row, $"{rejected.StatusCode}: {rejected.Reason}");
+                outcome = SendOutcome.Rejected;
+            }
+            else
+            {
+                await RecordAsync(table, row, error: null);
+                log.LogInformation("Sent the {Status} email (state {Version}) for {RegistrationId}", row.Status, row.StateVersion, row.RegistrationId);
+                outcome = SendOutcome.Sent;
+            }
         }
 
-        await RecordAsync(table, row, new TableEntity(row.PartitionKey, row.RowKey)
-        {
-            [nameof(RegistrationEntity.EmailSentStatus)] = sentStatus,
-            [nameof(RegistrationEntity.EmailSentUtc)] = clock.GetUtcNow(),
-            [nameof(RegistrationEntity.EmailPending)] = false,
-            [nameof(RegistrationEntity.EmailClaimUntil)] = Released,
-            [nameof(RegistrationEntity.EmailError)] = "",
-        }, ct);
-        log.LogInformation("Sent the {Status} email for {RegistrationId}", sentStatus, row.RegistrationId);
-        return SendOutcome.Sent;
+        return outcome ?? SendOutcome.AlreadySent;
     }
 
-    public async Task<EmailMessage> ComposeAsync(EventRecord e, RegistrationEntity r)
+    /// <summary>
+    /// Records that the email for the row's <see cref="RegistrationEntity.StateVersion"/> went out (or was refused
+    /// for good). Under the claim's ETag this clears the owed mark; if the row changed meanwhile, the version is
+    /// recorded without clearing a mark that a newer state set. Never cancelled: a sent email must not be forgotten.
+    /// </summary>
+    private static async Task RecordAsync(TableClient table, RegistrationEntity sent, string? error)
+    {
+        var version = sent.StateVersion;
+        var row = sent;
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var changes = new TableEntity(row.PartitionKey, row.RowKey)
+            {
+                [nameof(RegistrationEntity.EmailClaimUntil)] = Released,
+                [nameof(RegistrationEntity.EmailError)] = error ?? "",
+            };
+            if (version > row.EmailSentVersion)
+            {
+                changes[nameof(RegistrationEntity.EmailSentVersion)] = version;
+                changes[nameof(RegistrationEntity.EmailSentStatus)] = sent.Status;
+                changes[nameof(RegistrationEntity.EmailSentUtc)] = DateTimeOffset.UtcNow;
+            }
+
+            changes[nameof(RegistrationEntity.EmailPending)] = row.StateVersion > Math.Max(version, row.EmailSentVersion);
+            try
+            {
+                await table.UpdateEntityAsync(changes, row.ETag, TableUpdateMode.Merge, CancellationToken.None);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                var fresh = await table.GetEntityIfExistsAsync<RegistrationEntity>(row.PartitionKey, row.RowKey, cancellationToken: CancellationToken.None);
+                if (!fresh.HasValue) return; // cancelled while sending: the row (and the participant's data) is gone
+                row = fresh.Value!;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return;
+            }
+        }
+
+        throw new TransientEmailException("Could not record the sent email; the row kept changing.");
+    }
+
+    private async Task ReleaseAsync(TableClient table, RegistrationEntity row, string? error)
+    {
+        try
+        {
+            var changes = new TableEntity(row.PartitionKey, row.RowKey) { [nameof(RegistrationEntity.EmailClaimUntil)] = Released };
+            if (error is not null) changes[nameof(RegistrationEntity.EmailError)] = error;
+            await table.UpdateEntityAsync(changes, row.ETag, TableUpdateMode.Merge, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
+        {
+            log.LogDebug(ex, "Could not release the claim on {RegistrationId}; it expires by itself", row.RegistrationId);
+        }
+    }
+
+    public async Task<EmailMessage> ComposeAsync(EventRecord e, RegistrationEntity r, int? waitlistPosition)
     {
         var text = UiText.ForCode(r.Language);
         var confirmed = r.Status == RegistrationStatus.Confirmed;
@@ -119,7 +194,7 @@ public sealed class ConfirmationSender(
             [nameof(ConfirmationEmail.Subject)] = subject,
             [nameof(ConfirmationEmail.Name)] = r.Name,
             [nameof(ConfirmationEmail.Confirmed)] = confirmed,
-            [nameof(ConfirmationEmail.WaitlistPosition)] = r.WaitlistPosition,
+            [nameof(ConfirmationEmail.WaitlistPosition)] = waitlistPosition ?? 0,
             [nameof(ConfirmationEmail.RegistrationId)] = r.RegistrationId,
             [nameof(ConfirmationEmail.ManageUrl)] = manageUrl,
         });
@@ -137,17 +212,28 @@ public sealed class ConfirmationSender(
             .ToString();
 
         var attachments = confirmed
-            ? new[] { new EmailAttachment("event.ics", "text/calendar", CalendarFile.Create(e, r.RegistrationId, location, e.Description ?? "")) }
+            ? new[] { new EmailAttachment("event.ics", CalendarFile.ContentType, CalendarFile.Create(e, r.RegistrationId, location, e.Description ?? "")) }
             : [];
         return new EmailMessage(r.Email, r.Name, e.OrganiserEmail, subject, html, plain, attachments,
-            confirmed ? "confirmation" : "waitlist");
+            confirmed ? "confirmation" : "waitlist")
+        {
+            Tags = new Dictionary<string, string>
+            {
+                ["eventId"] = e.Id,
+                ["registrationId"] = r.RegistrationId,
+                ["status"] = r.Status,
+                ["version"] = r.StateVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
     }
 
     private static string Location(EventRecord e, UiText text)
     {
         if (e.SiteVisit is { } visit)
         {
-            return $"{visit.MeetingPoint} ({text.MeetingTime} {e.ToLocal(visit.MeetingTimeUtc):HH:mm})";
+            // Where to meet first, then the site itself, so a map app finds it.
+            var meeting = $"{visit.MeetingPoint} ({text.MeetingTime} {e.ToLocal(visit.MeetingTimeUtc):HH:mm})";
+            return string.Join(", ", new[] { meeting, e.Venue, e.Address }.Where(p => !string.IsNullOrWhiteSpace(p)));
         }
 
         var parts = new[] { e.Venue, e.Address, e.Lecture?.OnlineUrl }.Where(p => p is not null);
@@ -159,33 +245,5 @@ public sealed class ConfirmationSender(
         if (!Ids.IsValidEventId(message.EventId) || !message.RegistrationKey.StartsWith("reg-", StringComparison.Ordinal)) return null;
         var response = await table.GetEntityIfExistsAsync<RegistrationEntity>(message.EventId, message.RegistrationKey, cancellationToken: ct);
         return response.HasValue ? response.Value : null;
-    }
-
-    /// <summary>Records the send. Unconditional on purpose: the email went out, and that must not be forgotten.</summary>
-    private static async Task RecordAsync(TableClient table, RegistrationEntity row, TableEntity changes, CancellationToken ct)
-    {
-        try
-        {
-            await table.UpdateEntityAsync(changes, ETag.All, TableUpdateMode.Merge, CancellationToken.None);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // Cancelled while sending: the row (and the participant's data) is gone, which is what they asked for.
-        }
-    }
-
-    private async Task ReleaseAsync(TableClient table, RegistrationEntity row, CancellationToken ct)
-    {
-        try
-        {
-            await table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey)
-            {
-                [nameof(RegistrationEntity.EmailClaimUntil)] = Released,
-            }, row.ETag, TableUpdateMode.Merge, ct);
-        }
-        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
-        {
-            log.LogDebug(ex, "Could not release the claim on {RegistrationId}; it expires by itself", row.RegistrationId);
-        }
     }
 }

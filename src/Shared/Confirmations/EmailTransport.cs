@@ -19,7 +19,14 @@ public sealed record EmailMessage(
     string Html,
     string PlainText,
     IReadOnlyList<EmailAttachment> Attachments,
-    string Category);
+    string Category)
+{
+    /// <summary>
+    /// Keys that tie the provider's delivery events back to the registration and the state this email is
+    /// for (SendGrid's custom_args): ids only, never personal data.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+}
 
 public abstract record SendResult
 {
@@ -29,7 +36,17 @@ public abstract record SendResult
 }
 
 /// <summary>The provider failed in a way a later try may not (429, 5xx, timeout): the queue message comes back.</summary>
-public sealed class TransientEmailException(string message, Exception? inner = null) : Exception(message, inner);
+public class TransientEmailException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The provider refused our credentials (401/403): the operator's problem (a wrong or expired API key), not the
+/// address's. Retried like any transient failure, and logged as an error so someone fixes the key.
+/// </summary>
+public sealed class EmailAuthenticationException(int statusCode)
+    : TransientEmailException($"SendGrid refused the API key ({statusCode}); check EventFunctions__Email__SendGridApiKey.")
+{
+    public int StatusCode { get; } = statusCode;
+}
 
 public interface IEmailTransport
 {
@@ -55,6 +72,7 @@ public sealed class SendGridEmailTransport(ISendGridClient client, IOptions<Even
         }
 
         mail.AddCategory(message.Category);
+        foreach (var (key, value) in message.Tags) mail.AddCustomArg(key, value);
 
         Response response;
         try
@@ -68,6 +86,11 @@ public sealed class SendGridEmailTransport(ISendGridClient client, IOptions<Even
 
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode) return new SendResult.Sent();
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new EmailAuthenticationException(status);
+        }
+
         if (response.StatusCode == HttpStatusCode.TooManyRequests || status >= 500)
         {
             throw new TransientEmailException($"SendGrid answered {status}.");

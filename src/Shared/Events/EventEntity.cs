@@ -30,9 +30,19 @@ public sealed class EventEntity : ITableEntity
     public string OrganiserEmail { get; set; } = "";
     /// <summary>Kind details and custom questions as JSON (they are read with the event, never queried).</summary>
     public string DetailsJson { get; set; } = "{}";
+    public DateTimeOffset CreatedUtc { get; set; }
+    /// <summary>Cancelled by its organiser: sign-up is shut and the event stays for the record.</summary>
+    public bool Cancelled { get; set; }
+
+    // The ledger's state (see EventLedger): only the ledger writes these, always under the row's ETag.
     public int Confirmed { get; set; }
     public int Waitlisted { get; set; }
-    public DateTimeOffset CreatedUtc { get; set; }
+    /// <summary>The last arrival number given to a registration; the waitlist is ordered by it.</summary>
+    public long NextSequence { get; set; }
+    /// <summary>Counts the ledger's commits on this event.</summary>
+    public long Version { get; set; }
+    /// <summary>The ids of the latest commits, newest first: how a commit whose answer was lost is found out.</summary>
+    public string RecentCommits { get; set; } = "";
 
     private sealed record Details(SalonDetails? Salon, SiteVisitDetails? SiteVisit, LectureDetails? Lecture, IReadOnlyList<Question>? Questions);
 
@@ -57,6 +67,7 @@ public sealed class EventEntity : ITableEntity
         Confirmed = e.Confirmed,
         Waitlisted = e.Waitlisted,
         CreatedUtc = e.CreatedUtc,
+        Cancelled = e.Cancelled,
     };
 
     public EventRecord ToRecord()
@@ -86,6 +97,7 @@ public sealed class EventEntity : ITableEntity
             Confirmed = Confirmed,
             Waitlisted = Waitlisted,
             CreatedUtc = CreatedUtc,
+            Cancelled = Cancelled,
         };
     }
 }

@@ -78,6 +78,7 @@ public sealed record EventRecord
     public int Confirmed { get; init; }
     public int Waitlisted { get; init; }
     public DateTimeOffset CreatedUtc { get; init; }
+    public bool Cancelled { get; init; }
 
     public int SeatsLeft => Math.Max(0, Capacity - Confirmed);
 
@@ -86,7 +87,8 @@ public sealed record EventRecord
     public DateTimeOffset ToLocal(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(utc, Zone);
 
     public SignUpWindow WindowAt(DateTimeOffset now) =>
-        now >= StartUtc ? SignUpWindow.EventStarted
+        Cancelled ? SignUpWindow.EventCancelled
+        : now >= StartUtc ? SignUpWindow.EventStarted
         : now < SignUpOpensUtc ? SignUpWindow.NotYetOpen
         : now >= SignUpClosesUtc ? SignUpWindow.Closed
         : SignUpWindow.Open;
@@ -101,6 +103,7 @@ public enum SignUpWindow
     NotYetOpen,
     Closed,
     EventStarted,
+    EventCancelled,
 }
 
 /// <summary>Which participant fields an event collects (PIPL: only what the event needs).</summary>

@@ -1,5 +1,5 @@
-using Azure;
 using Azure.Data.Tables;
+using EventFunctions.Shared.Ledger;
 using EventFunctions.Shared.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,10 +12,14 @@ public abstract record EventOutcome
     public sealed record Created(EventView Event) : EventOutcome;
     public sealed record Invalid(FieldErrors Errors) : EventOutcome;
     public sealed record NotFound : EventOutcome;
+    /// <summary>Not changed (storage busy or down): trying again is safe.</summary>
+    public sealed record NotSaved : EventOutcome;
+    /// <summary>Storage would not say whether the change was made; read the event to see.</summary>
+    public sealed record Unknown : EventOutcome;
 }
 
 /// <summary>Organisers' side: create, read, list and update events.</summary>
-public sealed class EventService(EventStore store, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventService> log)
+public sealed class EventService(EventStore store, EventLedger ledger, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventService> log)
 {
     public async Task<EventOutcome> CreateAsync(EventInput input, CancellationToken ct)
     {
@@ -54,32 +58,34 @@ public sealed class EventService(EventStore store, TimeProvider clock, IOptions<
         return upcoming.Concat(past).Select(e => ToView(e, now)).ToList();
     }
 
-    /// <summary>Replaces an event's definition; its counters stay. Capacity may not go below the confirmed count.</summary>
-    public async Task<EventOutcome> UpdateAsync(string eventId, EventInput input, CancellationToken ct)
+    /// <summary>
+    /// Replaces an event's definition through the ledger; its counters stay. Capacity may not go below the
+    /// confirmed count; seats it adds go to the waitlist first, in order, in the same transaction.
+    /// </summary>
+    public Task<EventOutcome> UpdateAsync(string eventId, EventInput input, CancellationToken ct) =>
+        ChangeAsync(eventId, (current, now) => EventValidator.Validate(input, eventId, now, current), "Updated");
+
+    /// <summary>Closes sign-up now (the end of the sign-up window moves to now); registrations stay.</summary>
+    public Task<EventOutcome> CloseSignUpAsync(string eventId, CancellationToken ct) =>
+        ChangeAsync(eventId, (current, now) => (current with { SignUpClosesUtc = current.SignUpClosesUtc < now ? current.SignUpClosesUtc : now }, null), "Closed sign-up of");
+
+    /// <summary>Cancels the event: sign-up shuts and nobody is promoted any more; the event and its registrations stay.</summary>
+    public Task<EventOutcome> CancelEventAsync(string eventId, CancellationToken ct) =>
+        ChangeAsync(eventId, (current, _) => (current with { Cancelled = true }, null), "Cancelled");
+
+    private async Task<EventOutcome> ChangeAsync(string eventId, EventChange change, string what)
     {
-        var table = await store.TableAsync(ct);
-        while (true)
+        if (!Ids.IsValidEventId(eventId)) return new EventOutcome.NotFound();
+        var result = await ledger.ChangeAsync(eventId, change);
+        log.LogInformation("{What} event {EventId}: {Result}", what, eventId, result.GetType().Name);
+        return result switch
         {
-            var entity = await store.FindEventAsync(eventId, ct);
-            if (entity is null) return new EventOutcome.NotFound();
-
-            var existing = entity.ToRecord();
-            var now = clock.GetUtcNow();
-            var (record, errors) = EventValidator.Validate(input, eventId, now, existing);
-            if (record is null) return new EventOutcome.Invalid(errors);
-
-            try
-            {
-                // The ETag makes this fail if a sign-up changed the counters meanwhile: then read again,
-                // so the capacity check always sees the latest confirmed count.
-                await table.UpdateEntityAsync(EventEntity.From(record), entity.ETag, TableUpdateMode.Replace, ct);
-                log.LogInformation("Updated event {EventId}", eventId);
-                return new EventOutcome.Ok(ToView(record, now));
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412)
-            {
-            }
-        }
+            ChangeResult.Changed c => new EventOutcome.Ok(ToView(c.After, clock.GetUtcNow())),
+            ChangeResult.Rejected r => new EventOutcome.Invalid(r.Errors),
+            ChangeResult.NotSaved => new EventOutcome.NotSaved(),
+            ChangeResult.Unknown => new EventOutcome.Unknown(),
+            _ => new EventOutcome.NotFound(),
+        };
     }
 
     public string SignUpUrl(string eventId) => $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/signup/{eventId}";
@@ -102,6 +108,7 @@ public sealed class EventService(EventStore store, TimeProvider clock, IOptions<
         SignUpWindow.Open => "open",
         SignUpWindow.NotYetOpen => "notYetOpen",
         SignUpWindow.Closed => "closed",
+        SignUpWindow.EventCancelled => "cancelled",
         _ => "started",
     };
 }

@@ -119,9 +119,15 @@ public static class HttpIO
         catch (Exception ex) when (StorageFaults.IsTransient(ex))
         {
             log.LogWarning(ex, "Storage unavailable for {Method} {Path}", request.Method, request.Path);
-            request.HttpContext.Response.Headers[HeaderNames.RetryAfter] = RetryAfterSeconds.ToString();
-            return unavailable();
+            return Unavailable(request, unavailable());
         }
+    }
+
+    /// <summary>A 503 answer, with Retry-After.</summary>
+    public static IActionResult Unavailable(HttpRequest request, IActionResult answer)
+    {
+        request.HttpContext.Response.Headers[HeaderNames.RetryAfter] = RetryAfterSeconds.ToString();
+        return answer;
     }
 
     public static UiText Language(HttpRequest request, string? explicitChoice = null) =>

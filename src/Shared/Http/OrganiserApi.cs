@@ -38,6 +38,8 @@ public sealed class OrganiserApi(EventService events, ILogger<OrganiserApi> log)
         EventOutcome.Created c => new CreatedResult($"/api/events/{c.Event.Id}", c.Event),
         EventOutcome.Ok ok => new OkObjectResult(ok.Event),
         EventOutcome.Invalid invalid => HttpIO.Validation(invalid.Errors, "The event has invalid fields."),
+        EventOutcome.NotSaved => HttpIO.Unavailable(request, HttpIO.Problem(503, "The event is busy or storage is unavailable.", $"Nothing was changed; try again in {HttpIO.RetryAfterSeconds} seconds.", Problems.Unavailable)),
+        EventOutcome.Unknown => HttpIO.Unavailable(request, HttpIO.Problem(503, "Storage did not confirm the change.", "It may or may not have been made: read the event to see, then try again if needed.", Problems.OutcomeUnknown)),
         _ => HttpIO.Problem(404, "Event not found.", "No event has this id.", Problems.EventNotFound),
     };
 
@@ -55,5 +57,8 @@ public static class Problems
     public const string EventFull = "urn:eventfunctions:event-full";
     public const string AlreadyRegistered = "urn:eventfunctions:already-registered";
     public const string RegistrationNotFound = "urn:eventfunctions:registration-not-found";
+    /// <summary>503: known not saved; trying again is safe.</summary>
     public const string Unavailable = "urn:eventfunctions:unavailable";
+    /// <summary>503: storage did not say whether it was saved; the same request again gets the true answer.</summary>
+    public const string OutcomeUnknown = "urn:eventfunctions:outcome-unknown";
 }

@@ -52,6 +52,8 @@ public sealed class SignUpApi(
                 SignUpOutcome.Full f => HttpIO.Html(await FormPageAsync(f.Event, text, input, null, text.Full), 409),
                 SignUpOutcome.AlreadyRegistered a => HttpIO.Html(await FormPageAsync(a.Event, text, input, null, text.AlreadyRegistered), 409),
                 SignUpOutcome.Registered r => HttpIO.Html(await ResultPageAsync(r, text)),
+                SignUpOutcome.NotSaved n => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(n.Event, text, input, null, text.Unavailable), 503)),
+                SignUpOutcome.Unknown u => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(u.Event, text, input, null, text.OutcomeUnknown), 503)),
                 _ => throw new InvalidOperationException(outcome.GetType().Name),
             };
         });
@@ -78,6 +80,8 @@ public sealed class SignUpApi(
                 SignUpOutcome.AlreadyRegistered => HttpIO.Problem(409, language.AlreadyRegistered, null, Problems.AlreadyRegistered),
                 SignUpOutcome.Registered { Repeated: true } r => new OkObjectResult(r.Registration),
                 SignUpOutcome.Registered r => new CreatedResult($"/api/events/{eventId}/registrations/{r.Registration.RegistrationId}", r.Registration),
+                SignUpOutcome.NotSaved => HttpIO.Unavailable(request, HttpIO.Problem(503, language.Unavailable, null, Problems.Unavailable)),
+                SignUpOutcome.Unknown => HttpIO.Unavailable(request, HttpIO.Problem(503, language.OutcomeUnknown, null, Problems.OutcomeUnknown)),
                 _ => throw new InvalidOperationException(outcome.GetType().Name),
             };
         }, () => HttpIO.Problem(503, text.Unavailable, null, Problems.Unavailable));
@@ -90,9 +94,13 @@ public sealed class SignUpApi(
         return HttpIO.GuardAsync(request, log, async () =>
         {
             var outcome = await registrations.CancelAsync(eventId, registrationId, request.Query["t"].FirstOrDefault(), ct);
-            return outcome is CancelOutcome.Cancelled
-                ? new NoContentResult()
-                : HttpIO.Problem(404, text.ManageLinkInvalid, null, Problems.RegistrationNotFound);
+            return outcome switch
+            {
+                CancelOutcome.Cancelled => new NoContentResult(),
+                CancelOutcome.NotSaved => HttpIO.Unavailable(request, HttpIO.Problem(503, text.Unavailable, null, Problems.Unavailable)),
+                CancelOutcome.Unknown => HttpIO.Unavailable(request, HttpIO.Problem(503, text.CancelOutcomeUnknown, null, Problems.OutcomeUnknown)),
+                _ => HttpIO.Problem(404, text.ManageLinkInvalid, null, Problems.RegistrationNotFound),
+            };
         }, () => HttpIO.Problem(503, text.Unavailable, null, Problems.Unavailable));
     }
 
@@ -126,9 +134,13 @@ public sealed class SignUpApi(
         return await GuardHtml(request, text, async () =>
         {
             var outcome = await registrations.CancelAsync(eventId, registrationId, read.Value!["t"].FirstOrDefault(), ct);
-            return outcome is CancelOutcome.Cancelled
-                ? HttpIO.Html(await MessagePageAsync(text, text.CancelledHeading, [text.CancelledBody], success: true))
-                : HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
+            return outcome switch
+            {
+                CancelOutcome.Cancelled => HttpIO.Html(await MessagePageAsync(text, text.CancelledHeading, [text.CancelledBody], success: true)),
+                CancelOutcome.NotSaved => HttpIO.Unavailable(request, HttpIO.Html(await MessagePageAsync(text, text.Unavailable, []), 503)),
+                CancelOutcome.Unknown => HttpIO.Unavailable(request, HttpIO.Html(await MessagePageAsync(text, text.CancelOutcomeUnknown, []), 503)),
+                _ => HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404),
+            };
         });
     }
 
@@ -159,6 +171,7 @@ public sealed class SignUpApi(
     {
         SignUpWindow.NotYetOpen => HttpIO.Problem(409, string.Format(text.NotYetOpenFormat, text.FormatDateTime(w.Event.ToLocal(w.Event.SignUpOpensUtc))), null, Problems.SignUpNotOpen),
         SignUpWindow.Closed => HttpIO.Problem(409, text.Closed, null, Problems.SignUpClosed),
+        SignUpWindow.EventCancelled => HttpIO.Problem(409, text.EventCancelled, null, Problems.SignUpClosed),
         _ => HttpIO.Problem(409, text.EventStarted, null, Problems.SignUpClosed),
     };
 

@@ -5,10 +5,10 @@ using Azure;
 using Azure.Data.Tables;
 using EventFunctions.Shared.Confirmations;
 using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Ledger;
 using EventFunctions.Shared.Storage;
 using EventFunctions.Shared.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace EventFunctions.Shared.Registrations;
 
@@ -22,21 +22,26 @@ public abstract record SignUpOutcome
     public sealed record AlreadyRegistered(EventRecord Event) : SignUpOutcome;
     /// <summary>Stored (or, when <paramref name="Repeated"/>, stored before by an identical submit).</summary>
     public sealed record Registered(EventRecord Event, RegistrationView Registration, bool Repeated) : SignUpOutcome;
+    /// <summary>Known not to be stored (storage busy or down): trying again is safe.</summary>
+    public sealed record NotSaved(EventRecord Event) : SignUpOutcome;
+    /// <summary>Storage would not say whether it was stored; the same submit again gets the true answer.</summary>
+    public sealed record Unknown(EventRecord Event) : SignUpOutcome;
 }
 
 public abstract record CancelOutcome
 {
     public sealed record NotFound : CancelOutcome;
-    public sealed record Cancelled(string? PromotedRegistrationId) : CancelOutcome;
+    public sealed record Cancelled(IReadOnlyList<string> PromotedRegistrationIds) : CancelOutcome;
+    public sealed record NotSaved : CancelOutcome;
+    public sealed record Unknown : CancelOutcome;
 }
 
-/// <summary>Participants' side: sign up, look up and cancel (which deletes their data).</summary>
+/// <summary>Participants' side: sign up, look up and cancel (which deletes their data). Seats change only through the <see cref="EventLedger"/>.</summary>
 public sealed class RegistrationService(
     EventStore store,
-    SeatAllocator seats,
+    EventLedger ledger,
     ConfirmationQueue confirmations,
     TimeProvider clock,
-    IOptions<EventFunctionsOptions> options,
     ILogger<RegistrationService> log)
 {
     /// <summary>Names the privacy notice a participant agreed to; change it when the notice's substance changes.</summary>
@@ -48,7 +53,7 @@ public sealed class RegistrationService(
     public async Task<SignUpOutcome> SignUpAsync(string eventId, SignUpInput input, UiText text, CancellationToken ct)
     {
         // A busy event was just written by this instance: validate against that copy instead of reading it again.
-        var ev = seats.Recent(eventId, RecentEnough) ?? (await store.FindEventAsync(eventId, ct))?.ToRecord();
+        var ev = ledger.Recent(eventId, RecentEnough) ?? (await store.FindEventAsync(eventId, ct))?.ToRecord();
         if (ev is null) return new SignUpOutcome.EventNotFound();
 
         // A closed sign-up says so first: no point correcting fields for it.
@@ -64,25 +69,32 @@ public sealed class RegistrationService(
 
         // No read for an earlier sign-up first: the registration's key makes the insert fail (409) if there is
         // one, and that path answers a double tap with the first result.
-        while (true)
+        for (var attempt = 0; ; attempt++)
         {
             var row = NewRow(eventId, key, signUp, submissionHash, clock.GetUtcNow());
-            switch (await seats.TakeAsync(eventId, row, ct))
+            switch (await ledger.SignUpAsync(eventId, row))
             {
                 case SeatResult.Taken taken:
                     log.LogInformation("Registered {RegistrationId} for event {EventId} as {Status}", row.RegistrationId, eventId, row.Status);
-                    await confirmations.EnqueueAsync(table, row, ct);
-                    return new SignUpOutcome.Registered(taken.After, ToView(row), Repeated: false);
+                    await confirmations.EnqueueAsync(eventId, row.RowKey, ct);
+                    return new SignUpOutcome.Registered(taken.After, ToView(row, taken.WaitlistPosition), Repeated: false);
                 case SeatResult.Duplicate:
                     var existing = await FindByKeyAsync(table, eventId, key, ct);
-                    if (existing is null) continue; // its twin failed or was cancelled meanwhile: try again
-                    return Repeat(ev, existing, submissionHash);
+                    if (existing is null && attempt < 3) continue; // its twin was cancelled meanwhile: try again
+                    if (existing is null) return new SignUpOutcome.NotSaved(ev);
+                    return await RepeatAsync(table, ev, existing, submissionHash, ct);
                 case SeatResult.Full full:
                     // Full, but perhaps because this very person took the last seat a moment ago (a double tap).
                     var earlier = await FindByKeyAsync(table, eventId, key, ct);
-                    return earlier is null ? new SignUpOutcome.Full(full.Event) : Repeat(full.Event, earlier, submissionHash);
+                    return earlier is null ? new SignUpOutcome.Full(full.Event) : await RepeatAsync(table, full.Event, earlier, submissionHash, ct);
                 case SeatResult.WindowShut shut:
                     return new SignUpOutcome.WindowShut(shut.Event, shut.Window);
+                case SeatResult.NotSaved:
+                    log.LogWarning("Sign-up {RegistrationId} for event {EventId} not saved: the event stayed busy or storage failed", row.RegistrationId, eventId);
+                    return new SignUpOutcome.NotSaved(ev);
+                case SeatResult.Unknown:
+                    log.LogWarning("Sign-up {RegistrationId} for event {EventId}: storage did not say whether it was saved", row.RegistrationId, eventId);
+                    return new SignUpOutcome.Unknown(ev);
                 default:
                     return new SignUpOutcome.EventNotFound();
             }
@@ -106,80 +118,37 @@ public sealed class RegistrationService(
     }
 
     /// <summary>
-    /// Cancels a registration and deletes its row (the participant's data) in one transaction with the
-    /// event's counters. A freed confirmed seat goes to the first person on the waitlist, in the same transaction.
+    /// Cancels a registration and deletes its row (the participant's data), through the ledger: a freed seat
+    /// goes to the first person waiting, in the same transaction.
     /// </summary>
     public async Task<CancelOutcome> CancelAsync(string eventId, string registrationId, string? token, CancellationToken ct)
     {
-        var table = await store.TableAsync(ct);
-        var deadline = clock.GetUtcNow() + options.Value.ContentionTimeout;
-        for (var attempt = 0; ; attempt++)
+        var found = await FindForManageAsync(eventId, registrationId, token, ct);
+        if (found is null) return new CancelOutcome.NotFound();
+        var result = await ledger.CancelAsync(eventId, found.Value.Registration.RowKey, registrationId);
+        log.LogInformation("Cancel {RegistrationId} for event {EventId}: {Result}", registrationId, eventId, result.GetType().Name);
+        return result switch
         {
-            var found = await FindForManageAsync(eventId, registrationId, token, ct);
-            if (found is null) return new CancelOutcome.NotFound();
-            var (ev, registration) = found.Value;
-            var eventEntity = await store.FindEventAsync(eventId, ct);
-            if (eventEntity is null) return new CancelOutcome.NotFound();
-            ev = eventEntity.ToRecord();
-
-            var wasConfirmed = registration.Status == RegistrationStatus.Confirmed;
-            RegistrationEntity? promoted = null;
-            if (wasConfirmed && ev.Waitlisted > 0 && ev.Confirmed - 1 < ev.Capacity && ev.StartUtc > clock.GetUtcNow())
-            {
-                await foreach (var w in table.QueryAsync<RegistrationEntity>(
-                    x => x.PartitionKey == eventId && x.Status == RegistrationStatus.Waitlisted, cancellationToken: ct))
-                {
-                    if (promoted is null || w.CreatedUtc < promoted.CreatedUtc) promoted = w;
-                }
-            }
-
-            var counters = new TableEntity(eventId, EventEntity.RowKeyValue)
-            {
-                [nameof(EventEntity.Confirmed)] = ev.Confirmed - (wasConfirmed && promoted is null ? 1 : 0),
-                [nameof(EventEntity.Waitlisted)] = ev.Waitlisted - (wasConfirmed ? (promoted is null ? 0 : 1) : 1),
-            };
-            var actions = new List<TableTransactionAction>
-            {
-                new(TableTransactionActionType.UpdateMerge, counters, eventEntity.ETag),
-                new(TableTransactionActionType.Delete, registration, registration.ETag),
-            };
-            if (promoted is not null)
-            {
-                var now = clock.GetUtcNow();
-                actions.Add(new(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, promoted.RowKey)
-                {
-                    [nameof(RegistrationEntity.Status)] = RegistrationStatus.Confirmed,
-                    [nameof(RegistrationEntity.WaitlistPosition)] = 0,
-                    [nameof(RegistrationEntity.EmailPending)] = true,
-                    [nameof(RegistrationEntity.EmailQueuedUtc)] = now,
-                }, promoted.ETag));
-            }
-
-            try
-            {
-                await table.SubmitTransactionAsync(actions, ct);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
-            {
-                if (clock.GetUtcNow() > deadline) throw new ContentionTimeoutException($"Event {eventId} stayed busy.");
-                await Task.Delay(SeatAllocator.Backoff(attempt), ct);
-                continue;
-            }
-
-            log.LogInformation("Cancelled {RegistrationId} for event {EventId}; promoted {PromotedId}",
-                registrationId, eventId, promoted?.RegistrationId);
-            if (promoted is not null)
-            {
-                await confirmations.EnqueueAsync(table, promoted, ct);
-            }
-
-            return new CancelOutcome.Cancelled(promoted?.RegistrationId);
-        }
+            CancelResult.Cancelled c => new CancelOutcome.Cancelled(c.PromotedRegistrationIds),
+            CancelResult.NotSaved => new CancelOutcome.NotSaved(),
+            CancelResult.Unknown => new CancelOutcome.Unknown(),
+            _ => new CancelOutcome.NotFound(),
+        };
     }
 
-    private SignUpOutcome Repeat(EventRecord ev, RegistrationEntity existing, string submissionHash) =>
+    /// <summary>A waitlisted registration's place, counted now: 1 + the people waiting who came before.</summary>
+    public static async Task<int?> WaitlistPositionAsync(TableClient table, RegistrationEntity r, CancellationToken ct)
+    {
+        if (r.Status != RegistrationStatus.Waitlisted) return null;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {r.PartitionKey} and Status eq {RegistrationStatus.Waitlisted} and Sequence lt {r.Sequence}");
+        var ahead = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct)) ahead++;
+        return ahead + 1;
+    }
+
+    private async Task<SignUpOutcome> RepeatAsync(TableClient table, EventRecord ev, RegistrationEntity existing, string submissionHash, CancellationToken ct) =>
         existing.SubmissionHash == submissionHash
-            ? new SignUpOutcome.Registered(ev, ToView(existing), Repeated: true)
+            ? new SignUpOutcome.Registered(ev, ToView(existing, await WaitlistPositionAsync(table, existing, ct)), Repeated: true)
             : new SignUpOutcome.AlreadyRegistered(ev);
 
     private static async Task<RegistrationEntity?> FindByKeyAsync(TableClient table, string eventId, string key, CancellationToken ct)
@@ -188,7 +157,7 @@ public sealed class RegistrationService(
         return response.HasValue ? response.Value : null;
     }
 
-    /// <summary>A new registration row; <see cref="SeatAllocator"/> sets its status and waitlist position.</summary>
+    /// <summary>A new registration row; the <see cref="EventLedger"/> sets its status, sequence and state version.</summary>
     private static RegistrationEntity NewRow(string eventId, string key, ValidSignUp s, string hash, DateTimeOffset now) => new()
     {
         PartitionKey = eventId,
@@ -210,9 +179,9 @@ public sealed class RegistrationService(
         EmailQueuedUtc = now,
     };
 
-    public static RegistrationView ToView(RegistrationEntity r) => new(
+    public static RegistrationView ToView(RegistrationEntity r, int? waitlistPosition) => new(
         r.RegistrationId, r.PartitionKey, r.Status,
-        r.Status == RegistrationStatus.Waitlisted ? r.WaitlistPosition : null,
+        r.Status == RegistrationStatus.Waitlisted ? waitlistPosition : null,
         Privacy.MaskEmail(r.Email));
 
     private static string Hash(ValidSignUp s)

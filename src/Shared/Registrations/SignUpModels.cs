@@ -46,7 +46,13 @@ public sealed class RegistrationEntity : ITableEntity
     /// <summary>The public reference (shown to the participant, used in the cancel link).</summary>
     public string RegistrationId { get; set; } = "";
     public string Status { get; set; } = "";
-    public int WaitlistPosition { get; set; }
+    /// <summary>
+    /// Arrival order on the event, given by the ledger when the registration is stored. The waitlist is this
+    /// sequence: promotion takes the lowest, and a waitlist position is computed from it when read.
+    /// </summary>
+    public long Sequence { get; set; }
+    /// <summary>Goes up by one with every status change (the ledger sets it); each version is owed one email.</summary>
+    public int StateVersion { get; set; }
     public string Name { get; set; } = "";
     public string Email { get; set; } = "";
     public string? Phone { get; set; }
@@ -64,15 +70,22 @@ public sealed class RegistrationEntity : ITableEntity
     public string ManageToken { get; set; } = "";
 
     // Outbox state: the row itself records what email is owed and what was sent.
-    /// <summary>True while the email for the current <see cref="Status"/> has not been sent.</summary>
+    /// <summary>
+    /// True while the email for the current <see cref="StateVersion"/> is owed. Set by every status change;
+    /// cleared only by recording that exact version as sent (or given up), under the row's ETag.
+    /// </summary>
     public bool EmailPending { get; set; }
     public DateTimeOffset? EmailQueuedUtc { get; set; }
-    /// <summary>The status an email was last sent for; equal to <see cref="Status"/> means nothing is owed.</summary>
+    /// <summary>The <see cref="StateVersion"/> the last email was sent for (0: none yet).</summary>
+    public int EmailSentVersion { get; set; }
+    /// <summary>The status the last email was sent for.</summary>
     public string? EmailSentStatus { get; set; }
     public DateTimeOffset? EmailSentUtc { get; set; }
     /// <summary>A sender working on this row holds it until then, so two deliveries of one message never both send.</summary>
     public DateTimeOffset? EmailClaimUntil { get; set; }
     public string? EmailError { get; set; }
+    /// <summary>How often the sweep has queued the owed email again; it gives up (and says so in <see cref="EmailError"/>) at a limit.</summary>
+    public int EmailAttempts { get; set; }
 }
 
 /// <summary>The API shape of a registration as its participant sees it.</summary>

@@ -20,8 +20,12 @@ public sealed class EventFunctionsOptions
     /// <summary>Base of the links put in responses and emails (the sign-up form, the cancel link).</summary>
     public string PublicBaseUrl { get; set; } = "http://localhost:7071";
 
-    /// <summary>How long a sign-up keeps retrying a busy event row before answering 503.</summary>
-    public TimeSpan ContentionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The ledger's deadline: how long a sign-up, cancellation or change may take (waiting for its turn and
+    /// retrying a busy event row) before the caller is told it was not saved (503), or, when its commit's fate
+    /// could not be found out, that it is unknown.
+    /// </summary>
+    public TimeSpan ContentionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Most sign-ups one transaction carries (group commit, 1 to 99). 1 writes each sign-up on its own
@@ -31,6 +35,9 @@ public sealed class EventFunctionsOptions
 
     /// <summary>A registration whose email is still unsent this long after it was queued is queued again by the sweep.</summary>
     public TimeSpan RequeueAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many times the sweep queues the same owed email again before it records the failure and stops.</summary>
+    public int EmailSweepAttempts { get; set; } = 5;
 
     /// <summary>Registrations (personal data) are deleted this long after their event ends, as the privacy notice says.</summary>
     public TimeSpan RetentionAfterEvent { get; set; } = TimeSpan.FromDays(30);

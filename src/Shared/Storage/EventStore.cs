@@ -14,7 +14,8 @@ public sealed class EventStore
 {
     private readonly TableClient _table;
     private readonly QueueClient _queue;
-    private Task? _created;
+    private Task? _tableCreated;
+    private Task? _queueCreated;
 
     public EventStore(TableServiceClient tables, QueueServiceClient queues, IOptions<EventFunctionsOptions> options)
     {
@@ -24,13 +25,14 @@ public sealed class EventStore
 
     public async Task<TableClient> TableAsync(CancellationToken ct)
     {
-        await EnsureCreatedAsync(ct);
+        await Once(ref _tableCreated, () => _table.CreateIfNotExistsAsync(ct));
         return _table;
     }
 
+    /// <summary>The queue, created apart from the table: a queue that cannot be reached never stops a sign-up being stored.</summary>
     public async Task<QueueClient> QueueAsync(CancellationToken ct)
     {
-        await EnsureCreatedAsync(ct);
+        await Once(ref _queueCreated, () => _queue.CreateIfNotExistsAsync(cancellationToken: ct));
         return _queue;
     }
 
@@ -42,23 +44,17 @@ public sealed class EventStore
         return response.HasValue ? response.Value : null;
     }
 
-    private Task EnsureCreatedAsync(CancellationToken ct)
+    private static Task Once(ref Task? created, Func<Task> create)
     {
-        var created = _created;
-        if (created is { IsCompletedSuccessfully: true }) return Task.CompletedTask;
-        if (created is null || created.IsFaulted || created.IsCanceled)
+        var task = created;
+        if (task is { IsCompletedSuccessfully: true }) return Task.CompletedTask;
+        if (task is null || task.IsFaulted || task.IsCanceled)
         {
             // A failed attempt (storage down at start) is tried again by the next call.
-            created = _created = CreateAsync(ct);
+            task = created = create();
         }
 
-        return created;
-    }
-
-    private async Task CreateAsync(CancellationToken ct)
-    {
-        await _table.CreateIfNotExistsAsync(ct);
-        await _queue.CreateIfNotExistsAsync(cancellationToken: ct);
+        return task;
     }
 }
 
@@ -69,8 +65,10 @@ public static class StorageFaults
     {
         RequestFailedException r => r.Status is 0 or 408 or 429 or >= 500,
         HttpRequestException or TimeoutException or System.Net.Sockets.SocketException => true,
-        TaskCanceledException t => t.InnerException is TimeoutException or null,
-        AggregateException a => a.InnerExceptions.All(IsTransient),
+        // The SDK's network timeout and our own deadlines arrive as cancellations; so may its last retry's.
+        OperationCanceledException => true,
+        Polly.Timeout.TimeoutRejectedException => true,
+        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsTransient),
         ContentionTimeoutException => true,
         _ => false,
     };

@@ -87,6 +87,10 @@ public sealed record UiText
     public required string WrongContentType { get; init; }
     public required string BodyTooLarge { get; init; }
     public required string Unavailable { get; init; }
+    /// <summary>Storage did not say whether a sign-up was stored.</summary>
+    public required string OutcomeUnknown { get; init; }
+    public required string CancelOutcomeUnknown { get; init; }
+    public required string EventCancelled { get; init; }
 
     // Email
     public required string ConfirmedSubjectFormat { get; init; }
@@ -191,6 +195,9 @@ public sealed record UiText
         WrongContentType = "不支持此提交格式。",
         BodyTooLarge = "提交的内容过大。",
         Unavailable = "系统繁忙，请稍后再试。您的信息尚未保存。",
+        OutcomeUnknown = "系统繁忙，暂时无法确认您的报名是否已保存。请稍后用相同信息再提交一次：不会重复报名，页面会告诉您结果；收到确认邮件也说明已报名成功。",
+        CancelOutcomeUnknown = "系统繁忙，暂时无法确认是否已取消。请稍后再次打开邮件中的链接查看。",
+        EventCancelled = "本活动已取消，报名已关闭。",
         ConfirmedSubjectFormat = "报名成功：{0}",
         WaitlistedSubjectFormat = "候补登记：{0}",
         GreetingFormat = "{0}，您好：",
@@ -278,6 +285,9 @@ public sealed record UiText
         WrongContentType = "This kind of submission is not supported.",
         BodyTooLarge = "What was sent is too large.",
         Unavailable = "The system is busy; please try again shortly. Nothing has been saved yet.",
+        OutcomeUnknown = "The system is busy and could not confirm whether your sign-up was saved. Please send the same details again shortly: you will not be registered twice, and the page will tell you the result. A confirmation email also means you are registered.",
+        CancelOutcomeUnknown = "The system is busy and could not confirm whether your cancellation went through. Please open the link in your email again shortly to check.",
+        EventCancelled = "This event has been cancelled; sign-up is closed.",
         ConfirmedSubjectFormat = "You're signed up: {0}",
         WaitlistedSubjectFormat = "On the waitlist: {0}",
         GreetingFormat = "Dear {0},",

@@ -35,6 +35,18 @@ public sealed class FakeSendGrid : IAsyncDisposable
         for (var i = 0; i < count; i++) _failures.Enqueue(status);
     }
 
+    private TaskCompletionSource? _gate;
+
+    /// <summary>Requests from now on wait (holding the sender mid-send) until the returned gate is opened.</summary>
+    public TaskCompletionSource Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Mails accepted for a registration (by the custom_args the app sets), as (status, version).</summary>
+    public List<(string Status, int Version)> MailsFor(string registrationId) => Mails
+        .Select(m => m.RootElement.GetProperty("personalizations")[0])
+        .Where(p => p.TryGetProperty("custom_args", out var a) && a.GetProperty("registrationId").GetString() == registrationId)
+        .Select(p => (p.GetProperty("custom_args").GetProperty("status").GetString()!, int.Parse(p.GetProperty("custom_args").GetProperty("version").GetString()!)))
+        .ToList();
+
     public static async Task<FakeSendGrid> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -45,6 +57,7 @@ public sealed class FakeSendGrid : IAsyncDisposable
         app.MapPost("/v3/mail/send", async (HttpContext context) =>
         {
             Interlocked.Increment(ref fake._requests);
+            if (fake._gate is { } gate) await gate.Task;
             fake.LastAuthorization = context.Request.Headers.Authorization.ToString();
             if (fake._failures.TryDequeue(out var status))
             {

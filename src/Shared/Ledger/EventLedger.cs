@@ -1,0 +1,554 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using EventFunctions.Shared.Confirmations;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Shared.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace EventFunctions.Shared.Ledger;
+
+/// <summary>
+/// The only writer of an event's seats: sign-ups, cancellations, promotions from the waitlist, capacity and
+/// definition changes, closing early and cancelling the event all become commits here.
+/// <para>
+/// A commit is one entity-group transaction in the event's partition, guarded by the event row's ETag: the
+/// counters, the waitlist sequence and the registration rows change together or not at all, whatever other
+/// instances do. Within an instance, operations for one event queue up and a pump commits them in batches
+/// (group commit: up to 99 sign-ups, or cancellations with their promotions, per transaction), so a rush of
+/// sign-ups neither starves a cancellation nor waits on a lock without end.
+/// </para>
+/// <para>Rules kept in every commit:</para>
+/// <list type="bullet">
+/// <item>Every registration gets the next arrival number (<see cref="RegistrationEntity.Sequence"/>); the
+/// waitlist is that order. A seat that is free (freed or added) goes to the lowest number waiting, in the same
+/// transaction; a new sign-up only gets a seat when nobody is waiting.</item>
+/// <item>Every status change raises the row's <see cref="RegistrationEntity.StateVersion"/> and marks an
+/// email as owed.</item>
+/// <item>Each commit writes its id into the event row (<see cref="EventEntity.RecentCommits"/>). When a
+/// commit's answer is lost (timeout, storage stalled), the ledger reads the row to find out whether it
+/// landed, and otherwise moves the row's ETag on (a fence) so that it never can: callers are told the truth,
+/// or "unknown" when storage does not answer at all.</item>
+/// </list>
+/// Retries and the deadline come from one resilience pipeline (Polly).
+/// </summary>
+public sealed class EventLedger
+{
+    /// <summary>Entity-group transactions take at most 100 operations (one is the event row) and 4 MiB.</summary>
+    public const int MaxOperations = 100;
+    public const int MaxRegistrationsPerTransaction = MaxOperations - 1;
+    private const int MaxTransactionBytes = 3 * 1024 * 1024;
+    /// <summary>How many commit ids the event row keeps (8 characters and a space each).</summary>
+    public const int RecentCommitsKept = 200;
+    private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly EventStore _store;
+    private readonly ConfirmationQueue _confirmations;
+    private readonly TimeProvider _clock;
+    private readonly EventFunctionsOptions _options;
+    private readonly ILogger<EventLedger> _log;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+
+    public EventLedger(EventStore store, ConfirmationQueue confirmations, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventLedger> log)
+    {
+        _store = store;
+        _confirmations = confirmations;
+        _clock = clock;
+        _options = options.Value;
+        _log = log;
+        _pipeline = new ResiliencePipelineBuilder()
+            .AddTimeout(_options.ContentionTimeout) // the deadline over all attempts
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<LedgerConflictException>().Handle<Exception>(StorageFaults.IsTransient),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(10),
+                MaxDelay = TimeSpan.FromMilliseconds(400),
+            })
+            .Build();
+    }
+
+    private sealed class Lane
+    {
+        public ConcurrentQueue<LedgerOp> Queue { get; } = new();
+        public int Pumping;
+
+        /// <summary>The event row as this instance last wrote it, so the next batch need not read it (its ETag checks it).</summary>
+        public EventEntity? Latest;
+
+        public volatile Snapshot? Recent;
+    }
+
+    private sealed record Snapshot(EventRecord Event, DateTimeOffset At);
+
+    /// <summary>The event as this instance last committed it, if less than <paramref name="maxAge"/> ago (for validating, never for seats).</summary>
+    public EventRecord? Recent(string eventId, TimeSpan maxAge)
+    {
+        if (!_lanes.TryGetValue(eventId, out var lane)) return null;
+        var recent = lane.Recent;
+        return recent is not null && _clock.GetUtcNow() - recent.At < maxAge ? recent.Event : null;
+    }
+
+    /// <summary>Stores <paramref name="row"/> as confirmed or waitlisted (setting its status, sequence and state version).</summary>
+    public Task<SeatResult> SignUpAsync(string eventId, RegistrationEntity row) => RunAsync(eventId, new SignUpOp(row));
+
+    /// <summary>Deletes the registration (its personal data) and gives a freed seat to the first person waiting.</summary>
+    public Task<CancelResult> CancelAsync(string eventId, string rowKey, string registrationId) =>
+        RunAsync(eventId, new CancelOp(rowKey, registrationId));
+
+    /// <summary>Changes the event's definition (capacity, times, closing, cancelling); added seats go to the waitlist.</summary>
+    public Task<ChangeResult> ChangeAsync(string eventId, EventChange change) => RunAsync(eventId, new ChangeOp(change));
+
+    private async Task<T> RunAsync<T>(string eventId, LedgerOp<T> op) where T : class
+    {
+        var lane = _lanes.GetOrAdd(eventId, _ => new Lane());
+        lane.Queue.Enqueue(op);
+        Kick(eventId, lane);
+        try
+        {
+            // The caller's own request may go away; the op does not depend on it (it may be in a batch with others).
+            return await op.Done.Task.WaitAsync(_options.ContentionTimeout, _clock);
+        }
+        catch (TimeoutException) when (op.TryAbandon())
+        {
+            return op.NotSavedResult; // never taken into a batch: it will not be written
+        }
+        catch (TimeoutException)
+        {
+            return await op.Done.Task; // being committed: the pump answers within its own deadline
+        }
+    }
+
+    private void Kick(string eventId, Lane lane)
+    {
+        if (Interlocked.CompareExchange(ref lane.Pumping, 1, 0) == 0)
+        {
+            _ = Task.Run(() => PumpAsync(eventId, lane));
+        }
+    }
+
+    private async Task PumpAsync(string eventId, Lane lane)
+    {
+        while (true)
+        {
+            while (TakeBatch(lane) is { Count: > 0 } batch)
+            {
+                await CommitAsync(eventId, lane, batch);
+            }
+
+            Volatile.Write(ref lane.Pumping, 0);
+            // An op queued between the last look and the reset must not be stranded.
+            if (lane.Queue.IsEmpty || Interlocked.CompareExchange(ref lane.Pumping, 1, 0) != 0) return;
+        }
+    }
+
+    private List<LedgerOp> TakeBatch(Lane lane)
+    {
+        var batch = new List<LedgerOp>();
+        int cost = 1, bytes = 0, signUps = 0;
+        var maxSignUps = Math.Clamp(_options.MaxBatch, 1, MaxRegistrationsPerTransaction);
+        while (lane.Queue.TryPeek(out var next))
+        {
+            if (next.Alone && batch.Count > 0) break;
+            if (!next.Alone && (cost + next.Cost > MaxOperations || bytes + next.Bytes > MaxTransactionBytes
+                || (next is SignUpOp && signUps >= maxSignUps))) break;
+            lane.Queue.TryDequeue(out _);
+            if (!next.TryTake()) continue; // its caller gave up waiting before it was taken
+            batch.Add(next);
+            if (next.Alone) break;
+            cost += next.Cost;
+            bytes += next.Bytes;
+            if (next is SignUpOp) signUps++;
+        }
+
+        return batch;
+    }
+
+    /// <summary>What one attempt would write, and what each op is told if it is the attempt that lands.</summary>
+    private sealed class Plan
+    {
+        public required string CommitId { get; init; }
+        public required ETag BaseETag { get; init; }
+        public required long BaseVersion { get; init; }
+        public required EventEntity After { get; set; }
+        public List<TableTransactionAction> Actions { get; } = [];
+        /// <summary>The op behind each action (null for the event row and promotions).</summary>
+        public List<LedgerOp?> ActionOps { get; } = [];
+        public Dictionary<LedgerOp, object> Results { get; } = [];
+        /// <summary>What each stored sign-up's row becomes: status, sequence.</summary>
+        public List<(SignUpOp Op, string Status, long Sequence)> Seated { get; } = [];
+        public List<string> PromotedKeys { get; } = [];
+        public bool EventGone { get; init; }
+        public bool NeedsSettling { get; set; }
+    }
+
+    private async Task CommitAsync(string eventId, Lane lane, List<LedgerOp> batch)
+    {
+        var attempts = new List<Plan>();
+        var duplicates = new HashSet<LedgerOp>();
+        Plan? landed = null;
+        var known = true;
+        try
+        {
+            landed = await _pipeline.ExecuteAsync(async ct => await AttemptAsync(eventId, lane, batch, attempts, duplicates, ct), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The deadline passed, or storage refused in a way retrying cannot mend: find out what landed.
+            _log.LogWarning(ex, "Commit on event {EventId} did not complete ({Attempts} attempt(s)); resolving its outcome", eventId, attempts.Count);
+            lane.Latest = null;
+            (landed, known) = await ResolveAsync(eventId, attempts);
+        }
+
+        if (landed is null)
+        {
+            foreach (var dup in duplicates) dup.Resolve(new SeatResult.Duplicate());
+            foreach (var op in batch.Where(o => !duplicates.Contains(o))) op.Fail(known);
+            return;
+        }
+
+        if (landed.EventGone)
+        {
+            foreach (var op in batch.Where(o => !duplicates.Contains(o)))
+            {
+                op.Resolve(op switch
+                {
+                    SignUpOp => new SeatResult.EventGone(),
+                    CancelOp => new CancelResult.NotFound(),
+                    _ => new ChangeResult.EventGone(),
+                });
+            }
+
+            return;
+        }
+
+        foreach (var (op, status, sequence) in landed.Seated)
+        {
+            op.Row.Status = status;
+            op.Row.Sequence = sequence;
+            op.Row.StateVersion = 1;
+        }
+
+        if (landed.PromotedKeys.Count > 0)
+        {
+            // Queued before anyone is answered, so a caller sees the promotions' emails on their way.
+            _log.LogInformation("Event {EventId}: {Count} promoted from the waitlist", eventId, landed.PromotedKeys.Count);
+            await Task.WhenAll(landed.PromotedKeys.Select(key => _confirmations.EnqueueAsync(eventId, key, CancellationToken.None)));
+        }
+
+        // What the landed attempt decided is the truth (even for an op a later attempt thought a duplicate).
+        foreach (var (op, result) in landed.Results) op.Resolve(result);
+        foreach (var dup in duplicates) dup.Resolve(new SeatResult.Duplicate());
+
+        if (landed.NeedsSettling)
+        {
+            // More seats free than one transaction could fill: a follow-up commit gives them out, in order.
+            lane.Queue.Enqueue(new ChangeOp(null));
+        }
+    }
+
+    private async ValueTask<Plan> AttemptAsync(string eventId, Lane lane, List<LedgerOp> batch, List<Plan> attempts, HashSet<LedgerOp> duplicates, CancellationToken ct)
+    {
+        var cached = lane.Latest;
+        lane.Latest = null;
+        var entity = cached ?? await _store.FindEventAsync(eventId, ct);
+        if (entity is null) return NoEvent();
+
+        // Did an earlier attempt of this batch land after all (its answer lost)?
+        if (Landed(entity, attempts) is { } earlier)
+        {
+            lane.Latest = entity;
+            return earlier;
+        }
+
+        var ops = batch.Where(o => !duplicates.Contains(o)).ToList();
+        var plan = await PlanAsync(eventId, entity, ops, ct);
+        if (plan.Actions.Count == 0)
+        {
+            // Nothing to write (every op refused). Refusals are only given on a freshly read row.
+            if (cached is not null)
+            {
+                entity = await _store.FindEventAsync(eventId, ct);
+                if (entity is null) return NoEvent();
+                plan = await PlanAsync(eventId, entity, ops, ct);
+            }
+
+            if (plan.Actions.Count == 0)
+            {
+                lane.Latest = entity;
+                return plan;
+            }
+        }
+
+        attempts.Add(plan);
+        var table = await _store.TableAsync(ct);
+        Response<IReadOnlyList<Response>> response;
+        try
+        {
+            response = await table.SubmitTransactionAsync(plan.Actions, ct);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 412)
+        {
+            throw new LedgerConflictException("Another writer changed the event first.");
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i
+            && i < plan.ActionOps.Count && plan.ActionOps[i] is SignUpOp duplicate)
+        {
+            duplicates.Add(duplicate); // this email is registered already: it drops out, the rest go again
+            throw new LedgerConflictException("A sign-up in the batch was a duplicate.");
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 404)
+        {
+            throw new LedgerConflictException("A registration changed under the batch.");
+        }
+
+        if (response.Value.Count > 0 && response.Value[0].Headers.ETag is { } etag)
+        {
+            plan.After.ETag = etag;
+            lane.Latest = plan.After;
+            lane.Recent = new Snapshot(plan.After.ToRecord(), _clock.GetUtcNow());
+        }
+
+        return plan;
+    }
+
+    private static Plan NoEvent() => new() { CommitId = "", BaseETag = default, BaseVersion = 0, After = new EventEntity(), EventGone = true };
+
+    private static Plan? Landed(EventEntity entity, List<Plan> attempts) =>
+        attempts.Count == 0 ? null : attempts.FirstOrDefault(p => entity.RecentCommits.Split(' ').Contains(p.CommitId));
+
+    private async Task<Plan> PlanAsync(string eventId, EventEntity entity, List<LedgerOp> ops, CancellationToken ct)
+    {
+        var now = _clock.GetUtcNow();
+        var current = entity.ToRecord();
+        var def = current;
+        int confirmed = entity.Confirmed, waitlisted = entity.Waitlisted;
+        var sequence = entity.NextSequence;
+        var table = await _store.TableAsync(ct);
+        var plan = new Plan
+        {
+            CommitId = Ids.NewCommitId(),
+            BaseETag = entity.ETag,
+            BaseVersion = entity.Version,
+            After = new EventEntity(),
+        };
+        plan.Actions.Add(default!); // the event row's merge, filled in last
+        plan.ActionOps.Add(null);
+        var write = false;
+
+        // 1. A definition change (alone in its batch).
+        var change = ops.OfType<ChangeOp>().FirstOrDefault();
+        if (change?.Change is { } decide)
+        {
+            var (updated, errors) = decide(current, now);
+            if (updated is null || errors is { Any: true })
+            {
+                plan.Results[change] = new ChangeResult.Rejected(errors ?? new FieldErrors());
+                return Nothing(plan);
+            }
+
+            def = updated;
+            write = true;
+        }
+
+        // 2. Cancellations: read each row (its status may have changed since its caller looked).
+        var cancels = ops.OfType<CancelOp>().ToList();
+        var rows = await Task.WhenAll(cancels.Select(c => table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, c.RowKey, cancellationToken: ct)));
+        var cancelled = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < cancels.Count; i++)
+        {
+            var row = rows[i].HasValue ? rows[i].Value! : null;
+            if (row is null || row.RegistrationId != cancels[i].RegistrationId)
+            {
+                plan.Results[cancels[i]] = new CancelResult.NotFound();
+                continue;
+            }
+
+            if (!cancelled.Add(row.RowKey)) continue; // the same cancel twice in one batch: both get the answer below
+            if (row.Status == RegistrationStatus.Confirmed) confirmed--;
+            else waitlisted--;
+            plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+            plan.ActionOps.Add(cancels[i]);
+            write = true;
+        }
+
+        // 3. Free seats go to the waitlist first, lowest arrival number first.
+        var signUps = ops.OfType<SignUpOp>().ToList();
+        var promoted = new List<string>();
+        var free = Math.Min(def.Capacity - confirmed, waitlisted);
+        var promotionsAllowed = def.StartUtc > now && !def.Cancelled;
+        if (free > 0 && promotionsAllowed)
+        {
+            var budget = MaxOperations - plan.Actions.Count - signUps.Count;
+            var waiting = await WaitingAsync(table, eventId, cancelled, Math.Min(free, budget), ct);
+            foreach (var w in waiting)
+            {
+                plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, w.RowKey)
+                {
+                    [nameof(RegistrationEntity.Status)] = RegistrationStatus.Confirmed,
+                    [nameof(RegistrationEntity.StateVersion)] = w.GetInt32(nameof(RegistrationEntity.StateVersion)).GetValueOrDefault() + 1,
+                    [nameof(RegistrationEntity.EmailPending)] = true,
+                    [nameof(RegistrationEntity.EmailQueuedUtc)] = now,
+                    [nameof(RegistrationEntity.EmailAttempts)] = 0,
+                }, ETag.All));
+                plan.ActionOps.Add(null);
+                plan.PromotedKeys.Add(w.RowKey);
+                promoted.Add(w.GetString(nameof(RegistrationEntity.RegistrationId)) ?? "");
+                confirmed++;
+                waitlisted--;
+                write = true;
+            }
+
+            plan.NeedsSettling = budget < free && waiting.Count == budget;
+        }
+
+        // 4. Sign-ups, in the order they came.
+        var window = def.WindowAt(now);
+        var outcomes = new List<(SignUpOp Op, string? Status, int? Position)>();
+        var keys = new HashSet<string>(cancelled, StringComparer.Ordinal);
+        foreach (var s in signUps)
+        {
+            if (!keys.Add(s.Row.RowKey))
+            {
+                // The same email twice in one batch (a double tap), or signing up again as it is cancelled: one
+                // transaction cannot touch a row twice. The first stands; this one is answered from it.
+                plan.Results[s] = new SeatResult.Duplicate();
+                continue;
+            }
+
+            if (window != SignUpWindow.Open)
+            {
+                outcomes.Add((s, null, null));
+                continue;
+            }
+
+            if (waitlisted == 0 && confirmed < def.Capacity)
+            {
+                confirmed++;
+                outcomes.Add((s, RegistrationStatus.Confirmed, null));
+            }
+            else if (def.WaitlistAllowed)
+            {
+                waitlisted++;
+                outcomes.Add((s, RegistrationStatus.Waitlisted, waitlisted));
+            }
+            else
+            {
+                outcomes.Add((s, null, null));
+                continue;
+            }
+
+            var row = s.Row;
+            row.Status = outcomes[^1].Status!;
+            row.Sequence = ++sequence;
+            row.StateVersion = 1;
+            plan.Seated.Add((s, row.Status, row.Sequence));
+            plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
+            plan.ActionOps.Add(s);
+            write = true;
+        }
+
+        var after = def with { Confirmed = confirmed, Waitlisted = waitlisted };
+        foreach (var (op, status, position) in outcomes)
+        {
+            plan.Results[op] = status is not null ? new SeatResult.Taken(after, position)
+                : window != SignUpWindow.Open ? new SeatResult.WindowShut(after, window)
+                : new SeatResult.Full(after);
+        }
+
+        foreach (var c in cancels) plan.Results.TryAdd(c, new CancelResult.Cancelled(promoted));
+        if (change is not null) plan.Results[change] = new ChangeResult.Changed(after, promoted.Count);
+        if (!write) return Nothing(plan);
+
+        // The event row: counters, sequence, version and this commit's id, under the ETag it was read with.
+        var recent = plan.CommitId + " " + string.Join(' ', entity.RecentCommits.Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(RecentCommitsKept - 1));
+        var next = EventEntity.From(after);
+        next.NextSequence = sequence;
+        next.Version = entity.Version + 1;
+        next.RecentCommits = recent;
+        next.ETag = entity.ETag;
+        plan.After = next;
+        ITableEntity merge = change?.Change is not null
+            ? next
+            : new TableEntity(eventId, EventEntity.RowKeyValue)
+            {
+                [nameof(EventEntity.Confirmed)] = confirmed,
+                [nameof(EventEntity.Waitlisted)] = waitlisted,
+                [nameof(EventEntity.NextSequence)] = sequence,
+                [nameof(EventEntity.Version)] = next.Version,
+                [nameof(EventEntity.RecentCommits)] = recent,
+            };
+        plan.Actions[0] = new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge, entity.ETag);
+        return plan;
+    }
+
+    private static Plan Nothing(Plan plan)
+    {
+        plan.Actions.Clear();
+        plan.ActionOps.Clear();
+        plan.Seated.Clear();
+        plan.PromotedKeys.Clear();
+        return plan;
+    }
+
+    /// <summary>The first <paramref name="count"/> people waiting, by arrival number.</summary>
+    private static async Task<List<TableEntity>> WaitingAsync(TableClient table, string eventId, HashSet<string> except, int count, CancellationToken ct)
+    {
+        var waiting = new List<TableEntity>();
+        if (count <= 0) return waiting;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and Status eq {RegistrationStatus.Waitlisted}");
+        await foreach (var w in table.QueryAsync<TableEntity>(filter,
+            select: ["RowKey", nameof(RegistrationEntity.RegistrationId), nameof(RegistrationEntity.Sequence), nameof(RegistrationEntity.StateVersion)], cancellationToken: ct))
+        {
+            if (!except.Contains(w.RowKey)) waiting.Add(w);
+        }
+
+        return waiting.OrderBy(w => w.GetInt64(nameof(RegistrationEntity.Sequence)) ?? long.MaxValue).Take(count).ToList();
+    }
+
+    /// <summary>
+    /// After a failed commit: did any attempt land? Its id in the event row says yes. If not, and the row's ETag
+    /// is still one an attempt was made with, a fence (a write under that ETag) makes sure none ever can; a
+    /// changed ETag already does. Only when storage does not answer is the outcome unknown.
+    /// </summary>
+    private async Task<(Plan? Landed, bool Known)> ResolveAsync(string eventId, List<Plan> attempts)
+    {
+        if (attempts.Count == 0) return (null, true); // nothing was ever sent
+        using var cts = new CancellationTokenSource(ResolveTimeout, _clock);
+        try
+        {
+            var table = await _store.TableAsync(cts.Token);
+            for (var round = 0; round < 10; round++)
+            {
+                var entity = await _store.FindEventAsync(eventId, cts.Token);
+                if (entity is null) return (null, true);
+                if (Landed(entity, attempts) is { } landed) return (landed, true);
+                if (entity.Version - attempts.Min(p => p.BaseVersion) >= RecentCommitsKept) return (null, false); // too many commits since to tell
+                if (!attempts.Any(p => p.BaseETag == entity.ETag)) return (null, true);
+                try
+                {
+                    await table.UpdateEntityAsync(new TableEntity(eventId, EventEntity.RowKeyValue) { ["Fence"] = Ids.NewCommitId() },
+                        entity.ETag, TableUpdateMode.Merge, cts.Token);
+                    return (null, true);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 412)
+                {
+                    // Something landed meanwhile (perhaps ours): look again.
+                }
+            }
+        }
+        catch (Exception ex) when (StorageFaults.IsTransient(ex))
+        {
+            _log.LogWarning(ex, "Could not find out whether a commit on event {EventId} landed", eventId);
+        }
+
+        return (null, false);
+    }
+}

@@ -1,0 +1,101 @@
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Registrations;
+
+namespace EventFunctions.Shared.Ledger;
+
+/// <summary>What became of one sign-up handed to the <see cref="EventLedger"/>.</summary>
+public abstract record SeatResult
+{
+    /// <summary>Stored, confirmed or waitlisted (the row says which); <paramref name="WaitlistPosition"/> as of the commit.</summary>
+    public sealed record Taken(EventRecord After, int? WaitlistPosition) : SeatResult;
+    public sealed record Full(EventRecord Event) : SeatResult;
+    public sealed record WindowShut(EventRecord Event, SignUpWindow Window) : SeatResult;
+    /// <summary>A row with the same key (the same email) exists already.</summary>
+    public sealed record Duplicate : SeatResult;
+    public sealed record EventGone : SeatResult;
+    /// <summary>Known not to be stored, now or later: safe to say "not saved, try again".</summary>
+    public sealed record NotSaved : SeatResult;
+    /// <summary>Storage did not let us find out whether it was stored.</summary>
+    public sealed record Unknown : SeatResult;
+}
+
+public abstract record CancelResult
+{
+    public sealed record Cancelled(IReadOnlyList<string> PromotedRegistrationIds) : CancelResult;
+    public sealed record NotFound : CancelResult;
+    public sealed record NotSaved : CancelResult;
+    public sealed record Unknown : CancelResult;
+}
+
+public abstract record ChangeResult
+{
+    public sealed record Changed(EventRecord After, int Promoted) : ChangeResult;
+    public sealed record Rejected(FieldErrors Errors) : ChangeResult;
+    public sealed record EventGone : ChangeResult;
+    public sealed record NotSaved : ChangeResult;
+    public sealed record Unknown : ChangeResult;
+}
+
+/// <summary>
+/// A change to an event's definition, decided against the event as it is at commit time (with its
+/// counters): the new definition, or the errors that refuse it.
+/// </summary>
+public delegate (EventRecord? Updated, FieldErrors? Errors) EventChange(EventRecord current, DateTimeOffset now);
+
+/// <summary>Another writer changed the event since it was read (412), or a key clashed: plan again.</summary>
+public sealed class LedgerConflictException(string message) : Exception(message);
+
+internal abstract class LedgerOp
+{
+    private int _state; // 0 queued, 1 taken by the pump, 2 abandoned by its caller
+
+    public bool TryTake() => Interlocked.CompareExchange(ref _state, 1, 0) == 0;
+
+    public bool TryAbandon() => Interlocked.CompareExchange(ref _state, 2, 0) == 0;
+
+    /// <summary>Transaction operations this op may need (the event row is counted once per batch).</summary>
+    public abstract int Cost { get; }
+
+    public virtual int Bytes => 512;
+
+    /// <summary>Ops that must be committed on their own (definition changes).</summary>
+    public virtual bool Alone => false;
+
+    public abstract void Resolve(object result);
+
+    public abstract void Fail(bool known);
+}
+
+internal abstract class LedgerOp<T>(T notSaved, T unknown) : LedgerOp where T : class
+{
+    public TaskCompletionSource<T> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public T NotSavedResult => notSaved;
+
+    public override void Resolve(object result) => Done.TrySetResult((T)result);
+
+    public override void Fail(bool known) => Done.TrySetResult(known ? notSaved : unknown);
+}
+
+internal sealed class SignUpOp(RegistrationEntity row) : LedgerOp<SeatResult>(new SeatResult.NotSaved(), new SeatResult.Unknown())
+{
+    public RegistrationEntity Row { get; } = row;
+    public override int Cost => 1;
+    public override int Bytes { get; } = 1024 + System.Text.Encoding.UTF8.GetByteCount(
+        row.Name + row.Email + row.Phone + row.Organisation + row.AnswersJson + row.SecurityDetailsJson) * 2;
+}
+
+internal sealed class CancelOp(string rowKey, string registrationId) : LedgerOp<CancelResult>(new CancelResult.NotSaved(), new CancelResult.Unknown())
+{
+    public string RowKey { get; } = rowKey;
+    public string RegistrationId { get; } = registrationId;
+    public override int Cost => 2; // the delete, and the promotion the freed seat may bring
+}
+
+/// <summary>A definition change, or (with no change) a pass that only gives free seats to the waitlist.</summary>
+internal sealed class ChangeOp(EventChange? change) : LedgerOp<ChangeResult>(new ChangeResult.NotSaved(), new ChangeResult.Unknown())
+{
+    public EventChange? Change { get; } = change;
+    public override int Cost => 100;
+    public override bool Alone => true;
+}
