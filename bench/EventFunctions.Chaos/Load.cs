@@ -82,6 +82,7 @@ public sealed class Load(HttpClient http, TableClient table, string eventId, Jso
         {
             ledger.Transport();
             ledger.Answer($"{what} {(ex is OperationCanceledException ? "timeout" : "transport-error")}");
+            await Task.Delay(200, abort); // an instance that is down refuses at once: do not spin on it
             return null;
         }
     }
