@@ -110,6 +110,8 @@ public static class Checks
             if (capacity is { } cap) oversold += Math.Max(0, confirmed.Count - cap);
             if (confirmedCounter is { } cc) oversold += Math.Abs(cc - confirmed.Count);
             if (waitlistedCounter is { } wc) oversold += Math.Abs(wc - waitlisted.Count);
+            if (capacity is { } c2 && c2 > confirmed.Count && waitlisted.Count > 0)
+                notes.Add($"{Math.Min(c2 - confirmed.Count, waitlisted.Count)} seats free while {waitlisted.Count} people wait (not a count in the last line)");
             notes.Add($"event row: Capacity={capacity?.ToString() ?? "absent"} Confirmed={confirmedCounter?.ToString() ?? "absent"} Waitlisted={waitlistedCounter?.ToString() ?? "absent"}; rows: {confirmed.Count} confirmed, {waitlisted.Count} waitlisted");
         }
 
@@ -130,6 +132,16 @@ public static class Checks
 
         // emails: one accepted mail per registration state, none twice.
         var missing = MissingEmails(s, mails);
+        if (missing > 0)
+        {
+            var sent = SentKeys(mails);
+            var owed = s.Registrations.Where(r => !sent.Contains(OwedKey(r))).ToList();
+            var refused = owed.Count(r => !string.IsNullOrEmpty(Str(r, "EmailError")));
+            var pending = owed.Count(r => string.IsNullOrEmpty(Str(r, "EmailError")) && Str(r, "EmailPending") == "True");
+            var sample = owed.FirstOrDefault(r => !string.IsNullOrEmpty(Str(r, "EmailError")));
+            notes.Add($"missing emails: {refused} rows carry EmailError (e.g. '{(sample is null ? "" : Str(sample, "EmailError"))}'), {pending} still EmailPending, {owed.Count - refused - pending} other");
+        }
+
         var duplicates = mails.Where(m => m.RegistrationId is not null)
             .GroupBy(m => m.Version is not null ? $"{m.RegistrationId}|v{NormaliseVersion(m.Version)}" : $"{m.RegistrationId}|s{m.Status}")
             .Sum(g => (long)g.Count() - 1);

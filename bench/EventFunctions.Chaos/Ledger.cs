@@ -63,6 +63,14 @@ public sealed class Ledger
     public void SignUpRefused() => Interlocked.Increment(ref _refused);
     public void CapacityRaised() => Interlocked.Increment(ref _capacityRaises);
 
+    /// <summary>Refusals worth a look (a 400 or 409 other than "full"), a few kept for the report.</summary>
+    public ConcurrentQueue<string> RefusalSamples { get; } = new();
+
+    public void Refusal(string sample)
+    {
+        if (RefusalSamples.Count < 20) RefusalSamples.Enqueue(sample);
+    }
+
     public void Error500(string sample)
     {
         Interlocked.Increment(ref _errors500);

@@ -141,6 +141,8 @@ public sealed class Load(HttpClient http, TableClient table, string eventId, Jso
                 else
                 {
                     ledger.SignUpRefused(); // 409 full / closed, 400, 404: a clear "no"
+                    // Every email is fresh: "already registered" means an earlier attempt of this very request was stored.
+                    if (answer.Type != "urn:eventfunctions:event-full") ledger.Refusal(Sample($"signup {email}", answer));
                 }
 
                 return;
@@ -229,5 +231,6 @@ public sealed class Load(HttpClient http, TableClient table, string eventId, Jso
         if (put is null) return;
         if (put.Status == HttpStatusCode.OK) ledger.CapacityRaised();
         else if (IsOtherServerError(put)) ledger.Error500(Sample("raise-capacity", put));
+        else if ((int)put.Status != 503) ledger.Refusal(Sample($"raise-capacity to {update["capacity"]}", put));
     }
 }

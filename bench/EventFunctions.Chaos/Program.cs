@@ -211,6 +211,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
     Console.WriteLine($"fake SendGrid: {fake.Requests} requests, {mails.Length} accepted, {fake.Unparsed} accepted without a registration id");
     foreach (var note in verdict.Notes) Console.WriteLine($"note: {note}");
     foreach (var sample in ledger.ErrorSamples.Take(5)) Console.WriteLine($"error sample: {sample}");
+    foreach (var sample in ledger.RefusalSamples.Take(3)) Console.WriteLine($"refusal sample: {sample}");
     var growth = rssEnd is { } e1 && rssStart is { } s1 ? e1 - s1 : double.NaN;
     var flat = !double.IsNaN(growth) && growth <= MaxRssGrowthMb;
     Console.WriteLine($"memory instanceA rss_start_mb={rssStart:F0} rss_end_mb={rssEnd:F0}{(flat ? "" : $" (growth over {MaxRssGrowthMb} MB or unmeasured: failure)")}");
