@@ -139,7 +139,8 @@ public static class Checks
             var refused = owed.Count(r => !string.IsNullOrEmpty(Str(r, "EmailError")));
             var pending = owed.Count(r => string.IsNullOrEmpty(Str(r, "EmailError")) && Str(r, "EmailPending") == "True");
             var sample = owed.FirstOrDefault(r => !string.IsNullOrEmpty(Str(r, "EmailError")));
-            notes.Add($"missing emails: {refused} rows carry EmailError (e.g. '{(sample is null ? "" : Str(sample, "EmailError"))}'), {pending} still EmailPending, {owed.Count - refused - pending} other");
+            var claimed = owed.Count(r => Time(r, "EmailClaimUntil") is { } until && until > DateTimeOffset.UtcNow);
+            notes.Add($"missing emails: {refused} rows carry EmailError (e.g. '{(sample is null ? "" : Str(sample, "EmailError"))}'), {pending} still EmailPending ({claimed} of them claimed by a sender until later), {owed.Count - refused - pending} other");
         }
 
         var duplicates = mails.Where(m => m.RegistrationId is not null)

@@ -150,7 +150,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
     double? rssStart = null;
     long lastOps = 0;
     var lastTick = TimeSpan.Zero;
-    while (watch.Elapsed < TimeSpan.FromSeconds(seconds))
+    while (TimeSpan.FromSeconds(seconds) - watch.Elapsed > TimeSpan.FromMilliseconds(200))
     {
         var wait = TimeSpan.FromSeconds(seconds) - watch.Elapsed;
         await Task.Delay(wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromSeconds(5), abort);
