@@ -12,6 +12,9 @@ public sealed class AzuriteProcess : IDisposable
     public int TablePort { get; private set; }
     public int QueuePort { get; private set; }
 
+    /// <summary>The Azurite (node) process id while it runs, e.g. to pause it with SIGSTOP in a fault-injection run.</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
     public string ConnectionString =>
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
         "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
@@ -33,7 +36,7 @@ public sealed class AzuriteProcess : IDisposable
         {
             ArgumentList =
             {
-                "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose",
+                "--inMemoryPersistence", "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose",
                 "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),

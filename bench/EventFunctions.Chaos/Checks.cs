@@ -1,0 +1,154 @@
+using Azure.Data.Tables;
+
+namespace EventFunctions.Chaos;
+
+public sealed record Verdict(long Lost, long Phantom, long Oversold, long OrderViolations, long MissingEmails, long DuplicateEmails, IReadOnlyList<string> Notes);
+
+/// <summary>The invariants, checked from outside: the table as stored against what clients were told and what the fake SendGrid accepted.</summary>
+public static class Checks
+{
+    public sealed record Snapshot(TableEntity? Event, IReadOnlyList<TableEntity> Registrations);
+
+    public static async Task<Snapshot> ReadAsync(TableClient table, string eventId, CancellationToken ct)
+    {
+        TableEntity? ev = null;
+        var regs = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {eventId}"), cancellationToken: ct))
+        {
+            if (row.RowKey == "event") ev = row;
+            else if (row.ContainsKey("RegistrationId") && row.ContainsKey("Status")) regs.Add(row);
+        }
+
+        return new Snapshot(ev, regs);
+    }
+
+    public static string? Str(TableEntity e, string name) => e.TryGetValue(name, out var v) && v is not null ? Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    public static long? Long(TableEntity e, string name)
+    {
+        if (!e.TryGetValue(name, out var v) || v is null) return null;
+        return v switch
+        {
+            int i => i,
+            long l => l,
+            double d => (long)d,
+            string s when long.TryParse(s, out var p) => p,
+            _ => null,
+        };
+    }
+
+    private static DateTimeOffset? Time(TableEntity e, string name) => e.TryGetValue(name, out var v) ? v switch
+    {
+        DateTimeOffset o => o,
+        DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+        _ => null,
+    } : null;
+
+    /// <summary>The email key the current state of a registration is owed: (id, StateVersion), or (id, Status) without that column.</summary>
+    public static string OwedKey(TableEntity r)
+    {
+        var id = Str(r, "RegistrationId");
+        var version = Long(r, "StateVersion");
+        return version is not null ? $"{id}|v{version}" : $"{id}|s{Str(r, "Status")}";
+    }
+
+    /// <summary>Every key an accepted mail satisfies: its version if it carries one, and its status.</summary>
+    public static HashSet<string> SentKeys(IEnumerable<SentMail> mails)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in mails)
+        {
+            if (m.RegistrationId is null) continue;
+            if (m.Version is not null) keys.Add($"{m.RegistrationId}|v{NormaliseVersion(m.Version)}");
+            if (m.Status is not null) keys.Add($"{m.RegistrationId}|s{m.Status}");
+        }
+
+        return keys;
+    }
+
+    private static string NormaliseVersion(string v) => long.TryParse(v, out var l) ? l.ToString() : v;
+
+    public static long MissingEmails(Snapshot s, IEnumerable<SentMail> mails)
+    {
+        var sent = SentKeys(mails);
+        return s.Registrations.Count(r => !sent.Contains(OwedKey(r)));
+    }
+
+    public static Verdict Judge(Snapshot s, Ledger ledger, IReadOnlyCollection<SentMail> mails)
+    {
+        var notes = new List<string>();
+        var ids = s.Registrations.Select(r => Str(r, "RegistrationId")!).ToHashSet(StringComparer.Ordinal);
+        var emails = s.Registrations.Select(r => Str(r, "Email") ?? "").ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        // lost: acknowledged, not acknowledged-cancelled (nor cancelled with an unknown outcome), and gone.
+        long lost = 0;
+        foreach (var (id, _) in ledger.Acked)
+        {
+            var cancel = ledger.Cancels.TryGetValue(id, out var c) ? c : (CancelResult?)null;
+            if (cancel is CancelResult.Removed or CancelResult.Unknown or CancelResult.NotRemoved) continue;
+            if (!ids.Contains(id)) lost++;
+        }
+
+        // phantom: "not saved" sign-ups that were saved, "not removed" cancels that removed.
+        long phantomSignUps = ledger.NotSaved.Count(emails.Contains);
+        long phantomCancels = ledger.Cancels.Count(kv => kv.Value == CancelResult.NotRemoved && !ids.Contains(kv.Key));
+        if (phantomSignUps + phantomCancels > 0) notes.Add($"phantom: {phantomSignUps} sign-ups answered 'not saved' were stored, {phantomCancels} cancels answered 'not removed' were removed");
+
+        // oversold: seats over capacity, and the event row's counters against the rows.
+        var confirmed = s.Registrations.Where(r => Str(r, "Status") == "Confirmed").ToList();
+        var waitlisted = s.Registrations.Where(r => Str(r, "Status") == "Waitlisted").ToList();
+        long oversold = 0;
+        if (s.Event is null)
+        {
+            notes.Add("the event row is missing");
+        }
+        else
+        {
+            var capacity = Long(s.Event, "Capacity");
+            var confirmedCounter = Long(s.Event, "Confirmed");
+            var waitlistedCounter = Long(s.Event, "Waitlisted");
+            if (capacity is { } cap) oversold += Math.Max(0, confirmed.Count - cap);
+            if (confirmedCounter is { } cc) oversold += Math.Abs(cc - confirmed.Count);
+            if (waitlistedCounter is { } wc) oversold += Math.Abs(wc - waitlisted.Count);
+            if (capacity is { } c2 && c2 > confirmed.Count && waitlisted.Count > 0)
+                notes.Add($"{Math.Min(c2 - confirmed.Count, waitlisted.Count)} seats free while {waitlisted.Count} people wait (not a count in the last line)");
+            notes.Add($"event row: Capacity={capacity?.ToString() ?? "absent"} Confirmed={confirmedCounter?.ToString() ?? "absent"} Waitlisted={waitlistedCounter?.ToString() ?? "absent"}; rows: {confirmed.Count} confirmed, {waitlisted.Count} waitlisted");
+        }
+
+        // order: nobody waitlisted may have arrived before the latest arrival holding a seat.
+        long order = 0;
+        var bySequence = s.Registrations.All(r => Long(r, "Sequence") is not null);
+        if (bySequence)
+        {
+            var highest = confirmed.Count == 0 ? long.MinValue : confirmed.Max(r => Long(r, "Sequence")!.Value);
+            order = waitlisted.Count(r => Long(r, "Sequence")!.Value < highest);
+        }
+        else
+        {
+            notes.Add("order judged by CreatedUtc (no Sequence column on every row)");
+            var latest = confirmed.Select(r => Time(r, "CreatedUtc")).Where(t => t is not null).DefaultIfEmpty(null).Max();
+            if (latest is not null) order = waitlisted.Count(r => Time(r, "CreatedUtc") is { } t && t < latest);
+        }
+
+        // emails: one accepted mail per registration state, none twice.
+        var missing = MissingEmails(s, mails);
+        if (missing > 0)
+        {
+            var sent = SentKeys(mails);
+            var owed = s.Registrations.Where(r => !sent.Contains(OwedKey(r))).ToList();
+            var refused = owed.Count(r => !string.IsNullOrEmpty(Str(r, "EmailError")));
+            var pending = owed.Count(r => string.IsNullOrEmpty(Str(r, "EmailError")) && Str(r, "EmailPending") == "True");
+            var sample = owed.FirstOrDefault(r => !string.IsNullOrEmpty(Str(r, "EmailError")));
+            var claimed = owed.Count(r => Time(r, "EmailClaimUntil") is { } until && until > DateTimeOffset.UtcNow);
+            notes.Add($"missing emails: {refused} rows carry EmailError (e.g. '{(sample is null ? "" : Str(sample, "EmailError"))}'), {pending} still EmailPending ({claimed} of them claimed by a sender until later), {owed.Count - refused - pending} other");
+        }
+
+        var duplicates = mails.Where(m => m.RegistrationId is not null)
+            .GroupBy(m => m.Version is not null ? $"{m.RegistrationId}|v{NormaliseVersion(m.Version)}" : $"{m.RegistrationId}|s{m.Status}")
+            .Sum(g => (long)g.Count() - 1);
+        if (s.Registrations.Count > 0 && s.Registrations.All(r => Long(r, "StateVersion") is null)) notes.Add("emails matched by (registrationId, Status): no StateVersion column");
+        if (mails.Any(m => m.Version is null)) notes.Add($"{mails.Count(m => m.Version is null)} of {mails.Count} accepted mails carry no version in custom_args");
+
+        return new Verdict(lost, phantomSignUps + phantomCancels, oversold, order, missing, duplicates, notes);
+    }
+}
