@@ -33,7 +33,7 @@ public sealed class AzuriteProcess : IDisposable
         {
             ArgumentList =
             {
-                "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose",
+                "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose", "--disableTelemetry",
                 "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
