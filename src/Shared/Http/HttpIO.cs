@@ -18,6 +18,9 @@ public static class HttpIO
     /// <summary>No sign-up or event definition comes near this; anything larger is refused before parsing.</summary>
     public const int MaxBodyBytes = 64 * 1024;
     public const int RetryAfterSeconds = 5;
+    public const string FormMediaType = "application/x-www-form-urlencoded";
+    public const int MaxFormFields = 100;
+    public const int MaxFormKeyLength = 200;
 
     public sealed record Read<T>(T? Value, IActionResult? Error);
 
@@ -110,10 +113,6 @@ public static class HttpIO
 
         return new(new FormCollection(fields), null);
     }
-
-    public const string FormMediaType = "application/x-www-form-urlencoded";
-    public const int MaxFormFields = 100;
-    public const int MaxFormKeyLength = 200;
 
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
