@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs the app locally: installs what it needs, starts Azurite (data kept in .azurite/, ignored by git)
-# and then `func start` if Azure Functions Core Tools are available, otherwise the project's local host
+# Runs the app locally: installs Azurite (npm ci), starts it (data kept in .azurite/, ignored by git) and
+# then `func start` if Azure Functions Core Tools are on PATH, otherwise the project's local host
 # (src/LocalHost, development only). Prints the sign-up form and outbox URLs; emails go to .outbox/.
-# Ctrl-C stops everything this script started.
+# Ctrl-C stops everything this script started: TERM to each process group, KILL after 5 s.
+#   EVENTFUNCTIONS_TRY_CORE_TOOLS=1  without `func` on PATH, try `npm install azure-functions-core-tools@4` first
+#   EVENTFUNCTIONS_AZURITE_DEBUG=1   write Azurite's debug log to .azurite/debug.log (~160 MB an hour)
 set -euo pipefail
 cd "$(dirname "$0")"
 root="$(pwd)"
@@ -10,15 +12,31 @@ root="$(pwd)"
 echo "== installing Azurite (npm ci)"
 npm ci --no-audit --no-fund --loglevel=error
 
+# Each child runs in its own process group (setsid), so stopping it reaches whatever it started too
+# (func start's worker, dotnet's host process).
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+start_group() { if command -v setsid >/dev/null; then setsid "$@" & else "$@" & fi; pids+=($!); }
+signal_all() { for p in "${pids[@]}"; do kill "-$1" -- "-$p" 2>/dev/null || kill "-$1" "$p" 2>/dev/null || true; done; }
+any_alive() { for p in "${pids[@]}"; do kill -0 -- "-$p" 2>/dev/null || kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+cleanup() {
+  trap - EXIT INT TERM HUP
+  [ "${#pids[@]}" -eq 0 ] && return
+  echo; echo "== stopping"
+  signal_all TERM
+  for _ in $(seq 1 50); do any_alive || return 0; sleep 0.1; done
+  echo "== still running after 5 s: killing"
+  signal_all KILL
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 
 mkdir -p .azurite .outbox
+azurite_args=(--silent --disableTelemetry --skipApiVersionCheck --location .azurite
+  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1)
+if [ "${EVENTFUNCTIONS_AZURITE_DEBUG:-0}" = "1" ]; then azurite_args+=(--debug .azurite/debug.log); fi
 echo "== starting Azurite (data in .azurite/)"
-node_modules/.bin/azurite --silent --skipApiVersionCheck --location .azurite --debug .azurite/debug.log \
-  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
-pids+=($!)
+start_group node_modules/.bin/azurite "${azurite_args[@]}"
 
 settings=src/Functions/local.settings.json
 if [ ! -f "$settings" ]; then
@@ -27,35 +45,33 @@ if [ ! -f "$settings" ]; then
 fi
 
 func_bin="$(command -v func || true)"
-if [ -z "$func_bin" ] && [ "${EVENTFUNCTIONS_TRY_CORE_TOOLS:-1}" = "1" ]; then
+if [ -z "$func_bin" ] && [ "${EVENTFUNCTIONS_TRY_CORE_TOOLS:-0}" = "1" ]; then
   echo "== Azure Functions Core Tools not found; trying: npm install azure-functions-core-tools@4"
   if timeout 300 npm install --no-save --no-audit --no-fund azure-functions-core-tools@4 >/dev/null 2>&1 \
      && [ -x node_modules/.bin/func ]; then
     func_bin="$root/node_modules/.bin/func"
   else
-    cat <<MSG
-   Azure Functions Core Tools could not be installed: their npm package downloads the Functions
-   runtime from a CDN at install time, and this network cannot reach it (common in build sandboxes
-   and on many networks in mainland China). Falling back to the project's local host
-   (src/LocalHost, development only), which serves the same functions from their functions.metadata.
-MSG
+    echo "   could not install them (their npm package downloads the Functions runtime from a CDN this network cannot reach)"
   fi
+fi
+if [ -z "$func_bin" ]; then
+  echo "== no \`func\` on PATH: using the project's local host (set EVENTFUNCTIONS_TRY_CORE_TOOLS=1 to try installing Core Tools)"
 fi
 
 base=http://localhost:7071
 if [ -n "$func_bin" ]; then
   echo "== starting the Azure Functions host (func start)"
-  (cd src/Functions && exec "$func_bin" start) &
-  pids+=($!)
+  start_group bash -c 'cd src/Functions && exec "$0" start' "$func_bin"
 else
   echo "== building and starting the local Functions host (src/LocalHost, development only)"
   dotnet build src/LocalHost -c Release --nologo -v q -clp:ErrorsOnly
-  LOCALHOST_URLS=http://127.0.0.1:7071 dotnet src/LocalHost/bin/Release/net10.0/EventFunctions.LocalHost.dll &
-  pids+=($!)
+  start_group env LOCALHOST_URLS=http://127.0.0.1:7071 dotnet src/LocalHost/bin/Release/net10.0/EventFunctions.LocalHost.dll
 fi
+host_pid="${pids[-1]}"
 
 for _ in $(seq 1 120); do
   curl -fs -o /dev/null "$base/api/events" && break
+  kill -0 "$host_pid" 2>/dev/null || { echo "== the host exited before it answered; see above"; exit 1; }
   sleep 1
 done
 

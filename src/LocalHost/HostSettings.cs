@@ -14,7 +14,9 @@ public sealed record HostSettings
     public int MaxDequeueCount { get; init; } = 5;
     public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.Zero;
     public int BatchSize { get; init; } = 16;
+    /// <summary>The longest wait between polls of an empty queue (the Functions host's default is a minute; host.json says 2 s).</summary>
     public TimeSpan MaxPollingInterval { get; init; } = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
     public bool Base64Messages { get; init; } = true;
 
     public static HostSettings Load(string hostJsonPath, IConfiguration configuration)
@@ -34,7 +36,8 @@ public sealed record HostSettings
             MaxDequeueCount = Int(queues["maxDequeueCount"]) ?? defaults.MaxDequeueCount,
             VisibilityTimeout = Time(queues["visibilityTimeout"]) ?? defaults.VisibilityTimeout,
             BatchSize = Math.Clamp(Int(queues["batchSize"]) ?? defaults.BatchSize, 1, 32),
-            MaxPollingInterval = Time(queues["maxPollingInterval"]) ?? defaults.MaxPollingInterval,
+            // The Functions host's queue extension does not poll more often than every 100 ms either.
+            MaxPollingInterval = TimeSpan.FromTicks(Math.Max((Time(queues["maxPollingInterval"]) ?? defaults.MaxPollingInterval).Ticks, MinPollingInterval.Ticks)),
             Base64Messages = !string.Equals(queues["messageEncoding"], "none", StringComparison.OrdinalIgnoreCase),
         };
     }

@@ -44,6 +44,7 @@ public static partial class LocalFunctionsHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = options.Args, ContentRootPath = options.AppDirectory });
         builder.Configuration.Sources.Clear();
         builder.Configuration
+            .AddInMemoryCollection(QuietLogging)
             .AddInMemoryCollection(LocalSettings(Path.Combine(options.AppDirectory, "local.settings.json")))
             .AddEnvironmentVariables()
             .AddCommandLine(options.Args)
@@ -123,6 +124,18 @@ public static partial class LocalFunctionsHost
         });
         return app;
     }
+
+    /// <summary>
+    /// Log levels under every other setting: the Azure SDK logs each storage request at Information (the queue
+    /// polls alone fill ~40 MB an hour) and ASP.NET Core each HTTP request, burying the banner and the app's own
+    /// logs. <c>Logging__LogLevel__Azure=Information</c> (environment or local.settings.json) brings them back.
+    /// </summary>
+    private static readonly Dictionary<string, string?> QuietLogging = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Azure"] = "Warning",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    };
 
     private static async Task<T> Logged<T>(WebApplication app, FunctionInvoker invoker, Func<Task<T>> run)
     {

@@ -21,12 +21,26 @@ public sealed class QueueListener(
 {
     /// <summary>How long a message stays invisible while its function runs.</summary>
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
+    private int _idleWaits;
+
+    /// <summary>How many times the queue was found empty and waited on (for tests and diagnostics).</summary>
+    public int IdleWaits => Volatile.Read(ref _idleWaits);
+
+    /// <summary>The longest wait on an empty queue so far: never more than maxPollingInterval.</summary>
+    public TimeSpan LongestIdleWait { get; private set; }
+
+    /// <summary>The wait after the first empty poll (and after every message).</summary>
+    public static TimeSpan FirstIdleDelay(HostSettings settings) =>
+        TimeSpan.FromTicks(Math.Min(HostSettings.MinPollingInterval.Ticks, settings.MaxPollingInterval.Ticks));
+
+    /// <summary>Backing off on an empty queue, like the Functions host: doubling, up to maxPollingInterval.</summary>
+    public static TimeSpan NextIdleDelay(TimeSpan delay, HostSettings settings) =>
+        TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxPollingInterval.Ticks));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
-        var delay = MinPollingInterval;
+        var delay = FirstIdleDelay(settings);
         while (!stoppingToken.IsCancellationRequested)
         {
             QueueMessage[] messages;
@@ -56,11 +70,13 @@ public sealed class QueueListener(
                     return;
                 }
 
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxPollingInterval.Ticks));
+                if (delay > LongestIdleWait) LongestIdleWait = delay;
+                Interlocked.Increment(ref _idleWaits);
+                delay = NextIdleDelay(delay, settings);
                 continue;
             }
 
-            delay = MinPollingInterval;
+            delay = FirstIdleDelay(settings);
             await Task.WhenAll(messages.Select(m => ProcessAsync(m, stoppingToken)));
         }
     }

@@ -11,7 +11,6 @@ using EventFunctions.Shared.Ledger;
 using EventFunctions.Shared.Registrations;
 using EventFunctions.Shared.Storage;
 using EventFunctions.Shared.Web;
-using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,7 +86,6 @@ public static class ServiceCollectionExtensions
 
         // Chinese text stays Chinese in pages and emails (the default encoder turns it into &#x...; entities).
         services.TryAddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
-        services.TryAddSingleton<HtmlRenderer>();
         services.TryAddSingleton<PageRenderer>();
 
         services.AddSingleton<ISendGridClient>(sp =>

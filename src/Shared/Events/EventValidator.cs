@@ -1,15 +1,24 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace EventFunctions.Shared.Events;
 
 /// <summary>Turns an organiser's <see cref="EventInput"/> into an <see cref="EventRecord"/>, or names every bad field.</summary>
-public static class EventValidator
+public static partial class EventValidator
 {
     public const string DefaultTimeZone = "Asia/Shanghai";
     public const int MaxCapacity = 100_000;
     public const int MaxQuestions = 20;
 
-    private static readonly string[] LocalFormats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"];
+    private static readonly string[] LocalFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
+        "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFFF",
+    ];
+
+    /// <summary>An ISO 8601 date and time to the minute, second or fraction, with or without an offset (Z, +08:00, +0800).</summary>
+    [GeneratedRegex(@"^(?<local>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?)(?<offset>[Zz]|(?<sign>[+-])(?<hours>\d{2}):?(?<minutes>\d{2}))?$")]
+    private static partial Regex IsoTime();
 
     public static (EventRecord? Event, FieldErrors Errors) Validate(EventInput input, string id, DateTimeOffset now, EventRecord? existing = null)
     {
@@ -158,8 +167,26 @@ public static class EventValidator
             return null;
         }
 
-        if (DateTime.TryParseExact(clean, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        // The local part is parsed on its own (as an unspecified time), so neither the server's zone (UTC on
+        // Azure) nor the parser's guesses ever apply: no offset means the event's zone, an offset means itself.
+        var match = IsoTime().Match(clean);
+        if (match.Success && DateTime.TryParseExact(match.Groups["local"].Value, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
         {
+            if (match.Groups["offset"].Success)
+            {
+                var offset = match.Groups["sign"].Success
+                    ? new TimeSpan(int.Parse(match.Groups["hours"].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups["minutes"].Value, CultureInfo.InvariantCulture), 0)
+                    : TimeSpan.Zero;
+                if (match.Groups["sign"].Value == "-") offset = -offset;
+                if (offset.Duration() <= TimeSpan.FromHours(14) && offset.Minutes % 15 == 0)
+                {
+                    return new DateTimeOffset(local, offset).ToUniversalTime();
+                }
+
+                errors.Add(field, $"'{clean}' has an offset no time zone uses (from -14:00 to +14:00, in quarter hours).");
+                return null;
+            }
+
             if (zone is null) return null;
             if (zone.IsInvalidTime(local))
             {
@@ -170,12 +197,7 @@ public static class EventValidator
             return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
         }
 
-        if (DateTimeOffset.TryParse(clean, CultureInfo.InvariantCulture, DateTimeStyles.None, out var withOffset) && clean.Contains('T'))
-        {
-            return withOffset.ToUniversalTime();
-        }
-
-        errors.Add(field, $"'{field}' must be a local time like 2026-12-05T14:00.");
+        errors.Add(field, $"'{field}' must be a local time like 2026-12-05T14:00 (in timeZone), or a time with an offset like 2026-12-05T14:00+08:00.");
         return null;
     }
 

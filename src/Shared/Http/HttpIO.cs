@@ -1,10 +1,13 @@
 
+using System.Text;
 using System.Text.Json;
 using EventFunctions.Shared.Storage;
 using EventFunctions.Shared.Text;
+using EventFunctions.Shared.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace EventFunctions.Shared.Http;
@@ -15,6 +18,9 @@ public static class HttpIO
     /// <summary>No sign-up or event definition comes near this; anything larger is refused before parsing.</summary>
     public const int MaxBodyBytes = 64 * 1024;
     public const int RetryAfterSeconds = 5;
+    public const string FormMediaType = "application/x-www-form-urlencoded";
+    public const int MaxFormFields = 100;
+    public const int MaxFormKeyLength = 200;
 
     public sealed record Read<T>(T? Value, IActionResult? Error);
 
@@ -44,32 +50,120 @@ public static class HttpIO
         }
     }
 
+    /// <summary>
+    /// Reads a form posted from one of our pages. Anything that cannot be read comes back as an HTML page in the
+    /// participant's language (a phone shows it; it would show ProblemDetails JSON as raw text): 415 for anything
+    /// but application/x-www-form-urlencoded (multipart included) or a charset we do not read, 413 over
+    /// <see cref="MaxBodyBytes"/> or too many fields, 400 for bytes that are not text in the declared charset.
+    /// Control characters (a NUL byte) are read as they are, so validation names the field they are in.
+    /// </summary>
+    public static async Task<Read<IFormCollection>> ReadFormAsync(HttpRequest request, UiText text, PageRenderer pages, CancellationToken ct)
+    {
+        var read = await ReadFormAsync(request, text, ct);
+        if (read.Error is not ObjectResult { Value: ProblemDetails problem } error) return read;
+        var html = await pages.RenderAsync<ResultPage>(new()
+        {
+            [nameof(ResultPage.Text)] = text,
+            [nameof(ResultPage.Heading)] = problem.Title ?? text.MalformedBody,
+            [nameof(ResultPage.Lines)] = new[] { text.FormGoBack },
+        });
+        return new(null, Html(html, error.StatusCode ?? 400));
+    }
+
+    /// <summary>As above, with ProblemDetails for the errors.</summary>
     public static async Task<Read<IFormCollection>> ReadFormAsync(HttpRequest request, UiText text, CancellationToken ct)
     {
-        if (!request.HasFormContentType)
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals(FormMediaType, StringComparison.OrdinalIgnoreCase))
         {
-            return new(null, Problem(415, text.WrongContentType, "Send the form as application/x-www-form-urlencoded."));
+            return new(null, Problem(415, text.WrongContentType, $"Send the form as {FormMediaType} (got '{request.ContentType ?? "none"}')."));
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        var charset = type.Charset.HasValue ? type.Charset.Value!.Trim('"') : null;
+        var encoding = FormEncoding(charset);
+        if (encoding is null)
         {
-            return new(null, Problem(413, text.BodyTooLarge, $"The form may be at most {MaxBodyBytes} bytes."));
+            return new(null, Problem(415, text.WrongContentType, $"The charset '{charset}' is not supported; send UTF-8 (GBK and GB18030 are read too)."));
         }
 
-        try
+        var body = await ReadBodyAsync(request, ct);
+        if (body is null) return new(null, Problem(413, text.BodyTooLarge, $"The form may be at most {MaxBodyBytes} bytes."));
+
+        var fields = new Dictionary<string, StringValues>(StringComparer.Ordinal);
+        var count = 0;
+        foreach (var pair in body.AsSpan().Split((byte)'&'))
         {
-            return new(await request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions
+            var part = body.AsSpan(pair);
+            if (part.IsEmpty) continue;
+            if (++count > MaxFormFields) return new(null, Problem(413, text.BodyTooLarge, $"The form may have at most {MaxFormFields} fields."));
+            var equals = part.IndexOf((byte)'=');
+            string key, value;
+            try
             {
-                BufferBody = true,
-                ValueLengthLimit = MaxBodyBytes,
-                KeyLengthLimit = 200,
-                ValueCountLimit = 100,
-            }, ct), null);
+                key = encoding.GetString(UrlDecode(equals < 0 ? part : part[..equals]));
+                value = equals < 0 ? "" : encoding.GetString(UrlDecode(part[(equals + 1)..]));
+            }
+            catch (DecoderFallbackException)
+            {
+                return new(null, Problem(400, text.FormEncodingInvalid, $"The form is not valid {encoding.WebName} text."));
+            }
+
+            if (key.Length > MaxFormKeyLength) return new(null, Problem(413, text.BodyTooLarge, $"A field name may be at most {MaxFormKeyLength} characters."));
+            fields[key] = fields.TryGetValue(key, out var existing) ? StringValues.Concat(existing, value) : new StringValues(value);
         }
-        catch (InvalidDataException)
+
+        return new(new FormCollection(fields), null);
+    }
+
+    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// GB18030 (a superset of GBK and GB2312; the WHATWG Encoding standard decodes all three labels with it): old
+    /// Chinese phone browsers post in it. Its code page comes from System.Text.Encoding.CodePages.
+    /// </summary>
+    private static readonly Lazy<Encoding> StrictGb18030 = new(() =>
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding("GB18030", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+    });
+
+    /// <summary>The encoding a form body's bytes are text in (after percent-decoding), or null for a charset we do not read.</summary>
+    private static Encoding? FormEncoding(string? charset) => charset?.ToLowerInvariant() switch
+    {
+        null or "" or "utf-8" or "utf8" or "unicode-1-1-utf-8" or "us-ascii" or "ascii" => StrictUtf8,
+        "gbk" or "gb2312" or "gb18030" or "x-gbk" or "gb_2312-80" or "chinese" or "csgb2312" or "cp936" or "windows-936" => StrictGb18030.Value,
+        _ => null,
+    };
+
+    /// <summary>
+    /// application/x-www-form-urlencoded percent-decoding to bytes, as browsers and the WHATWG URL standard do it:
+    /// '+' is a space, %XX is a byte, a '%' not followed by two hex digits stays a '%'.
+    /// </summary>
+    private static byte[] UrlDecode(ReadOnlySpan<byte> encoded)
+    {
+        var bytes = new byte[encoded.Length];
+        var n = 0;
+        for (var i = 0; i < encoded.Length; i++)
         {
-            return new(null, Problem(413, text.BodyTooLarge, "The form is too large or has too many fields."));
+            var b = encoded[i];
+            if (b == (byte)'+')
+            {
+                bytes[n++] = (byte)' ';
+            }
+            else if (b == (byte)'%' && i + 2 < encoded.Length && IsHex(encoded[i + 1]) && IsHex(encoded[i + 2]))
+            {
+                bytes[n++] = (byte)(HexValue(encoded[i + 1]) << 4 | HexValue(encoded[i + 2]));
+                i += 2;
+            }
+            else
+            {
+                bytes[n++] = b;
+            }
         }
+
+        return bytes[..n];
+
+        static bool IsHex(byte c) => char.IsAsciiHexDigit((char)c);
+        static int HexValue(byte c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
     }
 
     /// <summary>The body as bytes, or null when it is larger than <see cref="MaxBodyBytes"/>.</summary>

@@ -35,7 +35,7 @@ public sealed class SignUpApi(
     public async Task<IActionResult> SubmitFormAsync(HttpRequest request, string eventId, CancellationToken ct)
     {
         var text = HttpIO.Language(request);
-        var read = await HttpIO.ReadFormAsync(request, text, ct);
+        var read = await HttpIO.ReadFormAsync(request, text, pages, ct);
         if (read.Error is not null) return read.Error;
         var form = read.Value!;
         text = HttpIO.Language(request, form["lang"].FirstOrDefault());
@@ -128,7 +128,7 @@ public sealed class SignUpApi(
     public async Task<IActionResult> CancelFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
     {
         var text = HttpIO.Language(request);
-        var read = await HttpIO.ReadFormAsync(request, text, ct);
+        var read = await HttpIO.ReadFormAsync(request, text, pages, ct);
         if (read.Error is not null) return read.Error;
         text = HttpIO.Language(request, read.Value!["lang"].FirstOrDefault());
         return await GuardHtml(request, text, async () =>

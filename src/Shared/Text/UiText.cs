@@ -109,6 +109,10 @@ public sealed record UiText
     public required string CancelledBody { get; init; }
     public required string ManageLinkInvalid { get; init; }
 
+    // Forms that cannot be read
+    public required string FormEncodingInvalid { get; init; }
+    public required string FormGoBack { get; init; }
+
     public string KindName(Events.EventKind kind) => kind switch
     {
         Events.EventKind.Salon => KindSalon,
@@ -211,6 +215,8 @@ public sealed record UiText
         CancelledHeading = "已取消报名",
         CancelledBody = "您的报名和个人信息已删除。",
         ManageLinkInvalid = "链接无效或报名已取消。",
+        FormEncodingInvalid = "提交内容的文字编码无法识别，信息尚未保存。",
+        FormGoBack = "请返回上一页，检查填写的内容后重新提交。",
         FormatDateTime = d => d.ToString("yyyy年M月d日 dddd HH:mm", CultureInfo.GetCultureInfo("zh-CN")),
     };
 
@@ -301,6 +307,8 @@ public sealed record UiText
         CancelledHeading = "Sign-up cancelled",
         CancelledBody = "Your sign-up and your personal information have been deleted.",
         ManageLinkInvalid = "This link is not valid, or the sign-up was already cancelled.",
+        FormEncodingInvalid = "What was sent could not be read as text; nothing was saved.",
+        FormGoBack = "Please go back, check what you typed and send it again.",
         FormatDateTime = d => d.ToString("ddd d MMM yyyy, HH:mm", CultureInfo.GetCultureInfo("en-GB")),
     };
 
