@@ -256,4 +256,22 @@ public sealed class LedgerTests(AzuriteFixture azurite)
         var ev = await app.EventRowAsync(lecture.Id);
         Assert.Equal((1, 1), (ev.Confirmed, ev.Waitlisted)); // nobody promoted into a cancelled event
     }
+
+    [Fact]
+    public async Task Many_repeats_of_earlier_sign_ups_in_one_batch_are_all_answered_with_their_first_result()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: new() { ["EventFunctions:ContentionTimeout"] = "00:00:05" });
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 500, waitlist: true));
+        await SignUpManyAsync([app], lecture.Id, Enumerable.Range(0, 60));
+
+        // 60 double taps of earlier sign-ups and 30 newcomers at once: each repeat fails its insert (409) in
+        // the same batch; they drop out one by one without backing off, well inside the deadline.
+        using var go = new ManualResetEventSlim(false);
+        var tasks = Enumerable.Range(0, 90).Select(i => Task.Run(async () => { go.Wait(); return (i, (await SignUpAsync(app, lecture.Id, i)).Status); })).ToList();
+        go.Set();
+        var results = await Task.WhenAll(tasks);
+        Assert.All(results, r => Assert.Equal(r.i < 60 ? 200 : 201, r.Status));
+        Assert.Equal(90, (await app.RegistrationsAsync(lecture.Id)).Count);
+        await AssertCountersEqualRowsAsync(app, lecture.Id);
+    }
 }

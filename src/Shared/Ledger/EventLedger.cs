@@ -268,55 +268,60 @@ public sealed class EventLedger
             return earlier;
         }
 
-        var ops = batch.Where(o => !duplicates.Contains(o)).ToList();
-        var plan = await PlanAsync(eventId, entity, ops, ct);
-        if (plan.Actions.Count == 0)
+        var table = await _store.TableAsync(ct);
+        while (true)
         {
-            // Nothing to write (every op refused). Refusals are only given on a freshly read row.
-            if (cached is not null)
-            {
-                entity = await _store.FindEventAsync(eventId, ct);
-                if (entity is null) return NoEvent();
-                plan = await PlanAsync(eventId, entity, ops, ct);
-            }
-
+            var ops = batch.Where(o => !duplicates.Contains(o)).ToList();
+            var plan = await PlanAsync(eventId, entity, ops, ct);
             if (plan.Actions.Count == 0)
             {
+                // Nothing to write (every op refused). Refusals are only given on a freshly read row.
+                if (cached is not null)
+                {
+                    cached = null;
+                    entity = await _store.FindEventAsync(eventId, ct);
+                    if (entity is null) return NoEvent();
+                    continue;
+                }
+
                 lane.Latest = entity;
                 return plan;
             }
-        }
 
-        attempts.Add(plan);
-        var table = await _store.TableAsync(ct);
-        Response<IReadOnlyList<Response>> response;
-        try
-        {
-            response = await table.SubmitTransactionAsync(plan.Actions, ct);
+            attempts.Add(plan);
+            try
+            {
+                var response = await table.SubmitTransactionAsync(plan.Actions, ct);
+                Committed(lane, plan, response);
+                return plan;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 412)
+            {
+                throw new LedgerConflictException("Another writer changed the event first.");
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i
+                && i < plan.ActionOps.Count && plan.ActionOps[i] is SignUpOp duplicate)
+            {
+                // This email is registered already: it drops out and the rest go again at once (not contention,
+                // so no backoff). The failed attempt is known not to have landed.
+                attempts.Remove(plan);
+                duplicates.Add(duplicate);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                throw new LedgerConflictException("A registration changed under the batch.");
+            }
         }
-        catch (TableTransactionFailedException ex) when (ex.Status == 412)
-        {
-            throw new LedgerConflictException("Another writer changed the event first.");
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i
-            && i < plan.ActionOps.Count && plan.ActionOps[i] is SignUpOp duplicate)
-        {
-            duplicates.Add(duplicate); // this email is registered already: it drops out, the rest go again
-            throw new LedgerConflictException("A sign-up in the batch was a duplicate.");
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 404)
-        {
-            throw new LedgerConflictException("A registration changed under the batch.");
-        }
+    }
 
+    private void Committed(Lane lane, Plan plan, Response<IReadOnlyList<Response>> response)
+    {
         if (response.Value.Count > 0 && response.Value[0].Headers.ETag is { } etag)
         {
             plan.After.ETag = etag;
             lane.Latest = plan.After;
             lane.Recent = new Snapshot(plan.After.ToRecord(), _clock.GetUtcNow());
         }
-
-        return plan;
     }
 
     private static Plan NoEvent() => new() { CommitId = "", BaseETag = default, BaseVersion = 0, After = new EventEntity(), EventGone = true };
