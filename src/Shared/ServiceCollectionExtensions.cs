@@ -82,6 +82,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConfirmationSender>();
         services.AddSingleton<RetentionService>();
         services.AddSingleton<OrganiserApi>();
+        services.AddSingleton<Security.Signer>();
         services.AddSingleton<SignUpApi>();
 
         // Chinese text stays Chinese in pages and emails (the default encoder turns it into &#x...; entities).

@@ -42,6 +42,12 @@ public sealed class EventFunctionsOptions
     /// <summary>Registrations (personal data) are deleted this long after their event ends, as the privacy notice says.</summary>
     public TimeSpan RetentionAfterEvent { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// Secret for signed links and tokens (door-staff check-in links, anti-forgery tokens, the development sign-in):
+    /// at least 32 characters, the same on every instance. Rotating it voids links already handed out.
+    /// </summary>
+    public string? SigningKey { get; set; }
+
     public EmailOptions Email { get; set; } = new();
 }
 

@@ -57,6 +57,7 @@ public sealed class RunningHost : IAsyncDisposable
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
             ["EventFunctions:TableName"] = table,
+            ["EventFunctions:SigningKey"] = "test-signing-key-0123456789abcdef-0123456789",
             ["EventFunctions:Email:Mode"] = "SendGrid",
             ["EventFunctions:Email:SendGridApiKey"] = "SG.test-key",
             ["EventFunctions:Email:SendGridHost"] = sendGrid.BaseUrl,

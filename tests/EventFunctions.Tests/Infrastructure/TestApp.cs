@@ -50,6 +50,7 @@ public sealed class TestApp : IAsyncDisposable
         {
             ["AzureWebJobsStorage"] = storageConnection,
             ["EventFunctions:TableName"] = table,
+            ["EventFunctions:SigningKey"] = "test-signing-key-0123456789abcdef-0123456789",
             ["EventFunctions:ConfirmationQueue"] = queue,
             ["EventFunctions:PublicBaseUrl"] = "https://signup.example.cn",
             ["EventFunctions:Email:Mode"] = "SendGrid",
