@@ -9,6 +9,24 @@ public static class Routes
     public const string Registration = "events/{eventId}/registrations/{registrationId}";
     public const string SignUpForm = "signup/{eventId}";
     public const string Manage = "manage/{eventId}/{registrationId}";
+
+    // The organisers' console (signed-in pages; see ConsoleApi).
+    public const string Console = "console";
+    public const string ConsoleSignIn = "console/signin";
+    public const string ConsoleSignOut = "console/signout";
+    public const string ConsoleNewEvent = "console/events/new";
+    public const string ConsoleEvent = "console/events/{eventId}";
+    public const string ConsoleEditEvent = "console/events/{eventId}/edit";
+    public const string ConsoleCapacity = "console/events/{eventId}/capacity";
+    public const string ConsoleCloseSignUp = "console/events/{eventId}/close";
+    public const string ConsoleCancelEvent = "console/events/{eventId}/cancel";
+    public const string ConsoleRemoveRegistration = "console/events/{eventId}/registrations/{registrationId}/remove";
+    public const string ConsoleShare = "console/events/{eventId}/share";
+    public const string ConsoleQrPng = "console/events/{eventId}/qr.png";
+    public const string ConsoleQrSvg = "console/events/{eventId}/qr.svg";
+    public const string ConsolePoster = "console/events/{eventId}/poster";
+    public const string ConsoleOrganisers = "console/organisers";
+    public const string ConsoleRemoveOrganiser = "console/organisers/remove";
 }
 
 public static class Schedules

@@ -49,6 +49,38 @@ public sealed class EventFunctionsOptions
     public string? SigningKey { get; set; }
 
     public EmailOptions Email { get; set; } = new();
+
+    public ConsoleOptions Console { get; set; } = new();
+}
+
+/// <summary>The organisers' console: who may sign in and how (settings <c>EventFunctions__Console__…</c>).</summary>
+public sealed class ConsoleOptions
+{
+    /// <summary>
+    /// Emails of the street office's first admins (comma or semicolon separated). They are admins whatever the
+    /// organiser table says, so there is always someone who can add organisers.
+    /// </summary>
+    public string Admins { get; set; } = "";
+
+    /// <summary>
+    /// True only where App Service Authentication ("Easy Auth") runs in front of the app: it signs people in and
+    /// passes who they are in <c>X-MS-CLIENT-PRINCIPAL</c> (stripping any such header a client sends). Anywhere else
+    /// the header could be forged, so with this false a request carrying it is refused.
+    /// </summary>
+    public bool PlatformAuthentication { get; set; }
+
+    /// <summary>Where the platform's sign-in starts (Easy Auth's provider path).</summary>
+    public string PlatformSignInPath { get; set; } = "/.auth/login/aad";
+
+    /// <summary>Organisers and admins, one row each.</summary>
+    public string OrganiserTable { get; set; } = "organisers";
+
+    /// <summary>Who changed what: one row per organiser action.</summary>
+    public string AuditTable { get; set; } = "audit";
+
+    public IReadOnlyList<string> AdminEmails =>
+        Admins.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(e => e.ToLowerInvariant()).ToList();
 }
 
 public sealed class EmailOptions
