@@ -84,6 +84,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<OrganiserApi>();
         services.AddSingleton<Security.Signer>();
         services.AddSingleton<SignUpApi>();
+        services.AddSingleton<Delivery.DeliveryRecorder>();
+        services.AddSingleton<Delivery.DeliveryWebhook>();
 
         // Chinese text stays Chinese in pages and emails (the default encoder turns it into &#x...; entities).
         services.TryAddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
