@@ -204,7 +204,7 @@ public sealed class DeliveryRecorder
     /// </summary>
     private static readonly string[] Columns =
     [
-        "RowKey", nameof(RegistrationEntity.RegistrationId), nameof(RegistrationEntity.DeliveryStatus),
+        "PartitionKey", "RowKey", nameof(RegistrationEntity.RegistrationId), nameof(RegistrationEntity.DeliveryStatus),
         nameof(RegistrationEntity.DeliveryVersion), nameof(RegistrationEntity.DeliveryUpdatedUtc),
     ];
 
