@@ -469,6 +469,48 @@ public sealed class DeliveryWebhookTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task A_write_to_the_row_between_our_read_and_our_merge_is_neither_lost_nor_overwritten_with_older_news()
+    {
+        await using var app = await StartAsync();
+        var (eventId, _, args) = await SignUpAndSendAsync(app);
+        var table = await app.TableAsync();
+        var rowKey = (await RowAsync(app, eventId)).RowKey;
+
+        // Just before the webhook's merge goes out, another instance records a later bounce (and the sender a note).
+        var intercept = new InterceptPolicy(r => r.Method == RequestMethod.Patch || r.Method.Method == "MERGE", async () =>
+            await table.UpdateEntityAsync(new TableEntity(eventId, rowKey)
+            {
+                [nameof(RegistrationEntity.DeliveryStatus)] = DeliveryStates.Bounced,
+                [nameof(RegistrationEntity.DeliveryDetail)] = "5.0.0 550 mailbox disabled",
+                [nameof(RegistrationEntity.DeliveryUpdatedUtc)] = T0.AddSeconds(90),
+                [nameof(RegistrationEntity.DeliveryVersion)] = 1,
+                [nameof(RegistrationEntity.EmailError)] = "written meanwhile",
+            }, ETag.All, TableUpdateMode.Merge));
+        await using (var other = FaultyApp(app, intercept))
+        {
+            var result = await other.GetRequiredService<DeliveryWebhook>().ReceiveAsync(Signed(Body(Event(args, "delivered", 5))), default);
+            Assert.Equal(1, Assert.IsType<DeliveryOutcome>(Assert.IsType<OkObjectResult>(result).Value).Recorded);
+        }
+
+        Assert.Equal(1, intercept.Intercepted); // one merge, refused; none after reading the newer state
+        var row = await RowAsync(app, eventId);
+        Assert.Equal(DeliveryStates.Bounced, row.DeliveryStatus); // the later event stays: our merge was refused (412) and judged again
+        Assert.Equal("written meanwhile", row.EmailError);
+
+        // And when what was written meanwhile is older, ours goes on top of it, keeping the other columns.
+        var intercept2 = new InterceptPolicy(r => r.Method == RequestMethod.Patch || r.Method.Method == "MERGE", async () =>
+            await table.UpdateEntityAsync(new TableEntity(eventId, rowKey) { [nameof(RegistrationEntity.EmailError)] = "" }, ETag.All, TableUpdateMode.Merge));
+        await using (var other = FaultyApp(app, intercept2))
+        {
+            await other.GetRequiredService<DeliveryWebhook>().ReceiveAsync(Signed(Body(Event(args, "bounce", 100, new() { ["status"] = "5.0.0", ["reason"] = "later" }))), default);
+        }
+
+        Assert.Equal(2, intercept2.Intercepted); // refused (412), read again, merged again
+        row = await RowAsync(app, eventId);
+        Assert.Equal(("5.0.0 later", ""), (row.DeliveryDetail, row.EmailError));
+    }
+
+    [Fact]
     public async Task Markers_are_purged_after_the_retention_and_recent_ones_kept()
     {
         await using var app = await StartAsync();
@@ -485,7 +527,7 @@ public sealed class DeliveryWebhookTests(AzuriteFixture azurite) : IDisposable
     }
 
     /// <summary>The same service graph as the app's, on the same tables, with storage failing the requests <paramref name="fault"/> picks.</summary>
-    private ServiceProvider FaultyApp(TestApp app, FaultPolicy fault)
+    private ServiceProvider FaultyApp(TestApp app, HttpPipelinePolicy fault)
     {
         var values = new Dictionary<string, string?>(Settings())
         {
@@ -514,6 +556,20 @@ public sealed class DeliveryWebhookTests(AzuriteFixture azurite) : IDisposable
             }
 
             return ProcessNextAsync(message, pipeline);
+        }
+    }
+
+    /// <summary>Runs <paramref name="before"/> ahead of the first request it picks (another writer getting in first), then lets it go.</summary>
+    private sealed class InterceptPolicy(Func<Request, bool> picks, Func<Task> before) : HttpPipelinePolicy
+    {
+        public int Intercepted;
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (picks(message.Request) && Interlocked.Increment(ref Intercepted) == 1) await before();
+            await ProcessNextAsync(message, pipeline);
         }
     }
 }

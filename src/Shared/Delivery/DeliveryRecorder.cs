@@ -115,8 +115,9 @@ public sealed class DeliveryRecorder
                     registrationId, eventId, winner.Version, winner.State);
                 break;
             }
-            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 20)
+            catch (RequestFailedException ex) when (ex.Status == 412)
             {
+                if (attempt >= 20) throw new ContentionTimeoutException($"Registration {registrationId} kept changing; the batch is answered 503 and sent again.");
                 // Changed meanwhile (the ledger, the sender, another webhook instance): judge again against the row as it is.
                 row = await ReadAsync(table, row.PartitionKey, row.RowKey, registrationId, ct);
                 if (row is null) return (0, duplicates, fresh.Count);

@@ -30,7 +30,9 @@ public sealed class DeliveryWebhook(DeliveryRecorder recorder, IOptions<EventFun
     public const string TimestampHeader = RequestValidator.TIMESTAMP_HEADER;
 
     private static readonly RequestValidator Validator = new();
-    private (string Pem, PublicKey Key)? _key;
+    private sealed record ParsedKey(string Pem, PublicKey Key);
+
+    private volatile ParsedKey? _key;
 
     public Task<IActionResult> ReceiveAsync(HttpRequest request, CancellationToken ct) =>
         HttpIO.GuardAsync(request, log, () => ReceiveCoreAsync(request, ct),
@@ -111,7 +113,7 @@ public sealed class DeliveryWebhook(DeliveryRecorder recorder, IOptions<EventFun
         try
         {
             var key = Validator.ConvertPublicKeyToECDSA(pem);
-            _key = (pem, key);
+            _key = new ParsedKey(pem, key);
             return key;
         }
         catch (Exception ex)
