@@ -37,4 +37,12 @@ public sealed class DeliveryWiringTests
         Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal("0 30 19 * * *", trigger.GetProperty("schedule").GetString());
     }
+
+    [Fact]
+    public void The_deployment_sets_the_webhook_verification_key_from_a_parameter()
+    {
+        var root = Infrastructure.RepoRoot.Find();
+        Assert.Contains("EventFunctions__Email__WebhookPublicKey: sendGridWebhookPublicKey", File.ReadAllText(Path.Combine(root, "infra", "app", "resources.bicep")));
+        Assert.Contains("${SENDGRID_WEBHOOK_PUBLIC_KEY}", File.ReadAllText(Path.Combine(root, "infra", "main.parameters.json")));
+    }
 }
