@@ -62,12 +62,13 @@ public sealed class DeliveryRecorder
         TableClient table, TableClient markers, string eventId, string registrationId, List<DeliveryEvent> events, CancellationToken ct)
     {
         // One event may come twice in one batch too; then only its first copy counts.
+        var seen = await SeenAsync(markers, events, ct);
         var fresh = new List<DeliveryEvent>();
         var seenHere = new HashSet<string>(StringComparer.Ordinal);
         var duplicates = 0;
         foreach (var e in events)
         {
-            if (e.SgEventId is { } id && (!seenHere.Add(id) || await SeenAsync(markers, e, ct)))
+            if (e.SgEventId is { } id && (!seenHere.Add(id) || seen.Contains(MarkerKey(e))))
             {
                 duplicates++;
                 continue;
@@ -128,16 +129,13 @@ public sealed class DeliveryRecorder
             }
         }
 
-        // Only now that the row has them: mark the events seen.
-        foreach (var e in fresh.Where(e => e.SgEventId is not null))
+        // Only now that the row has them: mark the events seen (one transaction per day; writing a marker twice,
+        // as two instances with the same event may, is harmless: their work was the same).
+        foreach (var day in fresh.Where(e => e.SgEventId is not null).Select(Marker).GroupBy(m => m.PartitionKey))
         {
-            try
+            foreach (var chunk in day.Chunk(100))
             {
-                await markers.AddEntityAsync(Marker(e), ct);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 409)
-            {
-                // Another instance recorded the same event at the same time; its work and ours are the same.
+                await markers.SubmitTransactionAsync(chunk.Select(m => new TableTransactionAction(TableTransactionActionType.UpsertReplace, m)), ct);
             }
         }
 
@@ -177,11 +175,30 @@ public sealed class DeliveryRecorder
         return _markers;
     }
 
-    private static async Task<bool> SeenAsync(TableClient markers, DeliveryEvent e, CancellationToken ct)
+    /// <summary>The markers that exist among these events' (one query per day and 50 events).</summary>
+    private static async Task<HashSet<string>> SeenAsync(TableClient markers, List<DeliveryEvent> events, CancellationToken ct)
     {
-        var marker = Marker(e);
-        var found = await markers.GetEntityIfExistsAsync<TableEntity>(marker.PartitionKey, marker.RowKey, select: ["RowKey"], cancellationToken: ct);
-        return found.HasValue;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var day in events.Where(e => e.SgEventId is not null).Select(Marker).GroupBy(m => m.PartitionKey))
+        {
+            foreach (var chunk in day.Select(m => m.RowKey).Distinct().Chunk(50))
+            {
+                var rows = string.Join(" or ", chunk.Select(k => TableClient.CreateQueryFilter($"RowKey eq {k}")));
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {day.Key}") + $" and ({rows})";
+                await foreach (var m in markers.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+                {
+                    seen.Add(m.PartitionKey + "/" + m.RowKey);
+                }
+            }
+        }
+
+        return seen;
+    }
+
+    private static string MarkerKey(DeliveryEvent e)
+    {
+        var m = Marker(e);
+        return m.PartitionKey + "/" + m.RowKey;
     }
 
     /// <summary>
