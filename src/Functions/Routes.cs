@@ -27,6 +27,9 @@ public static class Routes
     public const string ConsolePoster = "console/events/{eventId}/poster";
     public const string ConsoleOrganisers = "console/organisers";
     public const string ConsoleRemoveOrganiser = "console/organisers/remove";
+
+    /// <summary>SendGrid's Event Webhook (anonymous: the request's signature is its authentication).</summary>
+    public const string SendGridEvents = "sendgrid/events";
 }
 
 public static class Schedules
@@ -35,4 +38,6 @@ public static class Schedules
     public const string ConfirmationSweep = "%ConfirmationSweepSchedule%";
     /// <summary>Daily at 19:00 UTC (03:00 in Shanghai), when nobody is signing up.</summary>
     public const string RetentionPurge = "0 0 19 * * *";
+    /// <summary>Daily at 19:30 UTC: delivery event markers past SendGrid's retry window.</summary>
+    public const string DeliveryEventsPurge = "0 30 19 * * *";
 }

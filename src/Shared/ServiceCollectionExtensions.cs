@@ -90,6 +90,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Console.ConsoleQueries>();
         services.AddSingleton<ConsoleApi>();
         services.AddSingleton<SignUpApi>();
+        services.AddSingleton<Delivery.DeliveryRecorder>();
+        services.AddSingleton<Delivery.DeliveryWebhook>();
 
         // Chinese text stays Chinese in pages and emails (the default encoder turns it into &#x...; entities).
         services.TryAddSingleton(HtmlEncoder.Create(UnicodeRanges.All));

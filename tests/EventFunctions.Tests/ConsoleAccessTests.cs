@@ -34,6 +34,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
     [
         "SignUpForm", "SubmitSignUpForm", "RegisterForEvent", "ManageRegistration", "CancelRegistration", "DeleteRegistration",
         "ConsoleSignInPage", "ConsoleSignIn",
+        "SendGridEvents", // SendGrid's signature (ECDSA) authenticates it: DeliveryTests
     ];
 
     /// <summary>Every HTTP function in functions.metadata, with its route and method.</summary>

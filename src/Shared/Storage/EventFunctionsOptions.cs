@@ -99,6 +99,18 @@ public sealed class EmailOptions
 
     public string OutboxPath { get; set; } = ".outbox";
 
+    /// <summary>
+    /// The Signed Event Webhook's verification key (SendGrid shows it base64, an ECDSA P-256 public key). Without it
+    /// the SendGridEvents endpoint refuses every request: unsigned delivery events are never accepted.
+    /// </summary>
+    public string? WebhookPublicKey { get; set; }
+
+    /// <summary>A signed webhook request whose timestamp is further than this from now is refused (a replayed old body).</summary>
+    public TimeSpan WebhookMaxAge { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The table of delivery events already recorded (by sg_event_id), so a replay or a SendGrid retry counts once.</summary>
+    public string DeliveryEventsTable { get; set; } = "deliveryevents";
+
     public bool UsesSendGrid => Mode.Equals("SendGrid", StringComparison.OrdinalIgnoreCase)
         || (Mode.Length == 0 && !string.IsNullOrWhiteSpace(SendGridApiKey));
 }
