@@ -46,12 +46,16 @@ public static class ConsoleFormat
         _ => status,
     };
 
-    /// <summary>The email state of a registration as the organiser needs it: sent, owed, failed.</summary>
+    /// <summary>The email state of a registration as the organiser needs it: sending, sent, delivered, bounced, not sent.</summary>
     public static (string Text, string Css) Email(RegistrationEntity r)
     {
-        if (r.EmailError is { } error) return ($"未送达 Not delivered: {error}", "bad");
-        if (r.EmailPending) return ("发送中 Sending", "warn");
-        if (r.EmailSentUtc is not null) return ("已发送 Sent", "ok");
-        return ("—", "");
+        var view = Delivery.DeliveryText.Classify(r);
+        var css = view.Kind switch
+        {
+            Delivery.DeliveryKind.Delivered or Delivery.DeliveryKind.Sent => "ok",
+            Delivery.DeliveryKind.Sending or Delivery.DeliveryKind.Deferred => "warn",
+            _ => "bad",
+        };
+        return (Delivery.DeliveryText.Describe(view, "zh-CN"), css);
     }
 }

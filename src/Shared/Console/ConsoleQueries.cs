@@ -67,8 +67,8 @@ public sealed class ConsoleQueries(EventStore store)
         return new EventTally(e.Confirmed, e.Waitlisted, 0, checkedIn, 0, notDelivered);
     }
 
-    /// <summary>An email owed and not yet sent, given up on, or reported back as not delivered.</summary>
-    public static bool IsUndelivered(RegistrationEntity r) => r.EmailPending || r.EmailError is not null;
+    /// <summary>An email owed and not yet sent, deferred, bounced, dropped or given up on.</summary>
+    public static bool IsUndelivered(RegistrationEntity r) => Delivery.DeliveryText.Classify(r).Kind is not (Delivery.DeliveryKind.Delivered or Delivery.DeliveryKind.Sent);
 
     /// <summary>
     /// The event's registrations, confirmed first then the waitlist in order, filtered by a search: part of a
