@@ -9,6 +9,8 @@ public static class Routes
     public const string Registration = "events/{eventId}/registrations/{registrationId}";
     public const string SignUpForm = "signup/{eventId}";
     public const string Manage = "manage/{eventId}/{registrationId}";
+    public const string Door = "door/{eventId}";
+    public const string Ticket = "t/{eventId}/{code}";
 }
 
 public static class Schedules

@@ -128,3 +128,14 @@ public static class Tickets
         return BinaryPrimitives.ReadInt32BigEndian(mac);
     }
 }
+
+/// <summary>What <c>Web/TicketBlock.razor</c> shows: the code, the QR (inline SVG on pages, or an image source such as <c>cid:…</c> in emails).</summary>
+public sealed record TicketInfo(string Code, string Url, DoorText Text, string? ImageSrc = null)
+{
+    public const string EmailContentId = "ticket-qr";
+
+    public static TicketInfo? For(string publicBaseUrl, string eventId, string? status, string? code, Text.UiText text, string? imageSrc = null) =>
+        status == Registrations.RegistrationStatus.Confirmed && code is not null
+            ? new TicketInfo(code, Tickets.Url(publicBaseUrl, eventId, code), DoorText.For(text), imageSrc)
+            : null;
+}
