@@ -53,7 +53,7 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance)
             var answers = JsonSerializer.Deserialize<Dictionary<string, string>>(r.AnswersJson, Json.Options) ?? [];
             var line = new List<string?>
             {
-                r.Name, r.Phone, r.Email, r.Organisation, StatusName(r.Status),
+                r.Name, PhoneForSheet(r.Phone), r.Email, r.Organisation, StatusName(r.Status),
                 waitlist.TryGetValue(r.RowKey, out var p) ? p.ToString(CultureInfo.InvariantCulture) : "",
                 r.Status == RegistrationStatus.Confirmed ? Tickets.Of(r) : "",
                 r.CheckedInUtc is { } at ? Local(e, at) : "",
@@ -111,6 +111,10 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance)
 
         return buffer.ToArray();
     }
+
+    /// <summary>Mainland numbers as people write them (13812345678); others stay E.164 (+852…, neutralised like any cell starting with +).</summary>
+    private static string? PhoneForSheet(string? phone) =>
+        phone is { Length: 14 } && phone.StartsWith("+861", StringComparison.Ordinal) ? phone[3..] : phone;
 
     private static string StatusName(string status) => status switch
     {
