@@ -63,7 +63,12 @@ public sealed class AttendanceTests(AzuriteFixture azurite)
         Assert.Equal(Door, row.CheckedInBy); // the second check-in wrote nothing
         Assert.Equal(1, (await app.EventRowAsync(lecture.Id)).CheckedIn);
 
+        var before = await (await app.TableAsync()).GetEntityAsync<TableEntity>(lecture.Id, row.RowKey);
         Assert.IsType<CheckInOutcome.Undone>(await service.UndoAsync(lecture.Id, row.RowKey, Door, default));
+        var afterUndo = (await (await app.TableAsync()).GetEntityAsync<TableEntity>(lecture.Id, row.RowKey)).Value;
+        // Every other column stays as it was (the undo replaces the row as stored, less the check-in).
+        Assert.Equal(before.Value.Keys.Except(["CheckedInUtc", "CheckedInBy", "odata.etag", "Timestamp"]).Order(), afterUndo.Keys.Except(["odata.etag", "Timestamp"]).Order());
+        Assert.All(afterUndo.Keys.Except(["odata.etag", "Timestamp"]), k => Assert.Equal(before.Value[k], afterUndo[k]));
         row = await Kit.RowAsync(app, lecture.Id, li.RegistrationId);
         Assert.Null(row.CheckedInUtc);
         Assert.Null(row.CheckedInBy);

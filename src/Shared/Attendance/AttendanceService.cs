@@ -48,7 +48,7 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Time
         var key = await KeyAsync(eventId, codeOrKey, ct);
         if (key is null) return new CheckInOutcome.Refused(CheckInRefusal.NotFound, null);
         var result = await ledger.CheckInAsync(eventId, key, actor);
-        log.LogInformation("Check-in of {Key} at event {EventId} by {Actor}: {Result}", Privacy(key), eventId, ActorForLog(actor), result.GetType().Name);
+        log.LogInformation("Check-in of {RegistrationId} at event {EventId} by {Actor}: {Result}", IdOf(result), eventId, ActorForLog(actor), result.GetType().Name);
         return Map(result);
     }
 
@@ -58,7 +58,7 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Time
         var key = await KeyAsync(eventId, codeOrKey, ct);
         if (key is null) return new CheckInOutcome.Refused(CheckInRefusal.NotFound, null);
         var result = await ledger.UndoCheckInAsync(eventId, key, actor);
-        log.LogInformation("Undo check-in of {Key} at event {EventId} by {Actor}: {Result}", Privacy(key), eventId, ActorForLog(actor), result.GetType().Name);
+        log.LogInformation("Undo check-in of {RegistrationId} at event {EventId} by {Actor}: {Result}", IdOf(result), eventId, ActorForLog(actor), result.GetType().Name);
         return Map(result);
     }
 
@@ -318,8 +318,16 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Time
 
     private static string? Digits(string? phone) => phone is null ? null : new string(phone.Where(char.IsAsciiDigit).ToArray());
 
-    // Logs carry ids, never names: a row key is a hash of the email; a walk-in key is its id.
-    private static string Privacy(string key) => key.StartsWith("reg-", StringComparison.Ordinal) ? key[..12] : key;
+    // Logs carry registration ids, never names, phones or emails.
+    private static string IdOf(AttendanceResult result) => result switch
+    {
+        AttendanceResult.CheckedIn c => c.Row.RegistrationId,
+        AttendanceResult.AlreadyCheckedIn { Row: { } r } => r.RegistrationId,
+        AttendanceResult.Undone u => u.Row.RegistrationId,
+        AttendanceResult.NotCheckedIn n => n.Row.RegistrationId,
+        AttendanceResult.Refused { Row: { } r } => r.RegistrationId,
+        _ => "-",
+    };
 
     private static string ActorForLog(string actor) => actor.StartsWith("organiser:", StringComparison.Ordinal) ? "organiser" : actor;
 }

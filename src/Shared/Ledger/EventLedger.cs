@@ -567,11 +567,15 @@ public sealed class EventLedger
                 }
                 else
                 {
-                    // A merge cannot clear a property: the row is replaced, under its own ETag (an email sender that
-                    // touched it meanwhile makes this attempt fail and plan again, rather than lose its record).
+                    // A merge cannot clear a property: the row is replaced, as stored (every column, known here or
+                    // not) less the check-in, under its own ETag (an email sender that touched it meanwhile makes
+                    // this attempt fail and plan again, rather than lose its record).
+                    var stored = (await table.GetEntityAsync<TableEntity>(eventId, row.RowKey, cancellationToken: ct)).Value;
+                    stored.Remove(nameof(RegistrationEntity.CheckedInUtc));
+                    stored.Remove(nameof(RegistrationEntity.CheckedInBy));
                     row.CheckedInUtc = null;
                     row.CheckedInBy = null;
-                    plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag));
+                    plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, stored, stored.ETag));
                     plan.ActionOps.Add(a);
                     checkedIn--;
                     write = true;
