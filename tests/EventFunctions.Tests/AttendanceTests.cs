@@ -83,6 +83,26 @@ public sealed class AttendanceTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Attendance_counters_survive_a_change_of_the_events_definition()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var input = Seed.Lecture(capacity: 5);
+        var lecture = await app.CreateEventAsync(input);
+        var a = await Kit.SignUpAsync(app, lecture.Id, "甲", "a@example.cn", null);
+        var b = await Kit.SignUpAsync(app, lecture.Id, "乙", "b@example.cn", null);
+        var service = app.Get<AttendanceService>();
+        await service.CheckInAsync(lecture.Id, a.TicketCode!, Door, default);
+        await service.AddWalkInAsync(lecture.Id, "丙", null, Door, null, UiText.Chinese, default);
+        var bRow = await Kit.RowAsync(app, lecture.Id, b.RegistrationId);
+        await app.CancelRegistration.Delete(Requests.Get($"/x?t={bRow.ManageToken}"), lecture.Id, b.RegistrationId, default);
+
+        input["capacity"] = 8; // the organiser edits the event: the ledger replaces the event row
+        Assert.Equal(200, Results.Object<object>(await app.UpdateEvent.Run(Requests.Json("PUT", "/x", input), lecture.Id, default)).Status);
+        var ev = await app.EventRowAsync(lecture.Id);
+        Assert.Equal((8, 1, 1, 1, 1), (ev.Capacity, ev.Confirmed, ev.CheckedIn, ev.WalkIns, ev.Withdrawn));
+    }
+
+    [Fact]
     public async Task Refusals_say_why_and_write_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
