@@ -31,6 +31,7 @@ public sealed class DoorApi(
     AttendanceService attendance,
     DoorLinks links,
     PageRenderer pages,
+    Microsoft.Extensions.Options.IOptions<Storage.EventFunctionsOptions> options,
     ILogger<DoorApi> log)
 {
     public const string CookiePrefix = "door_";
@@ -72,7 +73,7 @@ public sealed class DoorApi(
         {
             var credential = links.Verify(eventId, Field("k")) ?? FromCookie(request, eventId);
             if (credential is null) return await DeniedAsync();
-            if (!SameOriginOrUnknown(request) || !links.CheckFormToken(credential, Field("af")))
+            if (!SameOriginOrUnknown(request, options.Value.PublicBaseUrl) || !links.CheckFormToken(credential, Field("af")))
             {
                 log.LogWarning("Door action on event {EventId} refused: no valid anti-forgery token or a cross-site request", eventId);
                 return HttpIO.Html(await MessageAsync(text, door.FormExpired, []), 403);
@@ -183,15 +184,17 @@ public sealed class DoorApi(
     }
 
     /// <summary>Leaves the credential on the phone for the door and ticket paths, until the token expires.</summary>
-    private static void Remember(HttpRequest request, DoorCredential c)
+    private void Remember(HttpRequest request, DoorCredential c)
     {
+        // Behind the Functions front end the worker may see plain http: the public address says https too.
+        var secure = request.IsHttps || options.Value.PublicBaseUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
         foreach (var path in CookiePaths)
         {
             request.HttpContext.Response.Cookies.Append(CookiePrefix + c.EventId, c.Token, new CookieOptions
             {
                 HttpOnly = true,
                 SameSite = SameSiteMode.Lax,
-                Secure = request.IsHttps,
+                Secure = secure,
                 Path = path,
                 Expires = c.ExpiresUtc,
                 IsEssential = true,
@@ -199,14 +202,16 @@ public sealed class DoorApi(
         }
     }
 
-    /// <summary>False when the browser says the request came from another site (Sec-Fetch-Site, or a real Origin of another host).</summary>
-    public static bool SameOriginOrUnknown(HttpRequest request)
+    /// <summary>False when the browser says the request came from another site (Sec-Fetch-Site, or a real Origin of another host than this one or the public address).</summary>
+    public static bool SameOriginOrUnknown(HttpRequest request, string publicBaseUrl)
     {
         var site = request.Headers["Sec-Fetch-Site"].ToString();
         if (site is "cross-site" or "same-site") return false;
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0 || origin == "null") return true; // none, or hidden by our no-referrer policy: the token decides
-        return Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+        return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            && (string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+                || (Uri.TryCreate(publicBaseUrl, UriKind.Absolute, out var pub) && string.Equals(uri.Authority, pub.Authority, StringComparison.OrdinalIgnoreCase)));
     }
 
     private async Task<string> RenderAsync(EventRecord e, DoorCredential credential, UiText text, string? q, string? message, bool ok, CancellationToken ct,
