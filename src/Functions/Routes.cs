@@ -30,6 +30,8 @@ public static class Routes
 
     /// <summary>SendGrid's Event Webhook (anonymous: the request's signature is its authentication).</summary>
     public const string SendGridEvents = "sendgrid/events";
+    public const string Door = "door/{eventId}";
+    public const string Ticket = "t/{eventId}/{code}";
 }
 
 public static class Schedules

@@ -187,6 +187,7 @@ public sealed class ConfirmationSender(
         var confirmed = r.Status == RegistrationStatus.Confirmed;
         var subject = string.Format(confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
         var manageUrl = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/manage/{e.Id}/{r.RegistrationId}?t={r.ManageToken}&lang={text.Code}";
+        var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, Attendance.Tickets.Of(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);
         var html = await renderer.RenderAsync<ConfirmationEmail>(new()
         {
             [nameof(ConfirmationEmail.Text)] = text,
@@ -197,6 +198,7 @@ public sealed class ConfirmationSender(
             [nameof(ConfirmationEmail.WaitlistPosition)] = waitlistPosition ?? 0,
             [nameof(ConfirmationEmail.RegistrationId)] = r.RegistrationId,
             [nameof(ConfirmationEmail.ManageUrl)] = manageUrl,
+            [nameof(ConfirmationEmail.Ticket)] = ticket,
         });
 
         var location = Location(e, text);
@@ -206,14 +208,16 @@ public sealed class ConfirmationSender(
             .AppendLine(e.Title)
             .AppendLine($"{text.When}: {text.FormatRange(e.ToLocal(e.StartUtc), e.ToLocal(e.EndUtc), e.TimeZoneId)}")
             .AppendLine($"{(e.SiteVisit is null ? text.Venue : text.MeetingPoint)}: {location}")
-            .AppendLine(string.Format(text.ReferenceFormat, r.RegistrationId)).AppendLine()
+            .AppendLine(string.Format(text.ReferenceFormat, r.RegistrationId))
+            .AppendLine(ticket is null ? "" : $"{ticket.Text.TicketCodeLabel}: {ticket.Code} ({ticket.Text.TicketExplain} {ticket.Url})\n")
             .AppendLine(text.EmailFooter)
             .AppendLine($"{text.ManageLink}: {manageUrl}")
             .ToString();
 
         var attachments = confirmed
-            ? new[] { new EmailAttachment("event.ics", CalendarFile.ContentType, CalendarFile.Create(e, r.RegistrationId, location, e.Description ?? "")) }
+            ? new List<EmailAttachment> { new EmailAttachment("event.ics", CalendarFile.ContentType, CalendarFile.Create(e, r.RegistrationId, location, e.Description ?? "")) }
             : [];
+        if (ticket is not null) attachments.Add(new EmailAttachment("ticket.png", "image/png", Attendance.Tickets.QrPng(ticket.Url)) { ContentId = Attendance.TicketInfo.EmailContentId });
         return new EmailMessage(r.Email, r.Name, e.OrganiserEmail, subject, html, plain, attachments,
             confirmed ? "confirmation" : "waitlist")
         {

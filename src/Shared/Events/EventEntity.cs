@@ -46,6 +46,14 @@ public sealed class EventEntity : ITableEntity
     /// <summary>The ids of the latest commits, newest first: how a commit whose answer was lost is found out.</summary>
     public string RecentCommits { get; set; } = "";
 
+    // Attendance counters (see Attendance/), kept by the ledger so a dashboard reads one row.
+    /// <summary>Confirmed registrations checked in at the door (walk-ins not included).</summary>
+    public int CheckedIn { get; set; }
+    /// <summary>People added at the door without a registration, counted as attended.</summary>
+    public int WalkIns { get; set; }
+    /// <summary>Registrations cancelled by their participant (confirmed or waitlisted).</summary>
+    public int Withdrawn { get; set; }
+
     private sealed record Details(SalonDetails? Salon, SiteVisitDetails? SiteVisit, LectureDetails? Lecture, IReadOnlyList<Question>? Questions);
 
     public static EventEntity From(EventRecord e) => new()

@@ -17,6 +17,7 @@ public sealed class SignUpApi(
     RegistrationService registrations,
     PageRenderer pages,
     TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<Storage.EventFunctionsOptions> options,
     ILogger<SignUpApi> log)
 {
     // ---- Web form ----
@@ -121,6 +122,7 @@ public sealed class SignUpApi(
                 [nameof(CancelPage.RegistrationId)] = registrationId,
                 [nameof(CancelPage.Token)] = token,
                 [nameof(CancelPage.FormAction)] = $"/api/manage/{eventId}/{registrationId}",
+                [nameof(CancelPage.Ticket)] = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, eventId, found.Value.Registration.Status, Attendance.Tickets.Of(found.Value.Registration), text),
             }));
         });
     }
@@ -203,6 +205,7 @@ public sealed class SignUpApi(
             [nameof(ResultPage.Lines)] = lines,
             [nameof(ResultPage.Success)] = true,
             [nameof(ResultPage.Event)] = r.Event,
+            [nameof(ResultPage.Ticket)] = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, r.Event.Id, r.Registration.Status, r.Registration.TicketCode, text),
         });
     }
 

@@ -106,6 +106,18 @@ public sealed class EventLedger
     /// <summary>Changes the event's definition (capacity, times, closing, cancelling); added seats go to the waitlist.</summary>
     public Task<ChangeResult> ChangeAsync(string eventId, EventChange change) => RunAsync(eventId, new ChangeOp(change));
 
+    /// <summary>Checks a confirmed registration in (once: a second check-in answers when the first was), recording who did it.</summary>
+    public Task<AttendanceResult> CheckInAsync(string eventId, string rowKey, string by) =>
+        RunAsync(eventId, new AttendanceOp(AttendanceKind.CheckIn, rowKey, by, null));
+
+    /// <summary>Takes a check-in back; a walk-in's row is deleted.</summary>
+    public Task<AttendanceResult> UndoCheckInAsync(string eventId, string rowKey, string by) =>
+        RunAsync(eventId, new AttendanceOp(AttendanceKind.Undo, rowKey, by, null));
+
+    /// <summary>Adds a walk-in (<see cref="RegistrationStatus.WalkIn"/>, RowKey <c>walkin-…</c>) as attended; the same row key twice adds it once.</summary>
+    public Task<AttendanceResult> WalkInAsync(string eventId, RegistrationEntity row) =>
+        RunAsync(eventId, new AttendanceOp(AttendanceKind.WalkIn, row.RowKey, row.CheckedInBy ?? "", row));
+
     private async Task<T> RunAsync<T>(string eventId, LedgerOp<T> op) where T : class
     {
         var lane = _lanes.GetOrAdd(eventId, _ => new Lane());
@@ -209,7 +221,7 @@ public sealed class EventLedger
 
         if (landed is null)
         {
-            foreach (var dup in duplicates) dup.Resolve(new SeatResult.Duplicate());
+            foreach (var dup in duplicates) dup.Resolve(DuplicateResult(dup));
             foreach (var op in batch.Where(o => !duplicates.Contains(o))) op.Fail(known);
             return;
         }
@@ -222,6 +234,7 @@ public sealed class EventLedger
                 {
                     SignUpOp => new SeatResult.EventGone(),
                     CancelOp => new CancelResult.NotFound(),
+                    AttendanceOp => new AttendanceResult.Refused(CheckInRefusal.EventGone, null),
                     _ => new ChangeResult.EventGone(),
                 });
             }
@@ -233,6 +246,7 @@ public sealed class EventLedger
         {
             op.Row.Status = status;
             op.Row.Sequence = sequence;
+            op.Row.TicketCode = Attendance.Tickets.Code(eventId, sequence);
             op.Row.StateVersion = 1;
         }
 
@@ -245,7 +259,7 @@ public sealed class EventLedger
 
         // What the landed attempt decided is the truth (even for an op a later attempt thought a duplicate).
         foreach (var (op, result) in landed.Results) op.Resolve(result);
-        foreach (var dup in duplicates) dup.Resolve(new SeatResult.Duplicate());
+        foreach (var dup in duplicates) dup.Resolve(DuplicateResult(dup));
 
         if (landed.NeedsSettling)
         {
@@ -300,7 +314,7 @@ public sealed class EventLedger
                 throw new LedgerConflictException("Another writer changed the event first.");
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i
-                && i < plan.ActionOps.Count && plan.ActionOps[i] is SignUpOp duplicate)
+                && i < plan.ActionOps.Count && plan.ActionOps[i] is SignUpOp or AttendanceOp { Kind: AttendanceKind.WalkIn } && plan.ActionOps[i] is { } duplicate)
             {
                 // This email is registered already: it drops out and the rest go again at once (not contention,
                 // so no backoff). The failed attempt is known not to have landed.
@@ -324,6 +338,10 @@ public sealed class EventLedger
         }
     }
 
+    /// <summary>A sign-up whose email is registered already; a walk-in whose row was added before (the same form sent twice).</summary>
+    private object DuplicateResult(LedgerOp op) =>
+        op is AttendanceOp a ? new AttendanceResult.AlreadyCheckedIn(a.WalkIn, a.WalkIn?.CheckedInUtc ?? _clock.GetUtcNow()) : new SeatResult.Duplicate();
+
     private static Plan NoEvent() => new() { CommitId = "", BaseETag = default, BaseVersion = 0, After = new EventEntity(), EventGone = true };
 
     private static Plan? Landed(EventEntity entity, List<Plan> attempts) =>
@@ -335,6 +353,7 @@ public sealed class EventLedger
         var current = entity.ToRecord();
         var def = current;
         int confirmed = entity.Confirmed, waitlisted = entity.Waitlisted;
+        int checkedIn = entity.CheckedIn, walkIns = entity.WalkIns, withdrawn = entity.Withdrawn;
         var sequence = entity.NextSequence;
         var table = await _store.TableAsync(ct);
         var plan = new Plan
@@ -370,7 +389,7 @@ public sealed class EventLedger
         for (var i = 0; i < cancels.Count; i++)
         {
             var row = rows[i].HasValue ? rows[i].Value! : null;
-            if (row is null || row.RegistrationId != cancels[i].RegistrationId)
+            if (row is null || row.RegistrationId != cancels[i].RegistrationId || row.Status == RegistrationStatus.WalkIn)
             {
                 plan.Results[cancels[i]] = new CancelResult.NotFound();
                 continue;
@@ -379,6 +398,8 @@ public sealed class EventLedger
             if (!cancelled.Add(row.RowKey)) continue; // the same cancel twice in one batch: both get the answer below
             if (row.Status == RegistrationStatus.Confirmed) confirmed--;
             else waitlisted--;
+            withdrawn++;
+            if (row.CheckedInUtc is not null) checkedIn--;
             plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
             plan.ActionOps.Add(cancels[i]);
             write = true;
@@ -453,11 +474,117 @@ public sealed class EventLedger
             var row = s.Row;
             row.Status = outcomes[^1].Status!;
             row.Sequence = ++sequence;
+            row.TicketCode = Attendance.Tickets.Code(eventId, row.Sequence);
             row.StateVersion = 1;
             plan.Seated.Add((s, row.Status, row.Sequence));
             plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
             plan.ActionOps.Add(s);
             write = true;
+        }
+
+        // 5. Check-ins, undos and walk-ins (see Attendance/): one row each, and the event row's counters.
+        var attendance = ops.OfType<AttendanceOp>().ToList();
+        if (attendance.Count > 0)
+        {
+            var found = await Task.WhenAll(attendance.Select(a => a.Kind == AttendanceKind.WalkIn
+                ? Task.FromResult<NullableResponse<RegistrationEntity>?>(null)
+                : table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, a.RowKey, cancellationToken: ct).ContinueWith(t => (NullableResponse<RegistrationEntity>?)t.Result, ct, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
+            var touched = new Dictionary<string, (AttendanceKind Kind, AttendanceResult Result)>(StringComparer.Ordinal);
+            for (var i = 0; i < attendance.Count; i++)
+            {
+                var a = attendance[i];
+                // One transaction touches a row once. A row cancelled in this batch is gone; the same op twice (two
+                // taps) gets the first one's answer; anything else on a row this batch touches is "try again".
+                if (keys.Contains(a.RowKey))
+                {
+                    plan.Results[a] = cancelled.Contains(a.RowKey) ? new AttendanceResult.Refused(CheckInRefusal.NotFound, null) : new AttendanceResult.NotSaved();
+                    continue;
+                }
+
+                if (touched.TryGetValue(a.RowKey, out var first))
+                {
+                    plan.Results[a] = first.Kind != a.Kind ? new AttendanceResult.NotSaved()
+                        : first.Result is AttendanceResult.CheckedIn c ? new AttendanceResult.AlreadyCheckedIn(c.Row, c.At)
+                        : first.Result;
+                    continue;
+                }
+
+                AttendanceResult result;
+                var row = found[i] is { HasValue: true } r ? r.Value : null;
+                if (a.Kind == AttendanceKind.WalkIn)
+                {
+                    if (def.Cancelled)
+                    {
+                        result = new AttendanceResult.Refused(CheckInRefusal.EventCancelled, null);
+                    }
+                    else
+                    {
+                        var walkIn = a.WalkIn!;
+                        walkIn.Status = RegistrationStatus.WalkIn;
+                        walkIn.CheckedInUtc ??= now;
+                        plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Add, walkIn));
+                        plan.ActionOps.Add(a);
+                        walkIns++;
+                        write = true;
+                        result = new AttendanceResult.CheckedIn(walkIn, walkIn.CheckedInUtc.Value);
+                    }
+                }
+                else if (row is null)
+                {
+                    result = new AttendanceResult.Refused(CheckInRefusal.NotFound, null);
+                }
+                else if (a.Kind == AttendanceKind.CheckIn)
+                {
+                    if (row.CheckedInUtc is { } at) result = new AttendanceResult.AlreadyCheckedIn(row, at);
+                    else if (def.Cancelled) result = new AttendanceResult.Refused(CheckInRefusal.EventCancelled, row);
+                    else if (row.Status != RegistrationStatus.Confirmed) result = new AttendanceResult.Refused(CheckInRefusal.Waitlisted, row);
+                    else
+                    {
+                        plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, row.RowKey)
+                        {
+                            [nameof(RegistrationEntity.CheckedInUtc)] = now,
+                            [nameof(RegistrationEntity.CheckedInBy)] = a.By,
+                        }, ETag.All));
+                        plan.ActionOps.Add(a);
+                        row.CheckedInUtc = now;
+                        row.CheckedInBy = a.By;
+                        checkedIn++;
+                        write = true;
+                        result = new AttendanceResult.CheckedIn(row, now);
+                    }
+                }
+                else if (row.Status == RegistrationStatus.WalkIn)
+                {
+                    plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+                    plan.ActionOps.Add(a);
+                    walkIns--;
+                    write = true;
+                    result = new AttendanceResult.Undone(row);
+                }
+                else if (row.CheckedInUtc is null)
+                {
+                    result = new AttendanceResult.NotCheckedIn(row);
+                }
+                else
+                {
+                    // A merge cannot clear a property: the row is replaced, as stored (every column, known here or
+                    // not) less the check-in, under its own ETag (an email sender that touched it meanwhile makes
+                    // this attempt fail and plan again, rather than lose its record).
+                    var stored = (await table.GetEntityAsync<TableEntity>(eventId, row.RowKey, cancellationToken: ct)).Value;
+                    stored.Remove(nameof(RegistrationEntity.CheckedInUtc));
+                    stored.Remove(nameof(RegistrationEntity.CheckedInBy));
+                    row.CheckedInUtc = null;
+                    row.CheckedInBy = null;
+                    plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, stored, stored.ETag));
+                    plan.ActionOps.Add(a);
+                    checkedIn--;
+                    write = true;
+                    result = new AttendanceResult.Undone(row);
+                }
+
+                touched[a.RowKey] = (a.Kind, result);
+                plan.Results[a] = result;
+            }
         }
 
         var after = def with { Confirmed = confirmed, Waitlisted = waitlisted };
@@ -478,6 +605,9 @@ public sealed class EventLedger
         next.NextSequence = sequence;
         next.Version = entity.Version + 1;
         next.RecentCommits = recent;
+        next.CheckedIn = checkedIn;
+        next.WalkIns = walkIns;
+        next.Withdrawn = withdrawn;
         next.ETag = entity.ETag;
         plan.After = next;
         ITableEntity merge = change?.Change is not null
@@ -489,6 +619,9 @@ public sealed class EventLedger
                 [nameof(EventEntity.NextSequence)] = sequence,
                 [nameof(EventEntity.Version)] = next.Version,
                 [nameof(EventEntity.RecentCommits)] = recent,
+                [nameof(EventEntity.CheckedIn)] = checkedIn,
+                [nameof(EventEntity.WalkIns)] = walkIns,
+                [nameof(EventEntity.Withdrawn)] = withdrawn,
             };
         plan.Actions[0] = new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge, entity.ETag);
         return plan;

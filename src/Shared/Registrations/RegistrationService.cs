@@ -182,7 +182,10 @@ public sealed class RegistrationService(
     public static RegistrationView ToView(RegistrationEntity r, int? waitlistPosition) => new(
         r.RegistrationId, r.PartitionKey, r.Status,
         r.Status == RegistrationStatus.Waitlisted ? waitlistPosition : null,
-        Privacy.MaskEmail(r.Email));
+        Privacy.MaskEmail(r.Email))
+    {
+        TicketCode = r.Status == RegistrationStatus.Confirmed ? Attendance.Tickets.Of(r) : null,
+    };
 
     private static string Hash(ValidSignUp s)
     {

@@ -40,7 +40,7 @@ public sealed class TestApp : IAsyncDisposable
         SendGrid = sendGrid;
     }
 
-    public static async Task<TestApp> StartAsync(string storageConnection, bool withSendGrid = true, Dictionary<string, string?>? settings = null)
+    public static async Task<TestApp> StartAsync(string storageConnection, bool withSendGrid = true, Dictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..12];
         var table = $"t{suffix}";
@@ -60,7 +60,9 @@ public sealed class TestApp : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? []) values[k] = v;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection().AddEventFunctions(configuration).BuildServiceProvider();
+        var collection = new ServiceCollection();
+        if (clock is not null) collection.AddSingleton(clock); // before AddEventFunctions, which only adds the system clock if none is there
+        var services = collection.AddEventFunctions(configuration).BuildServiceProvider();
         return new TestApp(services, table, queue, sendGrid);
     }
 
@@ -99,7 +101,7 @@ public sealed class TestApp : IAsyncDisposable
     {
         var table = await TableAsync();
         var rows = new List<RegistrationEntity>();
-        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue)) rows.Add(r);
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue && x.RowKey != Shared.Attendance.AttendanceSummaryEntity.RowKeyValue)) rows.Add(r);
         return rows;
     }
 
