@@ -238,20 +238,39 @@ public sealed class EventLedger
 
         if (landed.PromotedKeys.Count > 0)
         {
-            // Queued before anyone is answered, so a caller sees the promotions' emails on their way.
             _log.LogInformation("Event {EventId}: {Count} promoted from the waitlist", eventId, landed.PromotedKeys.Count);
-            await Task.WhenAll(landed.PromotedKeys.Select(key => _confirmations.EnqueueAsync(eventId, key, CancellationToken.None)));
         }
-
-        // What the landed attempt decided is the truth (even for an op a later attempt thought a duplicate).
-        foreach (var (op, result) in landed.Results) op.Resolve(result);
-        foreach (var dup in duplicates) dup.Resolve(new SeatResult.Duplicate());
 
         if (landed.NeedsSettling)
         {
             // More seats free than one transaction could fill: a follow-up commit gives them out, in order.
             lane.Queue.Enqueue(new ChangeOp(null));
         }
+
+        // Every email this commit owes (its sign-ups and promotions) in one queue message, queued before anyone
+        // is answered, so a caller sees the emails on their way. The pump does not wait for it: the next batch
+        // commits while this one's message is written.
+        var owed = landed.Seated.Select(s => s.Op.Row.RowKey).Concat(landed.PromotedKeys).ToList();
+        if (owed.Count == 0)
+        {
+            Answer(landed, duplicates);
+            return;
+        }
+
+        _ = QueueThenAnswerAsync(eventId, owed, landed, duplicates);
+    }
+
+    private async Task QueueThenAnswerAsync(string eventId, List<string> owed, Plan landed, HashSet<LedgerOp> duplicates)
+    {
+        await _confirmations.EnqueueAsync(eventId, owed, CancellationToken.None); // never throws: the rows are the outbox
+        Answer(landed, duplicates);
+    }
+
+    private static void Answer(Plan landed, HashSet<LedgerOp> duplicates)
+    {
+        // What the landed attempt decided is the truth (even for an op a later attempt thought a duplicate).
+        foreach (var (op, result) in landed.Results) op.Resolve(result);
+        foreach (var dup in duplicates) dup.Resolve(new SeatResult.Duplicate());
     }
 
     private async ValueTask<Plan> AttemptAsync(string eventId, Lane lane, List<LedgerOp> batch, List<Plan> attempts, HashSet<LedgerOp> duplicates, CancellationToken ct)

@@ -49,6 +49,12 @@ public sealed class EventFunctionsOptions
     public string? SigningKey { get; set; }
 
     public EmailOptions Email { get; set; } = new();
+
+    /// <summary>How many registrations of one batch confirmation message are emailed at the same time.</summary>
+    public int ConfirmationParallelism { get; set; } = 8;
+
+    /// <summary>When an email in a batch message fails, its registration is queued again on its own, visible after this.</summary>
+    public TimeSpan ConfirmationRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class EmailOptions
