@@ -84,6 +84,9 @@ public sealed class EventLedger
         public EventEntity? Latest;
 
         public volatile Snapshot? Recent;
+
+        /// <summary>How many ops the last commit carried (the pump's own field).</summary>
+        public int LastBatch;
     }
 
     private sealed record Snapshot(EventRecord Event, DateTimeOffset At);
@@ -138,9 +141,11 @@ public sealed class EventLedger
     {
         while (true)
         {
-            while (TakeBatch(lane) is { Count: > 0 } batch)
+            while (TakeBatch(lane, []) is { Count: > 0 } batch)
             {
+                await LingerAsync(lane, batch);
                 await CommitAsync(eventId, lane, batch);
+                lane.LastBatch = batch.Count;
             }
 
             Volatile.Write(ref lane.Pumping, 0);
@@ -149,11 +154,32 @@ public sealed class EventLedger
         }
     }
 
-    private List<LedgerOp> TakeBatch(Lane lane)
+    /// <summary>
+    /// On a busy event (the last commit carried more than this batch holds), waits up to
+    /// <see cref="EventFunctionsOptions.CommitLinger"/> for as many ops as the last commit carried, then tops the
+    /// batch up: one transaction carrying more sign-ups costs storage far less per sign-up. A sign-up on a quiet
+    /// event (the last commit carried one op, or none yet) is committed at once.
+    /// </summary>
+    private async Task LingerAsync(Lane lane, List<LedgerOp> batch)
     {
-        var batch = new List<LedgerOp>();
-        int cost = 1, bytes = 0, signUps = 0;
+        var linger = _options.CommitLinger;
+        if (linger <= TimeSpan.Zero || batch.Count >= lane.LastBatch || batch[^1].Alone) return;
+        // Steps of a millisecond, at most linger's worth of them (so a test's frozen clock cannot hold it), and
+        // not past linger by the clock (a step may take longer than asked on a busy machine).
+        var until = _clock.GetTimestamp() + (long)(linger.TotalSeconds * _clock.TimestampFrequency);
+        for (var step = 0; step < Math.Ceiling(linger.TotalMilliseconds) && batch.Count + lane.Queue.Count < lane.LastBatch && _clock.GetTimestamp() < until; step++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System); // a pause, not a time the ledger keeps
+        }
+
+        TakeBatch(lane, batch);
+    }
+
+    private List<LedgerOp> TakeBatch(Lane lane, List<LedgerOp> batch)
+    {
+        int cost = 1 + batch.Sum(o => o.Cost), bytes = batch.Sum(o => o.Bytes), signUps = batch.Count(o => o is SignUpOp);
         var maxSignUps = Math.Clamp(_options.MaxBatch, 1, MaxRegistrationsPerTransaction);
+        if (batch.Count > 0 && batch[^1].Alone) return batch;
         while (lane.Queue.TryPeek(out var next))
         {
             if (next.Alone && batch.Count > 0) break;
