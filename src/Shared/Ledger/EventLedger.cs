@@ -84,6 +84,9 @@ public sealed class EventLedger
         public EventEntity? Latest;
 
         public volatile Snapshot? Recent;
+
+        /// <summary>How many ops the last commit carried (the pump's own field).</summary>
+        public int LastBatch;
     }
 
     private sealed record Snapshot(EventRecord Event, DateTimeOffset At);
@@ -150,9 +153,11 @@ public sealed class EventLedger
     {
         while (true)
         {
-            while (TakeBatch(lane) is { Count: > 0 } batch)
+            while (TakeBatch(lane, []) is { Count: > 0 } batch)
             {
+                await LingerAsync(lane, batch);
                 await CommitAsync(eventId, lane, batch);
+                lane.LastBatch = batch.Count;
             }
 
             Volatile.Write(ref lane.Pumping, 0);
@@ -161,11 +166,32 @@ public sealed class EventLedger
         }
     }
 
-    private List<LedgerOp> TakeBatch(Lane lane)
+    /// <summary>
+    /// On a busy event (the last commit carried more than this batch holds), waits up to
+    /// <see cref="EventFunctionsOptions.CommitLinger"/> for as many ops as the last commit carried, then tops the
+    /// batch up: one transaction carrying more sign-ups costs storage far less per sign-up. A sign-up on a quiet
+    /// event (the last commit carried one op, or none yet) is committed at once.
+    /// </summary>
+    private async Task LingerAsync(Lane lane, List<LedgerOp> batch)
     {
-        var batch = new List<LedgerOp>();
-        int cost = 1, bytes = 0, signUps = 0;
+        var linger = _options.CommitLinger;
+        if (linger <= TimeSpan.Zero || batch.Count >= lane.LastBatch || batch[^1].Alone) return;
+        // Steps of a millisecond, at most linger's worth of them (so a test's frozen clock cannot hold it), and
+        // not past linger by the clock (a step may take longer than asked on a busy machine).
+        var until = _clock.GetTimestamp() + (long)(linger.TotalSeconds * _clock.TimestampFrequency);
+        for (var step = 0; step < Math.Ceiling(linger.TotalMilliseconds) && batch.Count + lane.Queue.Count < lane.LastBatch && _clock.GetTimestamp() < until; step++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System); // a pause, not a time the ledger keeps
+        }
+
+        TakeBatch(lane, batch);
+    }
+
+    private List<LedgerOp> TakeBatch(Lane lane, List<LedgerOp> batch)
+    {
+        int cost = 1 + batch.Sum(o => o.Cost), bytes = batch.Sum(o => o.Bytes), signUps = batch.Count(o => o is SignUpOp);
         var maxSignUps = Math.Clamp(_options.MaxBatch, 1, MaxRegistrationsPerTransaction);
+        if (batch.Count > 0 && batch[^1].Alone) return batch;
         while (lane.Queue.TryPeek(out var next))
         {
             if (next.Alone && batch.Count > 0) break;
@@ -252,20 +278,39 @@ public sealed class EventLedger
 
         if (landed.PromotedKeys.Count > 0)
         {
-            // Queued before anyone is answered, so a caller sees the promotions' emails on their way.
             _log.LogInformation("Event {EventId}: {Count} promoted from the waitlist", eventId, landed.PromotedKeys.Count);
-            await Task.WhenAll(landed.PromotedKeys.Select(key => _confirmations.EnqueueAsync(eventId, key, CancellationToken.None)));
         }
-
-        // What the landed attempt decided is the truth (even for an op a later attempt thought a duplicate).
-        foreach (var (op, result) in landed.Results) op.Resolve(result);
-        foreach (var dup in duplicates) dup.Resolve(DuplicateResult(dup));
 
         if (landed.NeedsSettling)
         {
             // More seats free than one transaction could fill: a follow-up commit gives them out, in order.
             lane.Queue.Enqueue(new ChangeOp(null));
         }
+
+        // Every email this commit owes (its sign-ups and promotions) in one queue message, queued before anyone
+        // is answered, so a caller sees the emails on their way. The pump does not wait for it: the next batch
+        // commits while this one's message is written.
+        var owed = landed.Seated.Select(s => s.Op.Row.RowKey).Concat(landed.PromotedKeys).ToList();
+        if (owed.Count == 0)
+        {
+            Answer(landed, duplicates);
+            return;
+        }
+
+        _ = QueueThenAnswerAsync(eventId, owed, landed, duplicates);
+    }
+
+    private async Task QueueThenAnswerAsync(string eventId, List<string> owed, Plan landed, HashSet<LedgerOp> duplicates)
+    {
+        await _confirmations.EnqueueAsync(eventId, owed, CancellationToken.None); // never throws: the rows are the outbox
+        Answer(landed, duplicates);
+    }
+
+    private void Answer(Plan landed, HashSet<LedgerOp> duplicates)
+    {
+        // What the landed attempt decided is the truth (even for an op a later attempt thought a duplicate).
+        foreach (var (op, result) in landed.Results) op.Resolve(result);
+        foreach (var dup in duplicates) dup.Resolve(DuplicateResult(dup));
     }
 
     private async ValueTask<Plan> AttemptAsync(string eventId, Lane lane, List<LedgerOp> batch, List<Plan> attempts, HashSet<LedgerOp> duplicates, CancellationToken ct)
