@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text;
+using CsvHelper;
+using EventFunctions.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace EventFunctions.Tests;
+
+/// <summary>
+/// The organiser's day in a real browser (Debian's Chromium driven by Playwright) through the local host: sign in
+/// as the development admin, add an organiser for a unit, sign in as that organiser, create a site visit, open its
+/// poster, three people sign up on phones, door staff check two in on a phone (one by short code, one by search) and
+/// add a walk-in, the counts, the CSV downloaded and read back. Screenshots go to test-output/organiser-day/.
+/// </summary>
+[Collection(StorageCollection.Name)]
+public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private const string PhoneAgent =
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 MicroMessenger/8.0.49.2600(0x28003133) NetType/WIFI Language/zh_CN";
+
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private readonly string _shots = Path.Combine(RepoRoot.Find(), "test-output", "organiser-day");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_shots);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private Task<IBrowserContext> LaptopAsync() => _browser.NewContextAsync(new()
+    {
+        ViewportSize = new() { Width = 1280, Height = 900 }, Locale = "zh-CN", AcceptDownloads = true,
+    });
+
+    private Task<IBrowserContext> PhoneAsync() => _browser.NewContextAsync(new()
+    {
+        ViewportSize = new() { Width = 390, Height = 844 }, UserAgent = PhoneAgent, Locale = "zh-CN", IsMobile = true, JavaScriptEnabled = false,
+    });
+
+    private Task ShotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(_shots, name + ".png"), FullPage = true });
+
+    [Fact]
+    public async Task An_organisers_day_from_sign_in_to_the_attendance_export()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, ConsoleAccessTests.DevelopmentConsole());
+        var url = host.BaseUrl.TrimEnd('/');
+
+        // 1. The street office signs in with the development sign-in, as the demo admin.
+        await using var office = await LaptopAsync();
+        var admin = await office.NewPageAsync();
+        await admin.GotoAsync($"{url}/api/console");
+        Assert.EndsWith("/api/console/signin?returnUrl=%2Fapi%2Fconsole", admin.Url);
+        Assert.True(await admin.IsVisibleAsync("#dev-signin-banner"));
+        await admin.ClickAsync("#signin-demo-admin");
+        Assert.Contains("开发环境登录", await admin.InnerTextAsync("#dev-signin-banner"));
+
+        // 2. It adds an organiser for the party-building office.
+        await admin.GotoAsync($"{url}/api/console/organisers");
+        await admin.FillAsync("#email", "djb@jiedao.example.cn");
+        await admin.FillAsync("#name", "陈晓");
+        await admin.FillAsync("#unit", "党建办");
+        await admin.SelectOptionAsync("#role", "Organiser");
+        await admin.ClickAsync("#add-organiser");
+        Assert.Contains("党建办", await admin.InnerTextAsync("tr[data-email='djb@jiedao.example.cn']"));
+        await ShotAsync(admin, "01-organisers");
+
+        // 3. The organiser signs in and creates a site visit with the form.
+        await using var laptop = await LaptopAsync();
+        var organiser = await laptop.NewPageAsync();
+        await organiser.GotoAsync($"{url}/api/console");
+        await organiser.FillAsync("#email", "djb@jiedao.example.cn");
+        await organiser.ClickAsync("#signin");
+        await organiser.ClickAsync("#new-event");
+        var day = DateTimeOffset.UtcNow.AddDays(6);
+        await organiser.CheckAsync("#kind-siteVisit");
+        Assert.False(await organiser.IsVisibleAsync("#salon-hostOrganisation")); // only the chosen kind's fields show
+        await organiser.FillAsync("#title", "5G 全球创新港参观考察");
+        await organiser.FillAsync("#description", "参观 5G 全球创新港展厅与塔楼屋顶。");
+        await organiser.FillAsync("#start", Seed.Local(day));
+        await organiser.FillAsync("#end", Seed.Local(day.AddHours(2)));
+        await organiser.FillAsync("#venue", "5G 全球创新港");
+        await organiser.FillAsync("#address", "上海市虹口区东大名路");
+        await organiser.FillAsync("#siteVisit-meetingPoint", "白玉兰广场北门");
+        await organiser.FillAsync("#siteVisit-meetingTime", Seed.Local(day.AddMinutes(-30)));
+        await organiser.FillAsync("#capacity", "10");
+        await organiser.FillAsync("#organiserName", "北外滩街道党建办");
+        await organiser.FillAsync("#organiserEmail", "djb@jiedao.example.cn");
+        await ShotAsync(organiser, "02-new-event");
+        await organiser.ClickAsync("#save");
+        Assert.Contains("活动已发布", await organiser.InnerTextAsync("#flash"));
+        var eventId = organiser.Url.Split("/api/console/events/")[1].Split('?')[0];
+
+        // 4. Its poster: title, time, place and a QR code that loads.
+        await organiser.ClickAsync("#share");
+        var signUpUrl = await organiser.InputValueAsync("#signup-url");
+        Assert.EndsWith($"/api/signup/{eventId}", signUpUrl);
+        await organiser.ClickAsync("#poster");
+        Assert.Equal("5G 全球创新港参观考察", (await organiser.InnerTextAsync("#poster-title")).Trim());
+        Assert.Contains("白玉兰广场北门", await organiser.InnerTextAsync("#poster"));
+        Assert.True(await organiser.EvalOnSelectorAsync<int>("#poster-qr", "img => img.naturalWidth") > 0, "the poster's QR code did not load");
+        await ShotAsync(organiser, "03-poster");
+        await organiser.EmulateMediaAsync(new() { Media = Media.Print });
+        Assert.False(await organiser.IsVisibleAsync(".noprint")); // prints cleanly: only the sheet
+        await organiser.EmulateMediaAsync(new() { Media = Media.Screen });
+
+        // 5. Three people sign up on their phones.
+        var people = new[] { ("王磊", "13812345678", "北外滩商会"), ("李莹晖", "13900001111", "上海某律师事务所"), ("张伟", "13700002222", "北外滩商会") };
+        var codes = new List<string>();
+        foreach (var (name, phone, unit) in people)
+        {
+            await using var phoneContext = await PhoneAsync();
+            var p = await phoneContext.NewPageAsync();
+            await p.GotoAsync(signUpUrl.Replace("https://signup.example.cn", url).Replace("http://localhost:7071", url));
+            await p.FillAsync("#name", name);
+            await p.FillAsync("#phone", phone);
+            await p.FillAsync("#email", $"{Guid.NewGuid():N}@example.cn");
+            await p.FillAsync("#organisation", unit);
+            await p.CheckAsync("#consent");
+            await p.ClickAsync("button[type=submit]");
+            Assert.Equal("报名成功", (await p.InnerTextAsync("#result")).Trim());
+            codes.Add((await p.InnerTextAsync("#ticket-code")).Trim());
+            if (codes.Count == 1) await ShotAsync(p, "04-ticket");
+        }
+
+        // 6. The door link, from the event page, opened on a volunteer's phone.
+        await organiser.GotoAsync($"{url}/api/console/events/{eventId}");
+        var doorLink = await organiser.InputValueAsync("#door-link");
+        await using var doorPhone = await PhoneAsync();
+        var door = await doorPhone.NewPageAsync();
+        await door.GotoAsync(doorLink.Replace("https://signup.example.cn", url).Replace("http://localhost:7071", url));
+
+        // One by the short code on the ticket...
+        await door.FillAsync("#code", codes[0]);
+        await door.ClickAsync("#code-submit");
+        Assert.Contains("王磊", await door.InnerTextAsync("#door-message"));
+        // ...one found by name...
+        await door.FillAsync("#q", "莹晖");
+        await door.ClickAsync("#search-submit");
+        await door.ClickAsync("#result-list .person button");
+        Assert.Contains("李莹晖", await door.InnerTextAsync("#door-message"));
+        // ...and a walk-in.
+        await door.FillAsync("#walkin-name", "赵敏");
+        await door.FillAsync("#walkin-unit", "北外滩商会");
+        await door.ClickAsync("#walkin-submit");
+        Assert.Equal("2 / 3", (await door.InnerTextAsync("#count-checked-in")).Trim());
+        Assert.Equal("1", (await door.InnerTextAsync("#count-walk-ins")).Trim());
+        await ShotAsync(door, "05-door");
+
+        // 7. The organiser sees the counts and attendance by unit.
+        await organiser.ReloadAsync();
+        Assert.Equal("3", (await organiser.InnerTextAsync("[data-count=confirmed]")).Trim());
+        Assert.Equal("2", (await organiser.InnerTextAsync("[data-count=checkedIn]")).Trim());
+        Assert.Equal("1", (await organiser.InnerTextAsync("[data-count=walkIns]")).Trim());
+        Assert.Equal("2", (await organiser.GetAttributeAsync("#attendance tr[data-unit='北外滩商会'] [data-attended]", "data-attended")));
+        Assert.Equal("3", (await organiser.InnerTextAsync("#attended-total")).Trim());
+        await ShotAsync(organiser, "06-event-page");
+
+        // 8. The CSV, downloaded and read back as Excel would: UTF-8 with a BOM, Chinese intact.
+        var download = await organiser.RunAndWaitForDownloadAsync(() => organiser.ClickAsync("#export-registrations"));
+        var file = Path.Combine(_shots, "registrations.csv");
+        await download.SaveAsAsync(file);
+        var bytes = await File.ReadAllBytesAsync(file);
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        using var reader = new StringReader(new UTF8Encoding(true).GetString(bytes).TrimStart('\uFEFF'));
+        using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
+        var rows = csv.GetRecords<dynamic>().Cast<IDictionary<string, object>>().ToList();
+        Assert.Equal(["王磊", "李莹晖", "张伟", "赵敏"], rows.Select(r => (string)r["姓名 (Name)"]).OrderBy(n => n == "赵敏").ThenBy(n => Array.IndexOf(["王磊", "李莹晖", "张伟"], n)));
+        Assert.Equal(3, rows.Count(r => ((string)r["签到时间 (Checked in)"]).Length > 0));
+        Assert.Equal("", (string)rows.Single(r => (string)r["姓名 (Name)"] == "张伟")["签到时间 (Checked in)"]);
+    }
+}
