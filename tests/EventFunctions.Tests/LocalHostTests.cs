@@ -29,6 +29,8 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
                 case Supported.Http:
                     // Route values that match no event: the function itself answers (with a body), not the router.
                     var path = "/api/" + trigger.Route!.Replace("{eventId}", "nosuchevent").Replace("{registrationId}", "ABCDEFGH");
+                    // Counted before and after: a console page sends an anonymous caller to the sign-in page (itself a function).
+                    var before = host.Invocations.For(f.Name).Count;
                     using (var request = new HttpRequestMessage(new HttpMethod(trigger.Methods![0].ToUpperInvariant()), path))
                     {
                         if (request.Method != HttpMethod.Get && request.Method != HttpMethod.Delete)
@@ -43,7 +45,7 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
                         Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
                     }
 
-                    Assert.True(host.Invocations.For(f.Name).Count == 1, $"{f.Name} was not invoked at {path}");
+                    Assert.True(host.Invocations.For(f.Name).Count > before, $"{f.Name} was not invoked at {path}");
                     break;
                 case Supported.Queue:
                     await host.Queue.SendMessageAsync(JsonSerializer.Serialize(new { eventId = "nosuchevent", registrationKey = "reg-0" }));
