@@ -28,6 +28,19 @@ param publicBaseUrl string = ''
 @description('Object id of a person to grant data access to the storage account (for azd and debugging). Optional.')
 param principalId string = ''
 
+@secure()
+@description('Secret for door-staff links, anti-forgery tokens: at least 32 characters. A new one is made on each deployment unless given (which voids door links handed out).')
+param signingKey string = '${newGuid()}${newGuid()}'
+
+@description('Emails of the street office\'s first console admins, comma-separated.')
+param consoleAdmins string = ''
+
+@description('Client id of a Microsoft Entra app registration for the organisers\' console sign-in (App Service Authentication). Empty: no sign-in configured.')
+param signInClientId string = ''
+
+@description('Tenant of that app registration; the deployment\'s tenant when empty.')
+param signInTenantId string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 
@@ -49,6 +62,10 @@ module app 'app/resources.bicep' = {
     sendGridWebhookPublicKey: sendGridWebhookPublicKey
     publicBaseUrl: publicBaseUrl
     principalId: principalId
+    signingKey: signingKey
+    consoleAdmins: consoleAdmins
+    signInClientId: signInClientId
+    signInTenantId: signInTenantId
   }
 }
 

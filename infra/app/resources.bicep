@@ -10,6 +10,11 @@ param emailFromAddress string
 param sendGridWebhookPublicKey string
 param publicBaseUrl string
 param principalId string
+@secure()
+param signingKey string
+param consoleAdmins string
+param signInClientId string
+param signInTenantId string
 
 var functionAppName = 'func-${resourceToken}'
 var deploymentContainer = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
@@ -169,6 +174,39 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       EventFunctions__Email__FromAddress: emailFromAddress
       EventFunctions__Email__OutboxPath: '/tmp/outbox'
       EventFunctions__Email__WebhookPublicKey: sendGridWebhookPublicKey
+      EventFunctions__SigningKey: signingKey
+      EventFunctions__Console__Admins: consoleAdmins
+      // The console trusts X-MS-CLIENT-PRINCIPAL only where App Service Authentication (below) sets it.
+      EventFunctions__Console__PlatformAuthentication: empty(signInClientId) ? 'false' : 'true'
+    }
+  }
+
+  // App Service Authentication ("Easy Auth") with Microsoft Entra ID for the organisers' console. Participants'
+  // pages stay public (unauthenticated requests go through; the app decides per route), and the platform strips any
+  // X-MS-CLIENT-PRINCIPAL a client sends. Only when an app registration's client id is given.
+  resource auth 'config' = if (!empty(signInClientId)) {
+    name: 'authsettingsV2'
+    properties: {
+      platform: { enabled: true }
+      globalValidation: {
+        requireAuthentication: false
+        unauthenticatedClientAction: 'AllowAnonymous'
+      }
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true
+          registration: {
+            clientId: signInClientId
+            openIdIssuer: '${environment().authentication.loginEndpoint}${empty(signInTenantId) ? tenant().tenantId : signInTenantId}/v2.0'
+          }
+          validation: {
+            allowedAudiences: [ 'api://${signInClientId}' ]
+          }
+        }
+      }
+      login: {
+        tokenStore: { enabled: false }
+      }
     }
   }
 }

@@ -45,4 +45,15 @@ public sealed class InfrastructureTests
         Assert.Contains("ConfirmationSweepSchedule", json); // the timer's %setting% must exist or the host will not start
         Assert.Contains("confirmations-poison", json);
     }
+
+    [Fact]
+    public void The_console_signs_in_through_App_Service_Authentication_and_trusts_the_principal_only_there()
+    {
+        var json = Build.Value.Json;
+        Assert.Contains("authsettingsV2", json);
+        Assert.Contains("\"unauthenticatedClientAction\": \"AllowAnonymous\"", json); // participants' pages stay public
+        Assert.Contains("EventFunctions__Console__PlatformAuthentication", json);
+        Assert.Contains("EventFunctions__SigningKey", json);
+        Assert.Contains("EventFunctions__Console__Admins", json);
+    }
 }
