@@ -84,6 +84,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<OrganiserApi>();
         services.AddSingleton<Security.Signer>();
         services.AddSingleton<SignUpApi>();
+        services.AddSingleton<Notifications.NotificationQueue>();
+        services.AddSingleton<Notifications.NotificationSender>();
+        services.AddSingleton<Notifications.NotificationSweep>();
+        services.AddSingleton<Notifications.ResendService>();
 
         // Chinese text stays Chinese in pages and emails (the default encoder turns it into &#x...; entities).
         services.TryAddSingleton(HtmlEncoder.Create(UnicodeRanges.All));

@@ -4,6 +4,8 @@ namespace EventFunctions.Shared.Storage;
 public static class QueueNames
 {
     public const string Confirmations = "confirmations";
+    /// <summary>Change and cancellation notices, reminders and resent confirmations (see Notifications/).</summary>
+    public const string Notifications = "notifications";
 }
 
 /// <summary>Settings under the <c>EventFunctions</c> section (in app settings: <c>EventFunctions__TableName</c> and so on).</summary>
@@ -49,6 +51,9 @@ public sealed class EventFunctionsOptions
     public string? SigningKey { get; set; }
 
     public EmailOptions Email { get; set; } = new();
+
+    /// <summary>The queue of notification messages; the trigger listens on <see cref="QueueNames.Notifications"/>.</summary>
+    public string NotificationQueue { get; set; } = QueueNames.Notifications;
 }
 
 public sealed class EmailOptions
