@@ -83,7 +83,7 @@ public static class NoticeState
     public static NoticeSnapshot Baseline(EventRecord e, int noticeSentVersion, DateTimeOffset createdUtc)
     {
         if (e.NoticeHistory.Count == 0) return NoticeSnapshot.Of(e);
-        var atSignUp = e.NoticeHistory.LastOrDefault(r => r.AtUtc <= createdUtc)?.Version ?? 0;
+        var atSignUp = e.NoticeHistory.LastOrDefault(r => r.AtUtc < createdUtc)?.Version ?? 0; // a tie counts as before the change: told once too often rather than never
         var version = Math.Max(noticeSentVersion, atSignUp);
         return (e.NoticeHistory.LastOrDefault(r => r.Version <= version) ?? e.NoticeHistory[0]).Snapshot;
     }
