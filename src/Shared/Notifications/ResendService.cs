@@ -21,8 +21,9 @@ public abstract record ResendOutcome
 /// <summary>
 /// "Send my confirmation again": the participant from the manage page (rate-limited per registration), or an
 /// organiser for a participant (barely limited: only a double click is caught). A request is recorded on the row
-/// (<see cref="NotificationRow.ResendRequested"/>) under its ETag and queued; the notification sender sends each
-/// request once, with the confirmation for the row's current state.
+/// (<see cref="NotificationRow.ResendRequested"/>) under its ETag and queued; the notification sender answers it
+/// once, with the confirmation for the row's current state (requests made before that email went out are answered
+/// by the same email: one email, not a burst).
 /// </summary>
 public sealed class ResendService(EventStore store, NotificationQueue queue, TimeProvider clock, ILogger<ResendService> log)
 {
