@@ -45,6 +45,12 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
 
                     Assert.True(host.Invocations.For(f.Name).Count == 1, $"{f.Name} was not invoked at {path}");
                     break;
+                case Supported.Queue when f.Name == "SendNotifications":
+                    var notifications = new Azure.Storage.Queues.QueueClient(azurite.ConnectionString, trigger.QueueName, new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 });
+                    await notifications.CreateIfNotExistsAsync();
+                    await notifications.SendMessageAsync(JsonSerializer.Serialize(new { kind = "fan-out", eventId = "abcdefghjk", version = 1 }));
+                    await RunningHost.Eventually(() => Task.FromResult(host.Invocations.For(f.Name).Any(i => i.Succeeded)), $"{f.Name} consumes a message");
+                    break;
                 case Supported.Queue:
                     await host.Queue.SendMessageAsync(JsonSerializer.Serialize(new { eventId = "nosuchevent", registrationKey = "reg-0" }));
                     await RunningHost.Eventually(() => Task.FromResult(host.Invocations.For(f.Name).Any(i => i.Succeeded)), $"{f.Name} consumes a message");

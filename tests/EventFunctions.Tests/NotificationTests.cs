@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -388,6 +389,29 @@ public sealed class NotificationTests(AzuriteFixture azurite)
         gate.SetResult();
         await Assert.ThrowsAnyAsync<Exception>(() => dying);
         Assert.Equal(500, app.Mails("cancellation").Count);
+    }
+
+    [Fact]
+    public async Task On_the_running_host_a_PUT_that_moves_the_event_returns_at_once_and_the_queue_brings_the_notice()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        var definition = Seed.Lecture();
+        var created = await host.CreateEventAsync(definition);
+        var eventId = created.GetProperty("id").GetString()!;
+        using (var signUp = await host.Http.PostAsJsonAsync($"/api/events/{eventId}/registrations", Seed.Person("王磊", "wanglei@example.cn", null)))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created, signUp.StatusCode);
+        }
+
+        definition["venue"] = "社区文化活动中心三楼报告厅";
+        using var put = await host.Http.PutAsJsonAsync($"/api/events/{eventId}", definition);
+        Assert.Equal(System.Net.HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(1, (await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("calendarSequence").GetInt32());
+
+        await RunningHost.Eventually(() => Task.FromResult(host.SendGrid.Mails.Select(Mail.From).Any(m => m.Notice == "change")), "the change notice is sent through the notifications queue");
+        var notice = Assert.Single(host.SendGrid.Mails.Select(Mail.From), m => m.Notice == "change");
+        Assert.Equal(1, notice.Calendar().Sequence);
+        Assert.Contains("社区文化活动中心三楼报告厅", notice.Plain);
     }
 
     [Fact]
