@@ -58,6 +58,12 @@ if [ -z "$func_bin" ]; then
   echo "== no \`func\` on PATH: using the project's local host (set EVENTFUNCTIONS_TRY_CORE_TOOLS=1 to try installing Core Tools)"
 fi
 
+# The organisers' console signs in through App Service Authentication in Azure; here, a development sign-in
+# (it exists only when the environment is Development) with this demo admin.
+export AZURE_FUNCTIONS_ENVIRONMENT="${AZURE_FUNCTIONS_ENVIRONMENT:-Development}"
+export EventFunctions__Console__Admins="${EventFunctions__Console__Admins:-admin@jiedao.example.cn}"
+export EventFunctions__SigningKey="${EventFunctions__SigningKey:-local-development-only-signing-key-not-a-secret}"
+
 base=http://localhost:7071
 if [ -n "$func_bin" ]; then
   echo "== starting the Azure Functions host (func start)"
@@ -87,7 +93,9 @@ fi
 
 echo
 echo "EventFunctions is running ($( [ -n "$func_bin" ] && echo "Azure Functions Core Tools" || echo "local host, development only" )):"
-echo "  Organiser API:  $base/api/events"
+echo "  Organiser console: $base/api/console"
+echo "    development sign-in (Development only; no password): open it, press \"以演示管理员登录 Sign in as the demo admin\" ($EventFunctions__Console__Admins)"
+echo "  Organiser API:  $base/api/events   (function key in Azure)"
 curl -fs "$base/api/events" | python3 -c 'import json,sys
 for e in json.load(sys.stdin): print("  Sign-up form:   " + e["signUpUrl"] + "   (" + e["title"] + ")")' || true
 echo "  Outbox (.eml):  $root/.outbox"

@@ -19,6 +19,9 @@ param sendGridApiKey string = ''
 @description('Sender address for confirmation emails (a SendGrid verified sender).')
 param emailFromAddress string = 'no-reply@example.com'
 
+@description('Verification key of SendGrid\'s Signed Event Webhook (base64). Empty: POST /api/sendgrid/events refuses every request.')
+param sendGridWebhookPublicKey string = ''
+
 @description('Public base URL of the sign-up links; defaults to the function app\'s own host name.')
 param publicBaseUrl string = ''
 
@@ -43,6 +46,7 @@ module app 'app/resources.bicep' = {
     resourceToken: resourceToken
     sendGridApiKey: sendGridApiKey
     emailFromAddress: emailFromAddress
+    sendGridWebhookPublicKey: sendGridWebhookPublicKey
     publicBaseUrl: publicBaseUrl
     principalId: principalId
   }

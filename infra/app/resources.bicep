@@ -7,6 +7,7 @@ param resourceToken string
 @secure()
 param sendGridApiKey string
 param emailFromAddress string
+param sendGridWebhookPublicKey string
 param publicBaseUrl string
 param principalId string
 
@@ -178,6 +179,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       EventFunctions__Email__SendGridApiKey: sendGridApiKey
       EventFunctions__Email__FromAddress: emailFromAddress
       EventFunctions__Email__OutboxPath: '/tmp/outbox'
+      EventFunctions__Email__WebhookPublicKey: sendGridWebhookPublicKey
     }
   }
 }

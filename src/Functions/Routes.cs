@@ -11,6 +11,27 @@ public static class Routes
     public const string Manage = "manage/{eventId}/{registrationId}";
     public const string ManageResend = "manage/{eventId}/{registrationId}/resend";
     public const string ManageCalendar = "manage/{eventId}/{registrationId}/calendar";
+
+    // The organisers' console (signed-in pages; see ConsoleApi).
+    public const string Console = "console";
+    public const string ConsoleSignIn = "console/signin";
+    public const string ConsoleSignOut = "console/signout";
+    public const string ConsoleNewEvent = "console/events/new";
+    public const string ConsoleEvent = "console/events/{eventId}";
+    public const string ConsoleEditEvent = "console/events/{eventId}/edit";
+    public const string ConsoleCapacity = "console/events/{eventId}/capacity";
+    public const string ConsoleCloseSignUp = "console/events/{eventId}/close";
+    public const string ConsoleCancelEvent = "console/events/{eventId}/cancel";
+    public const string ConsoleRemoveRegistration = "console/events/{eventId}/registrations/{registrationId}/remove";
+    public const string ConsoleShare = "console/events/{eventId}/share";
+    public const string ConsoleQrPng = "console/events/{eventId}/qr.png";
+    public const string ConsoleQrSvg = "console/events/{eventId}/qr.svg";
+    public const string ConsolePoster = "console/events/{eventId}/poster";
+    public const string ConsoleOrganisers = "console/organisers";
+    public const string ConsoleRemoveOrganiser = "console/organisers/remove";
+
+    /// <summary>SendGrid's Event Webhook (anonymous: the request's signature is its authentication).</summary>
+    public const string SendGridEvents = "sendgrid/events";
 }
 
 public static class Schedules
@@ -21,4 +42,6 @@ public static class Schedules
     public const string RetentionPurge = "0 0 19 * * *";
     /// <summary>Reminders due and notices still owed; every five minutes in the template, app setting ReminderSchedule.</summary>
     public const string Reminders = "%ReminderSchedule%";
+    /// <summary>Daily at 19:30 UTC: delivery event markers past SendGrid's retry window.</summary>
+    public const string DeliveryEventsPurge = "0 30 19 * * *";
 }

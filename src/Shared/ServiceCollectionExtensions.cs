@@ -41,6 +41,7 @@ public static class ServiceCollectionExtensions
     {
         services.AddOptions<EventFunctionsOptions>().Bind(configuration.GetSection(EventFunctionsOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(configuration);
         // The JSON the functions' results are written with (camelCase, enums as names, Chinese unescaped).
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => Json.Apply(o.JsonSerializerOptions));
         services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o => Json.Apply(o.SerializerOptions));
@@ -83,11 +84,18 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RetentionService>();
         services.AddSingleton<OrganiserApi>();
         services.AddSingleton<Security.Signer>();
+        services.AddSingleton<Console.OrganiserDirectory>();
+        services.AddSingleton<Console.AuditLog>();
+        services.AddSingleton<Console.ConsoleAuth>();
+        services.AddSingleton<Console.ConsoleQueries>();
+        services.AddSingleton<ConsoleApi>();
         services.AddSingleton<SignUpApi>();
         services.AddSingleton<Notifications.NotificationQueue>();
         services.AddSingleton<Notifications.NotificationSender>();
         services.AddSingleton<Notifications.NotificationSweep>();
         services.AddSingleton<Notifications.ResendService>();
+        services.AddSingleton<Delivery.DeliveryRecorder>();
+        services.AddSingleton<Delivery.DeliveryWebhook>();
 
         // Chinese text stays Chinese in pages and emails (the default encoder turns it into &#x...; entities).
         services.TryAddSingleton(HtmlEncoder.Create(UnicodeRanges.All));

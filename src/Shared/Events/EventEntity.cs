@@ -28,6 +28,8 @@ public sealed class EventEntity : ITableEntity
     public DateTimeOffset SignUpClosesUtc { get; set; }
     public string OrganiserName { get; set; } = "";
     public string OrganiserEmail { get; set; } = "";
+    /// <summary>The owning member unit (see <see cref="EventRecord.Unit"/>).</summary>
+    public string Unit { get; set; } = "";
     /// <summary>Kind details and custom questions as JSON (they are read with the event, never queried).</summary>
     public string DetailsJson { get; set; } = "{}";
     public DateTimeOffset CreatedUtc { get; set; }
@@ -73,6 +75,7 @@ public sealed class EventEntity : ITableEntity
         SignUpClosesUtc = e.SignUpClosesUtc,
         OrganiserName = e.OrganiserName,
         OrganiserEmail = e.OrganiserEmail,
+        Unit = e.Unit,
         DetailsJson = JsonSerializer.Serialize(new Details(e.Salon, e.SiteVisit, e.Lecture, e.Questions), Json.Options),
         Confirmed = e.Confirmed,
         Waitlisted = e.Waitlisted,
@@ -105,6 +108,7 @@ public sealed class EventEntity : ITableEntity
             SignUpClosesUtc = SignUpClosesUtc,
             OrganiserName = OrganiserName,
             OrganiserEmail = OrganiserEmail,
+            Unit = string.IsNullOrEmpty(Unit) ? EventValidator.DefaultUnit : Unit,
             Salon = details?.Salon,
             SiteVisit = details?.SiteVisit,
             Lecture = details?.Lecture,

@@ -35,6 +35,8 @@ public sealed record EventInput
     public string? SignUpCloses { get; init; }
     public string? OrganiserName { get; init; }
     public string? OrganiserEmail { get; init; }
+    /// <summary>The member unit that owns the event (its organisers see and change it); <see cref="EventValidator.DefaultUnit"/> when omitted.</summary>
+    public string? Unit { get; init; }
     public SalonDetails? Salon { get; init; }
     public SiteVisitInput? SiteVisit { get; init; }
     public LectureDetails? Lecture { get; init; }
@@ -89,6 +91,8 @@ public sealed record EventRecord
     public required DateTimeOffset SignUpClosesUtc { get; init; }
     public required string OrganiserName { get; init; }
     public required string OrganiserEmail { get; init; }
+    /// <summary>The member unit that owns the event: its organisers see and change it.</summary>
+    public string Unit { get; init; } = EventValidator.DefaultUnit;
     public SalonDetails? Salon { get; init; }
     public SiteVisitDetails? SiteVisit { get; init; }
     public LectureDetails? Lecture { get; init; }
@@ -165,6 +169,7 @@ public sealed record EventView(
     DateTimeOffset SignUpCloses,
     string OrganiserName,
     string OrganiserEmail,
+    string Unit,
     SalonDetails? Salon,
     SiteVisitView? SiteVisit,
     LectureDetails? Lecture,

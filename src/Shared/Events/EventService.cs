@@ -73,6 +73,21 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
     public Task<EventOutcome> CancelEventAsync(string eventId, CancellationToken ct) =>
         ChangeAsync(eventId, (current, _) => (current with { Cancelled = true }, null), "Cancelled");
 
+    /// <summary>
+    /// Sets the number of seats (raising it is the usual case); never below the people already confirmed. Seats it
+    /// adds go to the waitlist first, in order, in the same transaction.
+    /// </summary>
+    public Task<EventOutcome> SetCapacityAsync(string eventId, int capacity, CancellationToken ct) =>
+        ChangeAsync(eventId, (current, _) =>
+        {
+            var errors = new FieldErrors();
+            if (capacity < 1 || capacity > EventValidator.MaxCapacity)
+                errors.Add("capacity", $"Capacity must be a whole number from 1 to {EventValidator.MaxCapacity}.");
+            else if (capacity < current.Confirmed)
+                errors.Add("capacity", $"Capacity cannot be lowered below the {current.Confirmed} people already confirmed.");
+            return errors.Any ? (null, errors) : (current with { Capacity = capacity }, null);
+        }, "Set the capacity of");
+
     private async Task<EventOutcome> ChangeAsync(string eventId, EventChange decide, string what)
     {
         if (!Ids.IsValidEventId(eventId)) return new EventOutcome.NotFound();
@@ -110,7 +125,7 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
     public EventView ToView(EventRecord e, DateTimeOffset now) => new(
         e.Id, e.Kind, e.Title, e.Description, e.Venue, e.Address,
         e.ToLocal(e.StartUtc), e.ToLocal(e.EndUtc), e.TimeZoneId, e.Capacity, e.WaitlistAllowed,
-        e.ToLocal(e.SignUpOpensUtc), e.ToLocal(e.SignUpClosesUtc), e.OrganiserName, e.OrganiserEmail,
+        e.ToLocal(e.SignUpOpensUtc), e.ToLocal(e.SignUpClosesUtc), e.OrganiserName, e.OrganiserEmail, e.Unit,
         e.Salon,
         e.SiteVisit is { } v ? new SiteVisitView(v.MeetingPoint, e.ToLocal(v.MeetingTimeUtc), v.SecurityFields) : null,
         e.Lecture,

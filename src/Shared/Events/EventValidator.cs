@@ -20,6 +20,9 @@ public static partial class EventValidator
     [GeneratedRegex(@"^(?<local>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?)(?<offset>[Zz]|(?<sign>[+-])(?<hours>\d{2}):?(?<minutes>\d{2}))?$")]
     private static partial Regex IsoTime();
 
+    /// <summary>The owning unit of an event whose creator named none: the street office itself.</summary>
+    public const string DefaultUnit = "街道办";
+
     public static (EventRecord? Event, FieldErrors Errors) Validate(EventInput input, string id, DateTimeOffset now, EventRecord? existing = null)
     {
         var errors = new FieldErrors();
@@ -31,6 +34,7 @@ public static partial class EventValidator
         var address = Text(input.Address, "address", 300, required: false, errors);
         var organiserName = Text(input.OrganiserName, "organiserName", 100, required: true, errors);
         var organiserEmail = Input.NormaliseEmail(input.OrganiserEmail);
+        var unit = Text(input.Unit, "unit", 50, required: false, errors) ?? existing?.Unit ?? DefaultUnit;
         if (organiserEmail is null) errors.Add("organiserEmail", "A valid contact email for the organiser is required.");
 
         var zoneId = Input.Clean(input.TimeZone) ?? DefaultTimeZone;
@@ -128,6 +132,7 @@ public static partial class EventValidator
             SignUpClosesUtc = closes.Value,
             OrganiserName = organiserName,
             OrganiserEmail = organiserEmail,
+            Unit = unit,
             Salon = salon,
             SiteVisit = siteVisit,
             Lecture = lecture,

@@ -239,10 +239,16 @@ public sealed class HtmlPageResult : ContentResult
     public const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+    /// <summary>The same policy, with images from this site (the console's QR codes).</summary>
+    public const string ContentSecurityPolicyWithImages = ContentSecurityPolicy + "; img-src 'self'";
+
+    /// <summary>The page shows images served by this site (QR codes); still no scripts and nothing foreign.</summary>
+    public bool ImagesFromSelf { get; init; }
+
     public override Task ExecuteResultAsync(ActionContext context)
     {
         var headers = context.HttpContext.Response.Headers;
-        headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
+        headers[HeaderNames.ContentSecurityPolicy] = ImagesFromSelf ? ContentSecurityPolicyWithImages : ContentSecurityPolicy;
         headers[HeaderNames.XContentTypeOptions] = "nosniff";
         headers[HeaderNames.CacheControl] = "no-store";
         headers["Referrer-Policy"] = "no-referrer";

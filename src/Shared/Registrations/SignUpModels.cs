@@ -86,6 +86,17 @@ public sealed class RegistrationEntity : ITableEntity
     public string? EmailError { get; set; }
     /// <summary>How often the sweep has queued the owed email again; it gives up (and says so in <see cref="EmailError"/>) at a limit.</summary>
     public int EmailAttempts { get; set; }
+
+    // Delivery state, from SendGrid's Event Webhook (src/Shared/Delivery): written only by DeliveryRecorder, merged
+    // under the row's ETag, never going back to an older event.
+    /// <summary>Delivered, Bounced, Dropped, Deferred or Processed (see <see cref="Delivery.DeliveryStates"/>); null: no event yet.</summary>
+    public string? DeliveryStatus { get; set; }
+    /// <summary>The provider's reason or response (bounces, drops, deferrals), shortened, addresses masked.</summary>
+    public string? DeliveryDetail { get; set; }
+    /// <summary>When SendGrid says the event happened (its timestamp), not when it reached us.</summary>
+    public DateTimeOffset? DeliveryUpdatedUtc { get; set; }
+    /// <summary>The <see cref="StateVersion"/> of the email the delivery status is about.</summary>
+    public int DeliveryVersion { get; set; }
 }
 
 /// <summary>The API shape of a registration as its participant sees it.</summary>

@@ -54,6 +54,38 @@ public sealed class EventFunctionsOptions
 
     /// <summary>The queue of notification messages; the trigger listens on <see cref="QueueNames.Notifications"/>.</summary>
     public string NotificationQueue { get; set; } = QueueNames.Notifications;
+
+    public ConsoleOptions Console { get; set; } = new();
+}
+
+/// <summary>The organisers' console: who may sign in and how (settings <c>EventFunctions__Console__…</c>).</summary>
+public sealed class ConsoleOptions
+{
+    /// <summary>
+    /// Emails of the street office's first admins (comma or semicolon separated). They are admins whatever the
+    /// organiser table says, so there is always someone who can add organisers.
+    /// </summary>
+    public string Admins { get; set; } = "";
+
+    /// <summary>
+    /// True only where App Service Authentication ("Easy Auth") runs in front of the app: it signs people in and
+    /// passes who they are in <c>X-MS-CLIENT-PRINCIPAL</c> (stripping any such header a client sends). Anywhere else
+    /// the header could be forged, so with this false a request carrying it is refused.
+    /// </summary>
+    public bool PlatformAuthentication { get; set; }
+
+    /// <summary>Where the platform's sign-in starts (Easy Auth's provider path).</summary>
+    public string PlatformSignInPath { get; set; } = "/.auth/login/aad";
+
+    /// <summary>Organisers and admins, one row each.</summary>
+    public string OrganiserTable { get; set; } = "organisers";
+
+    /// <summary>Who changed what: one row per organiser action.</summary>
+    public string AuditTable { get; set; } = "audit";
+
+    public IReadOnlyList<string> AdminEmails =>
+        Admins.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(e => e.ToLowerInvariant()).ToList();
 }
 
 public sealed class EmailOptions
@@ -71,6 +103,18 @@ public sealed class EmailOptions
     public string FromName { get; set; } = "EventFunctions 活动报名";
 
     public string OutboxPath { get; set; } = ".outbox";
+
+    /// <summary>
+    /// The Signed Event Webhook's verification key (SendGrid shows it base64, an ECDSA P-256 public key). Without it
+    /// the SendGridEvents endpoint refuses every request: unsigned delivery events are never accepted.
+    /// </summary>
+    public string? WebhookPublicKey { get; set; }
+
+    /// <summary>A signed webhook request whose timestamp is further than this from now is refused (a replayed old body).</summary>
+    public TimeSpan WebhookMaxAge { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The table of delivery events already recorded (by sg_event_id), so a replay or a SendGrid retry counts once.</summary>
+    public string DeliveryEventsTable { get; set; } = "deliveryevents";
 
     public bool UsesSendGrid => Mode.Equals("SendGrid", StringComparison.OrdinalIgnoreCase)
         || (Mode.Length == 0 && !string.IsNullOrWhiteSpace(SendGridApiKey));

@@ -59,6 +59,8 @@ public sealed class RunningHost : IAsyncDisposable
             ["ReminderSchedule"] = "0 0 0 1 1 *",
             ["EventFunctions:TableName"] = table,
             ["EventFunctions:SigningKey"] = "test-signing-key-0123456789abcdef-0123456789",
+            ["EventFunctions:Console:OrganiserTable"] = table + "org",
+            ["EventFunctions:Console:AuditTable"] = table + "audit",
             ["EventFunctions:Email:Mode"] = "SendGrid",
             ["EventFunctions:Email:SendGridApiKey"] = "SG.test-key",
             ["EventFunctions:Email:SendGridHost"] = sendGrid.BaseUrl,

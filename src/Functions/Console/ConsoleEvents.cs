@@ -1,0 +1,83 @@
+using EventFunctions.Shared.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace EventFunctions.Functions.Console;
+
+/// <summary>Create an event with a form (and preview the participant's page before publishing).</summary>
+public sealed class ConsoleNewEvent(ConsoleApi api)
+{
+    [Function(nameof(ConsoleNewEvent))]
+    public Task<IActionResult> Show(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleNewEvent)] HttpRequest request,
+        CancellationToken ct) => api.NewEventFormAsync(request, ct);
+
+    [Function("ConsoleCreateEvent")]
+    public Task<IActionResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleNewEvent)] HttpRequest request,
+        CancellationToken ct) => api.CreateEventAsync(request, ct);
+}
+
+/// <summary>One event: its registrations (searchable), counts, and the organiser's actions.</summary>
+public sealed class ConsoleEvent(ConsoleApi api)
+{
+    [Function(nameof(ConsoleEvent))]
+    public Task<IActionResult> Show(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleEvent)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.EventPageAsync(request, eventId, ct);
+
+    [Function("ConsoleEditEventForm")]
+    public Task<IActionResult> EditForm(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleEditEvent)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.EditEventFormAsync(request, eventId, ct);
+
+    [Function("ConsoleUpdateEvent")]
+    public Task<IActionResult> Update(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleEditEvent)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.UpdateEventAsync(request, eventId, ct);
+
+    [Function("ConsoleSetCapacity")]
+    public Task<IActionResult> SetCapacity(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleCapacity)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.SetCapacityAsync(request, eventId, ct);
+
+    [Function("ConsoleCloseSignUp")]
+    public Task<IActionResult> CloseSignUp(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleCloseSignUp)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.CloseSignUpAsync(request, eventId, ct);
+
+    [Function("ConsoleCancelEvent")]
+    public Task<IActionResult> Cancel(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleCancelEvent)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.CancelEventAsync(request, eventId, ct);
+
+    [Function("ConsoleRemoveRegistration")]
+    public Task<IActionResult> RemoveRegistration(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleRemoveRegistration)] HttpRequest request,
+        string eventId, string registrationId, CancellationToken ct) => api.RemoveRegistrationAsync(request, eventId, registrationId, ct);
+}
+
+/// <summary>Share an event: the link, its QR code (PNG, SVG) and a printable A4 poster.</summary>
+public sealed class ConsoleShare(ConsoleApi api)
+{
+    [Function(nameof(ConsoleShare))]
+    public Task<IActionResult> Show(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleShare)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.SharePageAsync(request, eventId, ct);
+
+    [Function("ConsoleQrPng")]
+    public Task<IActionResult> Png(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleQrPng)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.QrCodeAsync(request, eventId, "png", ct);
+
+    [Function("ConsoleQrSvg")]
+    public Task<IActionResult> Svg(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleQrSvg)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.QrCodeAsync(request, eventId, "svg", ct);
+
+    [Function("ConsolePoster")]
+    public Task<IActionResult> Poster(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsolePoster)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.PosterAsync(request, eventId, ct);
+}

@@ -1,0 +1,56 @@
+using EventFunctions.Shared.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace EventFunctions.Functions.Console;
+
+// Console routes are Anonymous at the Functions level: who may use them is decided by the platform's sign-in
+// (App Service Authentication) and the organiser directory, in ConsoleApi, on every request.
+
+/// <summary>The sign-in page: the platform's sign-in in Azure; the development sign-in locally.</summary>
+public sealed class ConsoleSignIn(ConsoleApi api)
+{
+    [Function("ConsoleSignInPage")]
+    public Task<IActionResult> Show(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSignIn)] HttpRequest request,
+        CancellationToken ct) => api.SignInPageAsync(request, ct);
+
+    [Function("ConsoleSignIn")]
+    public Task<IActionResult> SignIn(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSignIn)] HttpRequest request,
+        CancellationToken ct) => api.SignInAsync(request, ct);
+
+    [Function("ConsoleSignOut")]
+    public Task<IActionResult> SignOut(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSignOut)] HttpRequest request,
+        CancellationToken ct) => api.SignOutAsync(request, ct);
+}
+
+/// <summary>The dashboard: upcoming and past events with live counts.</summary>
+public sealed class ConsoleDashboard(ConsoleApi api)
+{
+    [Function(nameof(ConsoleDashboard))]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Console)] HttpRequest request,
+        CancellationToken ct) => api.DashboardAsync(request, ct);
+}
+
+/// <summary>Admins add and remove organisers (email and member unit).</summary>
+public sealed class ConsoleOrganisers(ConsoleApi api)
+{
+    [Function(nameof(ConsoleOrganisers))]
+    public Task<IActionResult> Show(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleOrganisers)] HttpRequest request,
+        CancellationToken ct) => api.OrganisersPageAsync(request, ct);
+
+    [Function("ConsoleSaveOrganiser")]
+    public Task<IActionResult> Save(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleOrganisers)] HttpRequest request,
+        CancellationToken ct) => api.SaveOrganiserAsync(request, ct);
+
+    [Function("ConsoleRemoveOrganiser")]
+    public Task<IActionResult> Remove(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleRemoveOrganiser)] HttpRequest request,
+        CancellationToken ct) => api.RemoveOrganiserAsync(request, ct);
+}

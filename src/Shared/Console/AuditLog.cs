@@ -1,0 +1,65 @@
+using Azure;
+using Azure.Data.Tables;
+using EventFunctions.Shared.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EventFunctions.Shared.Console;
+
+/// <summary>One organiser action: PartitionKey the event id (or <see cref="AuditLog.ConsolePartition"/>), RowKey newest first.</summary>
+public sealed class AuditEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Actor { get; set; } = "";
+    public string Action { get; set; } = "";
+    /// <summary>Ids and figures only: never a participant's name, phone or email.</summary>
+    public string Detail { get; set; } = "";
+    public string Outcome { get; set; } = "";
+    public DateTimeOffset AtUtc { get; set; }
+}
+
+public sealed record AuditView(DateTimeOffset AtUtc, string Actor, string Action, string Detail, string Outcome);
+
+/// <summary>Every change made in the console records who made it, when, and what came of it.</summary>
+public sealed class AuditLog(TableServiceClient tables, IOptions<EventFunctionsOptions> options, TimeProvider clock)
+{
+    public const string ConsolePartition = "console";
+    private readonly TableClient _table = tables.GetTableClient(options.Value.Console.AuditTable);
+    private Task? _created;
+
+    private async Task<TableClient> TableAsync(CancellationToken ct)
+    {
+        if (_created is not { IsCompletedSuccessfully: true }) _created = _table.CreateIfNotExistsAsync(ct);
+        await _created;
+        return _table;
+    }
+
+    public async Task RecordAsync(string? eventId, ConsoleUser user, string action, string detail, string outcome, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var table = await TableAsync(ct);
+        await table.AddEntityAsync(new AuditEntity
+        {
+            PartitionKey = eventId ?? ConsolePartition,
+            // Newest first in a partition query; the random tail keeps two actions in one tick apart.
+            RowKey = $"{DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks:D19}-{Ids.NewCommitId()}",
+            Actor = user.Actor, Action = action, Detail = detail, Outcome = outcome, AtUtc = now,
+        }, ct);
+    }
+
+    public async Task<IReadOnlyList<AuditView>> ListAsync(string? eventId, int max, CancellationToken ct)
+    {
+        var table = await TableAsync(ct);
+        var list = new List<AuditView>();
+        var partition = eventId ?? ConsolePartition;
+        await foreach (var a in table.QueryAsync<AuditEntity>(x => x.PartitionKey == partition, maxPerPage: max, cancellationToken: ct))
+        {
+            list.Add(new AuditView(a.AtUtc, a.Actor, a.Action, a.Detail, a.Outcome));
+            if (list.Count >= max) break;
+        }
+        return list;
+    }
+}

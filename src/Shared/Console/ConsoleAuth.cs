@@ -1,0 +1,133 @@
+using System.Text;
+using System.Text.Json;
+using EventFunctions.Shared.Security;
+using EventFunctions.Shared.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace EventFunctions.Shared.Console;
+
+public abstract record SignInState
+{
+    /// <summary>Signed in and known as an organiser or admin.</summary>
+    public sealed record Known(ConsoleUser User) : SignInState;
+    /// <summary>Nobody signed in: send them to sign in.</summary>
+    public sealed record Anonymous : SignInState;
+    /// <summary>Signed in, but not an organiser: ask an admin.</summary>
+    public sealed record NotOrganiser(string Email) : SignInState;
+    /// <summary>A principal header this deployment does not trust (it could be forged).</summary>
+    public sealed record ForgedPrincipal : SignInState;
+}
+
+/// <summary>
+/// Who is using the console. In Azure: App Service Authentication (Easy Auth) signs people in (Microsoft Entra ID or
+/// any OpenID Connect provider) and passes the principal in <c>X-MS-CLIENT-PRINCIPAL</c>; the app reads it only when
+/// <see cref="ConsoleOptions.PlatformAuthentication"/> says the platform sets it. Locally and in tests: a development
+/// sign-in (a signed cookie naming an email) that exists only when the environment is Development. Either way the
+/// person must be in the <see cref="OrganiserDirectory"/> (or a configured admin). No passwords are kept here.
+/// </summary>
+public sealed class ConsoleAuth(
+    OrganiserDirectory directory,
+    Signer signer,
+    TimeProvider clock,
+    IOptions<EventFunctionsOptions> options,
+    IConfiguration configuration,
+    IHostEnvironment? environment = null)
+{
+    public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
+    public const string DevelopmentCookie = "ef_dev_signin";
+    private const string DevelopmentPurpose = "console:development-sign-in";
+    private const string AntiforgeryPurpose = "console:antiforgery";
+    public static readonly TimeSpan SessionLength = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// The development sign-in exists only in the Development environment: the host's own (DOTNET_/ASPNETCORE_ENVIRONMENT)
+    /// or the Functions host's <c>AZURE_FUNCTIONS_ENVIRONMENT</c> (Core Tools set it to Development; Azure does not).
+    /// </summary>
+    public bool DevelopmentSignInEnabled =>
+        !options.Value.Console.PlatformAuthentication
+        && (environment?.IsDevelopment() == true || string.Equals(configuration["AZURE_FUNCTIONS_ENVIRONMENT"], Environments.Development, StringComparison.OrdinalIgnoreCase));
+
+    public bool PlatformAuthentication => options.Value.Console.PlatformAuthentication;
+
+    public string PlatformSignInUrl(string returnPath) =>
+        options.Value.Console.PlatformSignInPath + "?post_login_redirect_uri=" + Uri.EscapeDataString(returnPath);
+
+    public async Task<SignInState> IdentifyAsync(HttpRequest request, CancellationToken ct)
+    {
+        var hasPrincipal = request.Headers.ContainsKey(PrincipalHeader);
+        if (options.Value.Console.PlatformAuthentication)
+        {
+            if (!hasPrincipal) return new SignInState.Anonymous();
+            var email = EmailFromPrincipal(request.Headers[PrincipalHeader].ToString());
+            if (email is null) return new SignInState.Anonymous();
+            var user = await directory.FindAsync(email, developmentSignIn: false, ct);
+            return user is null ? new SignInState.NotOrganiser(email) : new SignInState.Known(user);
+        }
+
+        if (hasPrincipal) return new SignInState.ForgedPrincipal();
+        if (!DevelopmentSignInEnabled) return new SignInState.Anonymous();
+        var signedIn = signer.Verify(DevelopmentPurpose, request.Cookies[DevelopmentCookie]);
+        if (signedIn is null) return new SignInState.Anonymous();
+        var known = await directory.FindAsync(signedIn, developmentSignIn: true, ct);
+        return known is null ? new SignInState.NotOrganiser(signedIn) : new SignInState.Known(known);
+    }
+
+    /// <summary>Signs <paramref name="email"/> in through the development sign-in (Development only).</summary>
+    public void SignInForDevelopment(HttpResponse response, string email)
+    {
+        if (!DevelopmentSignInEnabled) throw new InvalidOperationException("The development sign-in exists only in the Development environment.");
+        var expires = clock.GetUtcNow() + SessionLength;
+        response.Cookies.Append(DevelopmentCookie, signer.Sign(DevelopmentPurpose, email, expires), new CookieOptions
+        {
+            HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/api/console", Expires = expires, Secure = response.HttpContext.Request.IsHttps,
+        });
+    }
+
+    public static void SignOutOfDevelopment(HttpResponse response) =>
+        response.Cookies.Delete(DevelopmentCookie, new CookieOptions { Path = "/api/console" });
+
+    /// <summary>A form's anti-forgery token: bound to the signed-in person, valid for a session's length.</summary>
+    public string AntiforgeryToken(ConsoleUser user) => signer.Sign(AntiforgeryPurpose, user.Email, clock.GetUtcNow() + SessionLength);
+
+    /// <summary>
+    /// A state-changing request is accepted only with the signed-in person's own token in the form, and, when the
+    /// browser says where the request came from, only from this site.
+    /// </summary>
+    public bool IsSameSiteRequest(HttpRequest request, ConsoleUser user, string? token)
+    {
+        if (request.Headers.TryGetValue("Sec-Fetch-Site", out var site) && site.ToString() is "cross-site" or "same-site") return false;
+        if (request.Headers.TryGetValue("Origin", out var origin) && origin.ToString() is { Length: > 0 } o && o != "null")
+        {
+            if (!Uri.TryCreate(o, UriKind.Absolute, out var u) || !string.Equals(u.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)) return false;
+        }
+        return signer.Verify(AntiforgeryPurpose, token) == user.Email;
+    }
+
+    /// <summary>The signed-in email from Easy Auth's principal (base64 JSON with <c>claims</c>).</summary>
+    public static string? EmailFromPrincipal(string header)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(Convert.FromBase64String(header));
+            if (!doc.RootElement.TryGetProperty("claims", out var claims) || claims.ValueKind != JsonValueKind.Array) return null;
+            string[] types = ["preferred_username", "email", "emails", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", "upn", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"];
+            foreach (var type in types)
+            {
+                foreach (var claim in claims.EnumerateArray())
+                {
+                    if (claim.TryGetProperty("typ", out var t) && t.GetString() == type && claim.TryGetProperty("val", out var v)
+                        && Input.NormaliseEmail(v.GetString()) is { } email)
+                        return email;
+                }
+            }
+            return null;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Registrations;
+
+namespace EventFunctions.Shared.Console;
+
+/// <summary>How the console shows times, kinds and states: Chinese first, English beside.</summary>
+public static class ConsoleFormat
+{
+    private static readonly string[] Weekdays = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
+
+    public static string When(EventRecord e)
+    {
+        var start = e.ToLocal(e.StartUtc);
+        var end = e.ToLocal(e.EndUtc);
+        var day = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + " " + Weekdays[(int)start.DayOfWeek];
+        var endText = end.Date == start.Date ? end.ToString("HH:mm", CultureInfo.InvariantCulture) : end.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        return $"{day} {start:HH:mm}–{endText}";
+    }
+
+    public static string Local(EventRecord e, DateTimeOffset? utc) =>
+        utc is { } t ? e.ToLocal(t).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+
+    public static string Kind(EventKind kind) => kind switch
+    {
+        EventKind.Salon => "沙龙 Salon",
+        EventKind.SiteVisit => "参观考察 Site visit",
+        _ => "讲座 Lecture",
+    };
+
+    public static (string Text, string Css) SignUpState(EventRecord e, DateTimeOffset now) => e.WindowAt(now) switch
+    {
+        SignUpWindow.EventCancelled => ("已取消 Cancelled", "bad"),
+        SignUpWindow.EventStarted when now >= e.EndUtc => ("已结束 Ended", ""),
+        SignUpWindow.EventStarted => ("进行中 In progress", "warn"),
+        SignUpWindow.NotYetOpen => ("未开放报名 Not open yet", ""),
+        SignUpWindow.Closed => ("报名已截止 Sign-up closed", "warn"),
+        _ when e.SeatsLeft == 0 => e.WaitlistAllowed ? ("已满·候补中 Full, waitlist open", "warn") : ("已满 Full", "warn"),
+        _ => ("报名中 Open", "ok"),
+    };
+
+    public static string Status(string status) => status switch
+    {
+        RegistrationStatus.Confirmed => "已确认 Confirmed",
+        RegistrationStatus.Waitlisted => "候补 Waitlisted",
+        _ => status,
+    };
+
+    /// <summary>The email state of a registration as the organiser needs it: sending, sent, delivered, bounced, not sent.</summary>
+    public static (string Text, string Css) Email(RegistrationEntity r)
+    {
+        var view = Delivery.DeliveryText.Classify(r);
+        var css = view.Kind switch
+        {
+            Delivery.DeliveryKind.Delivered or Delivery.DeliveryKind.Sent => "ok",
+            Delivery.DeliveryKind.Sending or Delivery.DeliveryKind.Deferred => "warn",
+            _ => "bad",
+        };
+        return (Delivery.DeliveryText.Describe(view, "zh-CN"), css);
+    }
+}

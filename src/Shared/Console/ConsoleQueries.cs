@@ -1,0 +1,107 @@
+using Azure.Data.Tables;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Shared.Storage;
+
+namespace EventFunctions.Shared.Console;
+
+/// <summary>An event as the dashboard lists it, with its live counts.</summary>
+public sealed record EventSummaryRow(EventRecord Event, EventTally Tally);
+
+/// <summary>Counts read from an event's partition (the event row's counters and one pass over its registrations).</summary>
+public sealed record EventTally(int Confirmed, int Waitlisted, int Cancelled, int CheckedIn, int WalkIns, int EmailsNotDelivered);
+
+/// <summary>One registration as an organiser sees it on the event page.</summary>
+public sealed record RegistrationLine(RegistrationEntity Row, int? WaitlistPosition)
+{
+    public string PhoneLast4 => Row.Phone is { Length: >= 4 } p ? p[^4..] : "";
+}
+
+/// <summary>What the console reads: the events a person may see, and an event's registrations.</summary>
+public sealed class ConsoleQueries(EventStore store)
+{
+    public async Task<IReadOnlyList<EventRecord>> EventsForAsync(ConsoleUser user, CancellationToken ct)
+    {
+        var table = await store.TableAsync(ct);
+        var list = new List<EventRecord>();
+        await foreach (var e in table.QueryAsync<EventEntity>(x => x.RowKey == EventEntity.RowKeyValue, cancellationToken: ct))
+        {
+            var record = e.ToRecord();
+            if (user.CanManage(record)) list.Add(record);
+        }
+        return list;
+    }
+
+    public async Task<IReadOnlyList<EventSummaryRow>> DashboardAsync(ConsoleUser user, CancellationToken ct)
+    {
+        var events = await EventsForAsync(user, ct);
+        var table = await store.TableAsync(ct);
+        // A few partition queries at a time: a street office has tens of events, not thousands.
+        using var gate = new SemaphoreSlim(8);
+        var rows = await Task.WhenAll(events.Select(async e =>
+        {
+            await gate.WaitAsync(ct);
+            try
+            {
+                return new EventSummaryRow(e, await TallyAsync(table, e, ct));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        return rows;
+    }
+
+    public async Task<EventTally> TallyAsync(EventRecord e, CancellationToken ct) => await TallyAsync(await store.TableAsync(ct), e, ct);
+
+    private static async Task<EventTally> TallyAsync(TableClient table, EventRecord e, CancellationToken ct)
+    {
+        var notDelivered = 0;
+        var checkedIn = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {e.Id} and RowKey ge 'reg-' and RowKey lt 'reg.'");
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(filter, cancellationToken: ct))
+        {
+            if (IsUndelivered(r)) notDelivered++;
+        }
+        return new EventTally(e.Confirmed, e.Waitlisted, 0, checkedIn, 0, notDelivered);
+    }
+
+    /// <summary>An email owed and not yet sent, deferred, bounced, dropped or given up on.</summary>
+    public static bool IsUndelivered(RegistrationEntity r) => Delivery.DeliveryText.Classify(r).Kind is not (Delivery.DeliveryKind.Delivered or Delivery.DeliveryKind.Sent);
+
+    /// <summary>
+    /// The event's registrations, confirmed first then the waitlist in order, filtered by a search: part of a
+    /// name or unit, the last four digits of a phone, or a registration id.
+    /// </summary>
+    public async Task<IReadOnlyList<RegistrationLine>> RegistrationsAsync(string eventId, string? search, CancellationToken ct)
+    {
+        var table = await store.TableAsync(ct);
+        var rows = new List<RegistrationEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and RowKey ge 'reg-' and RowKey lt 'reg.'");
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(filter, cancellationToken: ct)) rows.Add(r);
+
+        var waitlist = rows.Where(r => r.Status == RegistrationStatus.Waitlisted).OrderBy(r => r.Sequence).Select((r, i) => (r.RowKey, Position: i + 1))
+            .ToDictionary(x => x.RowKey, x => x.Position);
+        var lines = rows
+            .OrderBy(r => r.Status == RegistrationStatus.Confirmed ? 0 : 1).ThenBy(r => r.Sequence)
+            .Select(r => new RegistrationLine(r, waitlist.TryGetValue(r.RowKey, out var p) ? p : null));
+
+        var q = Input.Clean(search);
+        if (q is null) return lines.ToList();
+        return lines.Where(l =>
+            l.Row.Name.Contains(q, StringComparison.OrdinalIgnoreCase)
+            || (l.Row.Organisation?.Contains(q, StringComparison.OrdinalIgnoreCase) ?? false)
+            || (q.Length == 4 && q.All(char.IsAsciiDigit) && l.PhoneLast4 == q)
+            || string.Equals(l.Row.RegistrationId, q, StringComparison.OrdinalIgnoreCase)).ToList();
+    }
+
+    public async Task<RegistrationEntity?> FindRegistrationAsync(string eventId, string registrationId, CancellationToken ct)
+    {
+        if (!Ids.IsValidRegistrationId(registrationId)) return null;
+        var table = await store.TableAsync(ct);
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RegistrationId == registrationId, cancellationToken: ct))
+            return r;
+        return null;
+    }
+}

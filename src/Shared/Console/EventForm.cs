@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EventFunctions.Shared.Events;
+using Microsoft.AspNetCore.Http;
+
+namespace EventFunctions.Shared.Console;
+
+/// <summary>
+/// The console's event form: posted fields ↔ <see cref="EventInput"/> (the same validation as the JSON API), and
+/// an event back into form values for editing. Field names are the validator's error keys, so each error lands
+/// beside its field.
+/// </summary>
+public static partial class EventForm
+{
+    public const int QuestionSlots = 5;
+
+    public static readonly string[] Fields =
+    [
+        "kind", "title", "description", "venue", "address", "start", "end", "capacity", "waitlistAllowed",
+        "signUpOpens", "signUpCloses", "organiserName", "organiserEmail", "unit",
+        "salon.hostOrganisation", "salon.topic", "salon.speaker",
+        "siteVisit.meetingPoint", "siteVisit.meetingTime", "siteVisit.securityFields",
+        "lecture.speaker", "lecture.onlineUrl",
+    ];
+
+    public static Dictionary<string, string> Values(IFormCollection form)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in Fields.Concat(QuestionFields()))
+        {
+            if (form.TryGetValue(name, out var v)) values[name] = v.ToString();
+        }
+        return values;
+    }
+
+    /// <summary>The form's values as the organiser JSON API's input. Sections of other kinds are ignored.</summary>
+    public static EventInput ToInput(IReadOnlyDictionary<string, string> v, string unit)
+    {
+        var kind = Get(v, "kind");
+        var questions = new List<QuestionInput>();
+        for (var i = 0; i < QuestionSlots; i++)
+        {
+            var label = Get(v, $"questions[{i}].label");
+            if (label is null) continue;
+            var type = Get(v, $"questions[{i}].type") ?? "text";
+            var options = type == "choice" ? SplitList(Get(v, $"questions[{i}].options")) : null;
+            questions.Add(new QuestionInput(null, label, type, options, Get(v, $"questions[{i}].required") is "on" or "true"));
+        }
+
+        return new EventInput
+        {
+            Kind = kind,
+            Title = Get(v, "title"),
+            Description = Get(v, "description"),
+            Venue = Get(v, "venue"),
+            Address = Get(v, "address"),
+            Start = Get(v, "start"),
+            End = Get(v, "end"),
+            Capacity = int.TryParse(Get(v, "capacity"), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : null,
+            WaitlistAllowed = Get(v, "waitlistAllowed") is "on" or "true",
+            SignUpOpens = Get(v, "signUpOpens"),
+            SignUpCloses = Get(v, "signUpCloses"),
+            OrganiserName = Get(v, "organiserName"),
+            OrganiserEmail = Get(v, "organiserEmail"),
+            Unit = unit,
+            Salon = kind == "salon" ? new SalonDetails(Get(v, "salon.hostOrganisation"), Get(v, "salon.topic"), Get(v, "salon.speaker")) : null,
+            SiteVisit = kind == "siteVisit"
+                ? new SiteVisitInput(Get(v, "siteVisit.meetingPoint"), Get(v, "siteVisit.meetingTime"), SplitLines(Get(v, "siteVisit.securityFields")))
+                : null,
+            Lecture = kind == "lecture" ? new LectureDetails(Get(v, "lecture.speaker"), Get(v, "lecture.onlineUrl")) : null,
+            Questions = questions,
+        };
+    }
+
+    /// <summary>An event as form values (local times as <c>yyyy-MM-ddTHH:mm</c>, what datetime-local inputs use).</summary>
+    public static Dictionary<string, string> FromRecord(EventRecord e)
+    {
+        string Local(DateTimeOffset utc) => e.ToLocal(utc).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        var v = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["kind"] = KindValue(e.Kind),
+            ["title"] = e.Title,
+            ["description"] = e.Description ?? "",
+            ["venue"] = e.Venue ?? "",
+            ["address"] = e.Address ?? "",
+            ["start"] = Local(e.StartUtc),
+            ["end"] = Local(e.EndUtc),
+            ["capacity"] = e.Capacity.ToString(CultureInfo.InvariantCulture),
+            ["waitlistAllowed"] = e.WaitlistAllowed ? "on" : "",
+            ["signUpOpens"] = Local(e.SignUpOpensUtc),
+            ["signUpCloses"] = Local(e.SignUpClosesUtc),
+            ["organiserName"] = e.OrganiserName,
+            ["organiserEmail"] = e.OrganiserEmail,
+            ["unit"] = e.Unit,
+        };
+        if (e.Salon is { } s)
+        {
+            v["salon.hostOrganisation"] = s.HostOrganisation ?? "";
+            v["salon.topic"] = s.Topic ?? "";
+            v["salon.speaker"] = s.Speaker ?? "";
+        }
+        if (e.SiteVisit is { } sv)
+        {
+            v["siteVisit.meetingPoint"] = sv.MeetingPoint;
+            v["siteVisit.meetingTime"] = Local(sv.MeetingTimeUtc);
+            v["siteVisit.securityFields"] = string.Join("\n", sv.SecurityFields);
+        }
+        if (e.Lecture is { } l)
+        {
+            v["lecture.speaker"] = l.Speaker ?? "";
+            v["lecture.onlineUrl"] = l.OnlineUrl ?? "";
+        }
+        for (var i = 0; i < e.Questions.Count && i < QuestionSlots; i++)
+        {
+            var q = e.Questions[i];
+            v[$"questions[{i}].label"] = q.Label;
+            v[$"questions[{i}].type"] = q.Type switch { QuestionType.Choice => "choice", QuestionType.YesNo => "yesNo", _ => "text" };
+            v[$"questions[{i}].options"] = string.Join("\n", q.Options);
+            v[$"questions[{i}].required"] = q.Required ? "on" : "";
+        }
+        return v;
+    }
+
+    public static string KindValue(EventKind kind) => kind switch
+    {
+        EventKind.Salon => "salon",
+        EventKind.SiteVisit => "siteVisit",
+        _ => "lecture",
+    };
+
+    /// <summary>The validator's English message with a Chinese lead, so an organiser reading Chinese can act on it.</summary>
+    public static string Bilingual(string message)
+    {
+        if (RequiredMessage().Match(message) is { Success: true }) return "必填 · Required.";
+        if (LengthMessage().Match(message) is { Success: true } m) return $"最多 {m.Groups[1].Value} 个字 · {message}";
+        foreach (var (en, zh) in Known)
+        {
+            if (message.StartsWith(en, StringComparison.Ordinal)) return zh + " · " + message;
+        }
+        return message;
+    }
+
+    private static readonly (string En, string Zh)[] Known =
+    [
+        ("The end must be after", "结束时间须晚于开始时间"),
+        ("Sign-up must close after it opens", "报名截止须晚于报名开始"),
+        ("Sign-up must close no later than", "报名截止不得晚于活动开始"),
+        ("Capacity must be a whole number", "名额须为正整数"),
+        ("Capacity cannot be lowered below", "名额不能少于已确认人数"),
+        ("A salon needs a venue", "沙龙须填写场地（楼宇、楼层、房间）"),
+        ("A lecture needs a hall", "讲座须填写会场或线上链接"),
+        ("The meeting time must be before", "集合时间须在活动开始前、同一天"),
+        ("At most 5 security-desk fields", "安保登记项最多 5 项"),
+        ("The online link must be", "线上链接须为完整的 http(s) 地址"),
+        ("A choice question needs", "选择题须有 2 至 20 个选项"),
+        ("Options must differ", "选项不能重复"),
+        ("A valid contact email", "请填写有效的联系邮箱"),
+        ("Kind must be", "请选择活动类型"),
+        ("'start' must be a local time", "请填写日期和时间"),
+        ("'end' must be a local time", "请填写日期和时间"),
+    ];
+
+    [GeneratedRegex(@"^'[^']+' is required")]
+    private static partial Regex RequiredMessage();
+
+    [GeneratedRegex(@"^'[^']+' may be at most (\d+) characters\.$")]
+    private static partial Regex LengthMessage();
+
+    private static IEnumerable<string> QuestionFields()
+    {
+        for (var i = 0; i < QuestionSlots; i++)
+        {
+            yield return $"questions[{i}].label";
+            yield return $"questions[{i}].type";
+            yield return $"questions[{i}].options";
+            yield return $"questions[{i}].required";
+        }
+    }
+
+    private static string? Get(IReadOnlyDictionary<string, string> v, string key) =>
+        v.TryGetValue(key, out var s) && !string.IsNullOrWhiteSpace(s) ? s : null;
+
+    private static List<string>? SplitLines(string? text) =>
+        text?.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static List<string>? SplitList(string? text) =>
+        text?.Split(['\n', '\r', ',', '，', '、', ';', '；'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+}
+
+/// <summary>A draft being previewed: where its form posts back to, with which values.</summary>
+public sealed record PreviewInfo(string Action, string Csrf, IReadOnlyDictionary<string, string> Values, string SaveLabel);
