@@ -1,104 +1,404 @@
-// Sign-up throughput against a real Azurite on this machine: group commit (up to 99 sign-ups per
-// transaction) against one sign-up per transaction, at 1, 16 and 64 concurrent clients, and plain
-// inserts as the ceiling. Run: dotnet run -c Release --project bench/EventFunctions.Bench [signUpsPerRun]
-// Figures vary with the machine and its load; compare ratios from one run.
+// The hot-event benchmark: a popular event's sign-up rush on one partition, from one run against one Azurite
+// it starts itself (in memory), in five parts:
+//   1. raw       K concurrent single-entity inserts into one partition (the ceiling without any rule)
+//   2. naive     per sign-up: read the event row, one ETag transaction (counters + row), retry on 412; no coordination
+//   3. product   RegistrationService in process: K clients, one event with C seats and a waitlist, N attempts
+//   4. http      the same through the local host: urlencoded form posts, the result page rendered
+//   5. pipeline  confirmation messages through the SendConfirmation queue function to a loopback SendGrid,
+//                beside a raw dequeue rate; first-email latency after a quiet minute and during the HTTP rush
+// Each part prints throughput and p50/p95/p99 latency and checks its invariants from the table afterwards.
+// Run: dotnet run -c Release --project bench/EventFunctions.Bench -- [--clients 64] [--attempts 5000] [--capacity 1000]
+//      [--naive-attempts 500] [--http-attempts N] [--quiet-seconds 60] [--quiet-samples 10] [--set Key=Value]... [--quick]
+// (--quick runs parts 1 and 3 only, to try settings.)
+// (--set passes an app setting to the product, e.g. --set EventFunctions:MaxBatch=32, or a host.json override,
+// e.g. --set AzureFunctionsJobHost:extensions:queues:batchSize=32.) Figures vary with the machine and its load:
+// compare the ratios of one run.
 using System.Diagnostics;
+using System.Net;
+using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using EventFunctions.Bench;
+using EventFunctions.LocalHost;
 using EventFunctions.Shared;
 using EventFunctions.Shared.Events;
 using EventFunctions.Shared.Registrations;
 using EventFunctions.Shared.Storage;
 using EventFunctions.Shared.Text;
 using EventFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-var perRun = args.Length > 0 ? int.Parse(args[0]) : 400;
+var options = Args.Parse(args);
+int K = options.Clients, N = options.Attempts, C = options.Capacity;
+
 using var azurite = new AzuriteProcess();
 await azurite.StartAsync();
-Console.WriteLine($"EventFunctions sign-up benchmark: {perRun} sign-ups per run, Azurite in memory, {Environment.ProcessorCount} cores");
+Console.WriteLine($"EventFunctions hot-event benchmark: K={K} clients, N={N} attempts, C={C} seats (+ waitlist); Azurite in memory; {Environment.ProcessorCount} cores");
+Console.WriteLine($"settings: {(options.Settings.Count == 0 ? "app defaults" : string.Join(", ", options.Settings.Select(kv => $"{kv.Key}={kv.Value}")))}");
 Console.WriteLine();
 
-ServiceProvider Services(string table, int maxBatch) => new ServiceCollection()
-    .AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["AzureWebJobsStorage"] = azurite.ConnectionString,
-        ["EventFunctions:TableName"] = table,
-        ["EventFunctions:ConfirmationQueue"] = "bench" + table,
-        ["EventFunctions:MaxBatch"] = maxBatch.ToString(),
-        ["EventFunctions:ContentionTimeout"] = "00:05:00",
-    }).Build())
-    .BuildServiceProvider();
-
-async Task<double> SignUps(int maxBatch, int clients, int instances = 1)
+var table = "bench" + Guid.NewGuid().ToString("N")[..10];
+var appSettings = new Dictionary<string, string?>
 {
-    var table = "b" + Guid.NewGuid().ToString("N")[..12];
-    var providers = Enumerable.Range(0, instances).Select(_ => Services(table, maxBatch)).ToList();
+    ["AzureWebJobsStorage"] = azurite.ConnectionString,
+    ["EventFunctions:TableName"] = table,
+    ["EventFunctions:SigningKey"] = "bench-signing-key-0123456789abcdef-0123456789",
+    ["EventFunctions:Email:Mode"] = "SendGrid",
+    ["EventFunctions:Email:SendGridApiKey"] = "SG.bench",
+};
+foreach (var (k, v) in options.Settings) appSettings[k] = v;
+
+// ---- 1. raw ----
+Console.WriteLine("1. raw: single-entity inserts into one partition (the row a sign-up stores)");
+var rawTable = new TableClient(azurite.ConnectionString, "raw" + Guid.NewGuid().ToString("N")[..10]);
+await rawTable.CreateAsync();
+await rawTable.AddEntityAsync(NewRegistrationLike("warm", "up", -1));
+var rawAcked = new bool[N];
+var (rawSeconds, rawLatency) = await Clients.RunAsync(K, N, "raw", async i =>
+{
+    await rawTable.AddEntityAsync(NewRegistrationLike("event", $"reg-{i:000000}", i));
+    rawAcked[i] = true;
+});
+var rawRows = 0;
+await foreach (var _ in rawTable.QueryAsync<TableEntity>(filter: "PartitionKey eq 'event'", select: ["RowKey"])) rawRows++;
+var raw = new PartResult("raw", N, rawAcked.Count(a => a), rawSeconds, rawLatency) { Lost = Math.Max(0, rawAcked.Count(a => a) - rawRows) };
+Report(raw);
+
+// ---- 2. naive ----
+var naiveN = Math.Min(options.NaiveAttempts, N);
+var naiveC = Math.Max(1, (int)((long)C * naiveN / N));
+Console.WriteLine($"2. naive: read + ETag transaction + retry per sign-up, no coordination ({naiveN} attempts, {naiveC} seats)");
+var naive = options.Quick ? raw with { Part = "naive (skipped)" } : await Naive.RunAsync(azurite.ConnectionString, K, naiveN, naiveC);
+Report(naive);
+
+// ---- 3. product ----
+Console.WriteLine("3. product: RegistrationService in process");
+await using var services = new ServiceCollection()
+    .AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(appSettings).Build())
+    .BuildServiceProvider();
+var store = services.GetRequiredService<EventStore>();
+var registrations = services.GetRequiredService<RegistrationService>();
+var productEvent = await CreateEventAsync(services, "热门讲座（基准测试）", C);
+await registrations.SignUpAsync(productEvent, Person(-1, "warm"), UiText.Chinese, default); // warms the clients up
+var productAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+var productRefused = 0;
+var (productSeconds, productLatency) = await Clients.RunAsync(K, N, "product", async i =>
+{
+    var outcome = await registrations.SignUpAsync(productEvent, Person(i, "p"), UiText.Chinese, default);
+    if (outcome is SignUpOutcome.Registered r) productAcked[r.Registration.RegistrationId] = r.Registration.Status;
+    else Interlocked.Increment(ref productRefused);
+});
+var productCheck = await Checks.EventAsync(await store.TableAsync(default), productEvent, C, productAcked.Keys);
+var product = new PartResult("product", N, productAcked.Count, productSeconds, productLatency)
+{
+    Oversold = productCheck.Oversold, Lost = productCheck.Lost, Duplicates = productCheck.Duplicates,
+    Note = $"{productCheck.Confirmed} confirmed, {productCheck.Waitlisted} waitlisted, {productCheck.Commits} commits (mean {(double)productCheck.Rows / Math.Max(1, productCheck.Commits):F1} sign-ups each){(productRefused > 0 ? $", {productRefused} not registered" : "")}",
+};
+Report(product);
+if (options.Quick)
+{
+    Console.WriteLine($"quick (parts 1 and 3 only): product/raw={product.PerSecond / raw.PerSecond:F2}");
+    return 0;
+}
+
+// ---- 5. pipeline (run before the HTTP part so that the HTTP rush finds an idle host, and measured on part 3's emails) ----
+Console.WriteLine("5. pipeline: part 3's confirmation messages through SendConfirmation (local host) to a loopback SendGrid");
+var queue = new QueueClient(azurite.ConnectionString, QueueNames.Confirmations, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+var queuedMessages = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+var owed = productCheck.Rows;
+await using var sendGrid = await LoopbackSendGrid.StartAsync();
+var hostSettings = new Dictionary<string, string?>(appSettings)
+{
+    ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
+    ["EventFunctions:Email:SendGridHost"] = sendGrid.BaseUrl,
+    ["Logging:LogLevel:Default"] = "Warning",
+    ["Logging:LogLevel:Azure"] = "Error", // slow-response warnings would bury the progress lines
+};
+var pipelineWatch = Stopwatch.StartNew();
+var host = LocalFunctionsHost.Build(new LocalHostOptions { Urls = "http://127.0.0.1:0", Settings = hostSettings });
+await host.StartAsync();
+var hostUrl = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+var hostBatchSize = host.Services.GetRequiredService<HostSettings>().BatchSize;
+var hostPolling = host.Services.GetRequiredService<HostSettings>().MaxPollingInterval;
+var drained = await Clients.UntilAsync(() => Task.FromResult((sendGrid.Count >= owed, $"{sendGrid.Count}/{owed} emails")), TimeSpan.FromMinutes(5), "emails");
+pipelineWatch.Stop();
+var pipelineSeconds = pipelineWatch.Elapsed.TotalSeconds;
+var mails = sendGrid.Mails.ToList();
+var pipelineDuplicates = mails.Count - mails.Select(m => (m.RegistrationId, m.Version)).Distinct().Count();
+var mailed = mails.Select(m => m.RegistrationId).ToHashSet(StringComparer.Ordinal);
+var pipelineMissing = productAcked.Keys.Count(id => !mailed.Contains(id));
+
+Console.WriteLine($"   raw dequeue: the same number of emails as one message each, received {32} at a time and deleted, by one poller");
+var rawQueue = new QueueClient(azurite.ConnectionString, "raw-dequeue", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+await rawQueue.CreateIfNotExistsAsync();
+await Clients.RunAsync(K, owed, "filling", i => rawQueue.SendMessageAsync($$"""{"eventId":"bench","registrationKey":"reg-{{i}}"}"""));
+var dequeueWatch = Stopwatch.StartNew();
+var dequeued = 0;
+while (true)
+{
+    var received = (await rawQueue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1))).Value;
+    if (received.Length == 0) break;
+    await Task.WhenAll(received.Select(m => rawQueue.DeleteMessageAsync(m.MessageId, m.PopReceipt)));
+    dequeued += received.Length;
+}
+
+dequeueWatch.Stop();
+var dequeueRate = dequeued / dequeueWatch.Elapsed.TotalSeconds;
+Console.WriteLine($"   raw dequeue: {dequeued} messages in {dequeueWatch.Elapsed.TotalSeconds:F1} s");
+
+// First email after a quiet minute: the host's queue listener has backed off to maxPollingInterval.
+Console.WriteLine($"   first email after a quiet spell: {options.QuietSeconds} s quiet, then {options.QuietSamples} sign-ups through HTTP, each after 3.2–5.2 s of quiet (the listener back at its cap)");
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(K, 16) }) { BaseAddress = new Uri(hostUrl), Timeout = TimeSpan.FromSeconds(60) };
+var quietEvent = await CreateEventAsync(services, "安静时段的讲座（基准测试）", options.QuietSamples + 10);
+await PostFormAsync(http, quietEvent, -1, "quiet-warm"); // the form path warmed up before the quiet spell
+await Task.Delay(TimeSpan.FromSeconds(options.QuietSeconds));
+var quietLatency = new Latencies();
+var random = new Random(7);
+for (var s = 0; s < options.QuietSamples; s++)
+{
+    if (s > 0) await Task.Delay(TimeSpan.FromMilliseconds(3200 + random.Next(2000)));
+    var started = Stopwatch.GetTimestamp();
+    var (ok, email) = await PostFormAsync(http, quietEvent, s, "quiet");
+    if (!ok) continue;
+    var arrived = await Clients.UntilAsync(() => Task.FromResult((sendGrid.FirstByRecipient.ContainsKey(email), $"sample {s + 1}/{options.QuietSamples}")), TimeSpan.FromSeconds(60), "quiet");
+    if (arrived) quietLatency.Add(Stopwatch.GetElapsedTime(started, sendGrid.FirstByRecipient[email]).TotalMilliseconds);
+}
+
+// ---- 4. http ----
+var httpN = options.HttpAttempts ?? N;
+Console.WriteLine($"4. http: urlencoded form posts to the local host ({httpN} attempts, {C} seats), result page read; its emails sent meanwhile");
+var httpEvent = await CreateEventAsync(services, "热门讲座（表单，基准测试）", C);
+await PostFormAsync(http, httpEvent, -1, "http-warm");
+var httpAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+var (httpSeconds, httpLatency) = await Clients.RunAsync(K, httpN, "http", async i =>
+{
+    var started = Stopwatch.GetTimestamp();
+    var (ok, email) = await PostFormAsync(http, httpEvent, i, "h");
+    if (ok) httpAcked[email] = started;
+});
+var httpCheck = await Checks.EventAsync(await store.TableAsync(default), httpEvent, C, null, httpAcked.Keys);
+var httpPart = new PartResult("http", httpN, httpAcked.Count, httpSeconds, httpLatency)
+{
+    Oversold = httpCheck.Oversold, Lost = httpCheck.Lost, Duplicates = httpCheck.Duplicates,
+    Note = $"{httpCheck.Confirmed} confirmed, {httpCheck.Waitlisted} waitlisted, {httpCheck.Commits} commits",
+};
+Report(httpPart);
+await Clients.UntilAsync(() => Task.FromResult((httpAcked.Keys.All(sendGrid.FirstByRecipient.ContainsKey), $"{httpAcked.Keys.Count(sendGrid.FirstByRecipient.ContainsKey)}/{httpAcked.Count} emails of the rush")),
+    TimeSpan.FromMinutes(5), "rush emails");
+var rushLatency = new Latencies();
+foreach (var (email, started) in httpAcked)
+{
+    if (sendGrid.FirstByRecipient.TryGetValue(email, out var at)) rushLatency.Add(Stopwatch.GetElapsedTime(started, at).TotalMilliseconds);
+}
+
+var rushMissing = httpAcked.Keys.Count(e => !sendGrid.FirstByRecipient.ContainsKey(e));
+var allMails = sendGrid.Mails.ToList();
+var allDuplicates = allMails.Count - allMails.Select(m => (m.RegistrationId, m.Version)).Distinct().Count();
+var pipeline = new PartResult("pipeline", owed, drained ? owed : sendGrid.Count, pipelineSeconds, new Latencies())
+{
+    Lost = pipelineMissing + rushMissing, Duplicates = allDuplicates,
+    Note = $"{owed} emails from {queuedMessages} queue messages",
+};
+await host.StopAsync();
+await host.DisposeAsync();
+
+// ---- Report ----
+Console.WriteLine();
+Console.WriteLine($"| part | attempts | stored | per second | p50 ms | p95 ms | p99 ms | oversold | lost | duplicates | notes |");
+Console.WriteLine($"| ---- | -------- | ------ | ---------- | ------ | ------ | ------ | -------- | ---- | ---------- | ----- |");
+foreach (var p in new[] { raw, naive, product, httpPart }) Row(p);
+Console.WriteLine($"| 5. pipeline | {owed} emails | {pipeline.Succeeded} sent | {pipeline.PerSecond:F0} emails/s | | | | | {pipeline.Lost} | {pipeline.Duplicates} | {pipeline.Note}; raw dequeue {dequeueRate:F0} msgs/s (32 per receive, one poller) |");
+Console.WriteLine();
+Console.WriteLine($"first email (sign-up sent → handed to SendGrid): after a quiet minute p50={quietLatency.Percentile(0.5):F0} ms p95={quietLatency.Percentile(0.95):F0} ms ({quietLatency.Count} samples); " +
+    $"during the HTTP rush p50={rushLatency.Percentile(0.5):F0} ms p95={rushLatency.Percentile(0.95):F0} ms ({rushLatency.Count} emails); host batchSize={hostBatchSize} maxPollingInterval={hostPolling.TotalSeconds:0.###} s");
+Console.WriteLine($"ratios: product/raw={product.PerSecond / raw.PerSecond:F2} product/naive={product.PerSecond / naive.PerSecond:F1} http/raw={httpPart.PerSecond / raw.PerSecond:F2} pipeline emails/raw dequeue={pipeline.PerSecond / dequeueRate:F2}");
+long oversold = naive.Oversold + product.Oversold + httpPart.Oversold;
+long lost = raw.Lost + naive.Lost + product.Lost + httpPart.Lost + pipeline.Lost;
+long duplicates = naive.Duplicates + product.Duplicates + httpPart.Duplicates + pipeline.Duplicates;
+Console.WriteLine($"hot-event K={K} N={N} C={C}: product/raw={product.PerSecond / raw.PerSecond:F2} product/naive={product.PerSecond / naive.PerSecond:F1} p99_ms={product.Latency.Percentile(0.99):F0} oversold={oversold} lost={lost} duplicates={duplicates}");
+return oversold + lost + duplicates == 0 ? 0 : 1;
+
+static void Report(PartResult p) =>
+    Console.WriteLine($"   {p.Part}: {p.PerSecond:F0}/s ({p.Succeeded} of {p.Attempts} in {p.Seconds:F1} s), {p.Latency.Summary}; oversold={p.Oversold} lost={p.Lost} duplicates={p.Duplicates}{(p.Note.Length > 0 ? "; " + p.Note : "")}");
+
+static void Row(PartResult p) =>
+    Console.WriteLine($"| {p.Part} | {p.Attempts} | {p.Succeeded} | {p.PerSecond:F0} | {p.Latency.Percentile(0.5):F1} | {p.Latency.Percentile(0.95):F1} | {p.Latency.Percentile(0.99):F1} | {p.Oversold} | {p.Lost} | {p.Duplicates} | {p.Note} |");
+
+static async Task<string> CreateEventAsync(IServiceProvider services, string title, int capacity)
+{
     var now = DateTimeOffset.UtcNow;
-    var created = await providers[0].GetRequiredService<EventService>().CreateAsync(new EventInput
+    var created = await services.GetRequiredService<EventService>().CreateAsync(new EventInput
     {
-        Kind = "lecture", Title = "基准测试讲座", Venue = "多功能厅", Capacity = perRun / 2, WaitlistAllowed = true,
+        Kind = "lecture", Title = title, Venue = "社区文化活动中心多功能厅", Capacity = capacity, WaitlistAllowed = true,
         Start = Local(now.AddDays(3)), End = Local(now.AddDays(3).AddHours(2)),
         OrganiserName = "社区服务中心", OrganiserEmail = "bench@example.cn",
     }, default);
-    var eventId = ((EventOutcome.Created)created).Event.Id;
-    var services = providers.Select(p => p.GetRequiredService<RegistrationService>()).ToList();
-    await services[0].SignUpAsync(eventId, Person(-1), UiText.Chinese, default); // warm the clients up
-
-    var next = -1;
-    var watch = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
-    {
-        int i;
-        while ((i = Interlocked.Increment(ref next)) < perRun)
-        {
-            var outcome = await services[i % instances].SignUpAsync(eventId, Person(i), UiText.Chinese, default);
-            if (outcome is not SignUpOutcome.Registered) throw new InvalidOperationException(outcome.ToString());
-        }
-    })));
-    watch.Stop();
-
-    var row = (await providers[0].GetRequiredService<EventStore>().FindEventAsync(eventId, default))!;
-    if (row.Confirmed + row.Waitlisted != perRun + 1 || row.Confirmed != perRun / 2) throw new InvalidOperationException("counts are wrong");
-    foreach (var p in providers) await p.DisposeAsync();
-    return perRun / watch.Elapsed.TotalSeconds;
+    return ((EventOutcome.Created)created).Event.Id;
 }
-
-async Task<double> PlainInserts(int clients)
-{
-    var table = new TableClient(azurite.ConnectionString, "p" + Guid.NewGuid().ToString("N")[..12]);
-    await table.CreateAsync();
-    await table.AddEntityAsync(new TableEntity("warm", "up"));
-    var next = -1;
-    var watch = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
-    {
-        int i;
-        while ((i = Interlocked.Increment(ref next)) < perRun)
-        {
-            await table.AddEntityAsync(new TableEntity("event", $"reg-{i}") { ["Name"] = $"参与者{i}", ["Email"] = $"p{i}@example.cn" });
-        }
-    })));
-    return perRun / watch.Elapsed.TotalSeconds;
-}
-
-Console.WriteLine("clients | one per transaction (/s) | group commit (/s) | ratio | plain inserts (/s)");
-Console.WriteLine("------- | ------------------------ | ----------------- | ----- | ------------------");
-foreach (var clients in new[] { 1, 16, 64 })
-{
-    var single = await SignUps(maxBatch: 1, clients);
-    var group = await SignUps(maxBatch: 99, clients);
-    var plain = await PlainInserts(clients);
-    Console.WriteLine($"{clients,7} | {single,24:F0} | {group,17:F0} | {group / single,5:F1} | {plain,18:F0}");
-}
-
-Console.WriteLine();
-var twoInstances = await SignUps(maxBatch: 99, clients: 64, instances: 2);
-Console.WriteLine($"two app instances on one event, 64 clients, group commit: {twoInstances:F0} sign-ups/s (ETag conflicts between instances retried)");
 
 static string Local(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(utc, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).ToString("yyyy-MM-dd'T'HH:mm");
 
-static SignUpInput Person(int i) => new()
+static SignUpInput Person(int i, string tag) => new()
 {
-    Name = $"参与者{i}", Email = $"person{i}@example.cn", Organisation = "北外滩街道", Consent = true, Language = "zh-CN",
+    Name = $"参与者{i}", Email = $"{tag}{i}@example.cn", Organisation = "北外滩街道", Consent = true, Language = "zh-CN",
 };
+
+// The row a sign-up stores, filled as RegistrationService fills it (same properties, same sizes), so raw inserts
+// store what the product stores.
+static RegistrationEntity NewRegistrationLike(string partition, string rowKey, int i)
+{
+    var now = DateTimeOffset.UtcNow;
+    return new RegistrationEntity
+    {
+        PartitionKey = partition, RowKey = rowKey, RegistrationId = Ids.NewRegistrationId(), Name = $"参与者{i}", Email = $"raw{i}@example.cn",
+        Organisation = "北外滩街道", Language = "zh-CN", CreatedUtc = now, ConsentUtc = now, ConsentNotice = RegistrationService.ConsentNoticeVersion,
+        SubmissionHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), ManageToken = Ids.NewToken(),
+        EmailPending = true, EmailQueuedUtc = now, Status = RegistrationStatus.Confirmed, Sequence = i, StateVersion = 1,
+    };
+}
+
+static async Task<(bool Ok, string Email)> PostFormAsync(HttpClient http, string eventId, int i, string tag)
+{
+    var email = $"{tag}{i}@example.cn";
+    using var response = await http.PostAsync($"/api/signup/{eventId}", new FormUrlEncodedContent(
+    [
+        new("name", $"参与者{i}"), new("email", email), new("organisation", "北外滩街道"), new("consent", "on"),
+    ]));
+    var page = await response.Content.ReadAsStringAsync();
+    return (response.StatusCode == HttpStatusCode.OK && (page.Contains("报名成功") || page.Contains("已登记候补")), email);
+}
+
+public sealed record Args(int Clients, int Attempts, int Capacity, int NaiveAttempts, int? HttpAttempts, int QuietSeconds, int QuietSamples, Dictionary<string, string?> Settings)
+{
+    /// <summary>Only parts 1 and 3 (raw and product), for trying settings quickly.</summary>
+    public bool Quick { get; init; }
+
+    public static Args Parse(string[] args)
+    {
+        var a = new Args(64, 5000, 1000, 500, null, 60, 10, []);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            a = args[i] switch
+            {
+                "--clients" => a with { Clients = int.Parse(Next()) },
+                "--attempts" => a with { Attempts = int.Parse(Next()) },
+                "--capacity" => a with { Capacity = int.Parse(Next()) },
+                "--naive-attempts" => a with { NaiveAttempts = int.Parse(Next()) },
+                "--http-attempts" => a with { HttpAttempts = int.Parse(Next()) },
+                "--quiet-seconds" => a with { QuietSeconds = int.Parse(Next()) },
+                "--quiet-samples" => a with { QuietSamples = int.Parse(Next()) },
+                "--set" => Set(a, Next()),
+                "--quick" => a with { Quick = true },
+                _ => throw new ArgumentException($"unknown argument {args[i]} (see the comment at the top of Program.cs)"),
+            };
+        }
+
+        return a;
+    }
+
+    private static Args Set(Args a, string kv)
+    {
+        var eq = kv.IndexOf('=');
+        if (eq <= 0) throw new ArgumentException($"--set {kv}: expected Key=Value");
+        a.Settings[kv[..eq].Replace("__", ":")] = kv[(eq + 1)..];
+        return a;
+    }
+}
+
+/// <summary>Invariants of one event's partition after a run, read from the table.</summary>
+public static class Checks
+{
+    public sealed record EventCheck(long Oversold, long Lost, long Duplicates, int Confirmed, int Waitlisted, int Rows, long Commits);
+
+    /// <param name="ackedIds">registration ids the clients were told are stored</param>
+    /// <param name="ackedEmails">or the emails they were told are stored</param>
+    public static async Task<EventCheck> EventAsync(TableClient table, string eventId, int capacity, IEnumerable<string>? ackedIds, IEnumerable<string>? ackedEmails = null)
+    {
+        var rows = new List<RegistrationEntity>();
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue)) rows.Add(r);
+        var ev = (await table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value;
+        var confirmed = rows.Count(r => r.Status == RegistrationStatus.Confirmed);
+        var waitlisted = rows.Count(r => r.Status == RegistrationStatus.Waitlisted);
+        // Over capacity, counters off the rows, or someone later seated while someone earlier waits.
+        var lastSeated = rows.Where(r => r.Status == RegistrationStatus.Confirmed).Select(r => r.Sequence).DefaultIfEmpty(0).Max();
+        var oversold = Math.Max(0, confirmed - capacity) + Math.Abs(ev.Confirmed - confirmed) + Math.Abs(ev.Waitlisted - waitlisted)
+            + rows.Count(r => r.Status == RegistrationStatus.Waitlisted && r.Sequence < lastSeated);
+        var ids = rows.Select(r => r.RegistrationId).ToHashSet(StringComparer.Ordinal);
+        var emails = rows.Select(r => r.Email).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var lost = (ackedIds?.Count(id => !ids.Contains(id)) ?? 0) + (ackedEmails?.Count(e => !emails.Contains(e)) ?? 0);
+        var duplicates = rows.Count - emails.Count + rows.Count - ids.Count + rows.Count - rows.Select(r => r.Sequence).Distinct().Count();
+        return new EventCheck(oversold, lost, duplicates, confirmed, waitlisted, rows.Count, ev.Version);
+    }
+}
+
+/// <summary>
+/// The reference without coordination: every sign-up reads the event row, decides, and commits the counters and
+/// its row in one transaction under the row's ETag; a 412 (someone else committed first) reads and tries again,
+/// backing off exponentially with jitter (10 ms to 400 ms, as the ledger's retries).
+/// </summary>
+public static class Naive
+{
+    public static async Task<PartResult> RunAsync(string connection, int clients, int attempts, int capacity)
+    {
+        var table = new TableClient(connection, "naive" + Guid.NewGuid().ToString("N")[..10]);
+        await table.CreateAsync();
+        const string eventId = "naive";
+        await table.AddEntityAsync(new TableEntity(eventId, "event") { ["Capacity"] = capacity, ["Confirmed"] = 0, ["Waitlisted"] = 0, ["NextSequence"] = 0L });
+        var acked = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+        long conflicts = 0;
+        var (seconds, latency) = await Clients.RunAsync(clients, attempts, "naive", async i =>
+        {
+            var delay = 10.0;
+            while (true)
+            {
+                var ev = (await table.GetEntityAsync<TableEntity>(eventId, "event")).Value;
+                int confirmed = ev.GetInt32("Confirmed")!.Value, waitlisted = ev.GetInt32("Waitlisted")!.Value;
+                var sequence = ev.GetInt64("NextSequence")!.Value + 1;
+                var seat = waitlisted == 0 && confirmed < capacity;
+                var id = $"N{i:0000000}";
+                var row = new TableEntity(eventId, $"reg-{i:000000}")
+                {
+                    ["RegistrationId"] = id, ["Name"] = $"参与者{i}", ["Email"] = $"naive{i}@example.cn",
+                    ["Status"] = seat ? RegistrationStatus.Confirmed : RegistrationStatus.Waitlisted, ["Sequence"] = sequence,
+                };
+                var counters = new TableEntity(eventId, "event")
+                {
+                    ["Confirmed"] = confirmed + (seat ? 1 : 0), ["Waitlisted"] = waitlisted + (seat ? 0 : 1), ["NextSequence"] = sequence,
+                };
+                try
+                {
+                    await table.SubmitTransactionAsync([
+                        new TableTransactionAction(TableTransactionActionType.UpdateMerge, counters, ev.ETag),
+                        new TableTransactionAction(TableTransactionActionType.Add, row),
+                    ]);
+                    acked[id] = true;
+                    return;
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status == 412)
+                {
+                    Interlocked.Increment(ref conflicts);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * delay));
+                    delay = Math.Min(delay * 2, 400);
+                }
+            }
+        });
+
+        var rows = new List<TableEntity>();
+        await foreach (var r in table.QueryAsync<TableEntity>(x => x.PartitionKey == eventId && x.RowKey != "event")) rows.Add(r);
+        var counted = (await table.GetEntityAsync<TableEntity>(eventId, "event")).Value;
+        var confirmedRows = rows.Count(r => r.GetString("Status") == RegistrationStatus.Confirmed);
+        var waitlistedRows = rows.Count - confirmedRows;
+        var ids = rows.Select(r => r.GetString("RegistrationId")).ToHashSet();
+        return new PartResult("naive", attempts, acked.Count, seconds, latency)
+        {
+            Oversold = Math.Max(0, confirmedRows - capacity) + Math.Abs(counted.GetInt32("Confirmed")!.Value - confirmedRows) + Math.Abs(counted.GetInt32("Waitlisted")!.Value - waitlistedRows),
+            Lost = acked.Keys.Count(id => !ids.Contains(id)),
+            Duplicates = rows.Count - rows.Select(r => r.GetInt64("Sequence")).Distinct().Count(),
+            Note = $"{conflicts} ETag conflicts retried",
+        };
+    }
+}

@@ -172,7 +172,8 @@ public sealed class Load(HttpClient http, TableClient table, string eventId, Jso
                 token = row.GetString("ManageToken");
             }
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or OperationCanceledException && !abort.IsCancellationRequested)
+        // The SDK's retries end in an AggregateException when their attempts failed in different ways (a reset, then the timeout).
+        catch (Exception ex) when (ex is Azure.RequestFailedException or OperationCanceledException or AggregateException && !abort.IsCancellationRequested)
         {
             ledger.Answer("cancel skipped (storage paused, token unreadable)");
             return; // nothing was sent; it stays an acknowledged registration

@@ -23,6 +23,12 @@ public static class Routes
     public const string ConsoleCloseSignUp = "console/events/{eventId}/close";
     public const string ConsoleCancelEvent = "console/events/{eventId}/cancel";
     public const string ConsoleRemoveRegistration = "console/events/{eventId}/registrations/{registrationId}/remove";
+    public const string ConsoleCheckIn = "console/events/{eventId}/registrations/{registrationId}/checkin";
+    public const string ConsoleUndoCheckIn = "console/events/{eventId}/registrations/{registrationId}/undo-checkin";
+    public const string ConsoleExportRegistrations = "console/events/{eventId}/export/registrations.csv";
+    public const string ConsoleExportAttendance = "console/events/{eventId}/export/attendance.csv";
+    public const string ConsoleReports = "console/reports";
+    public const string ConsoleReportCsv = "console/reports/units.csv";
     public const string ConsoleShare = "console/events/{eventId}/share";
     public const string ConsoleQrPng = "console/events/{eventId}/qr.png";
     public const string ConsoleQrSvg = "console/events/{eventId}/qr.svg";
@@ -32,6 +38,8 @@ public static class Routes
 
     /// <summary>SendGrid's Event Webhook (anonymous: the request's signature is its authentication).</summary>
     public const string SendGridEvents = "sendgrid/events";
+    public const string Door = "door/{eventId}";
+    public const string Ticket = "t/{eventId}/{code}";
 }
 
 public static class Schedules

@@ -96,6 +96,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Notifications.ResendService>();
         services.AddSingleton<Delivery.DeliveryRecorder>();
         services.AddSingleton<Delivery.DeliveryWebhook>();
+        services.AddSingleton<Attendance.DoorLinks>();
+        services.AddSingleton<Attendance.AttendanceService>();
+        services.AddSingleton<Attendance.CsvExport>();
+        services.AddSingleton<Attendance.DoorApi>();
 
         // Chinese text stays Chinese in pages and emails (the default encoder turns it into &#x...; entities).
         services.TryAddSingleton(HtmlEncoder.Create(UnicodeRanges.All));

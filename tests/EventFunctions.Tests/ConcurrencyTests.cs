@@ -39,7 +39,8 @@ public sealed class ConcurrencyTests(AzuriteFixture azurite)
 
         // Every message delivered twice, concurrently (at-least-once delivery): still one email each.
         var messages = await app.DrainQueueAsync();
-        Assert.Equal(200, messages.Count);
+        Assert.Equal(200, TestApp.RegistrationsNamed(messages)); // one message per commit, naming each registration once
+        Assert.Equal(200, messages.SelectMany(m => Shared.Confirmations.ConfirmationQueue.ParseAll(m)!).Select(r => r.RegistrationKey).Distinct().Count());
         var deliveries = await Task.WhenAll(messages.Concat(messages).Select(m => Task.Run(async () =>
         {
             try
@@ -53,6 +54,7 @@ public sealed class ConcurrencyTests(AzuriteFixture azurite)
             }
         })));
         foreach (var m in deliveries.OfType<string>()) await app.SendConfirmation.Run(m, default);
+        while (await app.DeliverQueuedAsync() > 0) { } // a batch's registrations held by the twin were queued again on their own
 
         var recipients = app.SendGrid!.Mails.Select(m => EndToEndTests.Recipient(m.RootElement)).ToList();
         Assert.Equal(200, recipients.Count);
@@ -105,7 +107,7 @@ public sealed class ConcurrencyTests(AzuriteFixture azurite)
         Assert.Equal(60, rows.Count);
         Assert.All(rows, r => Assert.Equal(RegistrationStatus.Confirmed, r.Status));
         Assert.Equal(60, (await first.EventRowAsync(visit.Id)).Confirmed);
-        Assert.Equal(60, (await first.DrainQueueAsync()).Count);
+        Assert.Equal(60, TestApp.RegistrationsNamed(await first.DrainQueueAsync()));
     }
 
     [Fact]

@@ -34,7 +34,8 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
     [
         "SignUpForm", "SubmitSignUpForm", "RegisterForEvent", "ManageRegistration", "CancelRegistration", "DeleteRegistration",
         "ConsoleSignInPage", "ConsoleSignIn",
-        "SendGridEvents", // SendGrid's signature (ECDSA) authenticates it: DeliveryTests
+        "SendGridEvents", // SendGrid's signature (ECDSA) authenticates it: DeliveryWebhookTests
+        "DoorPage", "DoorAction", "TicketLink", // the signed per-event door link authenticates door staff: DoorTests
         "ResendConfirmation", "DownloadCalendar", // the manage page's secret link, as ManageRegistration: NotificationResendTests
     ];
 

@@ -71,7 +71,7 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         Assert.Contains("/api/manage/" + salon.Id + "/", Content(li, "text/plain"));
         Assert.DoesNotContain(li.GetProperty("categories").EnumerateArray(), c => c.GetString()!.Contains('@'));
 
-        var ics = li.GetProperty("attachments").EnumerateArray().Single();
+        var ics = li.GetProperty("attachments").EnumerateArray().Single(a => a.GetProperty("filename").GetString() == "event.ics"); // beside the ticket's QR image
         Assert.Equal("event.ics", ics.GetProperty("filename").GetString());
         var calendarText = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(ics.GetProperty("content").GetString()!));
         Assert.Contains("TZID=Asia/Shanghai", calendarText);

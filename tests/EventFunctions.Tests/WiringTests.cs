@@ -115,7 +115,8 @@ public sealed class WiringTests
             // The console's pages decide who may call them on every request (sign-in and unit): ConsoleAccessTests walks each.
             if (route.StartsWith("console", StringComparison.Ordinal)) continue;
             var method = trigger.GetProperty("methods")[0].GetString();
-            var participantRoute = route.StartsWith("signup/") || route.StartsWith("manage/") || route.Contains("/registrations");
+            var participantRoute = route.StartsWith("signup/") || route.StartsWith("manage/") || route.Contains("/registrations")
+                || route.StartsWith("door/") || route.StartsWith("t/"); // door staff and tickets: the signed door token is the credential
             var signedWebhook = route == Routes.SendGridEvents; // authenticated by SendGrid's signature (DeliveryWebhookTests)
             Assert.Equal(participantRoute || signedWebhook ? "Anonymous" : "Function", trigger.GetProperty("authLevel").GetString());
             Assert.False(method is "get" or "put" && route.StartsWith("events") && trigger.GetProperty("authLevel").GetString() == "Anonymous", name);

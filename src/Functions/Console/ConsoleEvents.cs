@@ -81,3 +81,41 @@ public sealed class ConsoleShare(ConsoleApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsolePoster)] HttpRequest request,
         string eventId, CancellationToken ct) => api.PosterAsync(request, eventId, ct);
 }
+
+/// <summary>Check-in from the console (the organiser at the door, or a correction afterwards).</summary>
+public sealed class ConsoleCheckIn(ConsoleApi api)
+{
+    [Function(nameof(ConsoleCheckIn))]
+    public Task<IActionResult> CheckIn(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleCheckIn)] HttpRequest request,
+        string eventId, string registrationId, CancellationToken ct) => api.CheckInAsync(request, eventId, registrationId, undo: false, ct);
+
+    [Function("ConsoleUndoCheckIn")]
+    public Task<IActionResult> Undo(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleUndoCheckIn)] HttpRequest request,
+        string eventId, string registrationId, CancellationToken ct) => api.CheckInAsync(request, eventId, registrationId, undo: true, ct);
+}
+
+/// <summary>CSV exports (UTF-8 with BOM, for Excel) and the unit report.</summary>
+public sealed class ConsoleReports(ConsoleApi api)
+{
+    [Function("ConsoleExportRegistrations")]
+    public Task<IActionResult> Registrations(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleExportRegistrations)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.ExportAsync(request, eventId, "registrations", ct);
+
+    [Function("ConsoleExportAttendance")]
+    public Task<IActionResult> Attendance(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleExportAttendance)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.ExportAsync(request, eventId, "attendance", ct);
+
+    [Function(nameof(ConsoleReports))]
+    public Task<IActionResult> Show(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleReports)] HttpRequest request,
+        CancellationToken ct) => api.ReportsAsync(request, ct);
+
+    [Function("ConsoleReportCsv")]
+    public Task<IActionResult> Csv(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleReportCsv)] HttpRequest request,
+        CancellationToken ct) => api.ReportCsvAsync(request, ct);
+}

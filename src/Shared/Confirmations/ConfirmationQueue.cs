@@ -7,35 +7,77 @@ using Microsoft.Extensions.Options;
 
 namespace EventFunctions.Shared.Confirmations;
 
-/// <summary>The queue message: keys only, never personal data.</summary>
+/// <summary>The email owed to one registration: keys only, never personal data.</summary>
 public sealed record ConfirmationMessage(string EventId, string RegistrationKey);
+
+/// <summary>
+/// The queue message. One registration: <c>{"eventId":…,"registrationKey":…}</c> (the only format before batch
+/// messages, and still what one key is written as, so messages from either version are read by both). Several
+/// (every email one ledger commit owes): <c>{"eventId":…,"registrationKeys":[…]}</c>. Keys only, never personal data.
+/// </summary>
+internal sealed record ConfirmationQueueMessage(string? EventId, string? RegistrationKey, IReadOnlyList<string>? RegistrationKeys);
 
 public sealed class ConfirmationQueue(EventStore store, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<ConfirmationQueue> log)
 {
+    /// <summary>Most registration keys one message carries (a key is 44 characters; a message may hold 48 kB before Base64).</summary>
+    public const int MaxKeysPerMessage = 100;
+
     /// <summary>
     /// Queues the email for a stored registration. A failure here loses nothing and is never the caller's
     /// failure: the row says an email is owed (<see cref="RegistrationEntity.EmailPending"/>) and the sweep
     /// queues it again.
     /// </summary>
-    public async Task EnqueueAsync(string eventId, string registrationKey, CancellationToken ct)
+    public Task EnqueueAsync(string eventId, string registrationKey, CancellationToken ct) => EnqueueAsync(eventId, [registrationKey], ct);
+
+    /// <summary>
+    /// Queues the emails for stored registrations of one event as one message (per <see cref="MaxKeysPerMessage"/>
+    /// keys): the ledger writes one per commit, not one per sign-up. Never throws, as above.
+    /// </summary>
+    public async Task EnqueueAsync(string eventId, IReadOnlyList<string> registrationKeys, CancellationToken ct)
     {
         try
         {
-            var queue = await store.QueueAsync(ct);
-            await queue.SendMessageAsync(JsonSerializer.Serialize(new ConfirmationMessage(eventId, registrationKey), Json.Options), ct);
+            await SendAsync(eventId, registrationKeys, delay: null, ct);
         }
         catch (Exception ex)
         {
-            log.LogWarning(ex, "Could not queue the email for {RegistrationKey} of event {EventId}; the sweep will queue it", registrationKey, eventId);
+            log.LogWarning(ex, "Could not queue the email(s) for {Count} registration(s) of event {EventId}; the sweep will queue them", registrationKeys.Count, eventId);
         }
     }
 
-    public static ConfirmationMessage? Parse(string message)
+    /// <summary>
+    /// Puts registrations of a batch message whose email failed back on the queue, each as its own message
+    /// visible after <paramref name="delay"/>, so each is retried (and in the end poisoned) on its own. Throws
+    /// when the queue cannot be written (the batch message then comes back whole).
+    /// </summary>
+    public async Task RequeueEachAsync(string eventId, IEnumerable<string> registrationKeys, TimeSpan delay, CancellationToken ct) =>
+        await Task.WhenAll(registrationKeys.Select(key => SendAsync(eventId, [key], delay, ct)));
+
+    private async Task SendAsync(string eventId, IReadOnlyList<string> keys, TimeSpan? delay, CancellationToken ct)
+    {
+        if (keys.Count == 0) return;
+        var queue = await store.QueueAsync(ct);
+        await Task.WhenAll(keys.Chunk(MaxKeysPerMessage).Select(chunk => queue.SendMessageAsync(Format(eventId, chunk), delay, timeToLive: null, ct)));
+    }
+
+    /// <summary>One key in the single-registration format, several in the batch format.</summary>
+    public static string Format(string eventId, IReadOnlyList<string> keys) => JsonSerializer.Serialize(keys.Count == 1
+        ? new ConfirmationQueueMessage(eventId, keys[0], null)
+        : new ConfirmationQueueMessage(eventId, null, keys), Json.Options);
+
+    /// <summary>A message for exactly one registration (either format), or null.</summary>
+    public static ConfirmationMessage? Parse(string message) => ParseAll(message) is [var one] ? one : null;
+
+    /// <summary>The registrations a message (either format) owes an email, each once; null when it is not a confirmation message.</summary>
+    public static IReadOnlyList<ConfirmationMessage>? ParseAll(string message)
     {
         try
         {
-            var parsed = JsonSerializer.Deserialize<ConfirmationMessage>(message, Json.Options);
-            return parsed is { EventId.Length: > 0, RegistrationKey.Length: > 0 } ? parsed : null;
+            var parsed = JsonSerializer.Deserialize<ConfirmationQueueMessage>(message, Json.Options);
+            if (parsed is not { EventId.Length: > 0 } || (parsed.RegistrationKey is null) == (parsed.RegistrationKeys is null)) return null;
+            var keys = parsed.RegistrationKeys ?? [parsed.RegistrationKey!];
+            if (keys.Count == 0 || keys.Any(string.IsNullOrEmpty)) return null;
+            return keys.Distinct(StringComparer.Ordinal).Select(k => new ConfirmationMessage(parsed.EventId, k)).ToList();
         }
         catch (JsonException)
         {

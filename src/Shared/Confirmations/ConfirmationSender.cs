@@ -28,6 +28,7 @@ public enum SendOutcome
 /// </summary>
 public sealed class ConfirmationSender(
     EventStore store,
+    ConfirmationQueue queue,
     IEmailTransport transport,
     PageRenderer renderer,
     TimeProvider clock,
@@ -43,7 +44,46 @@ public sealed class ConfirmationSender(
     /// <summary>A merge cannot clear a property (nulls are not sent), so a released claim is set in the past.</summary>
     private static readonly DateTimeOffset Released = DateTimeOffset.UnixEpoch;
 
-    public async Task<SendOutcome> SendAsync(ConfirmationMessage message, CancellationToken ct)
+    /// <summary>
+    /// Handles one queue message (either format): every registration it names is sent on its own, exactly as a
+    /// single message would be (<see cref="SendAsync"/>), several at a time. Registrations whose email failed
+    /// (SendGrid down, the row held by another delivery) go back on the queue each as its own message, so one
+    /// failure neither holds the others back nor sends them twice, and each is retried and poisoned on its own.
+    /// Throws (the whole message comes back; what was sent is then found sent) only when a single-registration
+    /// message fails or the failed ones cannot be queued again.
+    /// </summary>
+    public async Task HandleAsync(string message, CancellationToken ct)
+    {
+        var messages = ConfirmationQueue.ParseAll(message)
+            ?? throw new FormatException("Not a confirmation message; it will end in the poison queue.");
+        if (messages is [var single])
+        {
+            await SendAsync(single, ct);
+            return;
+        }
+
+        var batch = new SendBatch(store, messages[0].EventId);
+        var failed = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.ConfirmationParallelism), CancellationToken = ct },
+            async (m, token) =>
+            {
+                try
+                {
+                    await SendAsync(m, token, batch);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    log.LogWarning(ex, "Email for a registration of event {EventId} failed in a batch of {Count}; it is queued again on its own", m.EventId, messages.Count);
+                    failed.Add(m.RegistrationKey);
+                }
+            });
+
+        if (!failed.IsEmpty) await queue.RequeueEachAsync(messages[0].EventId, failed, options.Value.ConfirmationRetryDelay, CancellationToken.None);
+    }
+
+    public async Task<SendOutcome> SendAsync(ConfirmationMessage message, CancellationToken ct) => await SendAsync(message, ct, batch: null);
+
+    private async Task<SendOutcome> SendAsync(ConfirmationMessage message, CancellationToken ct, SendBatch? batch)
     {
         var table = await store.TableAsync(ct);
         SendOutcome? outcome = null;
@@ -83,9 +123,10 @@ public sealed class ConfirmationSender(
                 continue; // changed first by someone else: judge it afresh
             }
 
-            var eventEntity = await store.FindEventAsync(message.EventId, ct);
+            var eventEntity = batch is null ? await store.FindEventAsync(message.EventId, ct) : await batch.EventAsync(ct);
             if (eventEntity is null) return SendOutcome.RegistrationGone;
-            var email = await ComposeAsync(eventEntity.ToRecord(), row, await RegistrationService.WaitlistPositionAsync(table, row, ct));
+            var position = batch is null ? await RegistrationService.WaitlistPositionAsync(table, row, ct) : await batch.WaitlistPositionAsync(row, ct);
+            var email = await ComposeAsync(eventEntity.ToRecord(), row, position);
 
             SendResult result;
             try
@@ -188,6 +229,7 @@ public sealed class ConfirmationSender(
         var confirmed = r.Status == RegistrationStatus.Confirmed;
         var subject = string.Format(confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
         var manageUrl = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/manage/{e.Id}/{r.RegistrationId}?t={r.ManageToken}&lang={text.Code}";
+        var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, Attendance.Tickets.Of(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);
         var html = await renderer.RenderAsync<ConfirmationEmail>(new()
         {
             [nameof(ConfirmationEmail.Text)] = text,
@@ -198,6 +240,7 @@ public sealed class ConfirmationSender(
             [nameof(ConfirmationEmail.WaitlistPosition)] = waitlistPosition ?? 0,
             [nameof(ConfirmationEmail.RegistrationId)] = r.RegistrationId,
             [nameof(ConfirmationEmail.ManageUrl)] = manageUrl,
+            [nameof(ConfirmationEmail.Ticket)] = ticket,
         });
 
         var location = Location(e, text);
@@ -207,14 +250,16 @@ public sealed class ConfirmationSender(
             .AppendLine(e.Title)
             .AppendLine($"{text.When}: {text.FormatRange(e.ToLocal(e.StartUtc), e.ToLocal(e.EndUtc), e.TimeZoneId)}")
             .AppendLine($"{(e.SiteVisit is null ? text.Venue : text.MeetingPoint)}: {location}")
-            .AppendLine(string.Format(text.ReferenceFormat, r.RegistrationId)).AppendLine()
+            .AppendLine(string.Format(text.ReferenceFormat, r.RegistrationId))
+            .AppendLine(ticket is null ? "" : $"{ticket.Text.TicketCodeLabel}: {ticket.Code} ({ticket.Text.TicketExplain} {ticket.Url})\n")
             .AppendLine(text.EmailFooter)
             .AppendLine($"{text.ManageLink}: {manageUrl}")
             .ToString();
 
         var attachments = confirmed
-            ? new[] { new EmailAttachment("event.ics", CalendarFile.ContentType, CalendarFile.Create(e, r.RegistrationId, location, e.Description ?? "")) }
+            ? new List<EmailAttachment> { new EmailAttachment("event.ics", CalendarFile.ContentType, CalendarFile.Create(e, r.RegistrationId, location, e.Description ?? "")) }
             : [];
+        if (ticket is not null) attachments.Add(new EmailAttachment("ticket.png", "image/png", Attendance.Tickets.QrPng(ticket.Url)) { ContentId = Attendance.TicketInfo.EmailContentId });
         return new EmailMessage(r.Email, r.Name, e.OrganiserEmail, subject, html, plain, attachments,
             confirmed ? "confirmation" : "waitlist")
         {
@@ -239,6 +284,46 @@ public sealed class ConfirmationSender(
 
         var parts = new[] { e.Venue, e.Address, e.Lecture?.OnlineUrl }.Where(p => p is not null);
         return string.Join(", ", parts);
+    }
+
+    /// <summary>
+    /// What the registrations of one batch message share, read once for all of them: the event row, and the
+    /// arrival numbers of the people waiting (a waitlisted person's position is 1 + those before them).
+    /// </summary>
+    private sealed class SendBatch(EventStore store, string eventId)
+    {
+        private readonly object _gate = new();
+        private Task<EventEntity?>? _event;
+        private Task<long[]>? _waiting;
+
+        public Task<EventEntity?> EventAsync(CancellationToken ct)
+        {
+            lock (_gate) return _event is { IsFaulted: false, IsCanceled: false } e ? e : _event = store.FindEventAsync(eventId, ct);
+        }
+
+        public async Task<int?> WaitlistPositionAsync(RegistrationEntity row, CancellationToken ct)
+        {
+            if (row.Status != RegistrationStatus.Waitlisted) return null;
+            Task<long[]> waiting;
+            lock (_gate) waiting = _waiting is { IsFaulted: false, IsCanceled: false } w ? w : _waiting = WaitingAsync(ct);
+            var sequences = await waiting;
+            var ahead = Array.BinarySearch(sequences, row.Sequence);
+            return (ahead >= 0 ? ahead : ~ahead) + 1;
+        }
+
+        private async Task<long[]> WaitingAsync(CancellationToken ct)
+        {
+            var table = await store.TableAsync(ct);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and Status eq {RegistrationStatus.Waitlisted}");
+            var sequences = new List<long>();
+            await foreach (var w in table.QueryAsync<TableEntity>(filter, select: [nameof(RegistrationEntity.Sequence)], cancellationToken: ct))
+            {
+                if (w.GetInt64(nameof(RegistrationEntity.Sequence)) is { } sequence) sequences.Add(sequence);
+            }
+
+            sequences.Sort();
+            return [.. sequences];
+        }
     }
 
     private static async Task<RegistrationEntity?> FindAsync(TableClient table, ConfirmationMessage message, CancellationToken ct)

@@ -8,7 +8,11 @@ using SendGrid.Helpers.Mail;
 
 namespace EventFunctions.Shared.Confirmations;
 
-public sealed record EmailAttachment(string FileName, string ContentType, byte[] Content);
+public sealed record EmailAttachment(string FileName, string ContentType, byte[] Content)
+{
+    /// <summary>Set for an inline image the HTML shows as <c>cid:{ContentId}</c> (the ticket's QR code).</summary>
+    public string? ContentId { get; init; }
+}
 
 /// <summary>A rendered email. <see cref="Category"/> is for delivery statistics and holds no personal data.</summary>
 public sealed record EmailMessage(
@@ -68,7 +72,8 @@ public sealed class SendGridEmailTransport(ISendGridClient client, IOptions<Even
         if (message.ReplyTo is not null) mail.SetReplyTo(new EmailAddress(message.ReplyTo));
         foreach (var a in message.Attachments)
         {
-            mail.AddAttachment(a.FileName, Convert.ToBase64String(a.Content), a.ContentType);
+            mail.AddAttachment(a.FileName, Convert.ToBase64String(a.Content), a.ContentType,
+                a.ContentId is null ? null : "inline", a.ContentId);
         }
 
         mail.AddCategory(message.Category);
@@ -131,6 +136,12 @@ public sealed class OutboxEmailTransport(IOptions<EventFunctionsOptions> options
         var body = new BodyBuilder { HtmlBody = message.Html, TextBody = message.PlainText };
         foreach (var a in message.Attachments)
         {
+            if (a.ContentId is not null)
+            {
+                body.LinkedResources.Add(a.FileName, a.Content, ContentType.Parse(a.ContentType)).ContentId = a.ContentId;
+                continue;
+            }
+
             body.Attachments.Add(a.FileName, a.Content, ContentType.Parse(a.ContentType));
         }
 

@@ -20,21 +20,23 @@ public sealed record RegistrationLine(RegistrationEntity Row, int? WaitlistPosit
 /// <summary>What the console reads: the events a person may see, and an event's registrations.</summary>
 public sealed class ConsoleQueries(EventStore store)
 {
-    public async Task<IReadOnlyList<EventRecord>> EventsForAsync(ConsoleUser user, CancellationToken ct)
+    public async Task<IReadOnlyList<EventRecord>> EventsForAsync(ConsoleUser user, CancellationToken ct) =>
+        (await EntitiesForAsync(user, ct)).Select(e => e.ToRecord()).ToList();
+
+    private async Task<List<EventEntity>> EntitiesForAsync(ConsoleUser user, CancellationToken ct)
     {
         var table = await store.TableAsync(ct);
-        var list = new List<EventRecord>();
+        var list = new List<EventEntity>();
         await foreach (var e in table.QueryAsync<EventEntity>(x => x.RowKey == EventEntity.RowKeyValue, cancellationToken: ct))
         {
-            var record = e.ToRecord();
-            if (user.CanManage(record)) list.Add(record);
+            if (user.CanManage(e.ToRecord())) list.Add(e);
         }
         return list;
     }
 
     public async Task<IReadOnlyList<EventSummaryRow>> DashboardAsync(ConsoleUser user, CancellationToken ct)
     {
-        var events = await EventsForAsync(user, ct);
+        var events = await EntitiesForAsync(user, ct);
         var table = await store.TableAsync(ct);
         // A few partition queries at a time: a street office has tens of events, not thousands.
         using var gate = new SemaphoreSlim(8);
@@ -43,7 +45,7 @@ public sealed class ConsoleQueries(EventStore store)
             await gate.WaitAsync(ct);
             try
             {
-                return new EventSummaryRow(e, await TallyAsync(table, e, ct));
+                return new EventSummaryRow(e.ToRecord(), await TallyAsync(table, e, ct));
             }
             finally
             {
@@ -53,18 +55,30 @@ public sealed class ConsoleQueries(EventStore store)
         return rows;
     }
 
-    public async Task<EventTally> TallyAsync(EventRecord e, CancellationToken ct) => await TallyAsync(await store.TableAsync(ct), e, ct);
+    /// <summary>The event's counts as they stand now (null: the event is gone).</summary>
+    public async Task<EventTally?> TallyAsync(string eventId, CancellationToken ct) =>
+        await store.FindEventAsync(eventId, ct) is { } e ? await TallyAsync(await store.TableAsync(ct), e, ct) : null;
 
-    private static async Task<EventTally> TallyAsync(TableClient table, EventRecord e, CancellationToken ct)
+    /// <summary>Seat and door counters from the event row (the ledger keeps them); undelivered emails counted from the rows.</summary>
+    private static async Task<EventTally> TallyAsync(TableClient table, EventEntity e, CancellationToken ct)
     {
         var notDelivered = 0;
-        var checkedIn = 0;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {e.Id} and RowKey ge 'reg-' and RowKey lt 'reg.'");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {e.PartitionKey} and RowKey ge 'reg-' and RowKey lt 'reg.'");
         await foreach (var r in table.QueryAsync<RegistrationEntity>(filter, cancellationToken: ct))
         {
             if (IsUndelivered(r)) notDelivered++;
         }
-        return new EventTally(e.Confirmed, e.Waitlisted, 0, checkedIn, 0, notDelivered);
+        return new EventTally(e.Confirmed, e.Waitlisted, e.Withdrawn, e.CheckedIn, e.WalkIns, notDelivered);
+    }
+
+    /// <summary>The walk-ins added at the door, latest first.</summary>
+    public async Task<IReadOnlyList<RegistrationEntity>> WalkInsAsync(string eventId, CancellationToken ct)
+    {
+        var table = await store.TableAsync(ct);
+        var list = new List<RegistrationEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and RowKey ge 'walkin-' and RowKey lt 'walkin.'");
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(filter, cancellationToken: ct)) list.Add(r);
+        return list.OrderByDescending(r => r.CheckedInUtc).ToList();
     }
 
     /// <summary>An email owed and not yet sent, deferred, bounced, dropped or given up on.</summary>

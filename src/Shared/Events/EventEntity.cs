@@ -46,6 +46,14 @@ public sealed class EventEntity : ITableEntity
     /// <summary>The ids of the latest commits, newest first: how a commit whose answer was lost is found out.</summary>
     public string RecentCommits { get; set; } = "";
 
+    // Attendance counters (see Attendance/), kept by the ledger so a dashboard reads one row.
+    /// <summary>Confirmed registrations checked in at the door (walk-ins not included).</summary>
+    public int CheckedIn { get; set; }
+    /// <summary>People added at the door without a registration, counted as attended.</summary>
+    public int WalkIns { get; set; }
+    /// <summary>Registrations cancelled by their participant (confirmed or waitlisted).</summary>
+    public int Withdrawn { get; set; }
+
     // Keeping participants informed (see Notifications/NoticeState): set with the definition, in the ledger's change commit.
     /// <summary>The English text of the event as JSON (<see cref="EventEnglish"/>); empty, not null, when there is none (a merge skips nulls).</summary>
     public string? EnglishJson { get; set; }

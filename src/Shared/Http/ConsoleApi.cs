@@ -25,6 +25,9 @@ public sealed class ConsoleApi(
     AuditLog audit,
     EventService events,
     EventLedger ledger,
+    Attendance.AttendanceService attendance,
+    Attendance.DoorLinks doorLinks,
+    Attendance.CsvExport csv,
     PageRenderer pages,
     TimeProvider clock,
     IOptions<Storage.EventFunctionsOptions> options,
@@ -155,6 +158,8 @@ public sealed class ConsoleApi(
             "cancelled" => "活动已取消 The event is cancelled.",
             "removed" => "已移除该报名 The registration is removed.",
             "resent" => "确认邮件将重新发送 The confirmation will be sent again.",
+            "checkedin" => "已签到 Checked in.",
+            "undone" => "已撤销签到 Check-in taken back.",
             _ => null,
         };
         return await EventPageAsync(user, e, search, flash, null, 200, ct);
@@ -201,6 +206,81 @@ public sealed class ConsoleApi(
             _ => HttpIO.Unavailable(request, await EventPageAsync(user, e, null, null, Busy, 503, ct)),
         };
     }, isChange: true);
+
+    /// <summary>An organiser checks someone in from the event page (or takes a check-in back): the same ledger operation as the door's.</summary>
+    public Task<IActionResult> CheckInAsync(HttpRequest request, string eventId, string registrationId, bool undo, CancellationToken ct) => WithEvent(request, eventId, ct, async (user, e, form) =>
+    {
+        var key = form!["key"].FirstOrDefault();
+        if (key is null || !(key.StartsWith("reg-", StringComparison.Ordinal) || key.StartsWith("walkin-", StringComparison.Ordinal)))
+            return await EventPageAsync(user, e, null, null, "找不到此人 No such person.", 404, ct);
+        var actor = "organiser:" + user.Email;
+        var outcome = undo ? await attendance.UndoAsync(e.Id, key, actor, ct) : await attendance.CheckInAsync(e.Id, key, actor, ct);
+        await audit.RecordAsync(e.Id, user, undo ? "撤销签到 Undid a check-in" : "签到 Checked in", registrationId, outcome.GetType().Name, ct);
+        return outcome switch
+        {
+            Attendance.CheckInOutcome.CheckedIn or Attendance.CheckInOutcome.Undone => SeeOther($"{Base}/events/{e.Id}?done={(undo ? "undone" : "checkedin")}"),
+            Attendance.CheckInOutcome.AlreadyCheckedIn a => await EventPageAsync(user, e, null, $"已签到 {ConsoleFormat.Local(e, a.At)} · Already checked in", null, 200, ct),
+            Attendance.CheckInOutcome.NotCheckedIn => await EventPageAsync(user, e, null, "此人尚未签到 Not checked in", null, 200, ct),
+            Attendance.CheckInOutcome.Refused r => await EventPageAsync(user, e, null, null, Attendance.DoorApi.Refusal(Attendance.DoorText.Chinese, r.Reason), 409, ct),
+            Attendance.CheckInOutcome.Unknown => HttpIO.Unavailable(request, await EventPageAsync(user, e, null, null, Unknown, 503, ct)),
+            _ => HttpIO.Unavailable(request, await EventPageAsync(user, e, null, null, Busy, 503, ct)),
+        };
+    }, isChange: true);
+
+    // ---- Exports and reports ----
+
+    public Task<IActionResult> ExportAsync(HttpRequest request, string eventId, string what, CancellationToken ct) => WithEvent(request, eventId, ct, async (user, e, _) =>
+    {
+        var bytes = what == "attendance" ? await csv.AttendanceByUnitAsync(e.Id, ct) : await csv.RegistrationsAsync(e.Id, ct);
+        if (bytes is null) return await MessageAsync(user, 404, "找不到活动 Event not found", "此活动不存在。No event has this id.");
+        await audit.RecordAsync(e.Id, user, "导出 Exported", what, "OK", ct);
+        return Csv(request, bytes, $"{e.Id}-{what}.csv");
+    });
+
+    public Task<IActionResult> ReportsAsync(HttpRequest request, CancellationToken ct) => WithUser(request, ct, async (user, _) =>
+    {
+        var (from, to, error) = Range(request);
+        var units = error is null ? await attendance.UnitReportAsync(from, to, user.CanManage, ct) : [];
+        return Page(await pages.RenderAsync<ReportsPage>(new()
+        {
+            [nameof(ReportsPage.User)] = user,
+            [nameof(ReportsPage.Csrf)] = auth.AntiforgeryToken(user),
+            [nameof(ReportsPage.From)] = from,
+            [nameof(ReportsPage.To)] = to,
+            [nameof(ReportsPage.Units)] = units,
+            [nameof(ReportsPage.Error)] = error,
+        }), error is null ? 200 : 400);
+    });
+
+    public Task<IActionResult> ReportCsvAsync(HttpRequest request, CancellationToken ct) => WithUser(request, ct, async (user, _) =>
+    {
+        var (from, to, error) = Range(request);
+        if (error is not null) return await MessageAsync(user, 400, "日期有误 Wrong dates", error, $"{Base}/reports", "报表 Reports");
+        await audit.RecordAsync(null, user, "导出单位报表 Exported the unit report", $"{from:yyyy-MM-dd}..{to:yyyy-MM-dd}", "OK", ct);
+        return Csv(request, await csv.UnitReportAsync(from, to, user.CanManage, ct), $"units-{from:yyyyMMdd}-{to:yyyyMMdd}.csv");
+    });
+
+    /// <summary>A report's date range from the query (event-local dates); this month so far when none is given.</summary>
+    private (DateOnly From, DateOnly To, string? Error) Range(HttpRequest request)
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(EventValidator.DefaultTimeZone)).DateTime);
+        var from = new DateOnly(today.Year, today.Month, 1);
+        var to = from.AddMonths(1).AddDays(-1);
+        string? error = null;
+        if (request.Query["from"].FirstOrDefault() is { Length: > 0 } f && !DateOnly.TryParseExact(f, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out from))
+            error = "开始日期格式应为 2026-12-01 · The start date must look like 2026-12-01.";
+        if (request.Query["to"].FirstOrDefault() is { Length: > 0 } t && !DateOnly.TryParseExact(t, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out to))
+            error = "结束日期格式应为 2026-12-31 · The end date must look like 2026-12-31.";
+        if (error is null && to < from) error = "结束日期不能早于开始日期 · The end date is before the start date.";
+        if (error is null && to.DayNumber - from.DayNumber > 3660) error = "日期范围最长十年 · At most ten years at a time.";
+        return (from, to, error);
+    }
+
+    private static IActionResult Csv(HttpRequest request, byte[] bytes, string fileName)
+    {
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        return new FileContentResult(bytes, "text/csv; charset=utf-8") { FileDownloadName = fileName };
+    }
 
     // ---- Share ----
 
@@ -266,7 +346,10 @@ public sealed class ConsoleApi(
             [nameof(EventDetailPage.User)] = user,
             [nameof(EventDetailPage.Csrf)] = auth.AntiforgeryToken(user),
             [nameof(EventDetailPage.Event)] = fresh,
-            [nameof(EventDetailPage.Tally)] = await queries.TallyAsync(fresh, ct),
+            [nameof(EventDetailPage.Tally)] = await queries.TallyAsync(fresh.Id, ct) ?? new EventTally(0, 0, 0, 0, 0, 0),
+            [nameof(EventDetailPage.WalkIns)] = await queries.WalkInsAsync(fresh.Id, ct),
+            [nameof(EventDetailPage.Attendance)] = await attendance.ReportAsync(fresh.Id, ct),
+            [nameof(EventDetailPage.DoorLink)] = fresh.Cancelled ? null : doorLinks.Create(fresh),
             [nameof(EventDetailPage.Lines)] = await queries.RegistrationsAsync(fresh.Id, search, ct),
             [nameof(EventDetailPage.Now)] = clock.GetUtcNow(),
             [nameof(EventDetailPage.Audit)] = await audit.ListAsync(fresh.Id, 20, ct),

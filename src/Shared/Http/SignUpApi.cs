@@ -19,6 +19,7 @@ public sealed class SignUpApi(
     Notifications.ResendService resends,
     PageRenderer pages,
     TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<Storage.EventFunctionsOptions> options,
     ILogger<SignUpApi> log)
 {
     // ---- Web form ----
@@ -139,6 +140,7 @@ public sealed class SignUpApi(
             [nameof(CancelPage.CalendarUrl)] = confirmed && !e.Cancelled ? $"/api/manage/{e.Id}/{r.RegistrationId}/calendar?t={t}&lang={text.Code}" : null,
             [nameof(CancelPage.ResendAction)] = e.Cancelled ? null : $"/api/manage/{e.Id}/{r.RegistrationId}/resend",
             [nameof(CancelPage.Message)] = message,
+            [nameof(CancelPage.Ticket)] = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, Attendance.Tickets.Of(r), text),
         });
     }
 
@@ -272,6 +274,7 @@ public sealed class SignUpApi(
             [nameof(ResultPage.Lines)] = lines,
             [nameof(ResultPage.Success)] = true,
             [nameof(ResultPage.Event)] = r.Event,
+            [nameof(ResultPage.Ticket)] = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, r.Event.Id, r.Registration.Status, r.Registration.TicketCode, text),
         });
     }
 

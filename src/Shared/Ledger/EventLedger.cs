@@ -84,6 +84,9 @@ public sealed class EventLedger
         public EventEntity? Latest;
 
         public volatile Snapshot? Recent;
+
+        /// <summary>How many ops the last commit carried (the pump's own field).</summary>
+        public int LastBatch;
     }
 
     private sealed record Snapshot(EventRecord Event, DateTimeOffset At);
@@ -105,6 +108,18 @@ public sealed class EventLedger
 
     /// <summary>Changes the event's definition (capacity, times, closing, cancelling); added seats go to the waitlist.</summary>
     public Task<ChangeResult> ChangeAsync(string eventId, EventChange change) => RunAsync(eventId, new ChangeOp(change));
+
+    /// <summary>Checks a confirmed registration in (once: a second check-in answers when the first was), recording who did it.</summary>
+    public Task<AttendanceResult> CheckInAsync(string eventId, string rowKey, string by) =>
+        RunAsync(eventId, new AttendanceOp(AttendanceKind.CheckIn, rowKey, by, null));
+
+    /// <summary>Takes a check-in back; a walk-in's row is deleted.</summary>
+    public Task<AttendanceResult> UndoCheckInAsync(string eventId, string rowKey, string by) =>
+        RunAsync(eventId, new AttendanceOp(AttendanceKind.Undo, rowKey, by, null));
+
+    /// <summary>Adds a walk-in (<see cref="RegistrationStatus.WalkIn"/>, RowKey <c>walkin-…</c>) as attended; the same row key twice adds it once.</summary>
+    public Task<AttendanceResult> WalkInAsync(string eventId, RegistrationEntity row) =>
+        RunAsync(eventId, new AttendanceOp(AttendanceKind.WalkIn, row.RowKey, row.CheckedInBy ?? "", row));
 
     private async Task<T> RunAsync<T>(string eventId, LedgerOp<T> op) where T : class
     {
@@ -138,9 +153,11 @@ public sealed class EventLedger
     {
         while (true)
         {
-            while (TakeBatch(lane) is { Count: > 0 } batch)
+            while (TakeBatch(lane, []) is { Count: > 0 } batch)
             {
+                await LingerAsync(lane, batch);
                 await CommitAsync(eventId, lane, batch);
+                lane.LastBatch = batch.Count;
             }
 
             Volatile.Write(ref lane.Pumping, 0);
@@ -149,11 +166,32 @@ public sealed class EventLedger
         }
     }
 
-    private List<LedgerOp> TakeBatch(Lane lane)
+    /// <summary>
+    /// On a busy event (the last commit carried more than this batch holds), waits up to
+    /// <see cref="EventFunctionsOptions.CommitLinger"/> for as many ops as the last commit carried, then tops the
+    /// batch up: one transaction carrying more sign-ups costs storage far less per sign-up. A sign-up on a quiet
+    /// event (the last commit carried one op, or none yet) is committed at once.
+    /// </summary>
+    private async Task LingerAsync(Lane lane, List<LedgerOp> batch)
     {
-        var batch = new List<LedgerOp>();
-        int cost = 1, bytes = 0, signUps = 0;
+        var linger = _options.CommitLinger;
+        if (linger <= TimeSpan.Zero || batch.Count >= lane.LastBatch || batch[^1].Alone) return;
+        // Steps of a millisecond, at most linger's worth of them (so a test's frozen clock cannot hold it), and
+        // not past linger by the clock (a step may take longer than asked on a busy machine).
+        var until = _clock.GetTimestamp() + (long)(linger.TotalSeconds * _clock.TimestampFrequency);
+        for (var step = 0; step < Math.Ceiling(linger.TotalMilliseconds) && batch.Count + lane.Queue.Count < lane.LastBatch && _clock.GetTimestamp() < until; step++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System); // a pause, not a time the ledger keeps
+        }
+
+        TakeBatch(lane, batch);
+    }
+
+    private List<LedgerOp> TakeBatch(Lane lane, List<LedgerOp> batch)
+    {
+        int cost = 1 + batch.Sum(o => o.Cost), bytes = batch.Sum(o => o.Bytes), signUps = batch.Count(o => o is SignUpOp);
         var maxSignUps = Math.Clamp(_options.MaxBatch, 1, MaxRegistrationsPerTransaction);
+        if (batch.Count > 0 && batch[^1].Alone) return batch;
         while (lane.Queue.TryPeek(out var next))
         {
             if (next.Alone && batch.Count > 0) break;
@@ -209,7 +247,7 @@ public sealed class EventLedger
 
         if (landed is null)
         {
-            foreach (var dup in duplicates) dup.Resolve(new SeatResult.Duplicate());
+            foreach (var dup in duplicates) dup.Resolve(DuplicateResult(dup));
             foreach (var op in batch.Where(o => !duplicates.Contains(o))) op.Fail(known);
             return;
         }
@@ -222,6 +260,7 @@ public sealed class EventLedger
                 {
                     SignUpOp => new SeatResult.EventGone(),
                     CancelOp => new CancelResult.NotFound(),
+                    AttendanceOp => new AttendanceResult.Refused(CheckInRefusal.EventGone, null),
                     _ => new ChangeResult.EventGone(),
                 });
             }
@@ -233,25 +272,45 @@ public sealed class EventLedger
         {
             op.Row.Status = status;
             op.Row.Sequence = sequence;
+            op.Row.TicketCode = Attendance.Tickets.Code(eventId, sequence);
             op.Row.StateVersion = 1;
         }
 
         if (landed.PromotedKeys.Count > 0)
         {
-            // Queued before anyone is answered, so a caller sees the promotions' emails on their way.
             _log.LogInformation("Event {EventId}: {Count} promoted from the waitlist", eventId, landed.PromotedKeys.Count);
-            await Task.WhenAll(landed.PromotedKeys.Select(key => _confirmations.EnqueueAsync(eventId, key, CancellationToken.None)));
         }
-
-        // What the landed attempt decided is the truth (even for an op a later attempt thought a duplicate).
-        foreach (var (op, result) in landed.Results) op.Resolve(result);
-        foreach (var dup in duplicates) dup.Resolve(new SeatResult.Duplicate());
 
         if (landed.NeedsSettling)
         {
             // More seats free than one transaction could fill: a follow-up commit gives them out, in order.
             lane.Queue.Enqueue(new ChangeOp(null));
         }
+
+        // Every email this commit owes (its sign-ups and promotions) in one queue message, queued before anyone
+        // is answered, so a caller sees the emails on their way. The pump does not wait for it: the next batch
+        // commits while this one's message is written.
+        var owed = landed.Seated.Select(s => s.Op.Row.RowKey).Concat(landed.PromotedKeys).ToList();
+        if (owed.Count == 0)
+        {
+            Answer(landed, duplicates);
+            return;
+        }
+
+        _ = QueueThenAnswerAsync(eventId, owed, landed, duplicates);
+    }
+
+    private async Task QueueThenAnswerAsync(string eventId, List<string> owed, Plan landed, HashSet<LedgerOp> duplicates)
+    {
+        await _confirmations.EnqueueAsync(eventId, owed, CancellationToken.None); // never throws: the rows are the outbox
+        Answer(landed, duplicates);
+    }
+
+    private void Answer(Plan landed, HashSet<LedgerOp> duplicates)
+    {
+        // What the landed attempt decided is the truth (even for an op a later attempt thought a duplicate).
+        foreach (var (op, result) in landed.Results) op.Resolve(result);
+        foreach (var dup in duplicates) dup.Resolve(DuplicateResult(dup));
     }
 
     private async ValueTask<Plan> AttemptAsync(string eventId, Lane lane, List<LedgerOp> batch, List<Plan> attempts, HashSet<LedgerOp> duplicates, CancellationToken ct)
@@ -300,7 +359,7 @@ public sealed class EventLedger
                 throw new LedgerConflictException("Another writer changed the event first.");
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i
-                && i < plan.ActionOps.Count && plan.ActionOps[i] is SignUpOp duplicate)
+                && i < plan.ActionOps.Count && plan.ActionOps[i] is SignUpOp or AttendanceOp { Kind: AttendanceKind.WalkIn } && plan.ActionOps[i] is { } duplicate)
             {
                 // This email is registered already: it drops out and the rest go again at once (not contention,
                 // so no backoff). The failed attempt is known not to have landed.
@@ -324,6 +383,10 @@ public sealed class EventLedger
         }
     }
 
+    /// <summary>A sign-up whose email is registered already; a walk-in whose row was added before (the same form sent twice).</summary>
+    private object DuplicateResult(LedgerOp op) =>
+        op is AttendanceOp a ? new AttendanceResult.AlreadyCheckedIn(a.WalkIn, a.WalkIn?.CheckedInUtc ?? _clock.GetUtcNow()) : new SeatResult.Duplicate();
+
     private static Plan NoEvent() => new() { CommitId = "", BaseETag = default, BaseVersion = 0, After = new EventEntity(), EventGone = true };
 
     private static Plan? Landed(EventEntity entity, List<Plan> attempts) =>
@@ -335,6 +398,7 @@ public sealed class EventLedger
         var current = entity.ToRecord();
         var def = current;
         int confirmed = entity.Confirmed, waitlisted = entity.Waitlisted;
+        int checkedIn = entity.CheckedIn, walkIns = entity.WalkIns, withdrawn = entity.Withdrawn;
         var sequence = entity.NextSequence;
         var table = await _store.TableAsync(ct);
         var plan = new Plan
@@ -370,7 +434,7 @@ public sealed class EventLedger
         for (var i = 0; i < cancels.Count; i++)
         {
             var row = rows[i].HasValue ? rows[i].Value! : null;
-            if (row is null || row.RegistrationId != cancels[i].RegistrationId)
+            if (row is null || row.RegistrationId != cancels[i].RegistrationId || row.Status == RegistrationStatus.WalkIn)
             {
                 plan.Results[cancels[i]] = new CancelResult.NotFound();
                 continue;
@@ -379,6 +443,8 @@ public sealed class EventLedger
             if (!cancelled.Add(row.RowKey)) continue; // the same cancel twice in one batch: both get the answer below
             if (row.Status == RegistrationStatus.Confirmed) confirmed--;
             else waitlisted--;
+            withdrawn++;
+            if (row.CheckedInUtc is not null) checkedIn--;
             plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
             plan.ActionOps.Add(cancels[i]);
             write = true;
@@ -453,11 +519,117 @@ public sealed class EventLedger
             var row = s.Row;
             row.Status = outcomes[^1].Status!;
             row.Sequence = ++sequence;
+            row.TicketCode = Attendance.Tickets.Code(eventId, row.Sequence);
             row.StateVersion = 1;
             plan.Seated.Add((s, row.Status, row.Sequence));
             plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
             plan.ActionOps.Add(s);
             write = true;
+        }
+
+        // 5. Check-ins, undos and walk-ins (see Attendance/): one row each, and the event row's counters.
+        var attendance = ops.OfType<AttendanceOp>().ToList();
+        if (attendance.Count > 0)
+        {
+            var found = await Task.WhenAll(attendance.Select(a => a.Kind == AttendanceKind.WalkIn
+                ? Task.FromResult<NullableResponse<RegistrationEntity>?>(null)
+                : table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, a.RowKey, cancellationToken: ct).ContinueWith(t => (NullableResponse<RegistrationEntity>?)t.Result, ct, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
+            var touched = new Dictionary<string, (AttendanceKind Kind, AttendanceResult Result)>(StringComparer.Ordinal);
+            for (var i = 0; i < attendance.Count; i++)
+            {
+                var a = attendance[i];
+                // One transaction touches a row once. A row cancelled in this batch is gone; the same op twice (two
+                // taps) gets the first one's answer; anything else on a row this batch touches is "try again".
+                if (keys.Contains(a.RowKey))
+                {
+                    plan.Results[a] = cancelled.Contains(a.RowKey) ? new AttendanceResult.Refused(CheckInRefusal.NotFound, null) : new AttendanceResult.NotSaved();
+                    continue;
+                }
+
+                if (touched.TryGetValue(a.RowKey, out var first))
+                {
+                    plan.Results[a] = first.Kind != a.Kind ? new AttendanceResult.NotSaved()
+                        : first.Result is AttendanceResult.CheckedIn c ? new AttendanceResult.AlreadyCheckedIn(c.Row, c.At)
+                        : first.Result;
+                    continue;
+                }
+
+                AttendanceResult result;
+                var row = found[i] is { HasValue: true } r ? r.Value : null;
+                if (a.Kind == AttendanceKind.WalkIn)
+                {
+                    if (def.Cancelled)
+                    {
+                        result = new AttendanceResult.Refused(CheckInRefusal.EventCancelled, null);
+                    }
+                    else
+                    {
+                        var walkIn = a.WalkIn!;
+                        walkIn.Status = RegistrationStatus.WalkIn;
+                        walkIn.CheckedInUtc ??= now;
+                        plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Add, walkIn));
+                        plan.ActionOps.Add(a);
+                        walkIns++;
+                        write = true;
+                        result = new AttendanceResult.CheckedIn(walkIn, walkIn.CheckedInUtc.Value);
+                    }
+                }
+                else if (row is null)
+                {
+                    result = new AttendanceResult.Refused(CheckInRefusal.NotFound, null);
+                }
+                else if (a.Kind == AttendanceKind.CheckIn)
+                {
+                    if (row.CheckedInUtc is { } at) result = new AttendanceResult.AlreadyCheckedIn(row, at);
+                    else if (def.Cancelled) result = new AttendanceResult.Refused(CheckInRefusal.EventCancelled, row);
+                    else if (row.Status != RegistrationStatus.Confirmed) result = new AttendanceResult.Refused(CheckInRefusal.Waitlisted, row);
+                    else
+                    {
+                        plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, row.RowKey)
+                        {
+                            [nameof(RegistrationEntity.CheckedInUtc)] = now,
+                            [nameof(RegistrationEntity.CheckedInBy)] = a.By,
+                        }, ETag.All));
+                        plan.ActionOps.Add(a);
+                        row.CheckedInUtc = now;
+                        row.CheckedInBy = a.By;
+                        checkedIn++;
+                        write = true;
+                        result = new AttendanceResult.CheckedIn(row, now);
+                    }
+                }
+                else if (row.Status == RegistrationStatus.WalkIn)
+                {
+                    plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+                    plan.ActionOps.Add(a);
+                    walkIns--;
+                    write = true;
+                    result = new AttendanceResult.Undone(row);
+                }
+                else if (row.CheckedInUtc is null)
+                {
+                    result = new AttendanceResult.NotCheckedIn(row);
+                }
+                else
+                {
+                    // A merge cannot clear a property: the row is replaced, as stored (every column, known here or
+                    // not) less the check-in, under its own ETag (an email sender that touched it meanwhile makes
+                    // this attempt fail and plan again, rather than lose its record).
+                    var stored = (await table.GetEntityAsync<TableEntity>(eventId, row.RowKey, cancellationToken: ct)).Value;
+                    stored.Remove(nameof(RegistrationEntity.CheckedInUtc));
+                    stored.Remove(nameof(RegistrationEntity.CheckedInBy));
+                    row.CheckedInUtc = null;
+                    row.CheckedInBy = null;
+                    plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, stored, stored.ETag));
+                    plan.ActionOps.Add(a);
+                    checkedIn--;
+                    write = true;
+                    result = new AttendanceResult.Undone(row);
+                }
+
+                touched[a.RowKey] = (a.Kind, result);
+                plan.Results[a] = result;
+            }
         }
 
         var after = def with { Confirmed = confirmed, Waitlisted = waitlisted };
@@ -478,6 +650,9 @@ public sealed class EventLedger
         next.NextSequence = sequence;
         next.Version = entity.Version + 1;
         next.RecentCommits = recent;
+        next.CheckedIn = checkedIn;
+        next.WalkIns = walkIns;
+        next.Withdrawn = withdrawn;
         next.ETag = entity.ETag;
         plan.After = next;
         ITableEntity merge = change?.Change is not null
@@ -489,6 +664,9 @@ public sealed class EventLedger
                 [nameof(EventEntity.NextSequence)] = sequence,
                 [nameof(EventEntity.Version)] = next.Version,
                 [nameof(EventEntity.RecentCommits)] = recent,
+                [nameof(EventEntity.CheckedIn)] = checkedIn,
+                [nameof(EventEntity.WalkIns)] = walkIns,
+                [nameof(EventEntity.Withdrawn)] = withdrawn,
             };
         plan.Actions[0] = new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge, entity.ETag);
         return plan;

@@ -99,3 +99,46 @@ internal sealed class ChangeOp(EventChange? change) : LedgerOp<ChangeResult>(new
     public override int Cost => 100;
     public override bool Alone => true;
 }
+
+/// <summary>What became of a check-in, an undo or a walk-in handed to the <see cref="EventLedger"/> (see Attendance/).</summary>
+public abstract record AttendanceResult
+{
+    /// <summary>Checked in now (or, for a walk-in, added as attended).</summary>
+    public sealed record CheckedIn(RegistrationEntity Row, DateTimeOffset At) : AttendanceResult;
+    /// <summary>Already checked in (at <paramref name="At"/>): nothing was written. For a walk-in: this walk-in was added before.</summary>
+    public sealed record AlreadyCheckedIn(RegistrationEntity? Row, DateTimeOffset At) : AttendanceResult;
+    /// <summary>A check-in taken back (a walk-in row is deleted).</summary>
+    public sealed record Undone(RegistrationEntity Row) : AttendanceResult;
+    /// <summary>An undo for someone not checked in: nothing was written.</summary>
+    public sealed record NotCheckedIn(RegistrationEntity Row) : AttendanceResult;
+    public sealed record Refused(CheckInRefusal Reason, RegistrationEntity? Row) : AttendanceResult;
+    public sealed record NotSaved : AttendanceResult;
+    public sealed record Unknown : AttendanceResult;
+}
+
+public enum CheckInRefusal
+{
+    /// <summary>No such registration (never issued, or cancelled and deleted).</summary>
+    NotFound,
+    Waitlisted,
+    EventCancelled,
+    EventGone,
+}
+
+internal enum AttendanceKind
+{
+    CheckIn,
+    Undo,
+    WalkIn,
+}
+
+/// <summary>A check-in, its undo, or a walk-in (a new row, already attended). Touches one row and the event row's counters.</summary>
+internal sealed class AttendanceOp(AttendanceKind kind, string rowKey, string by, RegistrationEntity? walkIn)
+    : LedgerOp<AttendanceResult>(new AttendanceResult.NotSaved(), new AttendanceResult.Unknown())
+{
+    public AttendanceKind Kind { get; } = kind;
+    public string RowKey { get; } = rowKey;
+    public string By { get; } = by;
+    public RegistrationEntity? WalkIn { get; } = walkIn;
+    public override int Cost => 1;
+}

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using EventFunctions.Shared.Confirmations;
 using EventFunctions.Shared.Events;
 using EventFunctions.Shared.Ledger;
 using EventFunctions.Shared.Storage;
@@ -40,7 +39,6 @@ public abstract record CancelOutcome
 public sealed class RegistrationService(
     EventStore store,
     EventLedger ledger,
-    ConfirmationQueue confirmations,
     TimeProvider clock,
     ILogger<RegistrationService> log)
 {
@@ -75,8 +73,8 @@ public sealed class RegistrationService(
             switch (await ledger.SignUpAsync(eventId, row))
             {
                 case SeatResult.Taken taken:
+                    // Its email is queued already: the ledger writes one message per commit, before it answers.
                     log.LogInformation("Registered {RegistrationId} for event {EventId} as {Status}", row.RegistrationId, eventId, row.Status);
-                    await confirmations.EnqueueAsync(eventId, row.RowKey, ct);
                     return new SignUpOutcome.Registered(taken.After, ToView(row, taken.WaitlistPosition), Repeated: false);
                 case SeatResult.Duplicate:
                     var existing = await FindByKeyAsync(table, eventId, key, ct);
@@ -182,7 +180,10 @@ public sealed class RegistrationService(
     public static RegistrationView ToView(RegistrationEntity r, int? waitlistPosition) => new(
         r.RegistrationId, r.PartitionKey, r.Status,
         r.Status == RegistrationStatus.Waitlisted ? waitlistPosition : null,
-        Privacy.MaskEmail(r.Email));
+        Privacy.MaskEmail(r.Email))
+    {
+        TicketCode = r.Status == RegistrationStatus.Confirmed ? Attendance.Tickets.Of(r) : null,
+    };
 
     private static string Hash(ValidSignUp s)
     {

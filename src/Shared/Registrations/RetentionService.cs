@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using EventFunctions.Shared.Attendance;
 using EventFunctions.Shared.Events;
 using EventFunctions.Shared.Storage;
 using Microsoft.Extensions.Logging;
@@ -9,9 +10,10 @@ namespace EventFunctions.Shared.Registrations;
 /// <summary>
 /// Keeps the privacy notice's promises: a site's security-desk details are deleted once its event has
 /// ended, and every registration (the participant's personal data) within <see cref="EventFunctionsOptions.RetentionAfterEvent"/>
-/// after the event. The event row and its counters stay, as attendance statistics without names.
+/// after the event. The event row and its counters stay, as attendance statistics without names, and so does the
+/// event's attendance by unit, written as anonymous counts before the first registration is deleted.
 /// </summary>
-public sealed class RetentionService(EventStore store, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<RetentionService> log)
+public sealed class RetentionService(EventStore store, AttendanceService attendance, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<RetentionService> log)
 {
     public sealed record Purged(int EventsPurged, int RegistrationsDeleted, int SecurityDetailsCleared);
 
@@ -25,13 +27,15 @@ public sealed class RetentionService(EventStore store, TimeProvider clock, IOpti
         await foreach (var e in table.QueryAsync<EventEntity>(x => x.RowKey == EventEntity.RowKeyValue && x.EndUtc < now, cancellationToken: ct))
         {
             var rows = new List<RegistrationEntity>();
-            await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == e.PartitionKey && x.RowKey != EventEntity.RowKeyValue, cancellationToken: ct))
+            await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == e.PartitionKey && x.RowKey != EventEntity.RowKeyValue && x.RowKey != AttendanceSummaryEntity.RowKeyValue, cancellationToken: ct))
             {
                 rows.Add(r);
             }
 
             if (e.EndUtc < deleteBefore)
             {
+                // The counts first: a purge killed halfway finds them written from the full set and keeps them.
+                if (rows.Count > 0) await attendance.WriteSummaryIfMissingAsync(e, ct);
                 // Up to 100 operations per entity-group transaction.
                 foreach (var chunk in rows.Chunk(100))
                 {

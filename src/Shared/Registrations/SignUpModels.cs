@@ -33,6 +33,8 @@ public static class RegistrationStatus
 {
     public const string Confirmed = "Confirmed";
     public const string Waitlisted = "Waitlisted";
+    /// <summary>Someone added at the door without a registration (RowKey <c>walkin-…</c>), counted as attended.</summary>
+    public const string WalkIn = "WalkIn";
 }
 
 /// <summary>One row per registration, in its event's partition. RowKey from the email's hash (see <see cref="Ids.RegistrationKey"/>).</summary>
@@ -97,7 +99,18 @@ public sealed class RegistrationEntity : ITableEntity
     public DateTimeOffset? DeliveryUpdatedUtc { get; set; }
     /// <summary>The <see cref="StateVersion"/> of the email the delivery status is about.</summary>
     public int DeliveryVersion { get; set; }
+    // Tickets and door check-in (see Attendance/).
+    /// <summary>The short code on the ticket, derived from <see cref="Sequence"/> (unique in the event); null on rows stored before tickets.</summary>
+    public string? TicketCode { get; set; }
+    /// <summary>When the person was checked in at the door (walk-ins: when they were added).</summary>
+    public DateTimeOffset? CheckedInUtc { get; set; }
+    /// <summary>Who checked them in: <c>door:&lt;link id&gt;</c> or <c>organiser:&lt;email&gt;</c>.</summary>
+    public string? CheckedInBy { get; set; }
 }
 
 /// <summary>The API shape of a registration as its participant sees it.</summary>
-public sealed record RegistrationView(string RegistrationId, string EventId, string Status, int? WaitlistPosition, string Email);
+public sealed record RegistrationView(string RegistrationId, string EventId, string Status, int? WaitlistPosition, string Email)
+{
+    /// <summary>The ticket's short code, for confirmed registrations only.</summary>
+    public string? TicketCode { get; init; }
+}

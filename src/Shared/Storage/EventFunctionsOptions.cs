@@ -52,6 +52,18 @@ public sealed class EventFunctionsOptions
 
     public EmailOptions Email { get; set; } = new();
 
+    /// <summary>How many registrations of one batch confirmation message are emailed at the same time.</summary>
+    public int ConfirmationParallelism { get; set; } = 8;
+
+    /// <summary>
+    /// Group commit on a busy event: how long the ledger may wait for more sign-ups to join a batch smaller than
+    /// the one before it (a quiet event's sign-up never waits). Zero turns waiting off.
+    /// </summary>
+    public TimeSpan CommitLinger { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>When an email in a batch message fails, its registration is queued again on its own, visible after this.</summary>
+    public TimeSpan ConfirmationRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The queue of notification messages; the trigger listens on <see cref="QueueNames.Notifications"/>.</summary>
     public string NotificationQueue { get; set; } = QueueNames.Notifications;
 

@@ -40,7 +40,7 @@ public sealed class TestApp : IAsyncDisposable
         SendGrid = sendGrid;
     }
 
-    public static async Task<TestApp> StartAsync(string storageConnection, bool withSendGrid = true, Dictionary<string, string?>? settings = null)
+    public static async Task<TestApp> StartAsync(string storageConnection, bool withSendGrid = true, Dictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..12];
         var table = $"t{suffix}";
@@ -57,10 +57,13 @@ public sealed class TestApp : IAsyncDisposable
             ["EventFunctions:Email:SendGridApiKey"] = "SG.test-key",
             ["EventFunctions:Email:SendGridHost"] = sendGrid?.BaseUrl ?? "http://127.0.0.1:9",
             ["EventFunctions:Email:FromAddress"] = "events@jiedao.example.cn",
+            ["EventFunctions:ConfirmationRetryDelay"] = "00:00:00", // a batch's failed email is back on the queue at once
         };
         foreach (var (k, v) in settings ?? []) values[k] = v;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection().AddEventFunctions(configuration).BuildServiceProvider();
+        var collection = new ServiceCollection();
+        if (clock is not null) collection.AddSingleton(clock); // before AddEventFunctions, which only adds the system clock if none is there
+        var services = collection.AddEventFunctions(configuration).BuildServiceProvider();
         return new TestApp(services, table, queue, sendGrid);
     }
 
@@ -99,7 +102,7 @@ public sealed class TestApp : IAsyncDisposable
     {
         var table = await TableAsync();
         var rows = new List<RegistrationEntity>();
-        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue)) rows.Add(r);
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue && x.RowKey != Shared.Attendance.AttendanceSummaryEntity.RowKeyValue)) rows.Add(r);
         return rows;
     }
 
@@ -123,13 +126,16 @@ public sealed class TestApp : IAsyncDisposable
         }
     }
 
-    /// <summary>Hands every queued message to the SendConfirmation function, as the host would.</summary>
+    /// <summary>Hands every queued message to the SendConfirmation function, as the host would; returns how many registrations they named.</summary>
     public async Task<int> DeliverQueuedAsync()
     {
         var messages = await DrainQueueAsync();
         foreach (var m in messages) await SendConfirmation.Run(m, default);
-        return messages.Count;
+        return RegistrationsNamed(messages);
     }
+
+    /// <summary>How many registrations queue messages name (a ledger commit queues one message for all of its emails).</summary>
+    public static int RegistrationsNamed(IEnumerable<string> messages) => messages.Sum(m => ConfirmationQueue.ParseAll(m)?.Count ?? 1);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+
+namespace EventFunctions.Bench;
+
+/// <summary>Latencies of one part, in milliseconds, and the percentiles the report prints.</summary>
+public sealed class Latencies
+{
+    private readonly List<double> _ms = [];
+
+    public int Count
+    {
+        get
+        {
+            lock (_ms) return _ms.Count;
+        }
+    }
+
+    public void Add(double ms)
+    {
+        lock (_ms) _ms.Add(ms);
+    }
+
+    public double Percentile(double q)
+    {
+        lock (_ms)
+        {
+            if (_ms.Count == 0) return double.NaN;
+            var sorted = _ms.Order().ToArray();
+            return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+        }
+    }
+
+    public string Summary => $"p50={Percentile(0.50):F1} p95={Percentile(0.95):F1} p99={Percentile(0.99):F1} ms";
+}
+
+/// <summary>What one part measured and the invariants checked after it.</summary>
+public sealed record PartResult(string Part, int Attempts, int Succeeded, double Seconds, Latencies Latency)
+{
+    public double PerSecond => Succeeded / Seconds;
+    public long Oversold { get; init; }
+    public long Lost { get; init; }
+    public long Duplicates { get; init; }
+    public string Note { get; init; } = "";
+}
+
+/// <summary>K clients taking attempts 0..N-1 off a shared counter; each attempt's latency is recorded.</summary>
+public static class Clients
+{
+    public static async Task<(double Seconds, Latencies Latency)> RunAsync(int clients, int attempts, string label, Func<int, Task> attempt)
+    {
+        var latency = new Latencies();
+        var next = -1;
+        var done = 0;
+        var watch = Stopwatch.StartNew();
+        using var progress = new Timer(_ => Console.Write($"\r  {label}: {Volatile.Read(ref done)}/{attempts} in {watch.Elapsed.TotalSeconds:F0} s   "), null, 1000, 1000);
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < attempts)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await attempt(i);
+                latency.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                Interlocked.Increment(ref done);
+            }
+        })));
+        watch.Stop();
+        progress.Change(Timeout.Infinite, Timeout.Infinite);
+        Console.Write($"\r  {label}: {attempts}/{attempts} in {watch.Elapsed.TotalSeconds:F1} s   \n");
+        return (watch.Elapsed.TotalSeconds, latency);
+    }
+
+    /// <summary>Waits for a condition, showing progress; false if it did not come within the time given.</summary>
+    public static async Task<bool> UntilAsync(Func<Task<(bool Done, string Progress)>> condition, TimeSpan within, string label)
+    {
+        var watch = Stopwatch.StartNew();
+        var last = TimeSpan.Zero;
+        while (true)
+        {
+            var (ok, progress) = await condition();
+            if (watch.Elapsed - last >= TimeSpan.FromSeconds(1) || ok)
+            {
+                Console.Write($"\r  {label}: {progress} ({watch.Elapsed.TotalSeconds:F0} s)   ");
+                last = watch.Elapsed;
+            }
+
+            if (ok)
+            {
+                Console.WriteLine();
+                return true;
+            }
+
+            if (watch.Elapsed > within)
+            {
+                Console.WriteLine(" — gave up");
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

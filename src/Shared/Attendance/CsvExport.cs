@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CsvHelper;
+using CsvHelper.Configuration;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Shared.Storage;
+
+namespace EventFunctions.Shared.Attendance;
+
+/// <summary>
+/// Exports for organisers (the console's download endpoints return these bytes): an event's registrations, its
+/// attendance by unit, and the unit report across events. UTF-8 with a BOM (so Excel on a Chinese Windows reads it
+/// as UTF-8), CRLF line ends, a header row in Chinese with English in brackets. A cell that starts with
+/// <c>= + - @</c>, a tab or a CR gets a leading single quote, so a spreadsheet shows it as text instead of running
+/// it as a formula (a participant can type <c>=HYPERLINK(…)</c> as a name).
+/// </summary>
+public sealed class CsvExport(EventStore store, AttendanceService attendance)
+{
+    private static readonly CsvConfiguration Config = new(CultureInfo.InvariantCulture)
+    {
+        NewLine = "\r\n",
+        InjectionOptions = InjectionOptions.None, // done below, the same way for every cell
+    };
+
+    /// <summary>Every registration and walk-in of the event, waitlist in order; null for an unknown event.</summary>
+    public async Task<byte[]?> RegistrationsAsync(string eventId, CancellationToken ct)
+    {
+        var entity = await store.FindEventAsync(eventId, ct);
+        if (entity is null) return null;
+        var e = entity.ToRecord();
+        var rows = await attendance.ListAsync(eventId, ct);
+        var waitlist = rows.Where(r => r.Status == RegistrationStatus.Waitlisted).OrderBy(r => r.Sequence).Select((r, i) => (r.RowKey, Position: i + 1))
+            .ToDictionary(x => x.RowKey, x => x.Position, StringComparer.Ordinal);
+        var ordered = rows.OrderBy(r => r.Status switch
+        {
+            RegistrationStatus.Confirmed => 0,
+            RegistrationStatus.Waitlisted => 1,
+            _ => 2,
+        }).ThenBy(r => r.Sequence).ThenBy(r => r.CreatedUtc);
+
+        var header = new List<string>
+        {
+            "姓名 (Name)", "手机 (Phone)", "邮箱 (Email)", "单位 (Unit)", "状态 (Status)", "候补位次 (Waitlist position)",
+            "签到码 (Ticket code)", "签到时间 (Checked in)",
+        };
+        header.AddRange(e.Questions.Select(q => q.Label));
+        header.Add("报名时间 (Signed up)");
+
+        return Write(header, ordered.Select(r =>
+        {
+            var answers = JsonSerializer.Deserialize<Dictionary<string, string>>(r.AnswersJson, Json.Options) ?? [];
+            var line = new List<string?>
+            {
+                r.Name, PhoneForSheet(r.Phone), r.Email, r.Organisation, StatusName(r.Status),
+                waitlist.TryGetValue(r.RowKey, out var p) ? p.ToString(CultureInfo.InvariantCulture) : "",
+                r.Status == RegistrationStatus.Confirmed ? Tickets.Of(r) : "",
+                r.CheckedInUtc is { } at ? Local(e, at) : "",
+            };
+            line.AddRange(e.Questions.Select(q => answers.TryGetValue(q.Id, out var a) ? a : ""));
+            line.Add(Local(e, r.CreatedUtc));
+            return line;
+        }));
+    }
+
+    /// <summary>The event's attendance, one line per unit and a total; null for an unknown event.</summary>
+    public async Task<byte[]?> AttendanceByUnitAsync(string eventId, CancellationToken ct)
+    {
+        var report = await attendance.ReportAsync(eventId, ct);
+        if (report is null) return null;
+        var header = new[] { "单位 (Unit)", "报名确认 (Registered)", "候补 (Waitlisted)", "出席 (Attended)", "未到 (No-shows)", "现场登记 (Walk-ins)" };
+        var lines = report.ByUnit.Select(u => Line(u.Unit, u.Registered, u.Waitlisted, u.Attended, u.NoShows, u.WalkIns)).ToList();
+        lines.Add(Line("合计 (Total)", report.Registered, report.Waitlisted, report.Attended, report.NoShows, report.WalkIns));
+        lines.Add(["已取消 (Cancelled)", report.Withdrawn.ToString(CultureInfo.InvariantCulture), "", "", "", ""]);
+        return Write(header, lines);
+
+        static List<string?> Line(string unit, params int[] counts) => [unit, .. counts.Select(c => c.ToString(CultureInfo.InvariantCulture))];
+    }
+
+    /// <summary>The unit report (see <see cref="AttendanceService.UnitReportAsync"/>): one line per unit and event it took part in.</summary>
+    public async Task<byte[]> UnitReportAsync(DateOnly from, DateOnly to, Func<EventRecord, bool> include, CancellationToken ct)
+    {
+        var units = await attendance.UnitReportAsync(from, to, include, ct);
+        var header = new[] { "单位 (Unit)", "参加活动数 (Events)", "出席人次合计 (Attended, all events)", "活动日期 (Event date)", "活动 (Event)", "出席人数 (Attended)" };
+        return Write(header, units.SelectMany(u => u.Events.Select(ev => new List<string?>
+        {
+            u.Unit, u.Events.Count.ToString(CultureInfo.InvariantCulture), u.Attended.ToString(CultureInfo.InvariantCulture),
+            ev.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ev.Title, ev.Attended.ToString(CultureInfo.InvariantCulture),
+        })));
+    }
+
+    /// <summary>A cell a spreadsheet will show as text: one starting with = + - @, a tab or a CR gets a leading quote.</summary>
+    public static string Neutralise(string? cell) =>
+        string.IsNullOrEmpty(cell) ? "" : cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + cell : cell;
+
+    private static byte[] Write(IEnumerable<string> header, IEnumerable<IEnumerable<string?>> lines)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new StreamWriter(buffer, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), leaveOpen: true))
+        using (var csv = new CsvWriter(writer, Config))
+        {
+            foreach (var h in header) csv.WriteField(Neutralise(h));
+            csv.NextRecord();
+            foreach (var line in lines)
+            {
+                foreach (var cell in line) csv.WriteField(Neutralise(cell));
+                csv.NextRecord();
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Mainland numbers as people write them (13812345678); others stay E.164 (+852…, neutralised like any cell starting with +).</summary>
+    private static string? PhoneForSheet(string? phone) =>
+        phone is { Length: 14 } && phone.StartsWith("+861", StringComparison.Ordinal) ? phone[3..] : phone;
+
+    private static string StatusName(string status) => status switch
+    {
+        RegistrationStatus.Confirmed => "已确认 (Confirmed)",
+        RegistrationStatus.Waitlisted => "候补 (Waitlisted)",
+        _ => "现场登记 (Walk-in)",
+    };
+
+    private static string Local(EventRecord e, DateTimeOffset utc) => e.ToLocal(utc).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,131 @@
+using EventFunctions.Shared.Attendance;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Tests.Infrastructure;
+using MimeKit;
+using Results = EventFunctions.Tests.Infrastructure.Results;
+
+namespace EventFunctions.Tests;
+
+[Collection(StorageCollection.Name)]
+public sealed class TicketTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public void Codes_are_six_unambiguous_characters_unique_in_an_event_and_lead_back_to_the_arrival_number()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (long n = 1; n <= 20_000; n++)
+        {
+            var code = Tickets.Code("k7m2qxabcd", n);
+            Assert.Matches("^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{6}$", code);
+            Assert.True(seen.Add(code), $"code {code} given twice");
+            Assert.Equal(n, Tickets.Sequence("k7m2qxabcd", code));
+        }
+
+        Assert.Equal(Tickets.Sequence("k7m2qxabcd", "AB2CDE"), Tickets.Sequence("k7m2qxabcd", " ab2-cde "));
+        Assert.NotEqual(Tickets.Code("k7m2qxabcd", 1), Tickets.Code("otherevent", 1)); // each event its own codes
+        Assert.Null(Tickets.Normalise("AB0CDE")); // 0, O, 1, I, L are not in codes
+        Assert.Null(Tickets.Normalise("ABCDEFG"));
+    }
+
+    [Fact]
+    public async Task A_confirmed_participant_sees_the_ticket_on_the_result_page_the_manage_page_and_in_the_email()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+        var salon = await app.CreateEventAsync(Seed.Salon());
+        var (status, html) = Results.Html(await app.SignUpForm.Submit(Requests.Form($"/api/signup/{salon.Id}",
+        [
+            new("name", "李莹晖"), new("phone", "13812345678"), new("email", "liyinghui@example.com"),
+            new("q_lunch", "yes"), new("consent", "true"), new("lang", "zh-CN"),
+        ]), salon.Id, default));
+        Assert.Equal(200, status);
+        var row = Assert.Single(await app.RegistrationsAsync(salon.Id));
+        var code = row.TicketCode!;
+        Assert.Equal(Tickets.Code(salon.Id, row.Sequence), code);
+        Assert.Contains($"id=\"ticket-code\"", html);
+        Assert.Contains($">{code}</p>", html);
+        Assert.Contains("<svg", html); // the QR, inline (the page's CSP loads no images)
+
+        var manage = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/api/manage/{salon.Id}/{row.RegistrationId}?t={row.ManageToken}"), salon.Id, row.RegistrationId, default));
+        Assert.Contains($">{code}</p>", manage.Html);
+
+        await app.DeliverQueuedAsync();
+        var mail = Assert.Single(app.SendGrid!.Mails).RootElement;
+        var qr = mail.GetProperty("attachments").EnumerateArray().Single(a => a.GetProperty("filename").GetString() == "ticket.png");
+        Assert.Equal(("image/png", "inline", TicketInfo.EmailContentId),
+            (qr.GetProperty("type").GetString(), qr.GetProperty("disposition").GetString(), qr.GetProperty("content_id").GetString()));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], Convert.FromBase64String(qr.GetProperty("content").GetString()!)[..4]);
+        var content = mail.GetProperty("content").EnumerateArray().ToDictionary(c => c.GetProperty("type").GetString()!, c => c.GetProperty("value").GetString()!);
+        Assert.Contains("src=\"cid:ticket-qr\"", content["text/html"]);
+        Assert.Contains($">{code}</p>", content["text/html"]);
+        Assert.Contains($"签到码: {code}", content["text/plain"]);
+        Assert.Contains($"https://signup.example.cn/api/t/{salon.Id}/{code}", content["text/plain"]);
+        Assert.Contains(mail.GetProperty("attachments").EnumerateArray(), a => a.GetProperty("filename").GetString() == "event.ics");
+    }
+
+    [Fact]
+    public async Task The_outbox_email_carries_the_ticket_as_an_inline_image_and_as_text()
+    {
+        var outbox = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N"));
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: new()
+        {
+            ["EventFunctions:Email:Mode"] = "Outbox",
+            ["EventFunctions:Email:OutboxPath"] = outbox,
+        });
+        var lecture = await app.CreateEventAsync(Seed.Lecture());
+        var view = await Kit.SignUpAsync(app, lecture.Id, "Zhang Wei", "zw@example.com", null);
+        await app.DeliverQueuedAsync();
+        var message = await MimeMessage.LoadAsync(Assert.Single(Directory.GetFiles(outbox, "*.eml")));
+        var image = message.BodyParts.OfType<MimePart>().Single(p => p.ContentId == TicketInfo.EmailContentId);
+        Assert.Equal("image/png", image.ContentType.MimeType);
+        Assert.Contains("cid:" + TicketInfo.EmailContentId, message.HtmlBody);
+        Assert.Contains(view.TicketCode!, message.HtmlBody);
+        Assert.Contains(view.TicketCode!, message.TextBody);
+        Directory.Delete(outbox, recursive: true);
+    }
+
+    [Fact]
+    public async Task Waitlisted_people_get_no_ticket_until_promoted_and_the_promotion_email_carries_it()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 1));
+        var first = await Kit.SignUpAsync(app, lecture.Id, "甲", "a@example.cn", null);
+        var (_, waitHtml) = Results.Html(await app.SignUpForm.Submit(Requests.Form($"/api/signup/{lecture.Id}",
+            [new("name", "乙"), new("email", "b@example.cn"), new("consent", "true")]), lecture.Id, default));
+        Assert.Contains("已登记候补", waitHtml);
+        Assert.DoesNotContain("id=\"ticket\"", waitHtml);
+        await app.DeliverQueuedAsync();
+        var waiting = await app.RegistrationsAsync(lecture.Id) is var rows ? rows.Single(r => r.Name == "乙") : null;
+        var waitMail = app.SendGrid!.Mails.Single(m => m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("status").GetString() == "Waitlisted");
+        Assert.False(waitMail.RootElement.TryGetProperty("attachments", out _)); // no ticket image (and no calendar file)
+        Assert.DoesNotContain("cid:", waitMail.RootElement.GetProperty("content")[1].GetProperty("value").GetString());
+        var manage = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/api/manage/{lecture.Id}/{waiting!.RegistrationId}?t={waiting.ManageToken}"), lecture.Id, waiting.RegistrationId, default));
+        Assert.DoesNotContain("id=\"ticket\"", manage.Html);
+
+        var firstRow = await Kit.RowAsync(app, lecture.Id, first.RegistrationId);
+        await app.CancelRegistration.Delete(Requests.Get($"/x?t={firstRow.ManageToken}"), lecture.Id, first.RegistrationId, default);
+        await app.DeliverQueuedAsync();
+        var promoted = app.SendGrid.Mails.Single(m => m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("status").GetString() == "Confirmed"
+            && m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("registrationId").GetString() == waiting.RegistrationId);
+        var code = Tickets.Code(lecture.Id, waiting.Sequence);
+        Assert.Contains(promoted.RootElement.GetProperty("attachments").EnumerateArray(), a => a.TryGetProperty("content_id", out var id) && id.GetString() == TicketInfo.EmailContentId);
+        Assert.Contains(code, promoted.RootElement.GetProperty("content")[0].GetProperty("value").GetString());
+        manage = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/api/manage/{lecture.Id}/{waiting.RegistrationId}?t={waiting.ManageToken}"), lecture.Id, waiting.RegistrationId, default));
+        Assert.Contains($">{code}</p>", manage.Html);
+    }
+
+    [Fact]
+    public async Task Rows_stored_before_tickets_get_their_code_from_their_arrival_number()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var lecture = await app.CreateEventAsync(Seed.Lecture());
+        var view = await Kit.SignUpAsync(app, lecture.Id, "甲", "a@example.cn", null);
+        var table = await app.TableAsync();
+        var row = await Kit.RowAsync(app, lecture.Id, view.RegistrationId);
+        row.TicketCode = null;
+        await table.UpsertEntityAsync(row, Azure.Data.Tables.TableUpdateMode.Replace); // as an older version stored it
+        Assert.Null((await Kit.RowAsync(app, lecture.Id, view.RegistrationId)).TicketCode);
+
+        Assert.IsType<CheckInOutcome.CheckedIn>(await app.Get<AttendanceService>().CheckInAsync(lecture.Id, view.TicketCode!, "door:test", default));
+        Assert.Equal(view.TicketCode, Tickets.Of(await Kit.RowAsync(app, lecture.Id, view.RegistrationId)));
+    }
+}
