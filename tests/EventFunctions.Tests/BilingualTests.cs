@@ -91,7 +91,7 @@ public sealed class BilingualTests(AzuriteFixture azurite)
         var toAnna = Assert.Single(mails, m => m.To == "anna@example.com");
         Assert.Equal("You're signed up: North Bund Chamber Salon: the Civil Code and your business", toAnna.Subject);
         Assert.Contains("Floor 42, Magnolia Plaza", toAnna.Plain);
-        Assert.Contains("SUMMARY:North Bund Chamber Salon", toAnna.Attachments.Single().Content);
+        Assert.Contains("SUMMARY:North Bund Chamber Salon", toAnna.Attachments.Single(a => a.Type.StartsWith("text/calendar")).Content);
         var toWang = Assert.Single(mails, m => m.To == "wanglei@example.cn");
         Assert.Equal("报名成功：北外滩商会沙龙：《民法典》与企业经营", toWang.Subject);
         Assert.Contains("白玉兰广场 42 楼", toWang.Plain);

@@ -177,7 +177,7 @@ public sealed record Mail(string? RegistrationId, string? Notice, int? NoticeVer
 
     public CalendarEventInfo Calendar()
     {
-        var calendar = Ical.Net.Calendar.Load(Attachments.Single().Content)!;
+        var calendar = Ical.Net.Calendar.Load(Attachments.Single(a => a.Type.StartsWith("text/calendar")).Content)!;
         var e = calendar.Events.Single();
         return new CalendarEventInfo(calendar.Method, e.Uid!, e.Sequence, e.Location ?? "", e.DtStart!.Value);
     }

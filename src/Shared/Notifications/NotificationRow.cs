@@ -27,6 +27,7 @@ public sealed class NotificationRow : ITableEntity
     public string ManageToken { get; set; } = "";
     public DateTimeOffset CreatedUtc { get; set; }
     public DateTimeOffset? EmailQueuedUtc { get; set; }
+    public string? TicketCode { get; set; }
 
     /// <summary>A notification sender working on this row holds it until then (one claim for notices, reminders, resends).</summary>
     public DateTimeOffset? NoticeClaimUntil { get; set; }
@@ -87,5 +88,6 @@ public sealed class NotificationRow : ITableEntity
         Language = Language,
         ManageToken = ManageToken,
         CreatedUtc = CreatedUtc,
+        TicketCode = TicketCode,
     };
 }
