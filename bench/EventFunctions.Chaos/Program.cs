@@ -78,6 +78,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
     {
         ["AzureWebJobsStorage"] = azurite.ConnectionString,
         ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
+        ["ReminderSchedule"] = "0 0 0 1 1 *",
         ["EventFunctions__Email__Mode"] = "SendGrid",
         ["EventFunctions__Email__SendGridApiKey"] = "SG.chaos",
         ["EventFunctions__Email__SendGridHost"] = fake.BaseUrl.TrimEnd('/'),

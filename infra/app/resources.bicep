@@ -83,6 +83,16 @@ resource confirmationsPoison 'Microsoft.Storage/storageAccounts/queueServices/qu
   name: 'confirmations-poison'
 }
 
+resource notificationsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: 'notifications'
+}
+
+resource notificationsPoison 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: 'notifications-poison'
+}
+
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: 'log-${resourceToken}'
   location: location
@@ -168,6 +178,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
       ConfirmationSweepSchedule: '0 */5 * * * *'
+      ReminderSchedule: '0 */5 * * * *'
       EventFunctions__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${functionAppName}.azurewebsites.net' : publicBaseUrl
       EventFunctions__Email__Mode: empty(sendGridApiKey) ? 'Outbox' : 'SendGrid'
       EventFunctions__Email__SendGridApiKey: sendGridApiKey

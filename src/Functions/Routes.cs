@@ -9,6 +9,8 @@ public static class Routes
     public const string Registration = "events/{eventId}/registrations/{registrationId}";
     public const string SignUpForm = "signup/{eventId}";
     public const string Manage = "manage/{eventId}/{registrationId}";
+    public const string ManageResend = "manage/{eventId}/{registrationId}/resend";
+    public const string ManageCalendar = "manage/{eventId}/{registrationId}/calendar";
 
     // The organisers' console (signed-in pages; see ConsoleApi).
     public const string Console = "console";
@@ -46,6 +48,8 @@ public static class Schedules
     public const string ConfirmationSweep = "%ConfirmationSweepSchedule%";
     /// <summary>Daily at 19:00 UTC (03:00 in Shanghai), when nobody is signing up.</summary>
     public const string RetentionPurge = "0 0 19 * * *";
+    /// <summary>Reminders due and notices still owed; every five minutes in the template, app setting ReminderSchedule.</summary>
+    public const string Reminders = "%ReminderSchedule%";
     /// <summary>Daily at 19:30 UTC: delivery event markers past SendGrid's retry window.</summary>
     public const string DeliveryEventsPurge = "0 30 19 * * *";
 }

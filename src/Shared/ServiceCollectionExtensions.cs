@@ -90,6 +90,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Console.ConsoleQueries>();
         services.AddSingleton<ConsoleApi>();
         services.AddSingleton<SignUpApi>();
+        services.AddSingleton<Notifications.NotificationQueue>();
+        services.AddSingleton<Notifications.NotificationSender>();
+        services.AddSingleton<Notifications.NotificationSweep>();
+        services.AddSingleton<Notifications.ResendService>();
         services.AddSingleton<Delivery.DeliveryRecorder>();
         services.AddSingleton<Delivery.DeliveryWebhook>();
         services.AddSingleton<Attendance.DoorLinks>();

@@ -36,6 +36,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         "ConsoleSignInPage", "ConsoleSignIn",
         "SendGridEvents", // SendGrid's signature (ECDSA) authenticates it: DeliveryWebhookTests
         "DoorPage", "DoorAction", "TicketLink", // the signed per-event door link authenticates door staff: DoorTests
+        "ResendConfirmation", "DownloadCalendar", // the manage page's secret link, as ManageRegistration: NotificationResendTests
     ];
 
     /// <summary>Every HTTP function in functions.metadata, with its route and method.</summary>

@@ -78,6 +78,7 @@ public sealed class LocalHostLoggingTests(AzuriteFixture azurite)
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
+                ["ReminderSchedule"] = "0 0 0 1 1 *",
                 ["EventFunctions:TableName"] = "l" + Guid.NewGuid().ToString("N")[..12],
                 ["EventFunctions:Email:Mode"] = "SendGrid",
                 ["EventFunctions:Email:SendGridApiKey"] = "SG.test-key",

@@ -49,7 +49,7 @@ public sealed class QueuePollingTests(AzuriteFixture azurite)
     {
         var sendGrid = await FakeSendGrid.StartAsync();
         await using var _ = sendGrid;
-        foreach (var name in new[] { "confirmations", "confirmations-poison" })
+        foreach (var name in new[] { "confirmations", "confirmations-poison", "notifications", "notifications-poison" })
         {
             var q = new QueueClient(azurite.ConnectionString, name);
             await q.CreateIfNotExistsAsync();
@@ -64,6 +64,7 @@ public sealed class QueuePollingTests(AzuriteFixture azurite)
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
+                ["ReminderSchedule"] = "0 0 0 1 1 *",
                 ["EventFunctions:TableName"] = "p" + Guid.NewGuid().ToString("N")[..12],
                 ["EventFunctions:Email:Mode"] = "SendGrid",
                 ["EventFunctions:Email:SendGridApiKey"] = "SG.test-key",
@@ -73,12 +74,14 @@ public sealed class QueuePollingTests(AzuriteFixture azurite)
         await app.StartAsync();
         try
         {
-            var listener = Assert.Single(app.Services.GetServices<IHostedService>().OfType<QueueListener>());
+            // One listener per queue trigger (confirmations, notifications), each on its own idle backoff.
+            var listeners = app.Services.GetServices<IHostedService>().OfType<QueueListener>().ToList();
+            Assert.Equal(2, listeners.Count);
 
-            // 0.1 + 0.2 + 0.4 + 0.8 + 1.6 s, then the cap: wait until it has waited at the cap twice.
-            await RunningHost.Eventually(() => Task.FromResult(listener.IdleWaits >= 7), "seven idle polls", seconds: 60);
+            // 0.1 + 0.2 + 0.4 + 0.8 + 1.6 s, then the cap: wait until each has waited at the cap twice.
+            await RunningHost.Eventually(() => Task.FromResult(listeners.All(l => l.IdleWaits >= 7)), "seven idle polls", seconds: 60);
 
-            Assert.Equal(HostJsonMaxPolling, listener.LongestIdleWait);
+            Assert.All(listeners, l => Assert.Equal(HostJsonMaxPolling, l.LongestIdleWait));
         }
         finally
         {

@@ -45,6 +45,8 @@ public sealed class WiringTests
     [InlineData("ManageRegistration", "get", Routes.Manage, "Anonymous")]
     [InlineData("CancelRegistration", "post", Routes.Manage, "Anonymous")]
     [InlineData("DeleteRegistration", "delete", Routes.Registration, "Anonymous")]
+    [InlineData("ResendConfirmation", "post", Routes.ManageResend, "Anonymous")]
+    [InlineData("DownloadCalendar", "get", Routes.ManageCalendar, "Anonymous")]
     public void Http_function_has_its_route_method_and_auth_level(string function, string method, string route, string authLevel)
     {
         var trigger = Trigger(function);
@@ -69,6 +71,18 @@ public sealed class WiringTests
         var trigger = Trigger("SweepConfirmations");
         Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal(Schedules.ConfirmationSweep, trigger.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
+    public void Notification_sender_listens_on_the_queue_the_services_write_to_and_reminders_run_on_their_setting()
+    {
+        var trigger = Trigger("SendNotifications");
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(QueueNames.Notifications, trigger.GetProperty("queueName").GetString());
+        Assert.Equal(QueueNames.Notifications, new EventFunctionsOptions().NotificationQueue);
+        var timer = Trigger("SendReminders");
+        Assert.Equal("timerTrigger", timer.GetProperty("type").GetString());
+        Assert.Equal(Schedules.Reminders, timer.GetProperty("schedule").GetString());
     }
 
     [Fact]

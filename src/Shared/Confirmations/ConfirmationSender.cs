@@ -225,6 +225,7 @@ public sealed class ConfirmationSender(
     public async Task<EmailMessage> ComposeAsync(EventRecord e, RegistrationEntity r, int? waitlistPosition)
     {
         var text = UiText.ForCode(r.Language);
+        e = Notifications.NoticeState.For(e, text); // the event's own text in the participant's language where given
         var confirmed = r.Status == RegistrationStatus.Confirmed;
         var subject = string.Format(confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
         var manageUrl = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/manage/{e.Id}/{r.RegistrationId}?t={r.ManageToken}&lang={text.Code}";

@@ -54,6 +54,16 @@ public sealed class EventEntity : ITableEntity
     /// <summary>Registrations cancelled by their participant (confirmed or waitlisted).</summary>
     public int Withdrawn { get; set; }
 
+    // Keeping participants informed (see Notifications/NoticeState): set with the definition, in the ledger's change commit.
+    /// <summary>The English text of the event as JSON (<see cref="EventEnglish"/>); empty, not null, when there is none (a merge skips nulls).</summary>
+    public string? EnglishJson { get; set; }
+    /// <summary>Hours before the start to remind; null (older rows) means the default.</summary>
+    public int? ReminderHoursBefore { get; set; }
+    public int CalendarSequence { get; set; }
+    public int NoticeVersion { get; set; }
+    /// <summary>The notice revisions (what was told at each version) as JSON.</summary>
+    public string? NoticeHistoryJson { get; set; }
+
     private sealed record Details(SalonDetails? Salon, SiteVisitDetails? SiteVisit, LectureDetails? Lecture, IReadOnlyList<Question>? Questions);
 
     public static EventEntity From(EventRecord e) => new()
@@ -79,6 +89,11 @@ public sealed class EventEntity : ITableEntity
         Waitlisted = e.Waitlisted,
         CreatedUtc = e.CreatedUtc,
         Cancelled = e.Cancelled,
+        EnglishJson = e.English is null ? "" : JsonSerializer.Serialize(e.English, Json.Options),
+        ReminderHoursBefore = e.ReminderHoursBefore,
+        CalendarSequence = e.CalendarSequence,
+        NoticeVersion = e.NoticeVersion,
+        NoticeHistoryJson = e.NoticeHistory.Count == 0 ? "" : JsonSerializer.Serialize(e.NoticeHistory, Json.Options),
     };
 
     public EventRecord ToRecord()
@@ -110,6 +125,11 @@ public sealed class EventEntity : ITableEntity
             Waitlisted = Waitlisted,
             CreatedUtc = CreatedUtc,
             Cancelled = Cancelled,
+            English = string.IsNullOrEmpty(EnglishJson) ? null : JsonSerializer.Deserialize<EventEnglish>(EnglishJson, Json.Options),
+            ReminderHoursBefore = ReminderHoursBefore ?? Notifications.NoticeState.DefaultReminderHours,
+            CalendarSequence = CalendarSequence,
+            NoticeVersion = NoticeVersion,
+            NoticeHistory = string.IsNullOrEmpty(NoticeHistoryJson) ? [] : JsonSerializer.Deserialize<List<Notifications.NoticeRevision>>(NoticeHistoryJson, Json.Options) ?? [],
         };
     }
 }

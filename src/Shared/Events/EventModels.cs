@@ -41,13 +41,31 @@ public sealed record EventInput
     public SiteVisitInput? SiteVisit { get; init; }
     public LectureDetails? Lecture { get; init; }
     public List<QuestionInput>? Questions { get; init; }
+    /// <summary>Optional English text of the event, shown to participants who read English (Chinese where missing).</summary>
+    public EventEnglish? English { get; init; }
+    /// <summary>Hours before the start a reminder goes to confirmed participants; 24 when omitted, 0 for none.</summary>
+    public int? ReminderHoursBefore { get; init; }
+}
+
+/// <summary>The English version of an event's own text; any field left out falls back to the Chinese.</summary>
+public sealed record EventEnglish(string? Title, string? Description, string? Venue, string? Address, string? MeetingPoint, string? Topic)
+{
+    /// <summary>A site visit's "what to bring", in English.</summary>
+    public string? Bring { get; init; }
 }
 
 public sealed record SalonDetails(string? HostOrganisation, string? Topic, string? Speaker);
 
-public sealed record SiteVisitInput(string? MeetingPoint, string? MeetingTime, List<string>? SecurityFields);
+public sealed record SiteVisitInput(string? MeetingPoint, string? MeetingTime, List<string>? SecurityFields)
+{
+    /// <summary>What participants should bring (ID card, closed shoes), named in the reminder.</summary>
+    public string? Bring { get; init; }
+}
 
-public sealed record SiteVisitDetails(string MeetingPoint, DateTimeOffset MeetingTimeUtc, IReadOnlyList<string> SecurityFields);
+public sealed record SiteVisitDetails(string MeetingPoint, DateTimeOffset MeetingTimeUtc, IReadOnlyList<string> SecurityFields)
+{
+    public string? Bring { get; init; }
+}
 
 public sealed record LectureDetails(string? Speaker, string? OnlineUrl);
 
@@ -83,6 +101,16 @@ public sealed record EventRecord
     public int Waitlisted { get; init; }
     public DateTimeOffset CreatedUtc { get; init; }
     public bool Cancelled { get; init; }
+    /// <summary>English text of the event (see <see cref="EventEnglish"/>); null when none was given.</summary>
+    public EventEnglish? English { get; init; }
+    /// <summary>Hours before the start confirmed participants are reminded; 0 for no reminder.</summary>
+    public int ReminderHoursBefore { get; init; } = Notifications.NoticeState.DefaultReminderHours;
+    /// <summary>The calendar SEQUENCE: raised with every change of time or place and with cancelling.</summary>
+    public int CalendarSequence { get; init; }
+    /// <summary>Raised with every change participants must be told of (time, place, meeting point, cancelled).</summary>
+    public int NoticeVersion { get; init; }
+    /// <summary>What participants were told at each notice version (0: as created), latest last.</summary>
+    public IReadOnlyList<Notifications.NoticeRevision> NoticeHistory { get; init; } = [];
 
     public int SeatsLeft => Math.Max(0, Capacity - Confirmed);
 
@@ -148,7 +176,12 @@ public sealed record EventView(
     IReadOnlyList<Question> Questions,
     EventCounts Counts,
     string SignUpStatus,
-    string SignUpUrl);
+    string SignUpUrl)
+{
+    public EventEnglish? English { get; init; }
+    public int ReminderHoursBefore { get; init; }
+    public int CalendarSequence { get; init; }
+}
 
 public sealed record SiteVisitView(string MeetingPoint, DateTimeOffset MeetingTime, IReadOnlyList<string> SecurityFields);
 

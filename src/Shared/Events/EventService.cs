@@ -19,7 +19,7 @@ public abstract record EventOutcome
 }
 
 /// <summary>Organisers' side: create, read, list and update events.</summary>
-public sealed class EventService(EventStore store, EventLedger ledger, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventService> log)
+public sealed class EventService(EventStore store, EventLedger ledger, Notifications.NotificationQueue notifications, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventService> log)
 {
     public async Task<EventOutcome> CreateAsync(EventInput input, CancellationToken ct)
     {
@@ -88,11 +88,28 @@ public sealed class EventService(EventStore store, EventLedger ledger, TimeProvi
             return errors.Any ? (null, errors) : (current with { Capacity = capacity }, null);
         }, "Set the capacity of");
 
-    private async Task<EventOutcome> ChangeAsync(string eventId, EventChange change, string what)
+    private async Task<EventOutcome> ChangeAsync(string eventId, EventChange decide, string what)
     {
         if (!Ids.IsValidEventId(eventId)) return new EventOutcome.NotFound();
+        // A change of time, place or meeting point, or cancelling, is recorded (calendar SEQUENCE, notice version,
+        // what it was) in the same commit as the change itself; the emails go out afterwards through the queue.
+        var noticed = 0;
+        EventChange change = (current, now) =>
+        {
+            var (updated, errors) = decide(current, now);
+            if (updated is null || errors is { Any: true }) return (updated, errors);
+            var recorded = Notifications.NoticeState.Record(current, updated, now);
+            noticed = recorded.NoticeVersion > current.NoticeVersion ? recorded.NoticeVersion : 0;
+            return (recorded, errors);
+        };
         var result = await ledger.ChangeAsync(eventId, change);
         log.LogInformation("{What} event {EventId}: {Result}", what, eventId, result.GetType().Name);
+        if (result is ChangeResult.Changed { After.NoticeVersion: > 0 } changed && noticed > 0)
+        {
+            // Never the organiser's failure: the sweep finds participants still owed this notice.
+            await notifications.EnqueueFanOutAsync(eventId, changed.After.NoticeVersion, CancellationToken.None);
+        }
+
         return result switch
         {
             ChangeResult.Changed c => new EventOutcome.Ok(ToView(c.After, clock.GetUtcNow())),
@@ -115,7 +132,12 @@ public sealed class EventService(EventStore store, EventLedger ledger, TimeProvi
         e.Questions,
         new EventCounts(e.Confirmed, e.Waitlisted, e.SeatsLeft),
         SignUpStatus(e, now),
-        SignUpUrl(e.Id));
+        SignUpUrl(e.Id))
+    {
+        English = e.English,
+        ReminderHoursBefore = e.ReminderHoursBefore,
+        CalendarSequence = e.CalendarSequence,
+    };
 
     private static string SignUpStatus(EventRecord e, DateTimeOffset now) => e.WindowAt(now) switch
     {

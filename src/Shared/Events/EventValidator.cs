@@ -103,6 +103,12 @@ public static partial class EventValidator
         }
 
         var questions = Questions(input.Questions, errors);
+        var english = English(input.English, kind, errors);
+        var bring = kind == EventKind.SiteVisit ? Text(input.SiteVisit?.Bring, "siteVisit.bring", 200, required: false, errors) : null;
+        if (siteVisit is not null) siteVisit = siteVisit with { Bring = bring };
+        var reminderHours = input.ReminderHoursBefore ?? existing?.ReminderHoursBefore ?? Notifications.NoticeState.DefaultReminderHours;
+        if (reminderHours is < 0 or > Notifications.NoticeState.MaxReminderHours)
+            errors.Add("reminderHoursBefore", $"reminderHoursBefore must be a whole number of hours from 0 (no reminder) to {Notifications.NoticeState.MaxReminderHours}.");
 
         if (errors.Any || kind is null || start is null || end is null || closes is null || title is null || organiserName is null || organiserEmail is null)
         {
@@ -134,9 +140,31 @@ public static partial class EventValidator
             Confirmed = existing?.Confirmed ?? 0,
             Waitlisted = existing?.Waitlisted ?? 0,
             CreatedUtc = existing?.CreatedUtc ?? now,
-            // A replaced definition never revives a cancelled event.
+            // A cancelled event stays cancelled through an edit; its notice state is carried by NoticeState.Record.
             Cancelled = existing?.Cancelled ?? false,
+            English = english,
+            ReminderHoursBefore = reminderHours,
+            CalendarSequence = existing?.CalendarSequence ?? 0,
+            NoticeVersion = existing?.NoticeVersion ?? 0,
+            NoticeHistory = existing?.NoticeHistory ?? [],
         }, errors);
+    }
+
+    /// <summary>The optional English text: the same limits as the Chinese; all empty means none.</summary>
+    private static EventEnglish? English(EventEnglish? input, EventKind? kind, FieldErrors errors)
+    {
+        if (input is null) return null;
+        var english = new EventEnglish(
+            Text(input.Title, "english.title", 200, required: false, errors),
+            Text(input.Description, "english.description", 4000, required: false, errors, multiline: true),
+            Text(input.Venue, "english.venue", 200, required: false, errors),
+            Text(input.Address, "english.address", 300, required: false, errors),
+            kind == EventKind.SiteVisit ? Text(input.MeetingPoint, "english.meetingPoint", 200, required: false, errors) : null,
+            kind == EventKind.Salon ? Text(input.Topic, "english.topic", 200, required: false, errors) : null)
+        {
+            Bring = kind == EventKind.SiteVisit ? Text(input.Bring, "english.bring", 200, required: false, errors) : null,
+        };
+        return english is { Title: null, Description: null, Venue: null, Address: null, MeetingPoint: null, Topic: null, Bring: null } ? null : english;
     }
 
     private static EventKind? ParseKind(string? value, FieldErrors errors)

@@ -14,7 +14,9 @@ namespace EventFunctions.Shared.Http;
 /// </summary>
 public sealed class SignUpApi(
     EventService events,
+    Storage.EventStore store,
     RegistrationService registrations,
+    Notifications.ResendService resends,
     PageRenderer pages,
     TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<Storage.EventFunctionsOptions> options,
@@ -115,15 +117,82 @@ public sealed class SignUpApi(
             var token = request.Query["t"].FirstOrDefault();
             var found = await registrations.FindForManageAsync(eventId, registrationId, token, ct);
             if (found is null) return HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
-            return HttpIO.Html(await pages.RenderAsync<CancelPage>(new()
+            return HttpIO.Html(await ManagePageAsync(found.Value.Event, found.Value.Registration, token!, text, message: null, ct));
+        });
+    }
+
+    /// <summary>The manage page: the registration, everything needed to attend, resend, calendar file, cancel.</summary>
+    private async Task<string> ManagePageAsync(EventRecord e, RegistrationEntity r, string token, UiText text, string? message, CancellationToken ct)
+    {
+        var table = await store.TableAsync(ct);
+        var confirmed = r.Status == RegistrationStatus.Confirmed;
+        var position = await RegistrationService.WaitlistPositionAsync(table, r, ct);
+        var t = Uri.EscapeDataString(token);
+        return await pages.RenderAsync<CancelPage>(new()
+        {
+            [nameof(CancelPage.Text)] = text,
+            [nameof(CancelPage.Event)] = e,
+            [nameof(CancelPage.RegistrationId)] = r.RegistrationId,
+            [nameof(CancelPage.Token)] = token,
+            [nameof(CancelPage.FormAction)] = $"/api/manage/{e.Id}/{r.RegistrationId}",
+            [nameof(CancelPage.StatusText)] = confirmed ? text.StatusConfirmed
+                : position is { } p ? $"{text.StatusWaitlisted} · {string.Format(text.WaitlistPositionFormat, p)}" : text.StatusWaitlisted,
+            [nameof(CancelPage.CalendarUrl)] = confirmed && !e.Cancelled ? $"/api/manage/{e.Id}/{r.RegistrationId}/calendar?t={t}&lang={text.Code}" : null,
+            [nameof(CancelPage.ResendAction)] = e.Cancelled ? null : $"/api/manage/{e.Id}/{r.RegistrationId}/resend",
+            [nameof(CancelPage.Message)] = message,
+            [nameof(CancelPage.Ticket)] = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, Attendance.Tickets.Of(r), text),
+        });
+    }
+
+    /// <summary>"Send my confirmation again" from the manage page: 200 with the page and a note, 429 (Retry-After) when asked too often.</summary>
+    public async Task<IActionResult> ResendFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
+    {
+        var text = HttpIO.Language(request);
+        var read = await HttpIO.ReadFormAsync(request, text, pages, ct);
+        if (read.Error is not null) return read.Error;
+        text = HttpIO.Language(request, read.Value!["lang"].FirstOrDefault());
+        var token = read.Value!["t"].FirstOrDefault();
+        return await GuardHtml(request, text, async () =>
+        {
+            var found = await registrations.FindForManageAsync(eventId, registrationId, token, ct);
+            if (found is null) return HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
+            var (e, r) = found.Value;
+            switch (await resends.RequestAsync(eventId, registrationId, token, ct))
             {
-                [nameof(CancelPage.Text)] = text,
-                [nameof(CancelPage.Event)] = found.Value.Event,
-                [nameof(CancelPage.RegistrationId)] = registrationId,
-                [nameof(CancelPage.Token)] = token,
-                [nameof(CancelPage.FormAction)] = $"/api/manage/{eventId}/{registrationId}",
-                [nameof(CancelPage.Ticket)] = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, eventId, found.Value.Registration.Status, Attendance.Tickets.Of(found.Value.Registration), text),
-            }));
+                case Notifications.ResendOutcome.Queued q:
+                    return HttpIO.Html(await ManagePageAsync(e, r, token!, text, string.Format(text.ResendSentFormat, q.MaskedEmail), ct));
+                case Notifications.ResendOutcome.Limited l:
+                    var page = HttpIO.Html(await ManagePageAsync(e, r, token!, text,
+                        string.Format(text.ResendLimitedFormat, text.FormatDateTime(e.ToLocal(l.RetryAtUtc))), ct), 429);
+                    var seconds = Math.Max(1, (int)Math.Ceiling((l.RetryAtUtc - clock.GetUtcNow()).TotalSeconds));
+                    request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return page;
+                case Notifications.ResendOutcome.NotSaved:
+                    return HttpIO.Unavailable(request, HttpIO.Html(await MessagePageAsync(text, text.Unavailable, []), 503));
+                default:
+                    return HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
+            }
+        });
+    }
+
+    /// <summary>The registration's calendar file, the same the confirmation carries (current time and place, current SEQUENCE).</summary>
+    public Task<IActionResult> CalendarAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
+    {
+        var text = HttpIO.Language(request);
+        return GuardHtml(request, text, async () =>
+        {
+            var found = await registrations.FindForManageAsync(eventId, registrationId, request.Query["t"].FirstOrDefault(), ct);
+            if (found is null) return HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
+            var e = Notifications.NoticeState.For(found.Value.Event, text);
+            var location = Confirmations.CalendarFile.Location(e, text);
+            var bytes = e.Cancelled
+                ? Confirmations.CalendarFile.Cancel(e, registrationId, location, e.Description ?? "")
+                : Confirmations.CalendarFile.Create(e, registrationId, location, e.Description ?? "");
+            request.HttpContext.Response.Headers.CacheControl = "no-store";
+            return new FileContentResult(bytes, e.Cancelled ? Confirmations.CalendarFile.CancelContentType : Confirmations.CalendarFile.ContentType)
+            {
+                FileDownloadName = "event.ics",
+            };
         });
     }
 

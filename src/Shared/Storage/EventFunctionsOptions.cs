@@ -4,6 +4,8 @@ namespace EventFunctions.Shared.Storage;
 public static class QueueNames
 {
     public const string Confirmations = "confirmations";
+    /// <summary>Change and cancellation notices, reminders and resent confirmations (see Notifications/).</summary>
+    public const string Notifications = "notifications";
 }
 
 /// <summary>Settings under the <c>EventFunctions</c> section (in app settings: <c>EventFunctions__TableName</c> and so on).</summary>
@@ -61,6 +63,9 @@ public sealed class EventFunctionsOptions
 
     /// <summary>When an email in a batch message fails, its registration is queued again on its own, visible after this.</summary>
     public TimeSpan ConfirmationRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The queue of notification messages; the trigger listens on <see cref="QueueNames.Notifications"/>.</summary>
+    public string NotificationQueue { get; set; } = QueueNames.Notifications;
 
     public ConsoleOptions Console { get; set; } = new();
 }

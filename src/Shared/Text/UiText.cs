@@ -113,6 +113,34 @@ public sealed record UiText
     public required string FormEncodingInvalid { get; init; }
     public required string FormGoBack { get; init; }
 
+    // Keeping participants informed: change and cancellation notices, reminders, the manage page, resend
+    public required string ChangeSubjectFormat { get; init; }
+    public required string ChangeBody { get; init; }
+    public required string Was { get; init; }
+    public required string Now { get; init; }
+    public required string CalendarUpdated { get; init; }
+    public required string EventCancelledSubjectFormat { get; init; }
+    public required string EventCancelledBody { get; init; }
+    public required string CalendarCancelled { get; init; }
+    /// <summary>Format: {0} title, {1} the local start.</summary>
+    public required string ReminderSubjectFormat { get; init; }
+    public required string ReminderBody { get; init; }
+    /// <summary>Format: {0} meeting time, {1} meeting point.</summary>
+    public required string ReminderMeetFormat { get; init; }
+    public required string Bring { get; init; }
+    public required string UpdatedDetails { get; init; }
+    public required string ManageHeading { get; init; }
+    public required string Status { get; init; }
+    public required string StatusConfirmed { get; init; }
+    public required string StatusWaitlisted { get; init; }
+    public required string DownloadCalendar { get; init; }
+    public required string ResendExplain { get; init; }
+    public required string ResendButton { get; init; }
+    /// <summary>Format: {0} the masked email address.</summary>
+    public required string ResendSentFormat { get; init; }
+    /// <summary>Format: {0} the local time it can be asked for again.</summary>
+    public required string ResendLimitedFormat { get; init; }
+
     public string KindName(Events.EventKind kind) => kind switch
     {
         Events.EventKind.Salon => KindSalon,
@@ -217,6 +245,28 @@ public sealed record UiText
         ManageLinkInvalid = "链接无效或报名已取消。",
         FormEncodingInvalid = "提交内容的文字编码无法识别，信息尚未保存。",
         FormGoBack = "请返回上一页，检查填写的内容后重新提交。",
+        ChangeSubjectFormat = "活动变更：{0}",
+        ChangeBody = "您报名的活动有以下变更，请以新的信息为准。",
+        Was = "原为",
+        Now = "现为",
+        CalendarUpdated = "附件中的日历文件会更新您日历中的这一活动（不会重复添加）。",
+        EventCancelledSubjectFormat = "活动取消：{0}",
+        EventCancelledBody = "很抱歉，以下活动已取消，您的报名随之取消，无需任何操作。",
+        CalendarCancelled = "附件中的日历文件会从您的日历中移除这一活动。",
+        ReminderSubjectFormat = "活动提醒：{0}（{1}）",
+        ReminderBody = "提醒您，您报名的活动即将开始：",
+        ReminderMeetFormat = "请于 {0} 到{1}集合。",
+        Bring = "请携带",
+        UpdatedDetails = "最新活动信息",
+        ManageHeading = "我的报名",
+        Status = "状态",
+        StatusConfirmed = "已确认",
+        StatusWaitlisted = "候补中",
+        DownloadCalendar = "下载日历文件（.ics）",
+        ResendExplain = "没有收到确认邮件？请先检查垃圾邮件，也可以重新发送。",
+        ResendButton = "重新发送确认邮件",
+        ResendSentFormat = "确认邮件已重新发送至 {0}，请查收。",
+        ResendLimitedFormat = "确认邮件刚刚发送过，请先检查垃圾邮件；如仍未收到，请于 {0} 后再试。",
         FormatDateTime = d => d.ToString("yyyy年M月d日 dddd HH:mm", CultureInfo.GetCultureInfo("zh-CN")),
     };
 
@@ -309,6 +359,28 @@ public sealed record UiText
         ManageLinkInvalid = "This link is not valid, or the sign-up was already cancelled.",
         FormEncodingInvalid = "What was sent could not be read as text; nothing was saved.",
         FormGoBack = "Please go back, check what you typed and send it again.",
+        ChangeSubjectFormat = "Change to: {0}",
+        ChangeBody = "The event you signed up for has changed. Please go by the new details below.",
+        Was = "Was",
+        Now = "Now",
+        CalendarUpdated = "The attached calendar file updates the entry in your calendar (it does not add a second one).",
+        EventCancelledSubjectFormat = "Cancelled: {0}",
+        EventCancelledBody = "We are sorry: the event below has been cancelled. Your sign-up lapses with it; there is nothing you need to do.",
+        CalendarCancelled = "The attached calendar file removes the event from your calendar.",
+        ReminderSubjectFormat = "Reminder: {0} ({1})",
+        ReminderBody = "A reminder: the event you signed up for is coming up.",
+        ReminderMeetFormat = "Please be at {1} by {0}.",
+        Bring = "Please bring",
+        UpdatedDetails = "The event now",
+        ManageHeading = "Your sign-up",
+        Status = "Status",
+        StatusConfirmed = "Confirmed",
+        StatusWaitlisted = "On the waitlist",
+        DownloadCalendar = "Download the calendar file (.ics)",
+        ResendExplain = "No confirmation email? Please check your spam folder first; you can also have it sent again.",
+        ResendButton = "Send my confirmation again",
+        ResendSentFormat = "Your confirmation has been sent again to {0}.",
+        ResendLimitedFormat = "Your confirmation was sent very recently. Please check your spam folder; if it is not there, try again after {0}.",
         FormatDateTime = d => d.ToString("ddd d MMM yyyy, HH:mm", CultureInfo.GetCultureInfo("en-GB")),
     };
 

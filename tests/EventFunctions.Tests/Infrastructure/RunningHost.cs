@@ -56,6 +56,7 @@ public sealed class RunningHost : IAsyncDisposable
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
+            ["ReminderSchedule"] = "0 0 0 1 1 *",
             ["EventFunctions:TableName"] = table,
             ["EventFunctions:SigningKey"] = "test-signing-key-0123456789abcdef-0123456789",
             ["EventFunctions:Console:OrganiserTable"] = table + "org",

@@ -1,0 +1,21 @@
+using EventFunctions.Shared.Notifications;
+using EventFunctions.Shared.Storage;
+using Microsoft.Azure.Functions.Worker;
+
+namespace EventFunctions.Functions.Notifications;
+
+/// <summary>
+/// Fans out change and cancellation notices and sends batches of notices, reminders and resent confirmations.
+/// Throwing returns the message (a failed or held email in the batch; the rest are recorded and skipped next
+/// time); after host.json's maxDequeueCount it moves to "notifications-poison".
+/// </summary>
+public sealed class SendNotifications(NotificationSender sender)
+{
+    [Function(nameof(SendNotifications))]
+    public async Task Run([QueueTrigger(QueueNames.Notifications)] string message, CancellationToken ct)
+    {
+        var parsed = NotificationQueue.Parse(message)
+            ?? throw new FormatException("Not a notification message; it will end in the poison queue.");
+        await sender.HandleAsync(parsed, ct);
+    }
+}

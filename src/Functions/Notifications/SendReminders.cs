@@ -1,0 +1,11 @@
+using EventFunctions.Shared.Notifications;
+using Microsoft.Azure.Functions.Worker;
+
+namespace EventFunctions.Functions.Notifications;
+
+/// <summary>Queues the reminders now due, and re-queues change notices and resends whose messages were lost.</summary>
+public sealed class SendReminders(NotificationSweep sweep)
+{
+    [Function(nameof(SendReminders))]
+    public Task Run([TimerTrigger(Schedules.Reminders)] TimerInfo timer, CancellationToken ct) => sweep.RunAsync(ct);
+}

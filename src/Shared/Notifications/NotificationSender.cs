@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using EventFunctions.Shared.Confirmations;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Shared.Storage;
+using EventFunctions.Shared.Text;
+using EventFunctions.Shared.Web;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EventFunctions.Shared.Notifications;
+
+/// <summary>What one notification message did (for tests and logs).</summary>
+public sealed record NotificationResult(int Sent, int Skipped, int Held, int Failed, int Queued);
+
+/// <summary>
+/// Handles the notifications queue: a fan-out splits an event's notice into batches of the registrations owed it;
+/// a batch sends each of its registrations the email it is owed, exactly once although delivery is
+/// at-least-once and instances die mid-batch. As with confirmations, the row is the outbox: the sender claims it
+/// under its ETag (<see cref="NotificationRow.NoticeClaimUntil"/>), sends what the row and the event say is owed
+/// <em>now</em> (so a notice always carries the event's latest state), and records it
+/// (<see cref="NotificationRow.NoticeSentVersion"/>, <see cref="NotificationRow.ReminderSentUtc"/>,
+/// <see cref="NotificationRow.ResendSentCount"/>). A row already recorded is skipped; a row claimed by another
+/// delivery makes the message come back later; a row whose email failed is released and the message comes back.
+/// </summary>
+public sealed class NotificationSender(
+    EventStore store,
+    NotificationQueue queue,
+    IEmailTransport transport,
+    PageRenderer renderer,
+    ConfirmationSender confirmations,
+    TimeProvider clock,
+    IOptions<EventFunctionsOptions> options,
+    ILogger<NotificationSender> log)
+{
+    /// <summary>As for confirmations: longer than a send takes, short enough that a killed sender delays little.</summary>
+    public static readonly TimeSpan ClaimDuration = ConfirmationSender.ClaimDuration;
+    private static readonly DateTimeOffset Released = DateTimeOffset.UnixEpoch;
+    private const int Parallelism = 4;
+
+    private enum RowOutcome { Sent, Skipped, Held, Failed }
+
+    public async Task<NotificationResult> HandleAsync(NotificationMessage message, CancellationToken ct)
+    {
+        var table = await store.TableAsync(ct);
+        var eventEntity = await store.FindEventAsync(message.EventId, ct);
+        if (eventEntity is null)
+        {
+            log.LogInformation("Event {EventId} no longer exists; {Kind} message dropped", message.EventId, message.Kind);
+            return new(0, message.Keys?.Count ?? 0, 0, 0, 0);
+        }
+
+        var ev = eventEntity.ToRecord();
+        if (message.Kind == NotificationKinds.FanOut) return await FanOutAsync(table, ev, ct);
+
+        int sent = 0, skipped = 0, held = 0, failed = 0;
+        Exception? firstFailure = null;
+        await Parallel.ForEachAsync(message.Keys ?? [], new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (key, token) =>
+        {
+            try
+            {
+                switch (await HandleRowAsync(table, ev, message.Kind, key, token))
+                {
+                    case RowOutcome.Sent: Interlocked.Increment(ref sent); break;
+                    case RowOutcome.Held: Interlocked.Increment(ref held); break;
+                    default: Interlocked.Increment(ref skipped); break;
+                }
+            }
+            catch (Exception ex) when (ex is TransientEmailException || StorageFaults.IsTransient(ex))
+            {
+                Interlocked.Increment(ref failed);
+                Interlocked.CompareExchange(ref firstFailure, ex, null);
+            }
+        });
+
+        log.LogInformation("{Kind} batch for event {EventId}: {Sent} sent, {Skipped} not owed or done, {Held} held by another delivery, {Failed} failed",
+            message.Kind, ev.Id, sent, skipped, held, failed);
+        // The rest of the batch is done and recorded; the message comes back for what is left.
+        if (firstFailure is not null) throw new TransientEmailException($"{failed} email(s) of the batch failed; the message comes back for them.", firstFailure);
+        if (held > 0) throw new TransientEmailException($"{held} registration(s) of the batch are held by another delivery; the message comes back for them.");
+        return new(sent, skipped, held, failed, 0);
+    }
+
+    /// <summary>Queues the event's latest notice, in batches, for every registration still owed it.</summary>
+    private async Task<NotificationResult> FanOutAsync(TableClient table, EventRecord ev, CancellationToken ct)
+    {
+        var owed = new List<string>();
+        await foreach (var row in table.QueryAsync<NotificationRow>(r => r.PartitionKey == ev.Id && r.RowKey != EventEntity.RowKeyValue, cancellationToken: ct))
+        {
+            if (row.NoticeOwed(ev)) owed.Add(row.RowKey);
+        }
+
+        await queue.EnqueueBatchesAsync(NotificationKinds.Notice, ev.Id, ev.NoticeVersion, owed, ct);
+        log.LogInformation("Notice {Version} of event {EventId}: {Count} registration(s) queued in batches", ev.NoticeVersion, ev.Id, owed.Count);
+        return new(0, 0, 0, 0, owed.Count);
+    }
+
+    private async Task<RowOutcome> HandleRowAsync(TableClient table, EventRecord ev, string kind, string key, CancellationToken ct)
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var found = await table.GetEntityIfExistsAsync<NotificationRow>(ev.Id, key, cancellationToken: ct);
+            if (!found.HasValue) return RowOutcome.Skipped; // cancelled: the row and its data are gone
+            var row = found.Value!;
+            var now = clock.GetUtcNow();
+            var owed = kind switch
+            {
+                NotificationKinds.Notice => row.NoticeOwed(ev),
+                NotificationKinds.Reminder => row.ReminderDue(ev, now),
+                NotificationKinds.Resend => row.ResendSentCount < row.ResendRequested,
+                _ => false,
+            };
+            if (!owed) return RowOutcome.Skipped;
+            if (row.NoticeClaimUntil > now) return RowOutcome.Held;
+
+            try
+            {
+                var claimed = await table.UpdateEntityAsync(new TableEntity(ev.Id, key) { [nameof(NotificationRow.NoticeClaimUntil)] = now + ClaimDuration },
+                    row.ETag, TableUpdateMode.Merge, ct);
+                row.ETag = claimed.Headers.ETag ?? row.ETag;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                continue; // changed first by someone else: judge it afresh
+            }
+
+            var (email, record) = await ComposeAsync(kind, ev, row, now);
+            SendResult result;
+            try
+            {
+                result = await transport.SendAsync(email, ct);
+            }
+            catch (EmailAuthenticationException ex)
+            {
+                log.LogError("SendGrid refused the API key ({StatusCode}) sending the {Kind} email for {RegistrationId}; it will be retried. Fix EventFunctions__Email__SendGridApiKey",
+                    ex.StatusCode, kind, row.RegistrationId);
+                await MergeAsync(table, row, new() { [nameof(NotificationRow.NoticeError)] = $"{ex.StatusCode}: SendGrid refused the API key (not the address); retrying" });
+                throw;
+            }
+            catch (Exception)
+            {
+                await MergeAsync(table, row, []);
+                throw;
+            }
+
+            if (result is SendResult.Rejected rejected)
+            {
+                // Retrying cannot help (a 4xx for the address): recorded as done, with the reason, for organisers.
+                log.LogWarning("The provider refused the {Kind} email for {RegistrationId} with {StatusCode} ({Reason}); not retrying",
+                    kind, row.RegistrationId, rejected.StatusCode, rejected.Reason);
+                record[nameof(NotificationRow.NoticeError)] = $"{kind} {rejected.StatusCode}: {rejected.Reason}";
+                await MergeAsync(table, row, record);
+                return RowOutcome.Skipped;
+            }
+
+            record[nameof(NotificationRow.NoticeError)] = "";
+            await MergeAsync(table, row, record);
+            log.LogInformation("Sent the {Kind} email for {RegistrationId} of event {EventId} (notice version {Version})", kind, row.RegistrationId, ev.Id, ev.NoticeVersion);
+            return RowOutcome.Sent;
+        }
+
+        return RowOutcome.Held; // the row kept changing under us: the message comes back
+    }
+
+    /// <summary>
+    /// Records what was sent and releases the claim. Only this sender's columns are written, so it merges over
+    /// whatever else changed meanwhile (a promotion, the confirmation sender's record); a row gone is a cancel.
+    /// Never cancelled: a sent email must not be forgotten.
+    /// </summary>
+    private async Task MergeAsync(TableClient table, NotificationRow row, Dictionary<string, object> changes)
+    {
+        var entity = new TableEntity(row.PartitionKey, row.RowKey) { [nameof(NotificationRow.NoticeClaimUntil)] = Released };
+        foreach (var (k, v) in changes) entity[k] = v;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, CancellationToken.None);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return;
+            }
+            catch (Exception ex) when (StorageFaults.IsTransient(ex) && attempt < 3)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * (attempt + 1)), CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task<(EmailMessage Email, Dictionary<string, object> Record)> ComposeAsync(string kind, EventRecord ev, NotificationRow row, DateTimeOffset now)
+    {
+        switch (kind)
+        {
+            case NotificationKinds.Notice:
+                var email = await ComposeNoticeAsync(ev, row);
+                return (email, new()
+                {
+                    [nameof(NotificationRow.NoticeSentVersion)] = ev.NoticeVersion,
+                    [nameof(NotificationRow.NoticeSentUtc)] = now,
+                    [nameof(NotificationRow.NoticeAttempts)] = 0,
+                });
+            case NotificationKinds.Reminder:
+                return (await ComposeReminderAsync(ev, row), new() { [nameof(NotificationRow.ReminderSentUtc)] = now });
+            default:
+                // The confirmation as the confirmation sender writes it, for the row's current state.
+                var table = await store.TableAsync(CancellationToken.None);
+                var registration = row.ToRegistration();
+                var confirmation = await confirmations.ComposeAsync(ev, registration, await RegistrationService.WaitlistPositionAsync(table, registration, CancellationToken.None));
+                var tags = new Dictionary<string, string>(confirmation.Tags) { ["resend"] = row.ResendRequested.ToString(CultureInfo.InvariantCulture) };
+                return (confirmation with { Tags = tags, Category = "resend" }, new() { [nameof(NotificationRow.ResendSentCount)] = row.ResendRequested });
+        }
+    }
+
+    /// <summary>A change notice (old beside new, with the updated calendar entry) or, for a cancelled event, the cancellation.</summary>
+    public async Task<EmailMessage> ComposeNoticeAsync(EventRecord ev, NotificationRow row)
+    {
+        var text = UiText.ForCode(row.Language);
+        var e = ev.For(text);
+        var confirmed = row.Status == RegistrationStatus.Confirmed;
+        var location = CalendarFile.Location(e, text);
+        if (ev.Cancelled)
+        {
+            var subject = string.Format(text.EventCancelledSubjectFormat, e.Title);
+            var attachments = confirmed
+                ? new[] { new EmailAttachment("event.ics", CalendarFile.CancelContentType, CalendarFile.Cancel(e, row.RegistrationId, location, e.Description ?? "")) }
+                : [];
+            return await RenderAsync(e, row, text, subject, text.EventCancelledBody, [], [], confirmed ? text.CalendarCancelled : null, attachments, "cancellation");
+        }
+
+        var changes = NoticeState.Changes(ev, NoticeState.Baseline(ev, row.NoticeSentVersion, row.CreatedUtc), text);
+        var updated = confirmed
+            ? new[] { new EmailAttachment("event.ics", CalendarFile.ContentType, CalendarFile.Create(e, row.RegistrationId, location, e.Description ?? "")) }
+            : [];
+        return await RenderAsync(e, row, text, string.Format(text.ChangeSubjectFormat, e.Title), text.ChangeBody, changes, [],
+            confirmed ? text.CalendarUpdated : null, updated, "change");
+    }
+
+    /// <summary>The reminder: when and where, and for a site visit when and where to meet and what to bring.</summary>
+    public async Task<EmailMessage> ComposeReminderAsync(EventRecord ev, NotificationRow row)
+    {
+        var text = UiText.ForCode(row.Language);
+        var e = ev.For(text);
+        var lines = new List<string>();
+        if (e.SiteVisit is { } visit)
+        {
+            lines.Add(string.Format(text.ReminderMeetFormat, text.FormatDateTime(e.ToLocal(visit.MeetingTimeUtc)), visit.MeetingPoint));
+            if (visit.Bring is { } bring) lines.Add($"{text.Bring}: {bring}");
+        }
+
+        var subject = string.Format(text.ReminderSubjectFormat, e.Title, text.FormatDateTime(e.ToLocal(e.StartUtc)));
+        return await RenderAsync(e, row, text, subject, text.ReminderBody, [], lines, null, [], "reminder");
+    }
+
+    private async Task<EmailMessage> RenderAsync(EventRecord e, NotificationRow row, UiText text, string subject, string lead,
+        IReadOnlyList<NoticeChange> changes, IReadOnlyList<string> lines, string? calendarNote, IReadOnlyList<EmailAttachment> attachments, string category)
+    {
+        var manageUrl = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/manage/{e.Id}/{row.RegistrationId}?t={row.ManageToken}&lang={text.Code}";
+        var html = await renderer.RenderAsync<NoticeEmail>(new()
+        {
+            [nameof(NoticeEmail.Text)] = text,
+            [nameof(NoticeEmail.Event)] = e,
+            [nameof(NoticeEmail.Subject)] = subject,
+            [nameof(NoticeEmail.Name)] = row.Name,
+            [nameof(NoticeEmail.Lead)] = lead,
+            [nameof(NoticeEmail.Changes)] = changes,
+            [nameof(NoticeEmail.Lines)] = lines,
+            [nameof(NoticeEmail.RegistrationId)] = row.RegistrationId,
+            [nameof(NoticeEmail.CalendarNote)] = calendarNote,
+            [nameof(NoticeEmail.ManageUrl)] = manageUrl,
+        });
+
+        var plain = new StringBuilder()
+            .AppendLine(string.Format(text.GreetingFormat, row.Name)).AppendLine()
+            .AppendLine(lead).AppendLine();
+        foreach (var c in changes) plain.AppendLine($"{c.Label}: {text.Was} {c.Old} → {text.Now} {c.New}");
+        if (changes.Count > 0) plain.AppendLine();
+        foreach (var line in lines) plain.AppendLine(line);
+        plain.AppendLine(e.Title)
+            .AppendLine($"{text.When}: {text.FormatRange(e.ToLocal(e.StartUtc), e.ToLocal(e.EndUtc), e.TimeZoneId)}")
+            .AppendLine($"{(e.SiteVisit is null ? text.Venue : text.MeetingPoint)}: {CalendarFile.Location(e, text)}")
+            .AppendLine(string.Format(text.ReferenceFormat, row.RegistrationId)).AppendLine();
+        if (calendarNote is not null) plain.AppendLine(calendarNote).AppendLine();
+        plain.AppendLine(text.EmailFooter).AppendLine($"{text.ManageLink}: {manageUrl}");
+
+        return new EmailMessage(row.Email, row.Name, e.OrganiserEmail, subject, html, plain.ToString(), attachments, category)
+        {
+            Tags = new Dictionary<string, string>
+            {
+                ["eventId"] = e.Id,
+                ["registrationId"] = row.RegistrationId,
+                ["notice"] = category,
+                ["noticeVersion"] = e.NoticeVersion.ToString(CultureInfo.InvariantCulture),
+            },
+        };
+    }
+}

@@ -1,0 +1,107 @@
+using Azure;
+using Azure.Data.Tables;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Shared.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EventFunctions.Shared.Notifications;
+
+/// <summary>What one sweep queued.</summary>
+public sealed record SweepResult(int Reminders, int Notices, int Resends, int GaveUp);
+
+/// <summary>
+/// The reminder timer's work. For every event not yet over it looks at its registrations and queues, in batches:
+/// reminders now due (see <see cref="NotificationRow.ReminderDue"/>), and — the outbox sweep — change and
+/// cancellation notices and resends still owed whose queue message was lost or failed for longer than
+/// <see cref="EventFunctionsOptions.RequeueAfter"/>. A notice swept <see cref="EventFunctionsOptions.EmailSweepAttempts"/>
+/// times without being sent is given up on and the reason kept on the row (<see cref="NotificationRow.NoticeError"/>).
+/// Sending is idempotent, so queueing something twice still sends it once.
+/// </summary>
+public sealed class NotificationSweep(EventStore store, NotificationQueue queue, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<NotificationSweep> log)
+{
+    public async Task<SweepResult> RunAsync(CancellationToken ct)
+    {
+        var table = await store.TableAsync(ct);
+        var now = clock.GetUtcNow();
+        var cutoff = now - options.Value.RequeueAfter;
+        int reminders = 0, notices = 0, resends = 0, gaveUp = 0;
+        var events = new List<EventRecord>();
+        // Events still to come or just over (a cancellation notice is still worth sending on the day).
+        var since = now.AddDays(-1);
+        await foreach (var e in table.QueryAsync<EventEntity>(x => x.RowKey == EventEntity.RowKeyValue && x.EndUtc > since, cancellationToken: ct))
+        {
+            events.Add(e.ToRecord());
+        }
+
+        foreach (var ev in events)
+        {
+            var remindNow = ev.ReminderHoursBefore > 0 && !ev.Cancelled && now < ev.StartUtc && now >= ev.StartUtc - TimeSpan.FromHours(ev.ReminderHoursBefore);
+            var noticeLate = ev.NoticeVersion > 0 && ev.NoticeHistory.Count > 0 && ev.NoticeHistory[^1].AtUtc <= cutoff;
+            var due = new List<NotificationRow>();
+            var noticesOwed = new List<NotificationRow>();
+            var resendsOwed = new List<NotificationRow>();
+            await foreach (var row in table.QueryAsync<NotificationRow>(r => r.PartitionKey == ev.Id && r.RowKey != EventEntity.RowKeyValue, cancellationToken: ct))
+            {
+                var free = !(row.NoticeClaimUntil > now);
+                if (remindNow && row.ReminderDue(ev, now) && !(row.ReminderQueuedUtc > cutoff)) due.Add(row);
+                if (noticeLate && free && row.NoticeOwed(ev) && !(row.NoticeQueuedUtc > cutoff)) noticesOwed.Add(row);
+                if (free && row.ResendSentCount < row.ResendRequested && row.LastResendUtc <= cutoff && ev.EndUtc > now) resendsOwed.Add(row);
+            }
+
+            // Each row is marked before its message is queued, so the next sweep does not queue it again too soon.
+            var queuedReminders = await MarkAsync(table, due, _ => new() { [nameof(NotificationRow.ReminderQueuedUtc)] = now }, ct);
+            await queue.EnqueueBatchesAsync(NotificationKinds.Reminder, ev.Id, ev.NoticeVersion, queuedReminders, ct);
+            reminders += queuedReminders.Count;
+
+            var giveUp = noticesOwed.Where(r => r.NoticeAttempts >= options.Value.EmailSweepAttempts).ToList();
+            var retry = noticesOwed.Except(giveUp).ToList();
+            gaveUp += (await MarkAsync(table, giveUp, r => new()
+            {
+                [nameof(NotificationRow.NoticeGaveUpVersion)] = ev.NoticeVersion,
+                [nameof(NotificationRow.NoticeError)] = $"Notice {ev.NoticeVersion} not sent after {r.NoticeAttempts + 1} attempts" + (string.IsNullOrEmpty(r.NoticeError) ? "" : $"; last error: {r.NoticeError}"),
+            }, ct)).Count;
+            var queuedNotices = await MarkAsync(table, retry, r => new()
+            {
+                [nameof(NotificationRow.NoticeQueuedUtc)] = now,
+                [nameof(NotificationRow.NoticeAttempts)] = r.NoticeAttempts + 1,
+            }, ct);
+            await queue.EnqueueBatchesAsync(NotificationKinds.Notice, ev.Id, ev.NoticeVersion, queuedNotices, ct);
+            notices += queuedNotices.Count;
+
+            var queuedResends = await MarkAsync(table, resendsOwed, _ => new() { [nameof(NotificationRow.LastResendUtc)] = now }, ct);
+            await queue.EnqueueBatchesAsync(NotificationKinds.Resend, ev.Id, ev.NoticeVersion, queuedResends, ct);
+            resends += queuedResends.Count;
+        }
+
+        if (reminders + notices + resends + gaveUp > 0)
+        {
+            log.LogInformation("Notification sweep queued {Reminders} reminder(s), {Notices} owed notice(s), {Resends} resend(s); gave up on {GaveUp}", reminders, notices, resends, gaveUp);
+        }
+
+        return new(reminders, notices, resends, gaveUp);
+    }
+
+    /// <summary>Merges each row's marks under its ETag; a row changed or deleted meanwhile is left to its own path.</summary>
+    private static async Task<List<string>> MarkAsync(TableClient table, List<NotificationRow> rows, Func<NotificationRow, Dictionary<string, object>> marks, CancellationToken ct)
+    {
+        var marked = new List<string>();
+        foreach (var row in rows)
+        {
+            var entity = new TableEntity(row.PartitionKey, row.RowKey);
+            foreach (var (k, v) in marks(row)) entity[k] = v;
+            try
+            {
+                await table.UpdateEntityAsync(entity, row.ETag, TableUpdateMode.Merge, ct);
+                marked.Add(row.RowKey);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                // Changed (sent, claimed) or cancelled since it was read: the next sweep judges it afresh.
+            }
+        }
+
+        return marked;
+    }
+}

@@ -1,0 +1,147 @@
+using EventFunctions.Shared.Http;
+using EventFunctions.Shared.Notifications;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Shared.Text;
+using EventFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+
+namespace EventFunctions.Tests;
+
+/// <summary>"Send my confirmation again" and the manage page that has everything needed to attend.</summary>
+[Collection(StorageCollection.Name)]
+public sealed class NotificationResendTests(AzuriteFixture azurite)
+{
+    private static Functions.Notifications.ManageRegistrationExtras Extras(Informed app) => new(app.Get<SignUpApi>());
+
+    private static async Task<NotificationRow> Row(Informed app, string eventId, string registrationId) =>
+        (await app.RowsAsync(eventId)).Single(r => r.RegistrationId == registrationId);
+
+    [Fact]
+    public async Task A_participant_can_have_the_confirmation_sent_again_within_a_limit_and_each_request_sends_once()
+    {
+        await using var app = await Informed.StartAsync(azurite);
+        var lecture = await app.CreateAsync(Seed.Lecture());
+        var person = await app.SignUpAsync(lecture.Id, "李莹晖", "liyinghui@example.com");
+        var row = await Row(app, lecture.Id, person.RegistrationId);
+        var path = $"/api/manage/{lecture.Id}/{person.RegistrationId}/resend";
+        IActionResult Post(string token) => Extras(app).Resend(Requests.Form(path, [new("t", token), new("lang", "zh-CN")]), lecture.Id, person.RegistrationId, default).Result;
+
+        var (status, html) = Results.Html(Post(row.ManageToken));
+        Assert.Equal(200, status);
+        Assert.Contains("确认邮件已重新发送至 li***@example.com", html);
+
+        // A second tap straight away: 429, with when to try again, and nothing more sent.
+        var request = Requests.Form(path, [new("t", row.ManageToken), new("lang", "zh-CN")]);
+        var (limited, limitedHtml) = Results.Html(await Extras(app).Resend(request, lecture.Id, person.RegistrationId, default));
+        Assert.Equal(429, limited);
+        Assert.Contains("确认邮件刚刚发送过", limitedHtml);
+        Assert.Equal("300", request.HttpContext.Response.Headers.RetryAfter.ToString());
+
+        Assert.Empty(await app.DeliverAllAsync());
+        var resent = Assert.Single(app.Mails(), m => m.Subject.StartsWith("报名成功"));
+        Assert.Equal(person.RegistrationId, resent.RegistrationId);
+        Assert.Contains(resent.Attachments, a => a.Type.StartsWith("text/calendar")); // the calendar file, as in the confirmation
+
+        // Three in 24 hours, five minutes apart; the fourth waits until the day is over. Each request is sent
+        // once, however often its message is delivered.
+        async Task Delivered()
+        {
+            var messages = await app.DrainAsync();
+            foreach (var m in messages.Concat(messages)) await app.Deliver(m);
+        }
+
+        app.Clock.Advance(ResendService.ParticipantMinInterval);
+        Assert.Equal(200, Results.Html(Post(row.ManageToken)).Status);
+        await Delivered();
+        app.Clock.Advance(ResendService.ParticipantMinInterval);
+        Assert.Equal(200, Results.Html(Post(row.ManageToken)).Status);
+        await Delivered();
+        app.Clock.Advance(ResendService.ParticipantMinInterval);
+        Assert.Equal(429, Results.Html(Post(row.ManageToken)).Status);
+        app.Clock.Advance(TimeSpan.FromHours(24));
+        Assert.Equal(200, Results.Html(Post(row.ManageToken)).Status);
+        await Delivered();
+        Assert.Equal(4, app.Mails().Count);
+        row = await Row(app, lecture.Id, person.RegistrationId);
+        Assert.Equal(4, row.ResendRequested);
+        Assert.Equal(4, row.ResendSentCount);
+
+        // A wrong secret is refused like any bad link.
+        Assert.Equal(404, Results.Html(Post("0123456789abcdef0123456789abcdef")).Status);
+    }
+
+    [Fact]
+    public async Task An_organiser_can_resend_without_the_participants_limit_and_a_double_click_sends_once()
+    {
+        await using var app = await Informed.StartAsync(azurite);
+        var lecture = await app.CreateAsync(Seed.Lecture(capacity: 1, waitlist: true));
+        await app.SignUpAsync(lecture.Id, "王磊", "wanglei@example.cn");
+        var waiting = await app.SignUpAsync(lecture.Id, "Anna Smith", "anna@example.com", "en");
+        var resends = app.Get<ResendService>();
+
+        Assert.IsType<ResendOutcome.Queued>(await resends.ResendAsync(lecture.Id, waiting.RegistrationId, "organiser:shanghui", default));
+        Assert.IsType<ResendOutcome.Queued>(await resends.ResendAsync(lecture.Id, waiting.RegistrationId, "organiser:shanghui", default)); // double click
+        Assert.Empty(await app.DeliverAllAsync());
+        Assert.Single(app.Mails());
+        for (var i = 0; i < 4; i++)
+        {
+            app.Clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.IsType<ResendOutcome.Queued>(await resends.ResendAsync(lecture.Id, waiting.RegistrationId, "organiser:shanghui", default));
+            Assert.Empty(await app.DeliverAllAsync());
+        }
+
+        Assert.IsType<ResendOutcome.NotFound>(await resends.ResendAsync(lecture.Id, "ZZZZZZZZ", "organiser:shanghui", default));
+        var mails = app.Mails();
+        Assert.Equal(5, mails.Count);
+        Assert.All(mails, m => Assert.StartsWith("On the waitlist: ", m.Subject)); // the registration's current state, in its language
+        Assert.All(mails, m => Assert.Empty(m.Attachments));
+    }
+
+    [Fact]
+    public async Task A_resend_whose_queue_message_is_lost_is_sent_by_the_sweep()
+    {
+        await using var app = await Informed.StartAsync(azurite);
+        var lecture = await app.CreateAsync(Seed.Lecture());
+        var person = await app.SignUpAsync(lecture.Id, "李莹晖", "liyinghui@example.com");
+        var row = await Row(app, lecture.Id, person.RegistrationId);
+        Assert.IsType<ResendOutcome.Queued>(await app.Get<ResendService>().RequestAsync(lecture.Id, person.RegistrationId, row.ManageToken, default));
+        await app.DrainAsync(); // lost
+        Assert.Equal(0, (await app.SweepAsync()).Resends);
+        app.Clock.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal(1, (await app.SweepAsync()).Resends);
+        Assert.Empty(await app.DeliverAllAsync());
+        Assert.Single(app.Mails());
+    }
+
+    [Fact]
+    public async Task The_manage_page_shows_the_status_the_details_the_calendar_file_and_the_resend_button()
+    {
+        await using var app = await Informed.StartAsync(azurite);
+        var lecture = await app.CreateAsync(Seed.Lecture());
+        var person = await app.SignUpAsync(lecture.Id, "李莹晖", "liyinghui@example.com");
+        var row = await Row(app, lecture.Id, person.RegistrationId);
+        var api = app.Get<SignUpApi>();
+
+        var (status, html) = Results.Html(await api.ManageFormAsync(Requests.Get($"/api/manage/{lecture.Id}/{person.RegistrationId}?t={row.ManageToken}"), lecture.Id, person.RegistrationId, default));
+        Assert.Equal(200, status);
+        Assert.Contains(UiText.Chinese.StatusConfirmed, html);
+        Assert.Contains("上海供水的过去、现在和未来", html);
+        Assert.Contains("社区文化活动中心多功能厅", html);
+        Assert.Contains($"/api/manage/{lecture.Id}/{person.RegistrationId}/resend", html);
+        Assert.Contains($"/api/manage/{lecture.Id}/{person.RegistrationId}/calendar?t={row.ManageToken}", html);
+
+        var file = Assert.IsType<FileContentResult>(await Extras(app).Calendar(Requests.Get($"/api/manage/{lecture.Id}/{person.RegistrationId}/calendar?t={row.ManageToken}"), lecture.Id, person.RegistrationId, default));
+        Assert.StartsWith("text/calendar", file.ContentType);
+        var calendar = Ical.Net.Calendar.Load(System.Text.Encoding.UTF8.GetString(file.FileContents))!;
+        Assert.Equal($"{lecture.Id}-{person.RegistrationId}@eventfunctions", calendar.Events.Single().Uid);
+
+        var wrong = await Extras(app).Calendar(Requests.Get($"/api/manage/{lecture.Id}/{person.RegistrationId}?t=nope"), lecture.Id, person.RegistrationId, default);
+        Assert.Equal(404, Results.Html(wrong).Status);
+
+        // Once the event is cancelled the page says so and offers no resend.
+        await app.Get<Shared.Events.EventService>().CancelEventAsync(lecture.Id, default);
+        html = Results.Html(await api.ManageFormAsync(Requests.Get($"/api/manage/{lecture.Id}/{person.RegistrationId}?t={row.ManageToken}&lang=en"), lecture.Id, person.RegistrationId, default)).Html;
+        Assert.Contains(UiText.English.EventCancelled, html);
+        Assert.DoesNotContain("/resend", html);
+    }
+}
