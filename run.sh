@@ -62,6 +62,8 @@ fi
 # (it exists only when the environment is Development) with this demo admin.
 export AZURE_FUNCTIONS_ENVIRONMENT="${AZURE_FUNCTIONS_ENVIRONMENT:-Development}"
 export EventFunctions__Console__Admins="${EventFunctions__Console__Admins:-admin@jiedao.example.cn}"
+# A local.settings.json made before reminders existed lacks their schedule (the host will not start without it).
+grep -q '"ReminderSchedule"' "$settings" || export ReminderSchedule="${ReminderSchedule:-0 */5 * * * *}"
 export EventFunctions__SigningKey="${EventFunctions__SigningKey:-local-development-only-signing-key-not-a-secret}"
 
 base=http://localhost:7071

@@ -23,6 +23,7 @@ public static class Routes
     public const string ConsoleCloseSignUp = "console/events/{eventId}/close";
     public const string ConsoleCancelEvent = "console/events/{eventId}/cancel";
     public const string ConsoleRemoveRegistration = "console/events/{eventId}/registrations/{registrationId}/remove";
+    public const string ConsoleResend = "console/events/{eventId}/registrations/{registrationId}/resend";
     public const string ConsoleCheckIn = "console/events/{eventId}/registrations/{registrationId}/checkin";
     public const string ConsoleUndoCheckIn = "console/events/{eventId}/registrations/{registrationId}/undo-checkin";
     public const string ConsoleExportRegistrations = "console/events/{eventId}/export/registrations.csv";

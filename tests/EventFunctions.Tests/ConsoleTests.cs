@@ -183,6 +183,61 @@ public sealed class ConsoleTests(AzuriteFixture azurite)
         Assert.Contains("白玉兰广场 42 楼", html);
     }
 
+    [Fact]
+    public async Task From_the_event_page_an_organiser_checks_people_in_resends_a_confirmation_and_reports_by_unit()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, ConsoleAccessTests.DevelopmentConsole());
+        var input = Seed.Salon(capacity: 10);
+        input["unit"] = "商会";
+        var eventId = (await host.CreateEventAsync(input)).GetProperty("id").GetString()!;
+        var wang = await SignUpAsync(host, eventId, "王磊", "13812345678", "上海某律师事务所");
+        var li = await SignUpAsync(host, eventId, "李莹晖", "13900001111", "=HYPERLINK(\"x\")");
+        await RunningHost.Eventually(() => Task.FromResult(host.SendGrid.MailsFor(wang).Count == 1), "the first confirmation");
+
+        using var admin = new ConsoleClient(host.BaseUrl);
+        await admin.SignInAsync(ConsoleAccessTests.Admin);
+        var key = (await host.RegistrationsAsync(eventId)).Single(r => r.RegistrationId == wang).RowKey;
+
+        // Check-in from the console: recorded once, a second tap says when; undo takes it back.
+        var (status, html, _) = await admin.PostAsync($"/api/console/events/{eventId}/registrations/{wang}/checkin", ("key", key));
+        Assert.Equal(200, status);
+        Assert.Contains("data-count=\"checkedIn\">1<", html);
+        (status, html, _) = await admin.PostAsync($"/api/console/events/{eventId}/registrations/{wang}/checkin", ("key", key));
+        Assert.Contains("已签到", html);
+        var row = (await host.RegistrationsAsync(eventId)).Single(r => r.RegistrationId == wang);
+        Assert.Equal("organiser:" + ConsoleAccessTests.Admin, row.CheckedInBy);
+        Assert.Equal(1, (await host.Table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value.CheckedIn);
+        (status, _, _) = await admin.PostAsync($"/api/console/events/{eventId}/registrations/{li}/undo-checkin", ("key", "reg-" + new string('0', 40)));
+        Assert.NotEqual(500, status);
+        (status, html, _) = await admin.PostAsync($"/api/console/events/{eventId}/registrations/{wang}/checkin", ("key", key));
+
+        // Resend: a second confirmation reaches SendGrid.
+        (status, html, _) = await admin.PostAsync($"/api/console/events/{eventId}/registrations/{wang}/resend");
+        Assert.Equal(200, status);
+        Assert.Contains("确认邮件将重新发送", html);
+        await RunningHost.Eventually(() => Task.FromResult(host.SendGrid.MailsFor(wang).Count >= 2), "the resent confirmation");
+
+        // The unit report for this month and its CSV (BOM, formula-looking unit neutralised).
+        var day = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow.AddDays(10), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
+        var range = $"from={day:yyyy-MM}-01&to={day.AddDays(40):yyyy-MM-dd}";
+        (status, html) = await admin.GetAsync($"/api/console/reports?{range}");
+        Assert.Equal(200, status);
+        Assert.Contains("data-unit=\"上海某律师事务所\"", html);
+        Assert.DoesNotContain("data-unit=\"=HYPERLINK", html); // nobody of that unit attended
+        using var csv = await admin.Http.GetAsync($"/api/console/reports/units.csv?{range}");
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        var bytes = await csv.Content.ReadAsByteArrayAsync();
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        Assert.Contains("上海某律师事务所", System.Text.Encoding.UTF8.GetString(bytes));
+        (status, html) = await admin.GetAsync("/api/console/reports?from=2026-13-01");
+        Assert.Equal(400, status);
+
+        // The registrations export neutralises the formula-looking unit.
+        using var export = await admin.Http.GetAsync($"/api/console/events/{eventId}/export/registrations.csv");
+        var text = System.Text.Encoding.UTF8.GetString(await export.Content.ReadAsByteArrayAsync());
+        Assert.Contains("'=HYPERLINK", text);
+    }
+
     private static async Task<List<EventEntity>> EventsAsync(RunningHost host)
     {
         var list = new List<EventEntity>();

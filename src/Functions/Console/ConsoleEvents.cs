@@ -52,6 +52,11 @@ public sealed class ConsoleEvent(ConsoleApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleCancelEvent)] HttpRequest request,
         string eventId, CancellationToken ct) => api.CancelEventAsync(request, eventId, ct);
 
+    [Function("ConsoleResendConfirmation")]
+    public Task<IActionResult> Resend(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleResend)] HttpRequest request,
+        string eventId, string registrationId, CancellationToken ct) => api.ResendAsync(request, eventId, registrationId, ct);
+
     [Function("ConsoleRemoveRegistration")]
     public Task<IActionResult> RemoveRegistration(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleRemoveRegistration)] HttpRequest request,

@@ -28,6 +28,7 @@ public sealed class ConsoleApi(
     Attendance.AttendanceService attendance,
     Attendance.DoorLinks doorLinks,
     Attendance.CsvExport csv,
+    Notifications.ResendService resend,
     PageRenderer pages,
     TimeProvider clock,
     IOptions<Storage.EventFunctionsOptions> options,
@@ -203,6 +204,20 @@ public sealed class ConsoleApi(
             CancelResult.Cancelled => SeeOther($"{Base}/events/{e.Id}?done=removed"),
             CancelResult.NotFound => await EventPageAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct),
             CancelResult.Unknown => HttpIO.Unavailable(request, await EventPageAsync(user, e, null, null, Unknown, 503, ct)),
+            _ => HttpIO.Unavailable(request, await EventPageAsync(user, e, null, null, Busy, 503, ct)),
+        };
+    }, isChange: true);
+
+    /// <summary>Sends a person's confirmation again (for their current status), e.g. after a bounce.</summary>
+    public Task<IActionResult> ResendAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct) => WithEvent(request, eventId, ct, async (user, e, _) =>
+    {
+        var outcome = await resend.ResendAsync(e.Id, registrationId, "organiser:" + user.Email, ct);
+        await audit.RecordAsync(e.Id, user, "重发确认 Resent a confirmation", registrationId, outcome.GetType().Name, ct);
+        return outcome switch
+        {
+            Notifications.ResendOutcome.Queued => SeeOther($"{Base}/events/{e.Id}?done=resent"),
+            Notifications.ResendOutcome.Limited => await EventPageAsync(user, e, null, "刚刚已重发，请稍候 Just resent; it is on its way.", null, 200, ct),
+            Notifications.ResendOutcome.NotFound => await EventPageAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct),
             _ => HttpIO.Unavailable(request, await EventPageAsync(user, e, null, null, Busy, 503, ct)),
         };
     }, isChange: true);
