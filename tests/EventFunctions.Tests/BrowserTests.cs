@@ -11,37 +11,16 @@ namespace EventFunctions.Tests;
 [Collection(StorageCollection.Name)]
 public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private const string WeChatUserAgent =
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 MicroMessenger/8.0.49.2600(0x28003133) NetType/WIFI Language/zh_CN";
-
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private Chromium _chromium = null!;
 
     public async Task InitializeAsync()
     {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _chromium = await Chromium.LaunchAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
+    public async Task DisposeAsync() => await _chromium.DisposeAsync();
 
-    private Task<IBrowserContext> PhoneAsync(string locale = "zh-CN") => _browser.NewContextAsync(new()
-    {
-        ViewportSize = new() { Width = 390, Height = 844 },
-        UserAgent = WeChatUserAgent,
-        Locale = locale,
-        JavaScriptEnabled = false,
-        IsMobile = true,
-    });
+    private Task<IBrowserContext> PhoneAsync(string locale = "zh-CN") => _chromium.PhoneAsync(locale);
 
     [Fact]
     public async Task A_participant_signs_up_on_a_phone_fixing_a_mistake_on_the_way()

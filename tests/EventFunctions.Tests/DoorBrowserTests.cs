@@ -14,25 +14,14 @@ namespace EventFunctions.Tests;
 [Collection(StorageCollection.Name)]
 public sealed class DoorBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private Chromium _chromium = null!;
 
     public async Task InitializeAsync()
     {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _chromium = await Chromium.LaunchAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
+    public async Task DisposeAsync() => await _chromium.DisposeAsync();
 
     [Fact]
     public async Task Door_staff_check_in_by_code_open_a_ticket_QR_undo_and_add_a_walk_in_on_a_phone()
@@ -47,13 +36,7 @@ public sealed class DoorBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         var ev = (await host.Table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value.ToRecord();
         var link = new DoorLinks(new Signer(options, TimeProvider.System), TimeProvider.System, options).Create(ev);
 
-        await using var context = await _browser.NewContextAsync(new()
-        {
-            ViewportSize = new() { Width = 390, Height = 844 },
-            Locale = "zh-CN",
-            JavaScriptEnabled = false,
-            IsMobile = true,
-        });
+        await using var context = await _chromium.PhoneAsync();
         var page = await context.NewPageAsync();
         var response = await page.GotoAsync(link);
         Assert.Equal(200, response!.Status);
@@ -82,7 +65,7 @@ public sealed class DoorBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("赵六", await page.InnerTextAsync("#recent"));
 
         // The same QR in a browser without the door credential: the neutral page, no name.
-        await using var stranger = await _browser.NewContextAsync(new() { JavaScriptEnabled = false, Locale = "zh-CN" });
+        await using var stranger = await _chromium.Browser.NewContextAsync(new() { JavaScriptEnabled = false, Locale = "zh-CN" });
         var other = await stranger.NewPageAsync();
         await other.GotoAsync($"{host.BaseUrl}/api/t/{eventId}/{code}");
         var text = await other.InnerTextAsync("body");

@@ -8,25 +8,14 @@ namespace EventFunctions.Tests;
 [Collection(StorageCollection.Name)]
 public sealed class NotificationBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private Chromium _chromium = null!;
 
     public async Task InitializeAsync()
     {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _chromium = await Chromium.LaunchAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
+    public async Task DisposeAsync() => await _chromium.DisposeAsync();
 
     [Fact]
     public async Task A_participant_has_the_confirmation_sent_again_from_the_manage_page_on_a_phone()
@@ -41,13 +30,7 @@ public sealed class NotificationBrowserTests(AzuriteFixture azurite) : IAsyncLif
         await RunningHost.Eventually(() => Task.FromResult(host.SendGrid.Mails.Count == 1), "the confirmation is sent");
         var row = Assert.Single(await host.RegistrationsAsync(lecture));
 
-        await using var context = await _browser.NewContextAsync(new()
-        {
-            ViewportSize = new() { Width = 390, Height = 844 },
-            Locale = "zh-CN",
-            JavaScriptEnabled = false,
-            IsMobile = true,
-        });
+        await using var context = await _chromium.PhoneAsync();
         var page = await context.NewPageAsync();
         var response = await page.GotoAsync($"{host.BaseUrl}/api/manage/{lecture}/{row.RegistrationId}?t={row.ManageToken}");
         Assert.Equal(200, response!.Status);

@@ -15,40 +15,20 @@ namespace EventFunctions.Tests;
 [Collection(StorageCollection.Name)]
 public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private const string PhoneAgent =
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 MicroMessenger/8.0.49.2600(0x28003133) NetType/WIFI Language/zh_CN";
-
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private Chromium _chromium = null!;
     private readonly string _shots = Path.Combine(RepoRoot.Find(), "test-output", "organiser-day");
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_shots);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _chromium = await Chromium.LaunchAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
+    public async Task DisposeAsync() => await _chromium.DisposeAsync();
 
-    private Task<IBrowserContext> LaptopAsync() => _browser.NewContextAsync(new()
-    {
-        ViewportSize = new() { Width = 1280, Height = 900 }, Locale = "zh-CN", AcceptDownloads = true,
-    });
+    private Task<IBrowserContext> LaptopAsync() => _chromium.LaptopAsync();
 
-    private Task<IBrowserContext> PhoneAsync() => _browser.NewContextAsync(new()
-    {
-        ViewportSize = new() { Width = 390, Height = 844 }, UserAgent = PhoneAgent, Locale = "zh-CN", IsMobile = true, JavaScriptEnabled = false,
-    });
+    private Task<IBrowserContext> PhoneAsync() => _chromium.PhoneAsync();
 
     private Task ShotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(_shots, name + ".png"), FullPage = true });
