@@ -113,6 +113,7 @@ await using var sendGrid = await LoopbackSendGrid.StartAsync();
 var hostSettings = new Dictionary<string, string?>(appSettings)
 {
     ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
+    ["ReminderSchedule"] = "0 0 0 1 1 *",
     ["EventFunctions:Email:SendGridHost"] = sendGrid.BaseUrl,
     ["Logging:LogLevel:Default"] = "Warning",
     ["Logging:LogLevel:Azure"] = "Error", // slow-response warnings would bury the progress lines
