@@ -10,6 +10,9 @@ namespace EventFunctions.Chaos;
 /// </summary>
 public sealed class Faults(AzuriteProcess azurite, AppInstance b, FaultySendGrid sendGrid, Load load, Ledger ledger, HttpClient http)
 {
+    /// <summary>When instance B was killed (SIGKILL), for telling a kill's duplicate email from any other.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset> KillsOfB { get; } = new();
+
     private readonly ConcurrentDictionary<string, int> _counts = new();
     private readonly ConcurrentDictionary<string, bool> _busy = new();
     private readonly List<Task> _running = [];
@@ -80,6 +83,7 @@ public sealed class Faults(AzuriteProcess azurite, AppInstance b, FaultySendGrid
 
                     break;
                 case "kill-b":
+                    KillsOfB.Enqueue(DateTimeOffset.UtcNow);
                     b.Kill();
                     Counted(kind);
                     try

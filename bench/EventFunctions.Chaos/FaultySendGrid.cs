@@ -23,6 +23,11 @@ public enum MailMode
 /// <summary>One mail the fake answered 2xx, keyed as the contract says (custom_args, else the plain text and category).</summary>
 public sealed record SentMail(string? RegistrationId, string? EventId, string? Status, string? Version)
 {
+    /// <summary>The API key it came with: each instance has its own, so a mail says which instance sent it.</summary>
+    public string? ApiKey { get; init; }
+
+    public DateTimeOffset AcceptedUtc { get; init; }
+
     /// <summary>The key a duplicate is judged by: (registration, state version), or (registration, status) without a version.</summary>
     public string Key => Version is not null ? $"{RegistrationId}|v{Version}" : $"{RegistrationId}|s{Status}";
 }
@@ -95,7 +100,11 @@ public sealed partial class FaultySendGrid : IAsyncDisposable
         }
 
         if (context.RequestAborted.IsCancellationRequested) return;
-        var mail = Parse(buffer.ToArray());
+        var mail = Parse(buffer.ToArray()) with
+        {
+            ApiKey = context.Request.Headers.Authorization.ToString().Replace("Bearer ", "", StringComparison.Ordinal),
+            AcceptedUtc = DateTimeOffset.UtcNow,
+        };
         if (mail.RegistrationId is null) Interlocked.Increment(ref _unparsed);
         Sent.Enqueue(mail);
         context.Response.StatusCode = StatusCodes.Status202Accepted;

@@ -88,7 +88,9 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
         ["Logging__LogLevel__Default"] = "Warning",
     };
     var a = new AppInstance("A", dll, AzuriteProcess.FreePort(), environment, logs);
-    var b = new AppInstance("B", dll, AzuriteProcess.FreePort(), environment, logs);
+    // B sends with its own API key, so a mail says which instance sent it (see Checks: a kill between SendGrid's 202
+    // and the record of it is the one duplicate no sender can rule out without provider idempotency keys).
+    var b = new AppInstance("B", dll, AzuriteProcess.FreePort(), new Dictionary<string, string>(environment) { ["EventFunctions__Email__SendGridApiKey"] = Checks.InstanceBKey }, logs);
     cleanup.Instances.Add(a);
     cleanup.Instances.Add(b);
 
@@ -203,7 +205,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
     snapshot = await Checks.ReadAsync(table, eventId, abort);
     var rssEnd = a.RssMb();
     var mails = fake.Sent.ToArray();
-    var verdict = Checks.Judge(snapshot, ledger, mails);
+    var verdict = Checks.Judge(snapshot, ledger, mails, faults.KillsOfB);
 
     Console.WriteLine();
     Console.WriteLine($"answers: {string.Join(", ", ledger.Answers.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"))}");
@@ -216,7 +218,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
     var growth = rssEnd is { } e1 && rssStart is { } s1 ? e1 - s1 : double.NaN;
     var flat = !double.IsNaN(growth) && growth <= MaxRssGrowthMb;
     Console.WriteLine($"memory instanceA rss_start_mb={rssStart:F0} rss_end_mb={rssEnd:F0}{(flat ? "" : $" (growth over {MaxRssGrowthMb} MB or unmeasured: failure)")}");
-    Console.WriteLine($"chaos seconds={seconds} operations={ledger.Operations} faults={faults.Count} lost={verdict.Lost} phantom={verdict.Phantom} errors_500={ledger.Errors500} oversold={verdict.Oversold} order_violations={verdict.OrderViolations} missing_emails={verdict.MissingEmails} duplicate_emails={verdict.DuplicateEmails}");
+    Console.WriteLine($"chaos seconds={seconds} operations={ledger.Operations} faults={faults.Count} lost={verdict.Lost} phantom={verdict.Phantom} errors_500={ledger.Errors500} oversold={verdict.Oversold} order_violations={verdict.OrderViolations} missing_emails={verdict.MissingEmails} duplicate_emails={verdict.DuplicateEmails} duplicate_emails_at_kill={verdict.DuplicatesAtKill}");
     var clean = verdict.Lost == 0 && verdict.Phantom == 0 && ledger.Errors500 == 0 && verdict.Oversold == 0 && verdict.OrderViolations == 0
         && verdict.MissingEmails == 0 && verdict.DuplicateEmails == 0;
     return clean && flat ? 0 : 1;
