@@ -270,9 +270,10 @@ public sealed class EventLedger
 
         foreach (var (op, status, sequence) in landed.Seated)
         {
+            // The row as the landed attempt planned it (a later attempt that did not land may have planned it otherwise).
+            if (op.Row.Sequence != sequence || op.Row.TicketCode is null) op.Row.TicketCode = Attendance.Tickets.Code(eventId, sequence);
             op.Row.Status = status;
             op.Row.Sequence = sequence;
-            op.Row.TicketCode = Attendance.Tickets.Code(eventId, sequence);
             op.Row.StateVersion = 1;
         }
 
@@ -522,7 +523,7 @@ public sealed class EventLedger
             row.TicketCode = Attendance.Tickets.Code(eventId, row.Sequence);
             row.StateVersion = 1;
             plan.Seated.Add((s, row.Status, row.Sequence));
-            plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
+            plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Add, LeanRow<RegistrationEntity>.ForInsert(row)));
             plan.ActionOps.Add(s);
             write = true;
         }
