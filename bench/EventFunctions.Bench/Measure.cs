@@ -46,11 +46,28 @@ public sealed record PartResult(string Part, int Attempts, int Succeeded, double
 /// <summary>K clients taking attempts 0..N-1 off a shared counter; each attempt's latency is recorded.</summary>
 public static class Clients
 {
+    /// <summary>Azurite's process, whose CPU time each run reports beside the benchmark's own.</summary>
+    public static int? AzuritePid { get; set; }
+
+    private static TimeSpan AzuriteCpu()
+    {
+        try
+        {
+            return AzuritePid is { } pid ? Process.GetProcessById(pid).TotalProcessorTime : TimeSpan.Zero;
+        }
+        catch (Exception)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
     public static async Task<(double Seconds, Latencies Latency)> RunAsync(int clients, int attempts, string label, Func<int, Task> attempt)
     {
         var latency = new Latencies();
         var next = -1;
         var done = 0;
+        var cpuSelf = Process.GetCurrentProcess().TotalProcessorTime;
+        var cpuAzurite = AzuriteCpu();
         var watch = Stopwatch.StartNew();
         using var progress = new Timer(_ => Console.Write($"\r  {label}: {Volatile.Read(ref done)}/{attempts} in {watch.Elapsed.TotalSeconds:F0} s   "), null, 1000, 1000);
         await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
@@ -66,7 +83,10 @@ public static class Clients
         })));
         watch.Stop();
         progress.Change(Timeout.Infinite, Timeout.Infinite);
-        Console.Write($"\r  {label}: {attempts}/{attempts} in {watch.Elapsed.TotalSeconds:F1} s   \n");
+        cpuSelf = Process.GetCurrentProcess().TotalProcessorTime - cpuSelf;
+        cpuAzurite = AzuriteCpu() - cpuAzurite;
+        // Where the time went: CPU per attempt in this process (clients and, for the product, the app) and in Azurite.
+        Console.Write($"\r  {label}: {attempts}/{attempts} in {watch.Elapsed.TotalSeconds:F1} s; CPU per attempt: this process {cpuSelf.TotalMilliseconds / attempts:F2} ms, Azurite {cpuAzurite.TotalMilliseconds / attempts:F2} ms   \n");
         return (watch.Elapsed.TotalSeconds, latency);
     }
 
