@@ -69,4 +69,28 @@ public sealed class FaultTests(AzuriteFixture azurite)
         Assert.Equal(200, again.Status);
         Assert.Equal(2, (await app.RegistrationsAsync(eventId)).Count);
     }
+
+    [Fact]
+    public async Task A_stalled_queue_does_not_hold_up_the_answer_and_the_message_follows_when_storage_answers()
+    {
+        // Queue storage behind a proxy whose answers are held; the table answers as usual.
+        await using var proxy = StallingProxy.Start(azurite.QueuePort);
+        var connection = azurite.ConnectionString.Replace($"127.0.0.1:{azurite.QueuePort}", $"127.0.0.1:{proxy.Port}");
+        await using var app = await TestApp.StartAsync(connection, withSendGrid: false);
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 10));
+        Assert.Equal(201, Results.Object<RegistrationView>(await SignUp(app, lecture.Id, 0)).Status);
+        Assert.Single(await app.DrainQueueAsync());
+
+        proxy.HoldAnswers();
+        var answered = await SignUp(app, lecture.Id, 1).WaitAsync(TimeSpan.FromSeconds(30)); // would wait for the queue before
+        Assert.Equal(201, Results.Object<RegistrationView>(answered).Status);
+        var pending = app.Get<EventFunctions.Shared.Ledger.EventLedger>().QueueWritesAsync();
+        Assert.False(pending.IsCompleted, "the queue write was still held");
+
+        proxy.Release();
+        await pending.WaitAsync(TimeSpan.FromSeconds(30));
+        var message = Assert.Single(await app.DrainQueueAsync());
+        var row = (await app.RegistrationsAsync(lecture.Id)).Single(r => r.Email == "p1@example.cn");
+        Assert.Equal(row.RowKey, Assert.Single(EventFunctions.Shared.Confirmations.ConfirmationQueue.ParseAll(message)!).RegistrationKey);
+    }
 }

@@ -36,7 +36,7 @@ namespace EventFunctions.Shared.Ledger;
 /// </list>
 /// Retries and the deadline come from one resilience pipeline (Polly).
 /// </summary>
-public sealed class EventLedger
+public sealed class EventLedger : IAsyncDisposable
 {
     /// <summary>Entity-group transactions take at most 100 operations (one is the event row) and 4 MiB.</summary>
     public const int MaxOperations = 100;
@@ -53,6 +53,7 @@ public sealed class EventLedger
     private readonly ILogger<EventLedger> _log;
     private readonly ResiliencePipeline _pipeline;
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _queueWrites = new();
 
     public EventLedger(EventStore store, ConfirmationQueue confirmations, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventLedger> log)
     {
@@ -288,23 +289,36 @@ public sealed class EventLedger
             lane.Queue.Enqueue(new ChangeOp(null));
         }
 
-        // Every email this commit owes (its sign-ups and promotions) in one queue message, queued before anyone
-        // is answered, so a caller sees the emails on their way. The pump does not wait for it: the next batch
-        // commits while this one's message is written.
+        // Every email this commit owes (its sign-ups and promotions) in one queue message. Callers are answered
+        // as it is written, not after: the rows are the outbox (each is marked as owed its email in the commit
+        // itself, and the sweep queues what a lost message left owed), and on a rush every caller waiting for the
+        // message is a sign-up not yet in the next batch. Neither the pump nor the callers wait for it.
         var owed = landed.Seated.Select(s => s.Op.Row.RowKey).Concat(landed.PromotedKeys).ToList();
-        if (owed.Count == 0)
-        {
-            Answer(landed, duplicates);
-            return;
-        }
-
-        _ = QueueThenAnswerAsync(eventId, owed, landed, duplicates);
+        if (owed.Count > 0) Track(_confirmations.EnqueueAsync(eventId, owed, CancellationToken.None)); // never throws
+        Answer(landed, duplicates);
     }
 
-    private async Task QueueThenAnswerAsync(string eventId, List<string> owed, Plan landed, HashSet<LedgerOp> duplicates)
+    private void Track(Task queueWrite)
     {
-        await _confirmations.EnqueueAsync(eventId, owed, CancellationToken.None); // never throws: the rows are the outbox
-        Answer(landed, duplicates);
+        if (queueWrite.IsCompleted) return;
+        _queueWrites.TryAdd(queueWrite, 0);
+        _ = queueWrite.ContinueWith(t => _queueWrites.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Completes when the queue messages of every commit answered so far are written (or failed and logged).</summary>
+    public Task QueueWritesAsync() => Task.WhenAll(_queueWrites.Keys);
+
+    /// <summary>On shutdown, gives the queue messages of answered commits a few seconds to be written.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await QueueWritesAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            _log.LogWarning("{Count} confirmation queue message(s) not written at shutdown; the sweep queues their emails", _queueWrites.Count);
+        }
     }
 
     private void Answer(Plan landed, HashSet<LedgerOp> duplicates)

@@ -73,7 +73,7 @@ public sealed class RegistrationService(
             switch (await ledger.SignUpAsync(eventId, row))
             {
                 case SeatResult.Taken taken:
-                    // Its email is queued already: the ledger writes one message per commit, before it answers.
+                    // Its email is owed on the row and on its way: the ledger writes one queue message per commit.
                     log.LogInformation("Registered {RegistrationId} for event {EventId} as {Status}", row.RegistrationId, eventId, row.Status);
                     return new SignUpOutcome.Registered(taken.After, ToView(row, taken.WaitlistPosition), Repeated: false);
                 case SeatResult.Duplicate:
