@@ -140,7 +140,7 @@ if (options.Rounds > 1)
 var naiveN = Math.Min(options.NaiveAttempts, N);
 var naiveC = Math.Max(1, (int)((long)C * naiveN / N));
 Console.WriteLine($"2. naive: read + ETag transaction + retry per sign-up, no coordination ({naiveN} attempts, {naiveC} seats)");
-if (!options.Quick && options.Warmup > 0) await Naive.RunAsync(azurite.ConnectionString, K, Math.Min(naiveN, Math.Max(K, options.Warmup / 10)), naiveC, "naive warm-up");
+if (!options.Quick && options.Warmup > 0) await Naive.RunAsync(azurite.ConnectionString, K, Math.Min(naiveN, 2 * K), naiveC, "naive warm-up");
 var naive = options.Quick ? raw with { Part = "naive (skipped)" } : await Naive.RunAsync(azurite.ConnectionString, K, naiveN, naiveC);
 Report(naive);
 
@@ -178,10 +178,11 @@ var pipelineDuplicates = mails.Count - mails.Select(m => (m.RegistrationId, m.Ve
 var mailed = mails.Select(m => m.RegistrationId).ToHashSet(StringComparer.Ordinal);
 var pipelineMissing = productAcked.Keys.Count(id => !mailed.Contains(id));
 
-Console.WriteLine($"   raw dequeue: the same number of emails as one message each, received {32} at a time and deleted, by one poller");
+Console.WriteLine($"   raw dequeue: one message per email ({Math.Min(owed, N)} of them), received {32} at a time and deleted, by one poller");
 var rawQueue = new QueueClient(azurite.ConnectionString, "raw-dequeue", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 await rawQueue.CreateIfNotExistsAsync();
-await Clients.RunAsync(K, owed, "filling", i => rawQueue.SendMessageAsync($$"""{"eventId":"bench","registrationKey":"reg-{{i}}"}"""));
+var dequeueN = Math.Min(owed, N); // a rate: N messages measure it as well as all of them
+await Clients.RunAsync(K, dequeueN, "filling", i => rawQueue.SendMessageAsync($$"""{"eventId":"bench","registrationKey":"reg-{{i}}"}"""));
 var dequeueWatch = Stopwatch.StartNew();
 var dequeued = 0;
 while (true)
