@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -295,7 +296,14 @@ public sealed class ConfirmationPipelineTests(AzuriteFixture azurite)
             changed = keys.Last();
             await table.UpdateEntityAsync(new TableEntity(lecture.Id, changed) { [nameof(RegistrationEntity.CheckedInUtc)] = checkedIn }, Azure.ETag.All, TableUpdateMode.Merge);
         };
-        await SpiedSender(app, spy).HandleAsync(await BatchMessageAsync(app, lecture.Id), default);
+        // The first eight sends are held at SendGrid and let go together, so records queue up behind the first.
+        var gate = app.SendGrid!.Hold();
+        var handling = SpiedSender(app, spy).HandleAsync(await BatchMessageAsync(app, lecture.Id), default);
+        var waited = Stopwatch.StartNew();
+        while (app.SendGrid.Requests < 8 && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(10);
+        Assert.Equal(8, app.SendGrid.Requests);
+        gate.SetResult();
+        await handling;
 
         Assert.NotNull(changed);
         Assert.Contains(changed, spy.PointReads); // recorded the per-row way after its transaction failed
