@@ -26,7 +26,7 @@ public enum SendOutcome
 /// version as sent under the ETag of its claim. If the row changed meanwhile (a promotion while the waitlist
 /// email was on its way), the record keeps the mark, and the sender goes round again for the new state.
 /// </summary>
-public sealed class ConfirmationSender(
+public sealed partial class ConfirmationSender(
     EventStore store,
     ConfirmationQueue queue,
     IEmailTransport transport,
@@ -46,7 +46,8 @@ public sealed class ConfirmationSender(
 
     /// <summary>
     /// Handles one queue message (either format): every registration it names is sent on its own, exactly as a
-    /// single message would be (<see cref="SendAsync"/>), several at a time. Registrations whose email failed
+    /// single message would be (<see cref="SendAsync"/>), several at a time; a message naming several reads,
+    /// claims and records its rows together (<see cref="SendManyAsync"/>). Registrations whose email failed
     /// (SendGrid down, the row held by another delivery) go back on the queue each as its own message, so one
     /// failure neither holds the others back nor sends them twice, and each is retried and poisoned on its own.
     /// Throws (the whole message comes back; what was sent is then found sent) only when a single-registration
@@ -62,23 +63,7 @@ public sealed class ConfirmationSender(
             return;
         }
 
-        var batch = new SendBatch(store, messages[0].EventId);
-        var failed = new System.Collections.Concurrent.ConcurrentBag<string>();
-        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.ConfirmationParallelism), CancellationToken = ct },
-            async (m, token) =>
-            {
-                try
-                {
-                    await SendAsync(m, token, batch);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-                {
-                    log.LogWarning(ex, "Email for a registration of event {EventId} failed in a batch of {Count}; it is queued again on its own", m.EventId, messages.Count);
-                    failed.Add(m.RegistrationKey);
-                }
-            });
-
-        if (!failed.IsEmpty) await queue.RequeueEachAsync(messages[0].EventId, failed, options.Value.ConfirmationRetryDelay, CancellationToken.None);
+        await SendManyAsync(messages, ct);
     }
 
     public async Task<SendOutcome> SendAsync(ConfirmationMessage message, CancellationToken ct) => await SendAsync(message, ct, batch: null);
@@ -168,44 +153,55 @@ public sealed class ConfirmationSender(
     /// Records that the email for the row's <see cref="RegistrationEntity.StateVersion"/> went out (or was refused
     /// for good). Under the claim's ETag this clears the owed mark; if the row changed meanwhile, the version is
     /// recorded without clearing a mark that a newer state set. Never cancelled: a sent email must not be forgotten.
+    /// True when the row moved on meanwhile and a newer state is owed an email.
     /// </summary>
-    private static async Task RecordAsync(TableClient table, RegistrationEntity sent, string? error)
+    private static async Task<bool> RecordAsync(TableClient table, RegistrationEntity sent, string? error)
     {
-        var version = sent.StateVersion;
         var row = sent;
         for (var attempt = 0; attempt < 10; attempt++)
         {
-            var changes = new TableEntity(row.PartitionKey, row.RowKey)
-            {
-                [nameof(RegistrationEntity.EmailClaimUntil)] = Released,
-                [nameof(RegistrationEntity.EmailError)] = error ?? "",
-            };
-            if (version > row.EmailSentVersion)
-            {
-                changes[nameof(RegistrationEntity.EmailSentVersion)] = version;
-                changes[nameof(RegistrationEntity.EmailSentStatus)] = sent.Status;
-                changes[nameof(RegistrationEntity.EmailSentUtc)] = DateTimeOffset.UtcNow;
-            }
-
-            changes[nameof(RegistrationEntity.EmailPending)] = row.StateVersion > Math.Max(version, row.EmailSentVersion);
+            var changes = RecordChanges(row, sent, error);
             try
             {
                 await table.UpdateEntityAsync(changes, row.ETag, TableUpdateMode.Merge, CancellationToken.None);
-                return;
+                return (bool)changes[nameof(RegistrationEntity.EmailPending)];
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {
                 var fresh = await table.GetEntityIfExistsAsync<RegistrationEntity>(row.PartitionKey, row.RowKey, cancellationToken: CancellationToken.None);
-                if (!fresh.HasValue) return; // cancelled while sending: the row (and the participant's data) is gone
+                if (!fresh.HasValue) return false; // cancelled while sending: the row (and the participant's data) is gone
                 row = fresh.Value!;
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
             {
-                return;
+                return false;
             }
         }
 
         throw new TransientEmailException("Could not record the sent email; the row kept changing.");
+    }
+
+    /// <summary>
+    /// The merge that records the email for <paramref name="sent"/>'s version on <paramref name="row"/> (the row as
+    /// last read: the claimed row itself, or a fresher read of it), to be written under <paramref name="row"/>'s ETag.
+    /// </summary>
+    private static TableEntity RecordChanges(RegistrationEntity row, RegistrationEntity sent, string? error)
+    {
+        var version = sent.StateVersion;
+        var changes = new TableEntity(row.PartitionKey, row.RowKey)
+        {
+            [nameof(RegistrationEntity.EmailClaimUntil)] = Released,
+            [nameof(RegistrationEntity.EmailError)] = error ?? "",
+        };
+        if (version > row.EmailSentVersion)
+        {
+            changes[nameof(RegistrationEntity.EmailSentVersion)] = version;
+            changes[nameof(RegistrationEntity.EmailSentStatus)] = sent.Status;
+            changes[nameof(RegistrationEntity.EmailSentUtc)] = DateTimeOffset.UtcNow;
+        }
+
+        changes[nameof(RegistrationEntity.EmailPending)] = row.StateVersion > Math.Max(version, row.EmailSentVersion);
+        return changes;
     }
 
     private async Task ReleaseAsync(TableClient table, RegistrationEntity row, string? error)

@@ -35,6 +35,13 @@ public sealed class FakeSendGrid : IAsyncDisposable
         for (var i = 0; i < count; i++) _failures.Enqueue(status);
     }
 
+    private readonly ConcurrentDictionary<string, int> _failingAddresses = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every request to <paramref name="email"/> answers <paramref name="status"/> until <see cref="StopFailing"/>.</summary>
+    public void FailFor(string email, int status) => _failingAddresses[email] = status;
+
+    public void StopFailing() => _failingAddresses.Clear();
+
     private TaskCompletionSource? _gate;
 
     /// <summary>Requests from now on wait (holding the sender mid-send) until the returned gate is opened.</summary>
@@ -59,14 +66,15 @@ public sealed class FakeSendGrid : IAsyncDisposable
             Interlocked.Increment(ref fake._requests);
             if (fake._gate is { } gate) await gate.Task;
             fake.LastAuthorization = context.Request.Headers.Authorization.ToString();
-            if (fake._failures.TryDequeue(out var status))
+            var body = await JsonDocument.ParseAsync(context.Request.Body);
+            var to = body.RootElement.GetProperty("personalizations")[0].GetProperty("to")[0].GetProperty("email").GetString() ?? "";
+            if (fake._failures.TryDequeue(out var status) || fake._failingAddresses.TryGetValue(to, out status))
             {
                 context.Response.StatusCode = status;
                 await context.Response.WriteAsJsonAsync(new { errors = new[] { new { message = "fake failure for someone@example.cn", field = "personalizations.0.to.0.email" } } });
                 return;
             }
 
-            var body = await JsonDocument.ParseAsync(context.Request.Body);
             fake.Mails.Add(body);
             context.Response.StatusCode = (int)HttpStatusCode.Accepted;
         });
