@@ -44,7 +44,7 @@ public sealed class LoopbackSendGrid : IAsyncDisposable
             var args = p.GetProperty("custom_args");
             var to = p.GetProperty("to")[0].GetProperty("email").GetString()!;
             var now = Stopwatch.GetTimestamp();
-            fake.Mails.Enqueue(new Mail(args.GetProperty("registrationId").GetString()!, args.GetProperty("status").GetString()!,
+            fake.Mails.Enqueue(new Mail(args.GetProperty("registrationId").GetString()!, args.GetProperty("registrationStatus").GetString()!,
                 int.Parse(args.GetProperty("version").GetString()!), to, now));
             fake.FirstByRecipient.TryAdd(to, now);
             Interlocked.Increment(ref fake._count);

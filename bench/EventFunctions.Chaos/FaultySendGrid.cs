@@ -132,7 +132,7 @@ public sealed partial class FaultySendGrid : IAsyncDisposable
             {
                 rid = Str(args, "registrationId");
                 eventId = Str(args, "eventId");
-                status = Str(args, "status");
+                status = Str(args, "registrationStatus");
                 version = Str(args, "version");
             }
 

@@ -126,7 +126,7 @@ public sealed class DeliveryWebhookTests(AzuriteFixture azurite) : IDisposable
     {
         await using var app = await StartAsync();
         var (eventId, registrationId, args) = await SignUpAndSendAsync(app);
-        Assert.Equal(new[] { "eventId", "registrationId", "status", "version" }, args.Keys.Order());
+        Assert.Equal(new[] { "eventId", "registrationId", "registrationStatus", "version" }, args.Keys.Order());
 
         var body = Body(
             Event(args, "processed", 0),

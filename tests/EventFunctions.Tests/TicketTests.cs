@@ -95,7 +95,7 @@ public sealed class TicketTests(AzuriteFixture azurite)
         Assert.DoesNotContain("id=\"ticket\"", waitHtml);
         await app.DeliverQueuedAsync();
         var waiting = await app.RegistrationsAsync(lecture.Id) is var rows ? rows.Single(r => r.Name == "乙") : null;
-        var waitMail = app.SendGrid!.Mails.Single(m => m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("status").GetString() == "Waitlisted");
+        var waitMail = app.SendGrid!.Mails.Single(m => m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("registrationStatus").GetString() == "Waitlisted");
         Assert.False(waitMail.RootElement.TryGetProperty("attachments", out _)); // no ticket image (and no calendar file)
         Assert.DoesNotContain("cid:", waitMail.RootElement.GetProperty("content")[1].GetProperty("value").GetString());
         var manage = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/api/manage/{lecture.Id}/{waiting!.RegistrationId}?t={waiting.ManageToken}"), lecture.Id, waiting.RegistrationId, default));
@@ -104,7 +104,7 @@ public sealed class TicketTests(AzuriteFixture azurite)
         var firstRow = await Kit.RowAsync(app, lecture.Id, first.RegistrationId);
         await app.CancelRegistration.Delete(Requests.Get($"/x?t={firstRow.ManageToken}"), lecture.Id, first.RegistrationId, default);
         await app.DeliverQueuedAsync();
-        var promoted = app.SendGrid.Mails.Single(m => m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("status").GetString() == "Confirmed"
+        var promoted = app.SendGrid.Mails.Single(m => m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("registrationStatus").GetString() == "Confirmed"
             && m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("registrationId").GetString() == waiting.RegistrationId);
         var code = Tickets.Code(lecture.Id, waiting.Sequence);
         Assert.Contains(promoted.RootElement.GetProperty("attachments").EnumerateArray(), a => a.TryGetProperty("content_id", out var id) && id.GetString() == TicketInfo.EmailContentId);

@@ -263,7 +263,7 @@ public sealed partial class ConfirmationSender(
             {
                 ["eventId"] = e.Id,
                 ["registrationId"] = r.RegistrationId,
-                ["status"] = r.Status,
+                ["registrationStatus"] = r.Status,
                 ["version"] = r.StateVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         };

@@ -51,7 +51,7 @@ public sealed class FakeSendGrid : IAsyncDisposable
     public List<(string Status, int Version)> MailsFor(string registrationId) => Mails
         .Select(m => m.RootElement.GetProperty("personalizations")[0])
         .Where(p => p.TryGetProperty("custom_args", out var a) && a.GetProperty("registrationId").GetString() == registrationId)
-        .Select(p => (p.GetProperty("custom_args").GetProperty("status").GetString()!, int.Parse(p.GetProperty("custom_args").GetProperty("version").GetString()!)))
+        .Select(p => (p.GetProperty("custom_args").GetProperty("registrationStatus").GetString()!, int.Parse(p.GetProperty("custom_args").GetProperty("version").GetString()!)))
         .ToList();
 
     public static async Task<FakeSendGrid> StartAsync()
