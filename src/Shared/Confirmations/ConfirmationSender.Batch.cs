@@ -230,28 +230,9 @@ public sealed partial class ConfirmationSender
                 return;
             }
 
-            SendResult result;
-            try
-            {
-                result = await transport.SendAsync(email, ct);
-            }
-            catch (EmailAuthenticationException ex)
-            {
-                log.LogError("SendGrid refused the API key ({StatusCode}) sending the email for {RegistrationId}; it will be retried. Fix EventFunctions__Email__SendGridApiKey",
-                    ex.StatusCode, row.RegistrationId);
-                await ReleaseAsync(table, row, $"{ex.StatusCode}: SendGrid refused the API key (not the address); retrying");
-                throw;
-            }
-            catch (Exception)
-            {
-                await ReleaseAsync(table, row, null);
-                throw;
-            }
-
+            var result = await HandOverAsync(table, row, email, ct);
             if (result is SendResult.Rejected rejected)
             {
-                log.LogWarning("The provider refused the {Status} email for {RegistrationId} with {StatusCode} ({Reason}); not retrying",
-                    row.Status, row.RegistrationId, rejected.StatusCode, rejected.Reason);
                 recorder.Add(row, $"{rejected.StatusCode}: {rejected.Reason}");
             }
             else

@@ -113,28 +113,9 @@ public sealed partial class ConfirmationSender(
             var position = batch is null ? await RegistrationService.WaitlistPositionAsync(table, row, ct) : await batch.WaitlistPositionAsync(row, ct);
             var email = await ComposeAsync(eventEntity.ToRecord(), row, position);
 
-            SendResult result;
-            try
-            {
-                result = await transport.SendAsync(email, ct);
-            }
-            catch (EmailAuthenticationException ex)
-            {
-                log.LogError("SendGrid refused the API key ({StatusCode}) sending the email for {RegistrationId}; it will be retried. Fix EventFunctions__Email__SendGridApiKey",
-                    ex.StatusCode, row.RegistrationId);
-                await ReleaseAsync(table, row, $"{ex.StatusCode}: SendGrid refused the API key (not the address); retrying");
-                throw;
-            }
-            catch (Exception)
-            {
-                await ReleaseAsync(table, row, null);
-                throw;
-            }
-
+            var result = await HandOverAsync(table, row, email, ct);
             if (result is SendResult.Rejected rejected)
             {
-                log.LogWarning("The provider refused the {Status} email for {RegistrationId} with {StatusCode} ({Reason}); not retrying",
-                    row.Status, row.RegistrationId, rejected.StatusCode, rejected.Reason);
                 await RecordAsync(table, row, $"{rejected.StatusCode}: {rejected.Reason}");
                 outcome = SendOutcome.Rejected;
             }
@@ -147,6 +128,40 @@ public sealed partial class ConfirmationSender(
         }
 
         return outcome ?? SendOutcome.AlreadySent;
+    }
+
+    /// <summary>
+    /// Hands a claimed row's email to SendGrid. A failure releases the claim (so the email can go again at once)
+    /// and throws; a refused API key is logged as the operator's problem and shown on the row; a refusal of the
+    /// address is logged and returned, for the caller to record.
+    /// </summary>
+    private async Task<SendResult> HandOverAsync(TableClient table, RegistrationEntity row, EmailMessage email, CancellationToken ct)
+    {
+        SendResult result;
+        try
+        {
+            result = await transport.SendAsync(email, ct);
+        }
+        catch (EmailAuthenticationException ex)
+        {
+            log.LogError("SendGrid refused the API key ({StatusCode}) sending the email for {RegistrationId}; it will be retried. Fix EventFunctions__Email__SendGridApiKey",
+                ex.StatusCode, row.RegistrationId);
+            await ReleaseAsync(table, row, $"{ex.StatusCode}: SendGrid refused the API key (not the address); retrying");
+            throw;
+        }
+        catch (Exception)
+        {
+            await ReleaseAsync(table, row, null);
+            throw;
+        }
+
+        if (result is SendResult.Rejected rejected)
+        {
+            log.LogWarning("The provider refused the {Status} email for {RegistrationId} with {StatusCode} ({Reason}); not retrying",
+                row.Status, row.RegistrationId, rejected.StatusCode, rejected.Reason);
+        }
+
+        return result;
     }
 
     /// <summary>
