@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -299,9 +298,8 @@ public sealed class ConfirmationPipelineTests(AzuriteFixture azurite)
         // The first eight sends are held at SendGrid and let go together, so records queue up behind the first.
         var gate = app.SendGrid!.Hold();
         var handling = SpiedSender(app, spy).HandleAsync(await BatchMessageAsync(app, lecture.Id), default);
-        var waited = Stopwatch.StartNew();
-        while (app.SendGrid.Requests < 8 && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(10);
-        Assert.Equal(8, app.SendGrid.Requests);
+        await app.SendGrid.RequestsReachedAsync(8).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(8, app.SendGrid.Requests); // the parallelism: no ninth send while eight are held
         gate.SetResult();
         await handling;
 

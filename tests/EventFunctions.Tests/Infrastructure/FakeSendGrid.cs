@@ -23,6 +23,16 @@ public sealed class FakeSendGrid : IAsyncDisposable
     public ConcurrentBag<JsonDocument> Mails { get; } = [];
     public int Requests => _requests;
     private int _requests;
+    private readonly ConcurrentQueue<(int Count, TaskCompletionSource Reached)> _waiters = new();
+
+    /// <summary>Completes once <paramref name="count"/> requests have arrived (held ones included).</summary>
+    public Task RequestsReachedAsync(int count)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiters.Enqueue((count, reached));
+        if (Volatile.Read(ref _requests) >= count) reached.TrySetResult();
+        return reached.Task;
+    }
     public string? LastAuthorization { get; private set; }
 
     private FakeSendGrid(WebApplication app) => _app = app;
@@ -63,7 +73,8 @@ public sealed class FakeSendGrid : IAsyncDisposable
         var fake = new FakeSendGrid(app);
         app.MapPost("/v3/mail/send", async (HttpContext context) =>
         {
-            Interlocked.Increment(ref fake._requests);
+            var arrived = Interlocked.Increment(ref fake._requests);
+            foreach (var (count, reached) in fake._waiters) if (arrived >= count) reached.TrySetResult();
             if (fake._gate is { } gate) await gate.Task;
             fake.LastAuthorization = context.Request.Headers.Authorization.ToString();
             var body = await JsonDocument.ParseAsync(context.Request.Body);
