@@ -11,6 +11,7 @@ using EventFunctions.Shared.Web;
 using EventFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EventFunctions.Tests;
 
@@ -237,6 +238,29 @@ public sealed class ConfirmationPipelineTests(AzuriteFixture azurite)
         await table.UpdateEntityAsync(new TableEntity(held.PartitionKey, held.RowKey) { [nameof(RegistrationEntity.EmailClaimUntil)] = DateTimeOffset.UnixEpoch }, row.ETag, TableUpdateMode.Merge);
         await app.SendConfirmation.Run(retry, default);
         Assert.All(views, v => Assert.Single(app.SendGrid.MailsFor(v.RegistrationId)));
+    }
+
+    [Fact]
+    public async Task The_recorded_send_time_is_the_apps_clock_for_a_queued_message_and_for_a_row_sent_again_on_its_own()
+    {
+        // Three hours behind the machine's clock, so that a time taken from the machine would show.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-3));
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, clock: clock);
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 10));
+        await SignUpAsync(app, lecture.Id, 3);
+        await app.DrainQueueAsync();
+        var late = (await app.RegistrationsAsync(lecture.Id))[0];
+        app.SendGrid!.FailFor(late.Email, 503);
+
+        // One message for all three: two sent, the third queued again on its own.
+        await app.SendConfirmation.Run(await BatchMessageAsync(app, lecture.Id), default);
+        var batchSent = clock.GetUtcNow();
+        clock.Advance(TimeSpan.FromMinutes(7));
+        app.SendGrid.StopFailing();
+        await app.DeliverQueuedAsync(); // the per-row message
+
+        var rows = await app.RegistrationsAsync(lecture.Id);
+        Assert.All(rows, r => Assert.InRange(r.EmailSentUtc!.Value - (r.RowKey == late.RowKey ? clock.GetUtcNow() : batchSent), TimeSpan.FromMilliseconds(-1), TimeSpan.FromMilliseconds(1)));
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed partial class ConfirmationSender
     internal const int KeysPerQuery = 14;
 
     /// <summary>Most operations in one entity-group transaction.</summary>
-    internal const int ActionsPerTransaction = 100;
+    private const int ActionsPerTransaction = Ledger.EventLedger.MaxOperations;
 
     /// <summary>How many times a claim transaction is tried again without the row that made it fail, before the rest go per row.</summary>
     private const int ClaimAttempts = 3;
@@ -73,7 +73,7 @@ public sealed partial class ConfirmationSender
 
         // 3. Send, parallelism at a time; 4. record as sends finish, at most `parallelism` sent and not yet recorded.
         var unrecorded = new SemaphoreSlim(parallelism);
-        var recorder = new BatchRecorder(table, unrecorded, log);
+        var recorder = new BatchRecorder(table, unrecorded, clock, log);
         var work = claimed.Select(c => (Claimed: (ClaimedRow?)c, Message: byKey[c.Row.RowKey]))
             .Concat(perRow.Select(m => (Claimed: (ClaimedRow?)null, Message: m)))
             .ToList();
@@ -83,7 +83,7 @@ public sealed partial class ConfirmationSender
             {
                 try
                 {
-                    await RecordAsync(table, row, row.EmailError);
+                    await RecordAsync(table, row, row.EmailError, clock.GetUtcNow());
                 }
                 catch (Exception ex)
                 {
@@ -287,7 +287,7 @@ public sealed partial class ConfirmationSender
     /// send, or storage trouble) records its rows one by one the per-row way, which handles a changed or
     /// cancelled row. Records are never cancelled: a sent email must not be forgotten.
     /// </summary>
-    private sealed class BatchRecorder(TableClient table, SemaphoreSlim unrecorded, ILogger log)
+    private sealed class BatchRecorder(TableClient table, SemaphoreSlim unrecorded, TimeProvider clock, ILogger log)
     {
         private readonly object _gate = new();
         private List<(RegistrationEntity Row, string? Error)> _pending = [];
@@ -347,7 +347,7 @@ public sealed partial class ConfirmationSender
             try
             {
                 await table.SubmitTransactionAsync(records.Select(r => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
-                    RecordChanges(r.Row, r.Row, r.Error), r.Row.ETag)), CancellationToken.None);
+                    RecordChanges(r.Row, r.Row, r.Error, clock.GetUtcNow()), r.Row.ETag)), CancellationToken.None);
                 return;
             }
             catch (Exception ex)
@@ -361,7 +361,7 @@ public sealed partial class ConfirmationSender
             {
                 try
                 {
-                    if (await RecordAsync(table, r.Row, r.Error)) Moved.Add(r.Row.RowKey);
+                    if (await RecordAsync(table, r.Row, r.Error, clock.GetUtcNow())) Moved.Add(r.Row.RowKey);
                 }
                 catch (Exception ex)
                 {

@@ -83,7 +83,7 @@ public sealed partial class ConfirmationSender(
 
             if (row.EmailSentVersion >= row.StateVersion)
             {
-                if (row.EmailPending) await RecordAsync(table, row, row.EmailError); // a stale mark: nothing is owed
+                if (row.EmailPending) await RecordAsync(table, row, row.EmailError, clock.GetUtcNow()); // a stale mark: nothing is owed
                 return outcome ?? SendOutcome.AlreadySent;
             }
 
@@ -116,12 +116,12 @@ public sealed partial class ConfirmationSender(
             var result = await HandOverAsync(table, row, email, ct);
             if (result is SendResult.Rejected rejected)
             {
-                await RecordAsync(table, row, $"{rejected.StatusCode}: {rejected.Reason}");
+                await RecordAsync(table, row, $"{rejected.StatusCode}: {rejected.Reason}", clock.GetUtcNow());
                 outcome = SendOutcome.Rejected;
             }
             else
             {
-                await RecordAsync(table, row, error: null);
+                await RecordAsync(table, row, error: null, clock.GetUtcNow());
                 log.LogInformation("Sent the {Status} email (state {Version}) for {RegistrationId}", row.Status, row.StateVersion, row.RegistrationId);
                 outcome = SendOutcome.Sent;
             }
@@ -170,12 +170,12 @@ public sealed partial class ConfirmationSender(
     /// recorded without clearing a mark that a newer state set. Never cancelled: a sent email must not be forgotten.
     /// True when the row moved on meanwhile and a newer state is owed an email.
     /// </summary>
-    private static async Task<bool> RecordAsync(TableClient table, RegistrationEntity sent, string? error)
+    private static async Task<bool> RecordAsync(TableClient table, RegistrationEntity sent, string? error, DateTimeOffset sentAt)
     {
         var row = sent;
         for (var attempt = 0; attempt < 10; attempt++)
         {
-            var changes = RecordChanges(row, sent, error);
+            var changes = RecordChanges(row, sent, error, sentAt);
             try
             {
                 await table.UpdateEntityAsync(changes, row.ETag, TableUpdateMode.Merge, CancellationToken.None);
@@ -200,7 +200,7 @@ public sealed partial class ConfirmationSender(
     /// The merge that records the email for <paramref name="sent"/>'s version on <paramref name="row"/> (the row as
     /// last read: the claimed row itself, or a fresher read of it), to be written under <paramref name="row"/>'s ETag.
     /// </summary>
-    private static TableEntity RecordChanges(RegistrationEntity row, RegistrationEntity sent, string? error)
+    private static TableEntity RecordChanges(RegistrationEntity row, RegistrationEntity sent, string? error, DateTimeOffset sentAt)
     {
         var version = sent.StateVersion;
         var changes = new TableEntity(row.PartitionKey, row.RowKey)
@@ -212,7 +212,7 @@ public sealed partial class ConfirmationSender(
         {
             changes[nameof(RegistrationEntity.EmailSentVersion)] = version;
             changes[nameof(RegistrationEntity.EmailSentStatus)] = sent.Status;
-            changes[nameof(RegistrationEntity.EmailSentUtc)] = DateTimeOffset.UtcNow;
+            changes[nameof(RegistrationEntity.EmailSentUtc)] = sentAt;
         }
 
         changes[nameof(RegistrationEntity.EmailPending)] = row.StateVersion > Math.Max(version, row.EmailSentVersion);
