@@ -282,7 +282,7 @@ public sealed partial class ConfirmationSender
     /// <summary>
     /// Records sent emails in transactions as the sends finish: one transaction in flight at a time, each taking
     /// whatever finished since the last one, so a sent email waits for its record about one transaction, and at
-    /// most the sender's parallelism are sent and unrecorded at any moment (each holds a slot of
+    /// most ConfirmationParallelism of this message's emails are sent and unrecorded at any moment (each holds a slot of
     /// <paramref name="unrecorded"/> until recorded). A transaction that fails (a row changed or gone after its
     /// send, or storage trouble) records its rows one by one the per-row way, which handles a changed or
     /// cancelled row. Records are never cancelled: a sent email must not be forgotten.
