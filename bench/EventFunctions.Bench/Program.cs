@@ -60,7 +60,7 @@ foreach (var (k, v) in options.Settings) appSettings[k] = v;
 // ---- set-up: parts 1 and 3 run in alternating rounds on the same Azurite, after a warm-up of each ----
 var rawTable = new TableClient(azurite.ConnectionString, "raw" + Guid.NewGuid().ToString("N")[..10]);
 await rawTable.CreateAsync();
-await rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(NewRegistrationLike("warm", "up", -1)));
+await rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(Rows.RegistrationLike("warm", "up", -1)));
 await using var services = new ServiceCollection()
     .AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(appSettings).Build())
     .BuildServiceProvider();
@@ -72,7 +72,7 @@ if (options.Warmup > 0)
     // Warm-up (not measured): the same work on another partition and event, so that the JIT has compiled the hot
     // paths (the ledger's run once per commit, ~80 times in a rush of 5,000) and both are measured in steady state.
     Console.WriteLine($"warm-up (not measured): {options.Warmup} raw inserts and {options.Warmup} sign-ups");
-    await Clients.RunAsync(K, options.Warmup, "raw warm-up", i => rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(NewRegistrationLike("warmup", $"reg-{i:000000}", i))));
+    await Clients.RunAsync(K, options.Warmup, "raw warm-up", i => rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(Rows.RegistrationLike("warmup", $"reg-{i:000000}", i))));
     var warmupEvent = await CreateEventAsync(services, "热身讲座（基准测试，不计时）", Math.Max(1, C / 5));
     await Clients.RunAsync(K, options.Warmup, "product warm-up", i => registrations.SignUpAsync(warmupEvent, Person(i, "pw"), UiText.Chinese, default));
     warmupRows = (await Checks.EventAsync(await store.TableAsync(default), warmupEvent, C, null)).Rows;
@@ -93,7 +93,7 @@ for (var round = 1; round <= options.Rounds; round++)
     var rawPartition = $"event{round}";
     var (rawSeconds, rawLatency) = await Clients.RunAsync(K, N, "raw", async i =>
     {
-        await rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(NewRegistrationLike(rawPartition, $"reg-{i:000000}", i)));
+        await rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(Rows.RegistrationLike(rawPartition, $"reg-{i:000000}", i)));
         rawAcked[i] = true;
     });
     var rawRows = 0;
@@ -314,21 +314,6 @@ static SignUpInput Person(int i, string tag) => new()
     Name = $"参与者{i}", Email = $"{tag}{i}@example.cn", Organisation = "北外滩街道", Consent = true, Language = "zh-CN",
 };
 
-// The row a sign-up stores, filled as RegistrationService and the ledger fill it (same properties, same sizes) and
-// inserted as the ledger inserts it (LeanRow: empty properties left out), so raw inserts store what the product stores.
-static RegistrationEntity NewRegistrationLike(string partition, string rowKey, int i)
-{
-    var now = DateTimeOffset.UtcNow;
-    return new RegistrationEntity
-    {
-        PartitionKey = partition, RowKey = rowKey, RegistrationId = Ids.NewRegistrationId(), Name = $"参与者{i}", Email = $"raw{i}@example.cn",
-        Organisation = "北外滩街道", Language = "zh-CN", CreatedUtc = now, ConsentUtc = now, ConsentNotice = RegistrationService.ConsentNoticeVersion,
-        SubmissionHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), ManageToken = Ids.NewToken(),
-        EmailPending = true, EmailQueuedUtc = now, Status = RegistrationStatus.Confirmed, Sequence = i, StateVersion = 1,
-        TicketCode = EventFunctions.Shared.Attendance.Tickets.Code(partition, Math.Max(1, i + 1)),
-    };
-}
-
 static async Task<(bool Ok, string Email)> PostFormAsync(HttpClient http, string eventId, int i, string tag)
 {
     var email = $"{tag}{i}@example.cn";
@@ -417,6 +402,27 @@ public static class Checks
 /// its row in one transaction under the row's ETag; a 412 (someone else committed first) reads and tries again,
 /// backing off exponentially with jitter (10 ms to 400 ms, as the ledger's retries).
 /// </summary>
+public static class Rows
+{
+    /// <summary>
+    /// The row a sign-up stores, filled as RegistrationService and the ledger fill it (same properties, same sizes);
+    /// inserted through <see cref="LeanRow{T}"/> (empty properties left out) as the ledger inserts it, so raw
+    /// inserts and the naive reference store what the product stores.
+    /// </summary>
+    public static RegistrationEntity RegistrationLike(string partition, string rowKey, int i)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new RegistrationEntity
+        {
+            PartitionKey = partition, RowKey = rowKey, RegistrationId = Ids.NewRegistrationId(), Name = $"参与者{i}", Email = $"raw{i}@example.cn",
+            Organisation = "北外滩街道", Language = "zh-CN", CreatedUtc = now, ConsentUtc = now, ConsentNotice = RegistrationService.ConsentNoticeVersion,
+            SubmissionHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), ManageToken = Ids.NewToken(),
+            EmailPending = true, EmailQueuedUtc = now, Status = RegistrationStatus.Confirmed, Sequence = i, StateVersion = 1,
+            TicketCode = EventFunctions.Shared.Attendance.Tickets.Code(partition, Math.Max(1, i + 1)),
+        };
+    }
+}
+
 public static class Naive
 {
     public static async Task<PartResult> RunAsync(string connection, int clients, int attempts, int capacity, string label = "naive")
@@ -437,11 +443,12 @@ public static class Naive
                 var sequence = ev.GetInt64("NextSequence")!.Value + 1;
                 var seat = waitlisted == 0 && confirmed < capacity;
                 var id = $"N{i:0000000}";
-                var row = new TableEntity(eventId, $"reg-{i:000000}")
-                {
-                    ["RegistrationId"] = id, ["Name"] = $"参与者{i}", ["Email"] = $"naive{i}@example.cn",
-                    ["Status"] = seat ? RegistrationStatus.Confirmed : RegistrationStatus.Waitlisted, ["Sequence"] = sequence,
-                };
+                var registration = Rows.RegistrationLike(eventId, $"reg-{i:000000}", i);
+                registration.RegistrationId = id;
+                registration.Email = $"naive{i}@example.cn";
+                registration.Status = seat ? RegistrationStatus.Confirmed : RegistrationStatus.Waitlisted;
+                registration.Sequence = sequence;
+                var row = LeanRow<RegistrationEntity>.ForInsert(registration);
                 var counters = new TableEntity(eventId, "event")
                 {
                     ["Confirmed"] = confirmed + (seat ? 1 : 0), ["Waitlisted"] = waitlisted + (seat ? 0 : 1), ["NextSequence"] = sequence,
