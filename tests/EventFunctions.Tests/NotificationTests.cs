@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using EventFunctions.Shared;
+using EventFunctions.Shared.Attendance;
 using EventFunctions.Shared.Confirmations;
 using EventFunctions.Shared.Events;
 using EventFunctions.Shared.Notifications;
@@ -237,6 +238,31 @@ public sealed class NotificationTests(AzuriteFixture azurite)
         Assert.Equal(0, (await app.SweepAsync()).Notices);
         Assert.Equal(3, app.Mails("change").Count);
         Assert.All(await app.RowsAsync(lecture.Id), r => Assert.Equal(1, r.NoticeSentVersion));
+    }
+
+    [Fact]
+    public async Task A_walk_in_gets_no_change_or_cancellation_notice_and_does_not_keep_them_from_the_people_registered()
+    {
+        await using var app = await Informed.StartAsync(azurite);
+        var definition = Seed.Lecture(capacity: 1, waitlist: true);
+        var lecture = await app.CreateAsync(definition);
+        var seated = await app.SignUpAsync(lecture.Id, "王磊", "wanglei@example.cn");
+        var waiting = await app.SignUpAsync(lecture.Id, "李莹晖", "liyinghui@example.com");
+        // Added at the door (a row in the event's partition, no email, not a registration).
+        Assert.IsType<CheckInOutcome.CheckedIn>(await app.Get<AttendanceService>().AddWalkInAsync(lecture.Id, "散客", "北外滩商会", "door:test", "WALK0001", UiText.Chinese, default));
+
+        definition["venue"] = "社区文化活动中心三楼报告厅";
+        await app.UpdateAsync(lecture.Id, definition);
+        Assert.Empty(await app.DeliverAllAsync());
+        Assert.Equal(new[] { seated.RegistrationId, waiting.RegistrationId }.Order(), app.Mails("change").Select(m => m.RegistrationId).Order());
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, (await app.SweepAsync()).Notices); // nothing left owed, the walk-in included
+
+        Assert.IsType<EventOutcome.Ok>(await app.Get<EventService>().CancelEventAsync(lecture.Id, default));
+        Assert.Empty(await app.DeliverAllAsync());
+        Assert.Equal(new[] { seated.RegistrationId, waiting.RegistrationId }.Order(), app.Mails("cancellation").Select(m => m.RegistrationId).Order());
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, (await app.SweepAsync()).Notices);
     }
 
     [Fact]

@@ -56,9 +56,16 @@ public sealed class NotificationRow : ITableEntity
     /// <summary>The latest time this person was emailed everything about the event (sign-up, promotion, a notice).</summary>
     public DateTimeOffset LastTold => new[] { CreatedUtc, EmailQueuedUtc ?? default, NoticeSentUtc ?? default }.Max();
 
+    /// <summary>
+    /// A registration (confirmed or waitlisted): the people who are told about the event. Its partition holds other
+    /// rows too: walk-ins added at the door (no email, no manage link) and the anonymous attendance summary.
+    /// </summary>
+    public bool IsRegistration => Status is RegistrationStatus.Confirmed or RegistrationStatus.Waitlisted;
+
     /// <summary>Whether the event's latest notice is owed to this registration (changed since it was last told, or cancelled).</summary>
     public bool NoticeOwed(EventRecord e) =>
-        e.NoticeVersion > Math.Max(NoticeSentVersion, NoticeGaveUpVersion)
+        IsRegistration
+        && e.NoticeVersion > Math.Max(NoticeSentVersion, NoticeGaveUpVersion)
         && (e.Cancelled || NoticeSnapshot.Of(e).DiffersFrom(NoticeState.Baseline(e, NoticeSentVersion, CreatedUtc)));
 
     /// <summary>
