@@ -224,7 +224,10 @@ public sealed class ConsoleTests(AzuriteFixture azurite)
         Assert.Equal(200, status);
         Assert.Contains("data-unit=\"上海某律师事务所\"", html);
         Assert.DoesNotContain("data-unit=\"=HYPERLINK", html); // nobody of that unit attended
-        using var csv = await admin.Http.GetAsync($"/api/console/reports/units.csv?{range}");
+        // The page's own export link, as a browser reads it (attribute decoded once).
+        var link = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(html, "id=\"report-csv\" href=\"([^\"]+)\"").Groups[1].Value);
+        Assert.Equal($"/api/console/reports/units.csv?{range}", link);
+        using var csv = await admin.Http.GetAsync(link);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         var bytes = await csv.Content.ReadAsByteArrayAsync();
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
