@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CsvHelper;
+using EventFunctions.Shared.Events;
 using EventFunctions.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -79,10 +80,26 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
         await organiser.FillAsync("#capacity", "10");
         await organiser.FillAsync("#organiserName", "北外滩街道党建办");
         await organiser.FillAsync("#organiserEmail", "djb@jiedao.example.cn");
+        await organiser.FillAsync("#siteVisit-bring", "身份证原件");
+        await organiser.FillAsync("#reminderHoursBefore", "48");
+        Assert.False(await organiser.IsVisibleAsync("#english-title")); // folded away until wanted
+        await organiser.ClickAsync("#english-section summary");
+        await organiser.FillAsync("#english-title", "Visit to the 5G Global Innovation Port");
+        await organiser.FillAsync("#english-bring", "Your ID card");
+        Assert.False(await organiser.IsVisibleAsync("#english-topic")); // a salon's field
         await ShotAsync(organiser, "02-new-event");
         await organiser.ClickAsync("#save");
         Assert.Contains("活动已发布", await organiser.InnerTextAsync("#flash"));
         var eventId = organiser.Url.Split("/api/console/events/")[1].Split('?')[0];
+
+        // Opened for editing and saved unchanged, the event keeps all of it, English text included.
+        await organiser.ClickAsync("#edit");
+        Assert.Equal("Visit to the 5G Global Innovation Port", await organiser.InputValueAsync("#english-title"));
+        await organiser.ClickAsync("#save");
+        Assert.Contains("已保存", await organiser.InnerTextAsync("#flash"));
+        var saved = (await host.Table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value.ToRecord();
+        Assert.Equal(("Visit to the 5G Global Innovation Port", "Your ID card", "身份证原件", 48),
+            (saved.English?.Title, saved.English?.Bring, saved.SiteVisit?.Bring, saved.ReminderHoursBefore));
 
         // 4. Its poster: title, time, place and a QR code that loads.
         await organiser.ClickAsync("#share");

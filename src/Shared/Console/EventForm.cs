@@ -19,8 +19,9 @@ public static partial class EventForm
         "kind", "title", "description", "venue", "address", "start", "end", "capacity", "waitlistAllowed",
         "signUpOpens", "signUpCloses", "organiserName", "organiserEmail", "unit",
         "salon.hostOrganisation", "salon.topic", "salon.speaker",
-        "siteVisit.meetingPoint", "siteVisit.meetingTime", "siteVisit.securityFields",
-        "lecture.speaker", "lecture.onlineUrl",
+        "siteVisit.meetingPoint", "siteVisit.meetingTime", "siteVisit.securityFields", "siteVisit.bring",
+        "lecture.speaker", "lecture.onlineUrl", "reminderHoursBefore",
+        "english.title", "english.description", "english.venue", "english.address", "english.meetingPoint", "english.topic", "english.bring",
     ];
 
     public static Dictionary<string, string> Values(IFormCollection form)
@@ -66,9 +67,22 @@ public static partial class EventForm
             Salon = kind == "salon" ? new SalonDetails(Get(v, "salon.hostOrganisation"), Get(v, "salon.topic"), Get(v, "salon.speaker")) : null,
             SiteVisit = kind == "siteVisit"
                 ? new SiteVisitInput(Get(v, "siteVisit.meetingPoint"), Get(v, "siteVisit.meetingTime"), SplitLines(Get(v, "siteVisit.securityFields")))
+                {
+                    Bring = Get(v, "siteVisit.bring"),
+                }
                 : null,
             Lecture = kind == "lecture" ? new LectureDetails(Get(v, "lecture.speaker"), Get(v, "lecture.onlineUrl")) : null,
             Questions = questions,
+            // Left empty: the validator keeps the event's own setting (24 hours for a new one). Not a whole number: -1,
+            // which the validator refuses beside the field.
+            ReminderHoursBefore = Get(v, "reminderHoursBefore") is { } hours
+                ? int.TryParse(hours, NumberStyles.None, CultureInfo.InvariantCulture, out var h) ? h : -1
+                : null,
+            English = new EventEnglish(Get(v, "english.title"), Get(v, "english.description"), Get(v, "english.venue"), Get(v, "english.address"),
+                Get(v, "english.meetingPoint"), Get(v, "english.topic"))
+            {
+                Bring = Get(v, "english.bring"),
+            },
         };
     }
 
@@ -92,6 +106,14 @@ public static partial class EventForm
             ["organiserName"] = e.OrganiserName,
             ["organiserEmail"] = e.OrganiserEmail,
             ["unit"] = e.Unit,
+            ["reminderHoursBefore"] = e.ReminderHoursBefore.ToString(CultureInfo.InvariantCulture),
+            ["english.title"] = e.English?.Title ?? "",
+            ["english.description"] = e.English?.Description ?? "",
+            ["english.venue"] = e.English?.Venue ?? "",
+            ["english.address"] = e.English?.Address ?? "",
+            ["english.meetingPoint"] = e.English?.MeetingPoint ?? "",
+            ["english.topic"] = e.English?.Topic ?? "",
+            ["english.bring"] = e.English?.Bring ?? "",
         };
         if (e.Salon is { } s)
         {
@@ -104,6 +126,7 @@ public static partial class EventForm
             v["siteVisit.meetingPoint"] = sv.MeetingPoint;
             v["siteVisit.meetingTime"] = Local(sv.MeetingTimeUtc);
             v["siteVisit.securityFields"] = string.Join("\n", sv.SecurityFields);
+            v["siteVisit.bring"] = sv.Bring ?? "";
         }
         if (e.Lecture is { } l)
         {
