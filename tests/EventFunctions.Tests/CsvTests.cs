@@ -3,6 +3,7 @@ using System.Text;
 using CsvHelper;
 using CsvHelper.Configuration;
 using EventFunctions.Shared.Attendance;
+using EventFunctions.Shared.Registrations;
 using EventFunctions.Shared.Text;
 using EventFunctions.Tests.Infrastructure;
 
@@ -52,6 +53,26 @@ public sealed class CsvTests(AzuriteFixture azurite)
         // Stored text never starts with a tab or CR (it is trimmed), but a cell that did would be neutralised too.
         Assert.Equal(["'\tx", "'\rx", "x=1", ""], new[] { "\tx", "\rx", "x=1", null }.Select(CsvExport.Neutralise));
         Assert.All(rows.SelectMany(r => r), cell => Assert.False(cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r', cell));
+    }
+
+    [Fact]
+    public async Task A_site_visits_registrations_export_carries_the_security_desk_details_each_in_its_own_column()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var definition = Seed.SiteVisit(capacity: 5);
+        definition["siteVisit"] = new { meetingPoint = "北外滩来福士一楼大堂", meetingTime = Seed.Local(Seed.Day(12, 9)), securityFields = new[] { "身份证号后四位", "车牌号" } };
+        var visit = await app.CreateEventAsync(definition);
+        foreach (var (name, details) in new[] { ("王磊", new[] { "1234", "沪A12345" }), ("李莹晖", new[] { "0042", "=无" }) })
+        {
+            var person = Seed.Person(name, $"{Guid.NewGuid():N}@example.cn");
+            person["securityDetails"] = details;
+            Assert.Equal(201, Results.Object<RegistrationView>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", person), visit.Id, default)).Status);
+        }
+
+        var rows = ReadBack((await app.Get<CsvExport>().RegistrationsAsync(visit.Id, default))!);
+        Assert.Equal(["身份证号后四位 (Security desk)", "车牌号 (Security desk)", "报名时间 (Signed up)"], rows[0][^3..]);
+        Assert.Equal(["1234", "沪A12345"], rows.Single(r => r[0] == "王磊")[^3..^1]);
+        Assert.Equal(["0042", "'=无"], rows.Single(r => r[0] == "李莹晖")[^3..^1]); // neutralised like every cell
     }
 
     [Fact]

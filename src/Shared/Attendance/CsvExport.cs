@@ -10,8 +10,9 @@ using EventFunctions.Shared.Storage;
 namespace EventFunctions.Shared.Attendance;
 
 /// <summary>
-/// Exports for organisers (the console's download endpoints return these bytes): an event's registrations, its
-/// attendance by unit, and the unit report across events. UTF-8 with a BOM (so Excel on a Chinese Windows reads it
+/// Exports for organisers (the console's download endpoints return these bytes): an event's registrations (with a
+/// site visit's security-desk details, the list its desk asks for), its attendance by unit, and the unit report
+/// across events. UTF-8 with a BOM (so Excel on a Chinese Windows reads it
 /// as UTF-8), CRLF line ends, a header row in Chinese with English in brackets. A cell that starts with
 /// <c>= + - @</c>, a tab or a CR gets a leading single quote, so a spreadsheet shows it as text instead of running
 /// it as a formula (a participant can type <c>=HYPERLINK(…)</c> as a name).
@@ -46,6 +47,9 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance)
             "签到码 (Ticket code)", "签到时间 (Checked in)",
         };
         header.AddRange(e.Questions.Select(q => q.Label));
+        // A site visit's security-desk details (asked of every visitor, for the site's desk): a column each.
+        var security = e.SiteVisit?.SecurityFields ?? [];
+        header.AddRange(security.Select(f => $"{f} (Security desk)"));
         header.Add("报名时间 (Signed up)");
 
         return Write(header, ordered.Select(r =>
@@ -59,6 +63,8 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance)
                 r.CheckedInUtc is { } at ? Local(e, at) : "",
             };
             line.AddRange(e.Questions.Select(q => answers.TryGetValue(q.Id, out var a) ? a : ""));
+            var details = JsonSerializer.Deserialize<List<string?>>(r.SecurityDetailsJson, Json.Options) ?? []; // [] once purged
+            line.AddRange(security.Select((_, i) => i < details.Count ? details[i] : ""));
             line.Add(Local(e, r.CreatedUtc));
             return line;
         }));

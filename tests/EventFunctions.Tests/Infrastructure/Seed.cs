@@ -5,7 +5,7 @@ public static class Seed
 {
     public static string Local(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(utc, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).ToString("yyyy-MM-dd'T'HH:mm");
 
-    private static DateTimeOffset Day(int days, int hour) =>
+    public static DateTimeOffset Day(int days, int hour) =>
         new DateTimeOffset(DateTime.UtcNow.Date.AddDays(days), TimeSpan.Zero).AddHours(hour - 8);
 
     public static Dictionary<string, object?> Salon(int capacity = 40, bool waitlist = true) => new()
