@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventFunctions.Shared.Console;
 using EventFunctions.Shared.Events;
 using EventFunctions.Shared.Registrations;
 using EventFunctions.Tests.Infrastructure;
@@ -83,6 +84,41 @@ public sealed class ConsoleTests(AzuriteFixture azurite)
         Assert.Contains("已保存", html);
         Assert.Contains("title, place", html);
         Assert.Equal("5G 创新港与塔楼屋顶参观", Assert.Single(await EventsAsync(host)).Title);
+    }
+
+    [Fact]
+    public async Task A_sign_up_deadline_left_at_the_start_follows_the_start_when_the_event_is_moved_and_a_start_already_past_is_named_beside_start()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var lecture = await app.CreateEventAsync(Seed.Lecture()); // no deadline given: sign-up closes at the start
+        var events = app.Get<EventService>();
+        var record = (await events.FindAsync(lecture.Id, default))!;
+        Assert.Equal(record.StartUtc, record.SignUpClosesUtc);
+
+        // The edit form shows the deadline as "at the start" (empty), so moving the event an hour earlier moves it too.
+        var values = EventForm.FromRecord(record);
+        Assert.Equal("", values["signUpCloses"]);
+        values["start"] = Seed.Local(record.StartUtc.AddHours(-1));
+        values["end"] = Seed.Local(record.EndUtc.AddHours(-1));
+        Assert.IsType<EventOutcome.Ok>(await events.UpdateAsync(lecture.Id, EventForm.ToInput(values, record.Unit), default));
+        var moved = (await events.FindAsync(lecture.Id, default))!;
+        Assert.Equal((record.StartUtc.AddHours(-1), record.StartUtc.AddHours(-1)), (moved.StartUtc, moved.SignUpClosesUtc));
+
+        // A deadline the organiser set stays where it was put.
+        values["signUpCloses"] = Seed.Local(moved.StartUtc.AddDays(-1));
+        Assert.IsType<EventOutcome.Ok>(await events.UpdateAsync(lecture.Id, EventForm.ToInput(values, record.Unit), default));
+        Assert.Equal(Seed.Local(moved.StartUtc.AddDays(-1)), EventForm.FromRecord((await events.FindAsync(lecture.Id, default))!)["signUpCloses"]);
+
+        // A new event whose start has passed, sign-up fields left empty: the error is beside the start.
+        var past = EventForm.FromRecord(moved);
+        past["start"] = "2020-12-12T09:30";
+        past["end"] = "2020-12-12T11:30";
+        past["signUpOpens"] = "";
+        past["signUpCloses"] = "";
+        var invalid = Assert.IsType<EventOutcome.Invalid>(await events.CreateAsync(EventForm.ToInput(past, record.Unit), default));
+        Assert.NotNull(invalid.Errors.For("start"));
+        Assert.Null(invalid.Errors.For("signUpCloses"));
+        Assert.StartsWith("活动开始须晚于报名开始", EventForm.Bilingual(invalid.Errors.For("start")!));
     }
 
     [Fact]

@@ -102,7 +102,8 @@ public static partial class EventForm
             ["capacity"] = e.Capacity.ToString(CultureInfo.InvariantCulture),
             ["waitlistAllowed"] = e.WaitlistAllowed ? "on" : "",
             ["signUpOpens"] = Local(e.SignUpOpensUtc),
-            ["signUpCloses"] = Local(e.SignUpClosesUtc),
+            // At the start (the default) shows as empty, "at the start", so that moving the event moves it too.
+            ["signUpCloses"] = e.SignUpClosesUtc == e.StartUtc ? "" : Local(e.SignUpClosesUtc),
             ["organiserName"] = e.OrganiserName,
             ["organiserEmail"] = e.OrganiserEmail,
             ["unit"] = e.Unit,
@@ -167,6 +168,8 @@ public static partial class EventForm
     [
         ("The end must be after", "结束时间须晚于开始时间"),
         ("Sign-up must close after it opens", "报名截止须晚于报名开始"),
+        ("The start must be after sign-up opens", "活动开始须晚于报名开始（留空即现在），开始时间是否已过？"),
+        ("reminderHoursBefore must be", "提前提醒须为整数小时，0 为不提醒"),
         ("Sign-up must close no later than", "报名截止不得晚于活动开始"),
         ("Capacity must be a whole number", "名额须为正整数"),
         ("Capacity cannot be lowered below", "名额不能少于已确认人数"),

@@ -53,8 +53,14 @@ public static partial class EventValidator
         if (start is { } s && end is { } e && e <= s) errors.Add("end", "The end must be after the start.");
 
         var opens = LocalTime(input.SignUpOpens, "signUpOpens", zone, required: false, errors) ?? existing?.SignUpOpensUtc ?? now;
-        var closes = LocalTime(input.SignUpCloses, "signUpCloses", zone, required: false, errors) ?? start;
-        if (closes is { } c && opens >= c) errors.Add("signUpCloses", "Sign-up must close after it opens.");
+        var closesGiven = LocalTime(input.SignUpCloses, "signUpCloses", zone, required: false, errors);
+        var closes = closesGiven ?? start;
+        if (closes is { } c && opens >= c)
+        {
+            // Left empty, the deadline is the start: then it is the start that comes too early (often: it has passed).
+            if (closesGiven is null) errors.Add("start", "The start must be after sign-up opens (now, when that is left empty).");
+            else errors.Add("signUpCloses", "Sign-up must close after it opens.");
+        }
         if (closes is { } c2 && start is { } s2 && c2 > s2) errors.Add("signUpCloses", "Sign-up must close no later than the event starts.");
 
         if (input.Capacity is not { } capacity || capacity < 1 || capacity > MaxCapacity)
