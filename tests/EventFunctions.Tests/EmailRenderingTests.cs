@@ -82,11 +82,18 @@ public sealed class EmailRenderingTests(AzuriteFixture azurite)
         Assert.Contains(english ? "You are number 3 on the waitlist" : "候补第 3 位", waitlisted.Html);
         Assert.Empty(waitlisted.Attachments);
 
-        // A promotion is the confirmed email for the row's next state.
+        // A promotion (confirmed in a later state: the seat came from the waitlist) says so, in subject and body,
+        // and is otherwise the confirmation: ticket, calendar file.
         var promotedRow = Row(language).ToRegistration();
         promotedRow.StateVersion = 2;
         var promoted = await sender.ComposeAsync(e, promotedRow, null);
-        Assert.Equal(confirmed.Subject, promoted.Subject);
+        Common(promoted, language);
+        Assert.Equal(english ? "A seat for you: Visit <script>alert(1)</script>" : "候补转正：" + HostileTitle, promoted.Subject);
+        var news = english ? "Good news: a seat opened up and you are now signed up" : "好消息：有名额空出，您已从候补转为正式报名";
+        Assert.Contains(news, promoted.Html);
+        Assert.Contains(news, promoted.PlainText);
+        Assert.DoesNotContain(news, confirmed.Html);
+        Assert.Single(promoted.Attachments);
         Assert.Equal("2", promoted.Tags["version"]);
     }
 

@@ -131,11 +131,11 @@ public sealed class SignUpBehaviourTests(AzuriteFixture azurite)
         var counters = await app.EventRowAsync(lecture.Id);
         Assert.Equal((1, 1), (counters.Confirmed, counters.Waitlisted));
 
-        // The promoted person gets a confirmation (their second email: the state changed).
+        // The promoted person gets a confirmation (their second email: the state changed), saying it is a promotion.
         Assert.Equal(1, await app.DeliverQueuedAsync());
         var promotedMails = app.SendGrid!.Mails.Where(m => EndToEndTests.Recipient(m.RootElement) == "second@example.cn").ToList();
         Assert.Equal(2, promotedMails.Count);
-        Assert.Contains(promotedMails, m => EndToEndTests.Subject(m.RootElement).StartsWith("报名成功"));
+        Assert.Contains(promotedMails, m => EndToEndTests.Subject(m.RootElement).StartsWith("候补转正")); // says the seat came from the waitlist
 
         // Cancelling again: the link no longer works.
         var again = await app.CancelRegistration.Delete(Requests.Raw("DELETE", $"/x?t={first.ManageToken}", "", null), lecture.Id, first.RegistrationId, default);

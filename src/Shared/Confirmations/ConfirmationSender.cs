@@ -238,7 +238,11 @@ public sealed partial class ConfirmationSender(
         var text = UiText.ForCode(r.Language);
         e = Notifications.NoticeState.For(e, text); // the event's own text in the participant's language where given
         var confirmed = r.Status == RegistrationStatus.Confirmed;
-        var subject = string.Format(confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
+        // Confirmed in a later state than the first: the status changed, and the only change to confirmed is a
+        // promotion from the waitlist (seats are never taken back).
+        var promoted = confirmed && r.StateVersion > 1;
+        var subject = string.Format(promoted ? text.PromotedSubjectFormat : confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
+        var body = promoted ? text.PromotedBody : confirmed ? text.ConfirmedBody : text.WaitlistedBody;
         var manageUrl = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/manage/{e.Id}/{r.RegistrationId}?t={r.ManageToken}&lang={text.Code}";
         var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, Attendance.Tickets.Of(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);
         var html = await renderer.RenderAsync<ConfirmationEmail>(new()
@@ -248,6 +252,7 @@ public sealed partial class ConfirmationSender(
             [nameof(ConfirmationEmail.Subject)] = subject,
             [nameof(ConfirmationEmail.Name)] = r.Name,
             [nameof(ConfirmationEmail.Confirmed)] = confirmed,
+            [nameof(ConfirmationEmail.Body)] = body,
             [nameof(ConfirmationEmail.WaitlistPosition)] = waitlistPosition ?? 0,
             [nameof(ConfirmationEmail.RegistrationId)] = r.RegistrationId,
             [nameof(ConfirmationEmail.ManageUrl)] = manageUrl,
@@ -257,7 +262,7 @@ public sealed partial class ConfirmationSender(
         var location = Location(e, text);
         var plain = new StringBuilder()
             .AppendLine(string.Format(text.GreetingFormat, r.Name)).AppendLine()
-            .AppendLine(confirmed ? text.ConfirmedBody : text.WaitlistedBody).AppendLine()
+            .AppendLine(body).AppendLine()
             .AppendLine(e.Title)
             .AppendLine($"{text.When}: {text.FormatRange(e.ToLocal(e.StartUtc), e.ToLocal(e.EndUtc), e.TimeZoneId)}")
             .AppendLine($"{(e.SiteVisit is null ? text.Venue : text.MeetingPoint)}: {location}")

@@ -97,6 +97,9 @@ public sealed record UiText
     public required string WaitlistedSubjectFormat { get; init; }
     public required string GreetingFormat { get; init; }
     public required string ConfirmedBody { get; init; }
+    /// <summary>A confirmation after a promotion from the waitlist.</summary>
+    public required string PromotedSubjectFormat { get; init; }
+    public required string PromotedBody { get; init; }
     public required string WaitlistedBody { get; init; }
     public required string CalendarAttached { get; init; }
     public required string EmailFooter { get; init; }
@@ -234,6 +237,8 @@ public sealed record UiText
         WaitlistedSubjectFormat = "候补登记：{0}",
         GreetingFormat = "{0}，您好：",
         ConfirmedBody = "您已成功报名以下活动，请准时参加。签到时出示本邮件即可。",
+        PromotedSubjectFormat = "候补转正：{0}",
+        PromotedBody = "好消息：有名额空出，您已从候补转为正式报名，请准时参加。签到时出示本邮件即可。",
         WaitlistedBody = "本活动名额已满，您已登记为候补。有名额空出时，我们会按顺序发邮件通知您。",
         CalendarAttached = "附件中的日历文件可添加到手机日历。",
         EmailFooter = "此邮件由 EventFunctions 代活动组织者发送。如需取消报名或删除您的信息，请使用下方链接。",
@@ -348,6 +353,8 @@ public sealed record UiText
         WaitlistedSubjectFormat = "On the waitlist: {0}",
         GreetingFormat = "Dear {0},",
         ConfirmedBody = "You are signed up for the event below. Show this email when you check in.",
+        PromotedSubjectFormat = "A seat for you: {0}",
+        PromotedBody = "Good news: a seat opened up and you are now signed up for the event below (you were on the waitlist). Show this email when you check in.",
         WaitlistedBody = "This event is full and you are on the waitlist. We'll email you in turn if a seat frees up.",
         CalendarAttached = "The attached calendar file adds the event to your phone's calendar.",
         EmailFooter = "Sent by EventFunctions for the event's organiser. To cancel or delete your information, use the link below.",
