@@ -86,6 +86,24 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_name_refused_for_a_symbol_is_told_which_symbols_in_either_language()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var salon = await app.CreateEventAsync(Seed.Salon());
+        foreach (var (symbol, language) in new[] { ("\"", "zh-CN"), ("\\", "en"), ("{", "zh-CN"), (">", "en") })
+        {
+            var body = Seed.Person($"王{symbol}磊", "wanglei@example.cn");
+            body["answers"] = new Dictionary<string, string> { ["lunch"] = "yes" };
+            body["language"] = language;
+            var (status, problem) = Results.Object<ValidationProblemDetails>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", body), salon.Id, default));
+            Assert.Equal(400, status);
+            Assert.Contains(symbol, problem.Errors["name"][0]);
+        }
+
+        await AssertNothingStored(app, salon.Id);
+    }
+
+    [Fact]
     public async Task Unknown_event_is_404_with_a_message()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
