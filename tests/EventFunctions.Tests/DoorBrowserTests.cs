@@ -69,7 +69,7 @@ public sealed class DoorBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         var other = await stranger.NewPageAsync();
         await other.GotoAsync($"{host.BaseUrl}/api/t/{eventId}/{code}");
         var text = await other.InnerTextAsync("body");
-        Assert.Contains("入场凭证", text);
+        Assert.Contains("入场二维码", text);
         Assert.DoesNotContain("李莹晖", text);
     }
 }
