@@ -166,6 +166,13 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
         Assert.Equal("3", (await organiser.InnerTextAsync("#attended-total")).Trim());
         await ShotAsync(organiser, "06-event-page");
 
+        // On a phone the page fits its width: wide tables scroll inside their cards, not the whole page.
+        await organiser.SetViewportSizeAsync(390, 844);
+        Assert.True(await organiser.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 390,
+            $"the event page is {await organiser.EvaluateAsync<int>("document.documentElement.scrollWidth")} px wide on a 390 px phone");
+        await ShotAsync(organiser, "07-event-page-phone");
+        await organiser.SetViewportSizeAsync(1280, 900);
+
         // 8. The CSV, downloaded and read back as Excel would: UTF-8 with a BOM, Chinese intact.
         var download = await organiser.RunAndWaitForDownloadAsync(() => organiser.ClickAsync("#export-registrations"));
         var file = Path.Combine(_shots, "registrations.csv");
