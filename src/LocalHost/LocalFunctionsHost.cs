@@ -100,8 +100,23 @@ public static partial class LocalFunctionsHost
         app.MapPost("admin/functions/{name}", async (HttpContext context, string name) =>
         {
             if (!invokers.TryGetValue(name, out var invoker) || invoker.Function.Trigger.Type == Supported.Http) return Results.NotFound();
-            var input = (await JsonSerializer.DeserializeAsync<JsonElement?>(context.Request.Body, cancellationToken: context.RequestAborted))?
-                .TryGetProperty("input", out var i) == true ? i.GetString() : null;
+            // The body is optional (a timer needs none); when given it must be JSON.
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            string? input = null;
+            if (!string.IsNullOrWhiteSpace(body))
+            {
+                try
+                {
+                    using var json = JsonDocument.Parse(body);
+                    input = json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("input", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+                }
+                catch (JsonException)
+                {
+                    return Results.BadRequest("The body must be JSON, such as {\"input\": \"…\"}, or empty.");
+                }
+            }
+
             await Logged(app, invoker, () => invoker.InvokeAsync(context.RequestServices,
                 new TriggerInput { Message = input, Timer = new TimerInfo(), CancellationToken = context.RequestAborted }));
             return Results.Accepted();

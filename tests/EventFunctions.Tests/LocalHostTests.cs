@@ -71,6 +71,19 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
                     }
 
                     Assert.True(host.Invocations.For(f.Name).Single().Succeeded);
+                    // A timer needs no input: an empty body runs it too; a body that is not JSON is a 400, not a 500.
+                    using (var empty = await host.Http.PostAsync($"/admin/functions/{f.Name}", new StringContent("")))
+                    {
+                        Assert.Equal(HttpStatusCode.Accepted, empty.StatusCode);
+                    }
+
+                    using (var broken = await host.Http.PostAsync($"/admin/functions/{f.Name}", new StringContent("{input")))
+                    {
+                        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+                        Assert.Contains("JSON", await broken.Content.ReadAsStringAsync());
+                    }
+
+                    Assert.Equal(2, host.Invocations.For(f.Name).Count(i => i.Succeeded));
                     break;
             }
         }
