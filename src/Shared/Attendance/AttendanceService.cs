@@ -95,6 +95,14 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Time
         };
         var result = await ledger.WalkInAsync(eventId, row);
         log.LogInformation("Walk-in {RegistrationId} at event {EventId} by {Actor}: {Result}", id, eventId, ActorForLog(actor), result.GetType().Name);
+        if (result is AttendanceResult.AlreadyCheckedIn)
+        {
+            // The same form sent again: answer with the walk-in as it was stored, not as this form (perhaps edited) says.
+            var table = await store.TableAsync(ct);
+            var stored = await table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, row.RowKey, cancellationToken: ct);
+            if (stored.HasValue) result = new AttendanceResult.AlreadyCheckedIn(stored.Value, stored.Value!.CheckedInUtc ?? now);
+        }
+
         return Map(result);
     }
 
