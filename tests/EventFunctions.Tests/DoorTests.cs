@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using EventFunctions.Functions;
 using EventFunctions.Functions.Door;
 using EventFunctions.Shared.Attendance;
+using EventFunctions.Shared.Events;
 using EventFunctions.Shared.Registrations;
 using EventFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
@@ -247,6 +248,36 @@ public sealed partial class DoorTests(AzuriteFixture azurite)
         Assert.Contains("id=\"no-matches\"", none);
         // A door link works for its own event only.
         Assert.Equal(403, Results.Html(await DoorFn(app).Show(Requests.Get($"/api/door/{eventId}?k={Uri.EscapeDataString(salonToken)}"), eventId, default)).Status);
+    }
+
+    [Fact]
+    public async Task A_waitlisted_person_shows_why_there_is_no_check_in_and_a_cancelled_events_door_page_says_so_at_the_top()
+    {
+        var (app, eventId, _, _) = await SetUpAsync(azurite);
+        await using var _ = app;
+        var salon = await app.CreateEventAsync(Seed.Salon(capacity: 1, waitlist: true));
+        await Kit.SignUpAsync(app, salon.Id, "王磊", "wl@example.cn", "13912345678", answers: Kit.Lunch);
+        await Kit.SignUpAsync(app, salon.Id, "张伟", "zw@example.cn", "13700002222", answers: Kit.Lunch);
+        var token = TokenOf(app.Get<DoorLinks>().Create(await Kit.EventAsync(app, salon.Id)));
+        async Task<string> SearchAsync(string q) =>
+            Results.Html(await DoorFn(app).Show(Requests.Get($"/api/door/{salon.Id}?k={Uri.EscapeDataString(token)}&q={q}"), salon.Id, default)).Html;
+
+        // The search results: between their card and the recent check-ins' card.
+        static string Found(string html) => Regex.Match(html, "id=\"result-list\".*?id=\"recent\"", RegexOptions.Singleline).Value;
+
+        var waiting = await SearchAsync("2222");
+        Assert.Contains("张伟", Found(waiting));
+        Assert.Contains("此人仍在候补名单中，没有确认名额，不能签到。", Found(waiting));
+        Assert.DoesNotContain("value=\"checkin\"", Found(waiting));
+        Assert.Contains("value=\"checkin\"", Found(await SearchAsync("5678")));
+        Assert.DoesNotContain("id=\"event-cancelled\"", waiting);
+
+        Assert.IsType<EventOutcome.Ok>(await app.Get<EventService>().CancelEventAsync(salon.Id, default));
+        var cancelled = await SearchAsync("5678");
+        Assert.Contains("id=\"event-cancelled\"", cancelled);
+        Assert.Contains("活动已取消，不能签到。", cancelled);
+        Assert.Contains("王磊", Found(cancelled));
+        Assert.DoesNotContain("value=\"checkin\"", Found(cancelled));
     }
 
     [Theory]
