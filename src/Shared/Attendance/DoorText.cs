@@ -76,7 +76,7 @@ public sealed record DoorText
     {
         Code = "zh-CN",
         TicketHeading = "入场凭证",
-        TicketExplain = "入场时请出示此二维码，或报出下方签到码。",
+        TicketExplain = "入场时请出示此二维码，或报出上方签到码。",
         TicketCodeLabel = "签到码",
         TicketQrAlt = "入场二维码",
         TicketPageFormat = "“{0}”的入场二维码",
@@ -122,7 +122,7 @@ public sealed record DoorText
     {
         Code = "en",
         TicketHeading = "Your ticket",
-        TicketExplain = "Show this QR code at the door, or give the check-in code below.",
+        TicketExplain = "Show this QR code at the door, or give the check-in code above.",
         TicketCodeLabel = "Check-in code",
         TicketQrAlt = "Ticket QR code",
         TicketPageFormat = "The entry QR code for “{0}”",
