@@ -43,7 +43,7 @@ public sealed class CsvTests(AzuriteFixture azurite)
 
         var first = rows[1];
         var local = TimeZoneInfo.ConvertTime(checkedIn.At, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
-        Assert.Equal(["李莹晖", "13812345678", "li@example.cn", "虹口区律师事务所", "已确认 (Confirmed)", "", li.TicketCode!, local.ToString("yyyy-MM-dd HH:mm"), "yes", "", "合同, \"违约金\"\n怎么算？"], first[..11]);
+        Assert.Equal(["李莹晖", "13812345678", "li@example.cn", "虹口区律师事务所", "已确认 (Confirmed)", "", li.TicketCode!, local.ToString("yyyy-MM-dd HH:mm"), "是 (Yes)", "", "合同, \"违约金\"\n怎么算？"], first[..11]);
         Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d$", first[11]);
 
         Assert.Equal(("'=1+2", "'-2+3"), (rows[2][0], rows[2][3]));

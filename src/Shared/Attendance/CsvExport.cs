@@ -62,13 +62,21 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance)
                 r.Status == RegistrationStatus.Confirmed ? Tickets.Of(r) : "",
                 r.CheckedInUtc is { } at ? Local(e, at) : "",
             };
-            line.AddRange(e.Questions.Select(q => answers.TryGetValue(q.Id, out var a) ? a : ""));
+            line.AddRange(e.Questions.Select(q => answers.TryGetValue(q.Id, out var a) ? Answer(q, a) : ""));
             var details = JsonSerializer.Deserialize<List<string?>>(r.SecurityDetailsJson, Json.Options) ?? []; // [] once purged
             line.AddRange(security.Select((_, i) => i < details.Count ? details[i] : ""));
             line.Add(Local(e, r.CreatedUtc));
             return line;
         }));
     }
+
+    /// <summary>A yes/no answer in the sheet's two languages (stored as <c>yes</c> / <c>no</c>); others as given.</summary>
+    private static string Answer(Question q, string answer) => q.Type != QuestionType.YesNo ? answer : answer switch
+    {
+        "yes" => "是 (Yes)",
+        "no" => "否 (No)",
+        _ => answer,
+    };
 
     /// <summary>The event's attendance, one line per unit and a total; null for an unknown event.</summary>
     public async Task<byte[]?> AttendanceByUnitAsync(string eventId, CancellationToken ct)
