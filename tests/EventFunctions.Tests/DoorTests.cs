@@ -189,6 +189,8 @@ public sealed partial class DoorTests(AzuriteFixture azurite)
             var (status, html) = Results.Html(await DoorFn(app).Act(request, eventId, default));
             Assert.Equal(403, status);
             Assert.Contains("页面已过期", html);
+            // A way back that reloads nothing: a link to a fresh door page.
+            Assert.Contains($"id=\"result-link\" href=\"/api/door/{eventId}?k={Uri.EscapeDataString(token)}&amp;lang=zh-CN\"", html);
         }
 
         Assert.Null((await Kit.RowAsync(app, eventId, li.RegistrationId)).CheckedInUtc);

@@ -76,7 +76,14 @@ public sealed class DoorApi(
             if (!SameOriginOrUnknown(request, options.Value.PublicBaseUrl) || !links.CheckFormToken(credential, Field("af")))
             {
                 log.LogWarning("Door action on event {EventId} refused: no valid anti-forgery token or a cross-site request", eventId);
-                return HttpIO.Html(await MessageAsync(text, door.FormExpired, []), 403);
+                // A link back to a fresh door page (reloading this answer would only send the refused form again).
+                return HttpIO.Html(await pages.RenderAsync<ResultPage>(new()
+                {
+                    [nameof(ResultPage.Text)] = text,
+                    [nameof(ResultPage.Heading)] = door.FormExpired,
+                    [nameof(ResultPage.LinkUrl)] = $"/api/door/{eventId}?k={Uri.EscapeDataString(credential.Token)}&lang={text.Code}",
+                    [nameof(ResultPage.LinkText)] = door.BackToDoor,
+                }), 403);
             }
 
             var e = await events.FindAsync(eventId, ct);

@@ -39,6 +39,7 @@ public sealed record DoorText
     public required string WalkInButton { get; init; }
     public required string WalkInNameRequired { get; init; }
     public required string Refresh { get; init; }
+    public required string BackToDoor { get; init; }
 
     // Statuses and outcomes
     public required string StatusConfirmed { get; init; }
@@ -100,6 +101,7 @@ public sealed record DoorText
         WalkInButton = "登记并签到",
         WalkInNameRequired = "请填写姓名。",
         Refresh = "刷新",
+        BackToDoor = "回到签到页面",
         StatusConfirmed = "已确认",
         StatusWaitlisted = "候补",
         StatusWalkIn = "现场登记",
@@ -114,7 +116,7 @@ public sealed record DoorText
         RefusedOtherEventFormat = "这是另一场活动（{0}）的入场凭证，不能在本场签到。",
         Busy = "系统繁忙，未能保存，请再试一次。",
         OutcomeUnknown = "无法确认是否已保存，请刷新页面查看。",
-        FormExpired = "页面已过期，请刷新后再操作。",
+        FormExpired = "页面已过期，请回到签到页面再操作。",
         UnitNotGiven = "未填写",
     };
 
@@ -146,6 +148,7 @@ public sealed record DoorText
         WalkInButton = "Add and check in",
         WalkInNameRequired = "Enter a name.",
         Refresh = "Refresh",
+        BackToDoor = "Back to the check-in page",
         StatusConfirmed = "Confirmed",
         StatusWaitlisted = "Waitlisted",
         StatusWalkIn = "Walk-in",
@@ -160,7 +163,7 @@ public sealed record DoorText
         RefusedOtherEventFormat = "This ticket is for another event ({0}); it cannot be checked in here.",
         Busy = "Busy: not saved. Please try again.",
         OutcomeUnknown = "Could not tell whether it was saved; refresh the page to see.",
-        FormExpired = "This page has expired; refresh it and try again.",
+        FormExpired = "This page has expired; go back to the check-in page and try again.",
         UnitNotGiven = "Not given",
     };
 
