@@ -79,6 +79,7 @@ public sealed class ReminderTests(AzuriteFixture azurite)
         visit["reminderHoursBefore"] = 48;
         var ev = await app.CreateAsync(visit);
         Assert.Equal(48, ev.ReminderHoursBefore);
+        Assert.Equal("身份证、平底鞋", ev.SiteVisit?.Bring); // the organiser API shows what it stored
         void Visitor(Dictionary<string, object?> b) { b["phone"] = "13812345678"; b["organisation"] = "虹口区律师事务所"; b["securityDetails"] = new[] { "1234" }; }
         var zh = await app.SignUpAsync(ev.Id, "王磊", "wanglei@example.cn", extra: Visitor);
         var en = await app.SignUpAsync(ev.Id, "Anna Smith", "anna@example.com", "en", Visitor);

@@ -183,6 +183,10 @@ public sealed record EventView(
     public int CalendarSequence { get; init; }
 }
 
-public sealed record SiteVisitView(string MeetingPoint, DateTimeOffset MeetingTime, IReadOnlyList<string> SecurityFields);
+public sealed record SiteVisitView(string MeetingPoint, DateTimeOffset MeetingTime, IReadOnlyList<string> SecurityFields)
+{
+    /// <summary>What participants should bring (as <see cref="SiteVisitInput.Bring"/>); null when none was given.</summary>
+    public string? Bring { get; init; }
+}
 
 public sealed record EventCounts(int Confirmed, int Waitlisted, int SeatsLeft);
