@@ -141,7 +141,89 @@ public sealed class NotificationResendTests(AzuriteFixture azurite)
         // Once the event is cancelled the page says so and offers no resend.
         await app.Get<Shared.Events.EventService>().CancelEventAsync(lecture.Id, default);
         html = Results.Html(await api.ManageFormAsync(Requests.Get($"/api/manage/{lecture.Id}/{person.RegistrationId}?t={row.ManageToken}&lang=en"), lecture.Id, person.RegistrationId, default)).Html;
-        Assert.Contains(UiText.English.EventCancelled, html);
+        Assert.Contains(UiText.English.StatusEventCancelled, html);
         Assert.DoesNotContain("/resend", html);
+    }
+
+    [Theory]
+    [InlineData("zh-CN")]
+    [InlineData("en")]
+    public async Task Once_the_event_is_cancelled_the_manage_page_says_so_first_shows_no_ticket_and_offers_only_to_delete_the_data(string lang)
+    {
+        await using var app = await Informed.StartAsync(azurite);
+        var text = UiText.ForCode(lang);
+        var lecture = await app.CreateAsync(Seed.Lecture());
+        var person = await app.SignUpAsync(lecture.Id, "李莹晖", "liyinghui@example.com", lang);
+        var row = await Row(app, lecture.Id, person.RegistrationId);
+        var api = app.Get<SignUpApi>();
+        var manage = $"/api/manage/{lecture.Id}/{person.RegistrationId}?t={row.ManageToken}&lang={lang}";
+        var door = Shared.Attendance.DoorText.For(text);
+
+        // Before: a confirmed registration with its ticket, the calendar file, resend, and "your seat goes to someone else".
+        var before = Results.Html(await api.ManageFormAsync(Requests.Get(manage), lecture.Id, person.RegistrationId, default)).Html;
+        Assert.Contains($"<p class=\"status\" id=\"status\">{text.StatusConfirmed}</p>", before);
+        Assert.Contains("id=\"ticket\"", before);
+        Assert.Contains(door.TicketExplain, before);
+        Assert.Contains(text.CancelExplain, before);
+
+        await app.Get<Shared.Events.EventService>().CancelEventAsync(lecture.Id, default);
+        var (status, html) = Results.Html(await api.ManageFormAsync(Requests.Get(manage), lecture.Id, person.RegistrationId, default));
+        Assert.Equal(200, status);
+
+        // The status is the cancellation, not "confirmed".
+        Assert.Contains($"<p class=\"status error\" id=\"status\">{text.StatusEventCancelled}</p>", html);
+        Assert.DoesNotContain(text.StatusConfirmed, html);
+        Assert.DoesNotContain(text.EventCancelled, html); // that line is the sign-up form's ("sign-up is closed")
+        // Nothing that invites them to come: no ticket, no check-in code (the calendar file and the resend button
+        // were already left out for a cancelled event; the test above checks the resend).
+        Assert.DoesNotContain("id=\"ticket\"", html);
+        Assert.DoesNotContain("ticket-code", html);
+        Assert.DoesNotContain(door.TicketExplain, html);
+        Assert.DoesNotContain(door.TicketHeading, html);
+        // No "your seat goes to someone else"; deleting their data stays available.
+        Assert.DoesNotContain(text.CancelExplain, html);
+        Assert.DoesNotContain(text.CancelButton, html);
+        Assert.DoesNotContain(text.CancelHeading, html);
+        Assert.Contains(text.DeleteDataExplain, html);
+        Assert.Contains($">{text.DeleteDataButton}</button>", html);
+        Assert.Contains($"action=\"/api/manage/{lecture.Id}/{person.RegistrationId}\"", html);
+
+        // The delete does what it says: the data is gone and the link no longer opens anything.
+        var deleted = await new Functions.Participants.CancelRegistration(api).Confirm(
+            Requests.Form($"/api/manage/{lecture.Id}/{person.RegistrationId}", [new("t", row.ManageToken), new("lang", lang)]), lecture.Id, person.RegistrationId, default);
+        var (deletedStatus, deletedHtml) = Results.Html(deleted);
+        Assert.Equal(200, deletedStatus);
+        Assert.Contains(text.DataDeletedHeading, deletedHtml);
+        Assert.Equal(404, Results.Html(await api.ManageFormAsync(Requests.Get(manage), lecture.Id, person.RegistrationId, default)).Status);
+        Assert.DoesNotContain(await app.RowsAsync(lecture.Id), r => r.RegistrationId == person.RegistrationId);
+    }
+
+    [Fact]
+    public async Task A_resend_posted_after_the_event_is_cancelled_is_refused_with_a_message_and_nothing_is_sent()
+    {
+        await using var app = await Informed.StartAsync(azurite);
+        var lecture = await app.CreateAsync(Seed.Lecture());
+        var person = await app.SignUpAsync(lecture.Id, "李莹晖", "liyinghui@example.com");
+        var row = await Row(app, lecture.Id, person.RegistrationId);
+        await app.Get<Shared.Events.EventService>().CancelEventAsync(lecture.Id, default);
+        await app.DeliverAllAsync(); // the cancellation notices
+        var mailsBefore = app.Mails().Count;
+        var path = $"/api/manage/{lecture.Id}/{person.RegistrationId}/resend";
+
+        foreach (var text in new[] { UiText.Chinese, UiText.English })
+        {
+            // A page opened before the cancellation still has the button.
+            var (status, html) = Results.Html(await Extras(app).Resend(
+                Requests.Form(path, [new("t", row.ManageToken), new("lang", text.Code)]), lecture.Id, person.RegistrationId, default));
+            Assert.Equal(409, status);
+            Assert.Contains(text.ResendEventCancelled, html);
+            Assert.Contains(text.StatusEventCancelled, html);
+        }
+
+        Assert.Equal(0, (await Row(app, lecture.Id, person.RegistrationId)).ResendRequested);
+        Assert.Empty(await app.DrainAsync());
+        Assert.Equal(0, (await app.SweepAsync()).Resends);
+        Assert.Empty(await app.DeliverAllAsync());
+        Assert.Equal(mailsBefore, app.Mails().Count);
     }
 }

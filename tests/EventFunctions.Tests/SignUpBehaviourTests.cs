@@ -164,4 +164,76 @@ public sealed class SignUpBehaviourTests(AzuriteFixture azurite)
         var organiser = Requests.Json("POST", "/api/events", Seed.Lecture());
         Assert.Equal(503, Results.Object<ProblemDetails>(await app.CreateEvent.Run(organiser, default)).Status);
     }
+
+    [Fact]
+    public async Task A_full_event_whose_sign_up_closed_or_that_was_cancelled_shows_only_the_most_relevant_message()
+    {
+        await using var app = await Informed.StartAsync(azurite);
+        var events = app.Get<EventService>();
+        var form = new Functions.Participants.SignUpForm(app.Get<SignUpApi>());
+        async Task<string> Page(string eventId, Shared.Text.UiText text) =>
+            Results.Html(await form.Show(Requests.Get($"/api/signup/{eventId}?lang={text.Code}"), eventId, default)).Html;
+        var languages = new[] { Shared.Text.UiText.Chinese, Shared.Text.UiText.English };
+
+        // Full, waitlist open: the waitlist message and the form.
+        var closedEarly = await app.CreateAsync(Seed.Lecture(capacity: 1, waitlist: true));
+        await app.SignUpAsync(closedEarly.Id, "李莹晖", "liyinghui@example.com");
+        foreach (var text in languages)
+        {
+            var open = await Page(closedEarly.Id, text);
+            Assert.Contains(text.FullWaitlistOpen, open);
+            Assert.Contains("<form", open);
+        }
+
+        // Closed early by the organiser: only "sign-up has closed".
+        Assert.IsType<EventOutcome.Ok>(await events.CloseSignUpAsync(closedEarly.Id, default));
+        foreach (var text in languages)
+        {
+            var closed = await Page(closedEarly.Id, text);
+            Assert.Contains(text.Closed, closed);
+            Assert.DoesNotContain(text.FullWaitlistOpen, closed);
+        }
+
+        // Then cancelled: only "cancelled", no "full".
+        await events.CancelEventAsync(closedEarly.Id, default);
+        foreach (var text in languages)
+        {
+            var cancelled = await Page(closedEarly.Id, text);
+            Assert.Contains(text.EventCancelled, cancelled);
+            Assert.DoesNotContain(text.FullWaitlistOpen, cancelled);
+        }
+
+        // Full without a waitlist, past its deadline: only "sign-up has closed".
+        var definition = Seed.Lecture(capacity: 1, waitlist: false);
+        definition["signUpCloses"] = Seed.Local(app.Clock.GetUtcNow().AddDays(1));
+        var pastDeadline = await app.CreateAsync(definition);
+        await app.SignUpAsync(pastDeadline.Id, "王磊", "wanglei@example.com");
+        Assert.Contains(languages[0].Full, await Page(pastDeadline.Id, languages[0]));
+        app.Clock.Advance(TimeSpan.FromDays(2));
+        foreach (var text in languages)
+        {
+            var closed = await Page(pastDeadline.Id, text);
+            Assert.Contains(text.Closed, closed);
+            Assert.DoesNotContain(text.Full, closed);
+        }
+
+        // Full without a waitlist while sign-up is open: "full" once, and no form.
+        var full = await app.CreateAsync(Seed.Lecture(capacity: 1, waitlist: false));
+        await app.SignUpAsync(full.Id, "张伟", "zhangwei@example.com");
+        foreach (var text in languages)
+        {
+            var page = await Page(full.Id, text);
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(page, System.Text.RegularExpressions.Regex.Escape(text.Full)));
+            Assert.DoesNotContain("<form", page);
+        }
+
+        // And once that one is cancelled: "cancelled", no "full".
+        await events.CancelEventAsync(full.Id, default);
+        foreach (var text in languages)
+        {
+            var page = await Page(full.Id, text);
+            Assert.Contains(text.EventCancelled, page);
+            Assert.DoesNotContain(text.Full, page);
+        }
+    }
 }

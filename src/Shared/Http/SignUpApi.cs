@@ -140,11 +140,11 @@ public sealed class SignUpApi(
             [nameof(CancelPage.CalendarUrl)] = confirmed && !e.Cancelled ? $"/api/manage/{e.Id}/{r.RegistrationId}/calendar?t={t}&lang={text.Code}" : null,
             [nameof(CancelPage.ResendAction)] = e.Cancelled ? null : $"/api/manage/{e.Id}/{r.RegistrationId}/resend",
             [nameof(CancelPage.Message)] = message,
-            [nameof(CancelPage.Ticket)] = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, Attendance.Tickets.Of(r), text),
+            [nameof(CancelPage.Ticket)] = e.Cancelled ? null : Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, Attendance.Tickets.Of(r), text),
         });
     }
 
-    /// <summary>"Send my confirmation again" from the manage page: 200 with the page and a note, 429 (Retry-After) when asked too often.</summary>
+    /// <summary>"Send my confirmation again" from the manage page: 200 with the page and a note, 429 (Retry-After) when asked too often, 409 once the event is cancelled.</summary>
     public async Task<IActionResult> ResendFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
     {
         var text = HttpIO.Language(request);
@@ -157,6 +157,11 @@ public sealed class SignUpApi(
             var found = await registrations.FindForManageAsync(eventId, registrationId, token, ct);
             if (found is null) return HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
             var (e, r) = found.Value;
+            if (e.Cancelled) // the button is not shown; a post from an old page is refused, nothing is recorded
+            {
+                return HttpIO.Html(await ManagePageAsync(e, r, token!, text, text.ResendEventCancelled, ct), 409);
+            }
+
             switch (await resends.RequestAsync(eventId, registrationId, token, ct))
             {
                 case Notifications.ResendOutcome.Queued q:
@@ -207,7 +212,8 @@ public sealed class SignUpApi(
             var outcome = await registrations.CancelAsync(eventId, registrationId, read.Value!["t"].FirstOrDefault(), ct);
             return outcome switch
             {
-                CancelOutcome.Cancelled => HttpIO.Html(await MessagePageAsync(text, text.CancelledHeading, [text.CancelledBody], success: true)),
+                CancelOutcome.Cancelled => HttpIO.Html(await MessagePageAsync(text,
+                    (await events.FindAsync(eventId, ct))?.Cancelled == true ? text.DataDeletedHeading : text.CancelledHeading, [text.CancelledBody], success: true)),
                 CancelOutcome.NotSaved => HttpIO.Unavailable(request, HttpIO.Html(await MessagePageAsync(text, text.Unavailable, []), 503)),
                 CancelOutcome.Unknown => HttpIO.Unavailable(request, HttpIO.Html(await MessagePageAsync(text, text.CancelOutcomeUnknown, []), 503)),
                 _ => HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404),

@@ -143,6 +143,14 @@ public sealed record UiText
     public required string ResendSentFormat { get; init; }
     /// <summary>Format: {0} the local time it can be asked for again.</summary>
     public required string ResendLimitedFormat { get; init; }
+    /// <summary>The manage page's status once the organiser has cancelled the event.</summary>
+    public required string StatusEventCancelled { get; init; }
+    public required string EventCancelledManageNote { get; init; }
+    public required string DeleteDataHeading { get; init; }
+    public required string DeleteDataExplain { get; init; }
+    public required string DeleteDataButton { get; init; }
+    public required string DataDeletedHeading { get; init; }
+    public required string ResendEventCancelled { get; init; }
 
     public string KindName(Events.EventKind kind) => kind switch
     {
@@ -272,6 +280,13 @@ public sealed record UiText
         ResendButton = "重新发送确认邮件",
         ResendSentFormat = "确认邮件已重新发送至 {0}，请查收。",
         ResendLimitedFormat = "确认邮件刚刚发送过，请先检查垃圾邮件；如仍未收到，请于 {0} 后再试。",
+        StatusEventCancelled = "本活动已取消",
+        EventCancelledManageNote = "很抱歉，主办方已取消本活动，您的报名随之取消，无需任何操作。",
+        DeleteDataHeading = "删除我的报名信息",
+        DeleteDataExplain = "如希望现在就删除您的报名记录和个人信息，请点击下方按钮。此操作无法撤销。",
+        DeleteDataButton = "删除我的报名信息",
+        DataDeletedHeading = "已删除您的报名信息",
+        ResendEventCancelled = "本活动已取消，不再发送确认邮件。",
         FormatDateTime = d => d.ToString("yyyy年M月d日 dddd HH:mm", CultureInfo.GetCultureInfo("zh-CN")),
     };
 
@@ -388,6 +403,13 @@ public sealed record UiText
         ResendButton = "Send my confirmation again",
         ResendSentFormat = "Your confirmation has been sent again to {0}.",
         ResendLimitedFormat = "Your confirmation was sent very recently. Please check your spam folder; if it is not there, try again after {0}.",
+        StatusEventCancelled = "This event has been cancelled",
+        EventCancelledManageNote = "We are sorry: the organiser has cancelled this event. Your sign-up lapses with it; there is nothing you need to do.",
+        DeleteDataHeading = "Delete my registration data",
+        DeleteDataExplain = "If you want your sign-up record and your personal information deleted now, use the button below. This cannot be undone.",
+        DeleteDataButton = "Delete my registration data",
+        DataDeletedHeading = "Your registration data has been deleted",
+        ResendEventCancelled = "This event has been cancelled, so no confirmation is sent any more.",
         FormatDateTime = d => d.ToString("ddd d MMM yyyy, HH:mm", CultureInfo.GetCultureInfo("en-GB")),
     };
 
