@@ -21,6 +21,7 @@ public static class Routes
     public const string ConsoleEditEvent = "console/events/{eventId}/edit";
     public const string ConsoleCapacity = "console/events/{eventId}/capacity";
     public const string ConsoleCloseSignUp = "console/events/{eventId}/close";
+    public const string ConsoleRevokeDoorLinks = "console/events/{eventId}/door/revoke";
     public const string ConsoleCancelEvent = "console/events/{eventId}/cancel";
     public const string ConsoleRemoveRegistration = "console/events/{eventId}/registrations/{registrationId}/remove";
     public const string ConsoleResend = "console/events/{eventId}/registrations/{registrationId}/resend";

@@ -282,6 +282,47 @@ public sealed partial class DoorTests(AzuriteFixture azurite)
         Assert.DoesNotContain("value=\"checkin\"", Found(cancelled));
     }
 
+    [Fact]
+    public async Task Revoking_the_door_links_stops_every_link_made_so_far_on_the_page_the_form_and_the_ticket_QR_and_a_new_link_works()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (app, eventId, oldToken, li) = await SetUpAsync(azurite, clock);
+        await using var _ = app;
+        var page = Results.Html(await DoorFn(app).Show(Requests.Get($"/api/door/{eventId}?k={Uri.EscapeDataString(oldToken)}"), eventId, default)).Html;
+        var oldAf = FormToken(page);
+        HttpRequest CheckIn(string token, string af)
+        {
+            var r = Requests.Form($"/api/door/{eventId}", new Dictionary<string, string> { ["k"] = token, ["af"] = af, ["action"] = "checkin", ["code"] = li.TicketCode! });
+            r.Headers.Origin = "https://signup.example.cn";
+            return r;
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.IsType<EventOutcome.Ok>(await app.Get<EventService>().RevokeDoorLinksAsync(eventId, default));
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        // The old link: no door page, no check-in from a page left open, and its QR scans show the neutral page.
+        var (status, html) = Results.Html(await DoorFn(app).Show(Requests.Get($"/api/door/{eventId}?k={Uri.EscapeDataString(oldToken)}"), eventId, default));
+        Assert.Equal(403, status);
+        Assert.Contains("已被组织者停用", html);
+        Assert.Equal(403, Results.Html(await DoorFn(app).Act(CheckIn(oldToken, oldAf), eventId, default)).Status);
+        var ticket = Results.Html(await TicketFn(app).Show(WithCookie(Requests.Get($"/api/t/{eventId}/{li.TicketCode}"), eventId, oldToken), eventId, li.TicketCode!, default));
+        Assert.DoesNotContain("李莹晖", ticket.Html);
+        Assert.Null((await Kit.RowAsync(app, eventId, li.RegistrationId)).CheckedInUtc);
+
+        // A link made after it works, and an edit of the event keeps the revocation.
+        var newToken = TokenOf(app.Get<DoorLinks>().Create(await Kit.EventAsync(app, eventId)));
+        var fresh = Results.Html(await DoorFn(app).Show(Requests.Get($"/api/door/{eventId}?k={Uri.EscapeDataString(newToken)}"), eventId, default));
+        Assert.Equal(200, fresh.Status);
+        Assert.Equal(200, Results.Html(await DoorFn(app).Act(CheckIn(newToken, FormToken(fresh.Html)), eventId, default)).Status);
+        Assert.NotNull((await Kit.RowAsync(app, eventId, li.RegistrationId)).CheckedInUtc);
+        var record = await Kit.EventAsync(app, eventId);
+        var values = EventFunctions.Shared.Console.EventForm.FromRecord(record);
+        values["title"] = "上海供水：过去、现在和未来";
+        Assert.IsType<EventOutcome.Ok>(await app.Get<EventService>().UpdateAsync(eventId, EventFunctions.Shared.Console.EventForm.ToInput(values, record.Unit), default));
+        Assert.Equal(403, Results.Html(await DoorFn(app).Show(Requests.Get($"/api/door/{eventId}?k={Uri.EscapeDataString(oldToken)}"), eventId, default)).Status);
+    }
+
     [Theory]
     [InlineData("DoorPage", "get", Routes.Door)]
     [InlineData("DoorAction", "post", Routes.Door)]

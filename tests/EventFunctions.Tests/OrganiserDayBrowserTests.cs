@@ -185,5 +185,16 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
         Assert.Equal(["王磊", "李莹晖", "张伟", "赵敏"], rows.Select(r => (string)r["姓名 (Name)"]).OrderBy(n => n == "赵敏").ThenBy(n => Array.IndexOf(["王磊", "李莹晖", "张伟"], n)));
         Assert.Equal(3, rows.Count(r => ((string)r["签到时间 (Checked in)"]).Length > 0));
         Assert.Equal("", (string)rows.Single(r => (string)r["姓名 (Name)"] == "张伟")["签到时间 (Checked in)"]);
+
+        // 9. The door link was passed on too far: the organiser revokes it; the volunteer's page stops working and
+        // the new link from the event page works.
+        await organiser.ClickAsync("#revoke-door-links");
+        Assert.Contains("旧签到链接已停用", await organiser.InnerTextAsync("#flash"));
+        var newDoorLink = await organiser.InputValueAsync("#door-link");
+        Assert.NotEqual(doorLink, newDoorLink);
+        await door.ReloadAsync();
+        Assert.Contains("已被组织者停用", await door.InnerTextAsync("body"));
+        await door.GotoAsync(newDoorLink.Replace("https://signup.example.cn", url).Replace("http://localhost:7071", url));
+        Assert.Equal("2 / 3", (await door.InnerTextAsync("#count-checked-in")).Trim());
     }
 }

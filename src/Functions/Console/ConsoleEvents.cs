@@ -47,6 +47,11 @@ public sealed class ConsoleEvent(ConsoleApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleCloseSignUp)] HttpRequest request,
         string eventId, CancellationToken ct) => api.CloseSignUpAsync(request, eventId, ct);
 
+    [Function("ConsoleRevokeDoorLinks")]
+    public Task<IActionResult> RevokeDoorLinks(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleRevokeDoorLinks)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.RevokeDoorLinksAsync(request, eventId, ct);
+
     [Function("ConsoleCancelEvent")]
     public Task<IActionResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleCancelEvent)] HttpRequest request,

@@ -51,6 +51,7 @@ public sealed class DoorApi(
             if (credential is null) return await DeniedAsync();
             var e = await events.FindAsync(eventId, ct);
             if (e is null) return await NotFoundAsync(text);
+            if (credential.RevokedBy(e)) return await DeniedAsync(); // the organiser revoked the links made until then
             if (fromQuery is not null) Remember(request, fromQuery);
             var q = request.Query["q"].FirstOrDefault();
             return HttpIO.Html(await RenderAsync(e, credential, text, q, message: null, ok: false, ct));
@@ -88,6 +89,7 @@ public sealed class DoorApi(
 
             var e = await events.FindAsync(eventId, ct);
             if (e is null) return await NotFoundAsync(text);
+            if (credential.RevokedBy(e)) return await DeniedAsync();
             var q = Field("q");
             var action = Field("action");
             var target = Input.Clean(Field("key")) ?? Input.Clean(Field("code"));
@@ -146,7 +148,7 @@ public sealed class DoorApi(
 
             var fromQuery = links.Verify(eventId, request.Query["k"].FirstOrDefault());
             var credential = fromQuery ?? FromCookie(request, eventId);
-            if (credential is not null)
+            if (credential is not null && !credential.RevokedBy(e))
             {
                 // A door phone: straight to the check-in screen for this ticket.
                 if (fromQuery is not null) Remember(request, fromQuery);
@@ -156,7 +158,7 @@ public sealed class DoorApi(
                     : HttpIO.Html(await RenderAsync(e, credential, text, normal, message: null, ok: false, ct, results: [person]));
             }
 
-            if (OtherEventCredential(request, eventId) is { } other && await events.FindAsync(other.EventId, ct) is { } otherEvent)
+            if (OtherEventCredential(request, eventId) is { } other && await events.FindAsync(other.EventId, ct) is { } otherEvent && !other.RevokedBy(otherEvent))
             {
                 // A door phone of another event: say so on that event's door page.
                 return HttpIO.Html(await RenderAsync(otherEvent, other, text, null, string.Format(door.RefusedOtherEventFormat, e.Title), ok: false, ct), 409);

@@ -5,9 +5,12 @@ using Microsoft.Extensions.Options;
 
 namespace EventFunctions.Shared.Attendance;
 
-/// <summary>A verified door credential: which event, which link (<see cref="LinkId"/>), until when.</summary>
-public sealed record DoorCredential(string EventId, string LinkId, string Token, DateTimeOffset ExpiresUtc)
+/// <summary>A verified door credential: which event, which link (<see cref="LinkId"/>), until when, made when (null: made before links carried it).</summary>
+public sealed record DoorCredential(string EventId, string LinkId, string Token, DateTimeOffset ExpiresUtc, DateTimeOffset? IssuedUtc = null)
 {
+    /// <summary>Whether the organiser has revoked the event's door links since this one was made (a link without its time, made before links carried it, counts as made before).</summary>
+    public bool RevokedBy(EventRecord e) => e.DoorLinksRevokedUtc is { } revoked && (IssuedUtc ?? DateTimeOffset.MinValue) < revoked;
+
     /// <summary>What a check-in made with this link records as its actor.</summary>
     public string Actor => "door:" + LinkId;
 }
@@ -15,7 +18,9 @@ public sealed record DoorCredential(string EventId, string LinkId, string Token,
 /// <summary>
 /// Door staff have no accounts: an event's check-in link carries a token signed (see <see cref="Signer"/>) for the
 /// purpose <c>door:{eventId}</c>, expiring <see cref="ValidAfterEvent"/> after the event ends. It authorises
-/// check-in for that event only. Each link made gets its own id, so check-ins say which link made them.
+/// check-in for that event only. Each link made gets its own id, so check-ins say which link made them, and the
+/// time it was made, so that the organiser can revoke every link made so far (one passed on too far) and hand
+/// out a new one (<see cref="EventRecord.DoorLinksRevokedUtc"/>, checked wherever a door credential is used).
 /// </summary>
 public sealed class DoorLinks(Signer signer, TimeProvider clock, IOptions<EventFunctionsOptions> options)
 {
@@ -30,7 +35,7 @@ public sealed class DoorLinks(Signer signer, TimeProvider clock, IOptions<EventF
         $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/door/{e.Id}?k={Uri.EscapeDataString(CreateToken(e))}";
 
     public string CreateToken(EventRecord e) =>
-        signer.Sign(Purpose(e.Id), $"{e.Id}:{Ids.NewRegistrationId()}", e.EndUtc + ValidAfterEvent);
+        signer.Sign(Purpose(e.Id), $"{e.Id}:{Ids.NewRegistrationId()}:{clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)}", e.EndUtc + ValidAfterEvent);
 
     /// <summary>The credential when <paramref name="token"/> is a live door token for <paramref name="eventId"/>; null when wrong, expired or another event's.</summary>
     public DoorCredential? Verify(string eventId, string? token)
@@ -40,7 +45,11 @@ public sealed class DoorLinks(Signer signer, TimeProvider clock, IOptions<EventF
         var colon = payload.IndexOf(':');
         if (colon <= 0 || payload[..colon] != eventId) return null;
         var expiry = DateTimeOffset.FromUnixTimeSeconds(long.Parse(token!.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture));
-        return new DoorCredential(eventId, payload[(colon + 1)..], token, expiry);
+        // {eventId}:{linkId}:{issued, unix ms}; links made before the issue time was added carry none.
+        var rest = payload[(colon + 1)..].Split(':');
+        DateTimeOffset? issued = rest.Length > 1 && long.TryParse(rest[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        return new DoorCredential(eventId, rest[0], token, expiry, issued);
     }
 
     /// <summary>An anti-forgery token for the door page's forms, bound to the event and the link that opened it.</summary>

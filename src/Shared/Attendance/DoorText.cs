@@ -172,8 +172,8 @@ public sealed record DoorText
 
     public static readonly IReadOnlyList<string> LinkInvalidLines =
     [
-        "此链接不能用于本场活动的签到：链接不完整、已过期（活动结束 12 小时后失效），或属于另一场活动。请向活动组织者索取本场活动的新签到链接。",
-        "This link cannot check people in to this event: it is incomplete, has expired (12 hours after the event ends), or is for another event. Ask the organiser for a new check-in link for this event.",
+        "此链接不能用于本场活动的签到：链接不完整、已过期（活动结束 12 小时后失效）、已被组织者停用，或属于另一场活动。请向活动组织者索取本场活动的新签到链接。",
+        "This link cannot check people in to this event: it is incomplete, has expired (12 hours after the event ends), was revoked by the organiser, or is for another event. Ask the organiser for a new check-in link for this event.",
     ];
 
     public static DoorText For(UiText text) => text.Code == "en" ? English : Chinese;

@@ -63,6 +63,7 @@ public sealed class EventEntity : ITableEntity
     public int NoticeVersion { get; set; }
     /// <summary>The notice revisions (what was told at each version) as JSON.</summary>
     public string? NoticeHistoryJson { get; set; }
+    public DateTimeOffset? DoorLinksRevokedUtc { get; set; }
 
     private sealed record Details(SalonDetails? Salon, SiteVisitDetails? SiteVisit, LectureDetails? Lecture, IReadOnlyList<Question>? Questions);
 
@@ -94,6 +95,7 @@ public sealed class EventEntity : ITableEntity
         CalendarSequence = e.CalendarSequence,
         NoticeVersion = e.NoticeVersion,
         NoticeHistoryJson = e.NoticeHistory.Count == 0 ? "" : JsonSerializer.Serialize(e.NoticeHistory, Json.Options),
+        DoorLinksRevokedUtc = e.DoorLinksRevokedUtc,
     };
 
     public EventRecord ToRecord()
@@ -130,6 +132,7 @@ public sealed class EventEntity : ITableEntity
             CalendarSequence = CalendarSequence,
             NoticeVersion = NoticeVersion,
             NoticeHistory = string.IsNullOrEmpty(NoticeHistoryJson) ? [] : JsonSerializer.Deserialize<List<Notifications.NoticeRevision>>(NoticeHistoryJson, Json.Options) ?? [],
+            DoorLinksRevokedUtc = DoorLinksRevokedUtc,
         };
     }
 }

@@ -111,6 +111,8 @@ public sealed record EventRecord
     public int NoticeVersion { get; init; }
     /// <summary>What participants were told at each notice version (0: as created), latest last.</summary>
     public IReadOnlyList<Notifications.NoticeRevision> NoticeHistory { get; init; } = [];
+    /// <summary>Door links made until then no longer work (the organiser revoked them, e.g. one was passed on).</summary>
+    public DateTimeOffset? DoorLinksRevokedUtc { get; init; }
 
     public int SeatsLeft => Math.Max(0, Capacity - Confirmed);
 

@@ -65,6 +65,10 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
     public Task<EventOutcome> UpdateAsync(string eventId, EventInput input, CancellationToken ct) =>
         ChangeAsync(eventId, (current, now) => EventValidator.Validate(input, eventId, now, current), "Updated");
 
+    /// <summary>Revokes every door link made so far (a new one made afterwards works): for a link passed on too far.</summary>
+    public Task<EventOutcome> RevokeDoorLinksAsync(string eventId, CancellationToken ct) =>
+        ChangeAsync(eventId, (current, now) => (current with { DoorLinksRevokedUtc = now }, null), "Revoked the door links of");
+
     /// <summary>Closes sign-up now (the end of the sign-up window moves to now); registrations stay.</summary>
     public Task<EventOutcome> CloseSignUpAsync(string eventId, CancellationToken ct) =>
         ChangeAsync(eventId, (current, now) => (current with { SignUpClosesUtc = current.SignUpClosesUtc < now ? current.SignUpClosesUtc : now }, null), "Closed sign-up of");

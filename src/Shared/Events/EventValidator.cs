@@ -153,6 +153,7 @@ public static partial class EventValidator
             CalendarSequence = existing?.CalendarSequence ?? 0,
             NoticeVersion = existing?.NoticeVersion ?? 0,
             NoticeHistory = existing?.NoticeHistory ?? [],
+            DoorLinksRevokedUtc = existing?.DoorLinksRevokedUtc,
         }, errors);
     }
 

@@ -156,6 +156,7 @@ public sealed class ConsoleApi(
             "updated" => "已保存 Saved.",
             "capacity" => "名额已修改 Seats changed.",
             "closed" => "报名已截止 Sign-up is closed.",
+            "door-revoked" => "旧签到链接已停用，请把下方新链接发给签到志愿者 The old door links no longer work: give door staff the new one below.",
             "cancelled" => "活动已取消 The event is cancelled.",
             "removed" => "已移除该报名 The registration is removed.",
             "resent" => "确认邮件将重新发送 The confirmation will be sent again.",
@@ -180,6 +181,13 @@ public sealed class ConsoleApi(
         var outcome = await events.CloseSignUpAsync(e.Id, ct);
         await audit.RecordAsync(e.Id, user, "截止报名 Closed sign-up", "", outcome.GetType().Name, ct);
         return await AfterChangeAsync(request, user, e, outcome, "closed", ct);
+    }, isChange: true);
+
+    public Task<IActionResult> RevokeDoorLinksAsync(HttpRequest request, string eventId, CancellationToken ct) => WithEvent(request, eventId, ct, async (user, e, _) =>
+    {
+        var outcome = await events.RevokeDoorLinksAsync(e.Id, ct);
+        await audit.RecordAsync(e.Id, user, "停用签到链接 Revoked door links", "", outcome.GetType().Name, ct);
+        return await AfterChangeAsync(request, user, e, outcome, "door-revoked", ct);
     }, isChange: true);
 
     public Task<IActionResult> CancelEventAsync(HttpRequest request, string eventId, CancellationToken ct) => WithEvent(request, eventId, ct, async (user, e, form) =>
