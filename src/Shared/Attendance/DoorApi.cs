@@ -78,13 +78,8 @@ public sealed class DoorApi(
             {
                 log.LogWarning("Door action on event {EventId} refused: no valid anti-forgery token or a cross-site request", eventId);
                 // A link back to a fresh door page (reloading this answer would only send the refused form again).
-                return HttpIO.Html(await pages.RenderAsync<ResultPage>(new()
-                {
-                    [nameof(ResultPage.Text)] = text,
-                    [nameof(ResultPage.Heading)] = door.FormExpired,
-                    [nameof(ResultPage.LinkUrl)] = $"/api/door/{eventId}?k={Uri.EscapeDataString(credential.Token)}&lang={text.Code}",
-                    [nameof(ResultPage.LinkText)] = door.BackToDoor,
-                }), 403);
+                return HttpIO.Html(await MessageAsync(text, door.FormExpired, [],
+                    link: ($"/api/door/{eventId}?k={Uri.EscapeDataString(credential.Token)}&lang={text.Code}", door.BackToDoor)), 403);
             }
 
             var e = await events.FindAsync(eventId, ct);
@@ -261,13 +256,15 @@ public sealed class DoorApi(
 
     private async Task<IActionResult> NotFoundAsync(UiText text) => HttpIO.Html(await MessageAsync(text, text.EventNotFound, []), 404);
 
-    private Task<string> MessageAsync(UiText text, string heading, IReadOnlyList<string> lines, EventRecord? e = null) =>
+    private Task<string> MessageAsync(UiText text, string heading, IReadOnlyList<string> lines, EventRecord? e = null, (string Url, string Text)? link = null) =>
         pages.RenderAsync<ResultPage>(new()
         {
             [nameof(ResultPage.Text)] = text,
             [nameof(ResultPage.Heading)] = heading,
             [nameof(ResultPage.Lines)] = lines,
             [nameof(ResultPage.Event)] = e,
+            [nameof(ResultPage.LinkUrl)] = link?.Url,
+            [nameof(ResultPage.LinkText)] = link?.Text,
         });
 
     private async Task<IActionResult> Guard(HttpRequest request, UiText text, Func<Task<IActionResult>> endpoint)
