@@ -65,6 +65,8 @@ export EventFunctions__Console__Admins="${EventFunctions__Console__Admins:-admin
 # A local.settings.json made before reminders existed lacks their schedule (the host will not start without it).
 grep -q '"ReminderSchedule"' "$settings" || export ReminderSchedule="${ReminderSchedule:-0 */5 * * * *}"
 export EventFunctions__SigningKey="${EventFunctions__SigningKey:-local-development-only-signing-key-not-a-secret}"
+export EventFunctions__IdentifierKey="${EventFunctions__IdentifierKey:-local-development-only-identifier-key-not-a-secret}"
+export EventFunctions__Console__DevelopmentSignIn="${EventFunctions__Console__DevelopmentSignIn:-true}"
 
 base=http://localhost:7071
 if [ -n "$func_bin" ]; then

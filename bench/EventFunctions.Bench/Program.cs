@@ -52,6 +52,11 @@ var appSettings = new Dictionary<string, string?>
     ["AzureWebJobsStorage"] = azurite.ConnectionString,
     ["EventFunctions:TableName"] = table,
     ["EventFunctions:SigningKey"] = "bench-signing-key-0123456789abcdef-0123456789",
+    // What production must have (the app refuses to start without them).
+    ["EventFunctions:IdentifierKey"] = "bench-identifier-key-0123456789abcdef-012345",
+    ["EventFunctions:PublicBaseUrl"] = "https://signup.bench.example.cn",
+    ["EventFunctions:Email:FromAddress"] = "events@bench.example.cn",
+    ["EventFunctions:Email:WebhookPublicKey"] = Convert.ToBase64String(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfo()),
     ["EventFunctions:Email:Mode"] = "SendGrid",
     ["EventFunctions:Email:SendGridApiKey"] = "SG.bench",
 };

@@ -37,6 +37,13 @@ public static class Routes
     public const string ConsolePoster = "console/events/{eventId}/poster";
     public const string ConsoleOrganisers = "console/organisers";
     public const string ConsoleRemoveOrganiser = "console/organisers/remove";
+    public const string ConsoleFailures = "console/failures";
+    public const string ConsoleReplay = "console/failures/replay";
+
+    /// <summary>Health (anonymous, no personal data): storage reachability, queue depths, poison counts.</summary>
+    public const string Health = "health";
+    /// <summary>The OpenAPI 3 document of the JSON APIs.</summary>
+    public const string OpenApi = "openapi.json";
 
     /// <summary>SendGrid's Event Webhook (anonymous: the request's signature is its authentication).</summary>
     public const string SendGridEvents = "sendgrid/events";

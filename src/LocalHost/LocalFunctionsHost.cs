@@ -23,6 +23,8 @@ public sealed record LocalHostOptions
     /// <summary>App settings over local.settings.json and the environment (tests use this).</summary>
     public IDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
     public string[] Args { get; init; } = [];
+    /// <summary>More services after the app's own (tests add a telemetry exporter here).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
 
 /// <summary>
@@ -54,6 +56,7 @@ public static partial class LocalFunctionsHost
         builder.AddEventFunctions(); // the app's own services, as Program.cs registers them
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<InvocationLog>();
+        options.ConfigureServices?.Invoke(builder.Services);
 
         var configuration = builder.Configuration;
         var settings = HostSettings.Load(hostJsonPath, configuration);

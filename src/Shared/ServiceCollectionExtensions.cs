@@ -39,7 +39,15 @@ public static class ServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEventFunctions(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EventFunctionsOptions>().Bind(configuration.GetSection(EventFunctionsOptions.Section));
+        // Settings are checked at start-up (one validator per area, see Hosting/SettingsValidators.cs): outside
+        // Development a missing or unsafe setting stops the app with one line per problem.
+        services.TryAddSingleton<Hosting.AppEnvironment>();
+        services.AddOptions<EventFunctionsOptions>().Bind(configuration.GetSection(EventFunctionsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<EventFunctionsOptions>, Hosting.PublicBaseUrlDefault>();
+        services.AddSingleton<IValidateOptions<EventFunctionsOptions>, Hosting.EmailSettingsValidator>();
+        services.AddSingleton<IValidateOptions<EventFunctionsOptions>, Hosting.SigningSettingsValidator>();
+        services.AddSingleton<IValidateOptions<EventFunctionsOptions>, Hosting.LinkSettingsValidator>();
+        services.AddSingleton<IValidateOptions<EventFunctionsOptions>, Hosting.ConsoleSettingsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(configuration);
         // The JSON the functions' results are written with (camelCase, enums as names, Chinese unescaped).
@@ -100,6 +108,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Attendance.AttendanceService>();
         services.AddSingleton<Attendance.CsvExport>();
         services.AddSingleton<Attendance.DoorApi>();
+        services.AddSingleton<Operations.QueueFailures>();
+        services.AddSingleton<Operations.PoisonQueues>();
+        services.AddSingleton<OperationsApi>();
+        services.AddSingleton<OpenApiApi>();
+        // The health route's checks: each with a deadline, so storage that stalls answers "unhealthy" in seconds.
+        services.AddHealthChecks()
+            .AddCheck<Operations.TableHealthCheck>("tables", timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<Operations.QueueHealthCheck>("queues", timeout: TimeSpan.FromSeconds(5));
 
         // Chinese text stays Chinese in pages and emails (the default encoder turns it into &#x...; entities).
         services.TryAddSingleton(HtmlEncoder.Create(UnicodeRanges.All));

@@ -115,6 +115,7 @@ public sealed class ConfirmationTests(AzuriteFixture azurite)
         var (app, _, message) = await OneSignUp(azurite, new()
         {
             ["EventFunctions:Email:Mode"] = "Outbox",
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development", // the outbox exists only there
             ["EventFunctions:Email:OutboxPath"] = outbox,
         });
         await using var _ = app;

@@ -23,6 +23,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         var settings = new Dictionary<string, string?>
         {
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
+            ["EventFunctions:Console:DevelopmentSignIn"] = "true",
             ["EventFunctions:Console:Admins"] = Admin,
         };
         foreach (var (k, v) in more ?? []) settings[k] = v;
@@ -37,6 +38,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         "SendGridEvents", // SendGrid's signature (ECDSA) authenticates it: DeliveryWebhookTests
         "DoorPage", "DoorAction", "TicketLink", // the signed per-event door link authenticates door staff: DoorTests
         "ResendConfirmation", "DownloadCalendar", // the manage page's secret link, as ManageRegistration: NotificationResendTests
+        "Health", "OpenApiDocument", // no personal data, for probes and API clients: OperationsTests
     ];
 
     /// <summary>Every HTTP function in functions.metadata, with its route and method.</summary>
@@ -183,6 +185,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
             ["EventFunctions:Console:PlatformAuthentication"] = "true",
             ["EventFunctions:Console:Admins"] = Admin,
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
+            ["EventFunctions:Console:DevelopmentSignIn"] = "true",
         }))
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/console");
@@ -201,6 +204,20 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
             using var signIn = await anonymous.GetAsync("/api/console/signin");
             Assert.StartsWith("/.auth/login/aad", signIn.Headers.Location!.ToString());
         }
+    }
+
+    [Fact]
+    public async Task The_development_sign_in_exists_only_when_asked_for_even_in_Development()
+    {
+        // The environment alone is not enough: a deployment left on "Development" does not open the console.
+        await using var host = await RunningHost.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["EventFunctions:Console:Admins"] = Admin,
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
+        });
+        using var client = new ConsoleClient(host.BaseUrl);
+        using var response = await client.PostRawAsync("/api/console/signin", [new("email", Admin)]);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     [Fact]

@@ -42,7 +42,12 @@ public sealed class DeliveryWebhookTests(AzuriteFixture azurite) : IDisposable
         ["EventFunctions:Email:DeliveryEventsTable"] = _markersTable,
     };
 
-    private Task<TestApp> StartAsync(string? publicKey = "") => TestApp.StartAsync(azurite.ConnectionString, settings: Settings(publicKey));
+    private Task<TestApp> StartAsync(string? publicKey = "", bool development = false)
+    {
+        var settings = Settings(publicKey);
+        if (development) settings["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
+        return TestApp.StartAsync(azurite.ConnectionString, settings: settings);
+    }
 
     /// <summary>One person signed up and their confirmation sent through the fake SendGrid: the custom_args it carried.</summary>
     private static async Task<(string EventId, string RegistrationId, Dictionary<string, string> Args)> SignUpAndSendAsync(TestApp app, string email = "liyinghui@example.com")
@@ -260,15 +265,19 @@ public sealed class DeliveryWebhookTests(AzuriteFixture azurite) : IDisposable
     [Fact]
     public async Task Without_a_verification_key_every_request_is_refused()
     {
-        await using var app = await StartAsync(publicKey: null);
+        // Outside Development the app does not start without the key (StartupSettingsTests); in Development it runs
+        // and refuses every delivery event rather than accept unsigned ones.
+        await using var app = await StartAsync(publicKey: null, development: true);
         var (eventId, _, args) = await SignUpAndSendAsync(app);
         var (status, problem) = Results.Object<ProblemDetails>(await Function(app).Run(Signed(Body(Event(args, "delivered", 1))), default));
         Assert.Equal(403, status);
         Assert.Equal("The event webhook is not configured", problem.Title);
         Assert.Null((await RowAsync(app, eventId)).DeliveryStatus);
 
-        await using var garbled = await StartAsync(publicKey: "not a key");
-        Assert.Equal(403, Results.Object<ProblemDetails>(await Function(garbled).Run(Signed(Body(Event(args, "delivered", 1))), default)).Status);
+        // An unreadable key stops the app at start-up, in any environment.
+        await using var garbled = await StartAsync(publicKey: "not a key", development: true);
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => garbled.Options);
+        Assert.Contains(refused.Failures, f => f.StartsWith("EventFunctions__Email__WebhookPublicKey:", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -530,8 +539,10 @@ public sealed class DeliveryWebhookTests(AzuriteFixture azurite) : IDisposable
     /// <summary>The same service graph as the app's, on the same tables, with storage failing the requests <paramref name="fault"/> picks.</summary>
     private ServiceProvider FaultyApp(TestApp app, HttpPipelinePolicy fault)
     {
-        var values = new Dictionary<string, string?>(Settings())
+        var values = new Dictionary<string, string?>(TestSettings.Production(app.SendGrid?.BaseUrl ?? "http://127.0.0.1:9"))
         {
+            ["EventFunctions:Email:WebhookPublicKey"] = PublicKey,
+            ["EventFunctions:Email:DeliveryEventsTable"] = _markersTable,
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["EventFunctions:TableName"] = app.TableName,
             ["EventFunctions:ConfirmationQueue"] = app.QueueName,

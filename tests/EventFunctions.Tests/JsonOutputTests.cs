@@ -18,7 +18,7 @@ public sealed class JsonOutputTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true", ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
         }).Build();
         await using var services = new ServiceCollection().AddMvcCore().Services.AddEventFunctions(configuration).BuildServiceProvider();
         var context = new DefaultHttpContext { RequestServices = services };

@@ -74,16 +74,11 @@ public sealed class LocalHostLoggingTests(AzuriteFixture azurite)
                 await q.ClearMessagesAsync();
             }
 
-            var values = new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
-                ["ReminderSchedule"] = "0 0 0 1 1 *",
-                ["EventFunctions:TableName"] = "l" + Guid.NewGuid().ToString("N")[..12],
-                ["EventFunctions:Email:Mode"] = "SendGrid",
-                ["EventFunctions:Email:SendGridApiKey"] = "SG.test-key",
-                ["EventFunctions:Email:SendGridHost"] = sendGrid.BaseUrl,
-            };
+            var values = TestSettings.Production(sendGrid.BaseUrl);
+            values["AzureWebJobsStorage"] = azurite.ConnectionString;
+            values["ConfirmationSweepSchedule"] = "0 0 0 1 1 *";
+            values["ReminderSchedule"] = "0 0 0 1 1 *";
+            values["EventFunctions:TableName"] = "l" + Guid.NewGuid().ToString("N")[..12];
             foreach (var (k, v) in settings) values[k] = v;
             var app = LocalFunctionsHost.Build(new LocalHostOptions { Urls = "http://127.0.0.1:0", Settings = values });
             var capture = new Capture();

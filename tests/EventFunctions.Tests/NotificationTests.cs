@@ -50,17 +50,12 @@ public sealed class Informed : IAsyncDisposable
         var ownsSendGrid = sendGrid is null;
         sendGrid ??= await FakeSendGrid.StartAsync();
         var clock = sameStorageAs?.Clock ?? new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(TestSettings.Production(sendGrid.BaseUrl))
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["EventFunctions:TableName"] = table,
             ["EventFunctions:ConfirmationQueue"] = $"nc{suffix}",
             ["EventFunctions:NotificationQueue"] = queue,
-            ["EventFunctions:SigningKey"] = "test-signing-key-0123456789abcdef-0123456789",
-            ["EventFunctions:PublicBaseUrl"] = "https://signup.example.cn",
-            ["EventFunctions:Email:Mode"] = "SendGrid",
-            ["EventFunctions:Email:SendGridApiKey"] = "SG.test-key",
-            ["EventFunctions:Email:SendGridHost"] = sendGrid.BaseUrl,
         }).Build();
         var services = new ServiceCollection().AddSingleton<TimeProvider>(clock).AddEventFunctions(configuration).BuildServiceProvider();
         return new Informed(services, clock, sendGrid, ownsSendGrid, table, queue);
@@ -114,7 +109,7 @@ public sealed class Informed : IAsyncDisposable
 
     /// <summary>Hands one message to the queue-triggered function, as the host would.</summary>
     public Task Deliver(string message, CancellationToken ct = default) =>
-        new Functions.Notifications.SendNotifications(Get<NotificationSender>()).Run(message, ct);
+        new Functions.Notifications.SendNotifications(Get<NotificationSender>(), Get<EventFunctions.Shared.Operations.QueueFailures>()).Run(message, ct);
 
     /// <summary>Delivers until the queue is empty (fan-outs add batches); returns the messages that threw (they would come back).</summary>
     public async Task<List<string>> DeliverAllAsync()

@@ -24,7 +24,7 @@ public sealed class PageRendererMemoryTests(ITestOutputHelper output)
     private static ServiceProvider AppServices() => new ServiceCollection()
         .AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true", // never contacted here
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true", ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development", // never contacted here
         }).Build())
         .BuildServiceProvider();
 

@@ -60,15 +60,12 @@ public sealed class QueuePollingTests(AzuriteFixture azurite)
         var app = LocalFunctionsHost.Build(new LocalHostOptions
         {
             Urls = "http://127.0.0.1:0",
-            Settings = new Dictionary<string, string?>
+            Settings = new Dictionary<string, string?>(TestSettings.Production(sendGrid.BaseUrl))
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
                 ["ReminderSchedule"] = "0 0 0 1 1 *",
                 ["EventFunctions:TableName"] = "p" + Guid.NewGuid().ToString("N")[..12],
-                ["EventFunctions:Email:Mode"] = "SendGrid",
-                ["EventFunctions:Email:SendGridApiKey"] = "SG.test-key",
-                ["EventFunctions:Email:SendGridHost"] = sendGrid.BaseUrl,
             },
         });
         await app.StartAsync();

@@ -69,6 +69,7 @@ public sealed class TicketTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: new()
         {
             ["EventFunctions:Email:Mode"] = "Outbox",
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development", // the outbox exists only there
             ["EventFunctions:Email:OutboxPath"] = outbox,
         });
         var lecture = await app.CreateEventAsync(Seed.Lecture());

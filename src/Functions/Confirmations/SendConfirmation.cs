@@ -1,4 +1,5 @@
 using EventFunctions.Shared.Confirmations;
+using EventFunctions.Shared.Operations;
 using EventFunctions.Shared.Storage;
 using Microsoft.Azure.Functions.Worker;
 
@@ -10,8 +11,9 @@ namespace EventFunctions.Functions.Confirmations;
 /// timeouts); a batch's failed registrations are queued again each on its own instead. After host.json's
 /// maxDequeueCount a message moves to "confirmations-poison", where organisers can see it.
 /// </summary>
-public sealed class SendConfirmation(ConfirmationSender sender)
+public sealed class SendConfirmation(ConfirmationSender sender, QueueFailures failures)
 {
     [Function(nameof(SendConfirmation))]
-    public Task Run([QueueTrigger(QueueNames.Confirmations)] string message, CancellationToken ct) => sender.HandleAsync(message, ct);
+    public Task Run([QueueTrigger(QueueNames.Confirmations)] string message, CancellationToken ct) =>
+        failures.RunAsync(QueueNames.Confirmations, message, () => sender.HandleAsync(message, ct), ct);
 }

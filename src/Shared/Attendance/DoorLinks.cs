@@ -40,16 +40,14 @@ public sealed class DoorLinks(Signer signer, TimeProvider clock, IOptions<EventF
     /// <summary>The credential when <paramref name="token"/> is a live door token for <paramref name="eventId"/>; null when wrong, expired or another event's.</summary>
     public DoorCredential? Verify(string eventId, string? token)
     {
-        var payload = signer.Verify(Purpose(eventId), token);
-        if (payload is null) return null;
+        if (signer.VerifySigned(Purpose(eventId), token) is not var (payload, expiry)) return null;
         var colon = payload.IndexOf(':');
         if (colon <= 0 || payload[..colon] != eventId) return null;
-        var expiry = DateTimeOffset.FromUnixTimeSeconds(long.Parse(token!.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture));
         // {eventId}:{linkId}:{issued, unix ms}; links made before the issue time was added carry none.
         var rest = payload[(colon + 1)..].Split(':');
         DateTimeOffset? issued = rest.Length > 1 && long.TryParse(rest[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-        return new DoorCredential(eventId, rest[0], token, expiry, issued);
+        return new DoorCredential(eventId, rest[0], token!, expiry, issued);
     }
 
     /// <summary>An anti-forgery token for the door page's forms, bound to the event and the link that opened it.</summary>

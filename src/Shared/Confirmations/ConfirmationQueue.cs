@@ -15,7 +15,11 @@ public sealed record ConfirmationMessage(string EventId, string RegistrationKey)
 /// messages, and still what one key is written as, so messages from either version are read by both). Several
 /// (every email one ledger commit owes): <c>{"eventId":…,"registrationKeys":[…]}</c>. Keys only, never personal data.
 /// </summary>
-internal sealed record ConfirmationQueueMessage(string? EventId, string? RegistrationKey, IReadOnlyList<string>? RegistrationKeys);
+internal sealed record ConfirmationQueueMessage(string? EventId, string? RegistrationKey, IReadOnlyList<string>? RegistrationKeys)
+{
+    /// <summary>The W3C traceparent of the commit that wrote the message (absent when nothing was traced).</summary>
+    public string? TraceParent { get; init; }
+}
 
 public sealed class ConfirmationQueue(EventStore store, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<ConfirmationQueue> log)
 {
@@ -61,9 +65,22 @@ public sealed class ConfirmationQueue(EventStore store, TimeProvider clock, IOpt
     }
 
     /// <summary>One key in the single-registration format, several in the batch format.</summary>
-    public static string Format(string eventId, IReadOnlyList<string> keys) => JsonSerializer.Serialize(keys.Count == 1
+    public static string Format(string eventId, IReadOnlyList<string> keys) => JsonSerializer.Serialize((keys.Count == 1
         ? new ConfirmationQueueMessage(eventId, keys[0], null)
-        : new ConfirmationQueueMessage(eventId, null, keys), Json.Options);
+        : new ConfirmationQueueMessage(eventId, null, keys)) with { TraceParent = Hosting.Telemetry.CurrentTraceParent() }, Json.Options);
+
+    /// <summary>The trace the message was written in, or null.</summary>
+    public static string? TraceParent(string message)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ConfirmationQueueMessage>(message, Json.Options)?.TraceParent;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>A message for exactly one registration (either format), or null.</summary>
     public static ConfirmationMessage? Parse(string message) => ParseAll(message) is [var one] ? one : null;

@@ -55,6 +55,7 @@ public sealed partial class ConfirmationSender(
     /// </summary>
     public async Task HandleAsync(string message, CancellationToken ct)
     {
+        using var activity = Hosting.Telemetry.StartConsumer("confirmations process", ConfirmationQueue.TraceParent(message));
         var messages = ConfirmationQueue.ParseAll(message)
             ?? throw new FormatException("Not a confirmation message; it will end in the poison queue.");
         if (messages is [var single])

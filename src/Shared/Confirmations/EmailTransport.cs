@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using EventFunctions.Shared.Hosting;
 using EventFunctions.Shared.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -79,6 +81,9 @@ public sealed class SendGridEmailTransport(ISendGridClient client, IOptions<Even
         mail.AddCategory(message.Category);
         foreach (var (key, value) in message.Tags) mail.AddCustomArg(key, value);
 
+        using var activity = Telemetry.Source.StartActivity("email send", ActivityKind.Client);
+        activity?.SetTag("eventfunctions.email.category", message.Category);
+        var kind = new KeyValuePair<string, object?>("kind", message.Category);
         Response response;
         try
         {
@@ -86,22 +91,38 @@ public sealed class SendGridEmailTransport(ISendGridClient client, IOptions<Even
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
+            Failed("unavailable");
             throw new TransientEmailException("SendGrid could not be reached or timed out.", ex);
         }
 
         var status = (int)response.StatusCode;
-        if (response.IsSuccessStatusCode) return new SendResult.Sent();
+        activity?.SetTag("http.response.status_code", status);
+        if (response.IsSuccessStatusCode)
+        {
+            Telemetry.EmailsSent.Add(1, kind);
+            return new SendResult.Sent();
+        }
+
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
+            Failed("unauthorized");
             throw new EmailAuthenticationException(status);
         }
 
         if (response.StatusCode == HttpStatusCode.TooManyRequests || status >= 500)
         {
+            Failed("unavailable");
             throw new TransientEmailException($"SendGrid answered {status}.");
         }
 
+        Failed("rejected");
         return new SendResult.Rejected(status, await ErrorFieldsAsync(response, ct));
+
+        void Failed(string reason)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, reason);
+            Telemetry.EmailsFailed.Add(1, kind, new KeyValuePair<string, object?>("reason", reason));
+        }
     }
 
     /// <summary>Only the names of the fields SendGrid objects to: its messages may quote an address.</summary>

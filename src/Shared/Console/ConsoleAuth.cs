@@ -1,10 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using EventFunctions.Shared.Hosting;
 using EventFunctions.Shared.Security;
 using EventFunctions.Shared.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace EventFunctions.Shared.Console;
@@ -33,8 +32,7 @@ public sealed class ConsoleAuth(
     Signer signer,
     TimeProvider clock,
     IOptions<EventFunctionsOptions> options,
-    IConfiguration configuration,
-    IHostEnvironment? environment = null)
+    AppEnvironment environment)
 {
     public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
     public const string DevelopmentCookie = "ef_dev_signin";
@@ -43,12 +41,12 @@ public sealed class ConsoleAuth(
     public static readonly TimeSpan SessionLength = TimeSpan.FromHours(12);
 
     /// <summary>
-    /// The development sign-in exists only in the Development environment: the host's own (DOTNET_/ASPNETCORE_ENVIRONMENT)
-    /// or the Functions host's <c>AZURE_FUNCTIONS_ENVIRONMENT</c> (Core Tools set it to Development; Azure does not).
+    /// The development sign-in exists only when asked for (<see cref="ConsoleOptions.DevelopmentSignIn"/>), in the
+    /// Development environment (see <see cref="AppEnvironment"/>), and without the platform's sign-in. Outside
+    /// Development the setting stops the app at start-up, so one wrong environment name is not enough to open it.
     /// </summary>
     public bool DevelopmentSignInEnabled =>
-        !options.Value.Console.PlatformAuthentication
-        && (environment?.IsDevelopment() == true || string.Equals(configuration["AZURE_FUNCTIONS_ENVIRONMENT"], Environments.Development, StringComparison.OrdinalIgnoreCase));
+        options.Value.Console.DevelopmentSignIn && !options.Value.Console.PlatformAuthentication && environment.IsDevelopment;
 
     public bool PlatformAuthentication => options.Value.Console.PlatformAuthentication;
 

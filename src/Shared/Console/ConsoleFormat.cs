@@ -18,6 +18,10 @@ public static class ConsoleFormat
         return $"{day} {start:HH:mm}–{endText}";
     }
 
+    /// <summary>A time not tied to an event, in the street office's zone (Asia/Shanghai, UTC+8 all year).</summary>
+    public static string Shanghai(DateTimeOffset utc) =>
+        utc.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " (UTC+8)";
+
     public static string Local(EventRecord e, DateTimeOffset? utc) =>
         utc is { } t ? e.ToLocal(t).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
 

@@ -359,6 +359,15 @@ public sealed class ConsoleApi(
         return SeeOther($"{Base}/organisers?done=removed");
     }, isChange: true);
 
+    /// <summary>
+    /// The console's sign-in, anti-forgery and admin policy in front of another area's admin pages (see
+    /// <see cref="OperationsApi"/>), so there is one policy, not a copy.
+    /// </summary>
+    public Task<IActionResult> AsAdminAsync(HttpRequest request, CancellationToken ct, Func<ConsoleUser, string, IFormCollection?, Task<IActionResult>> endpoint, bool isChange = false) =>
+        WithUser(request, ct, async (user, form) => user.IsAdmin
+            ? await endpoint(user, auth.AntiforgeryToken(user), form)
+            : await MessageAsync(user, 403, "仅限管理员 Admins only", "只有街道管理员可以使用此页面。Only the street office's admins use this page."), isChange);
+
     // ---- Plumbing ----
 
     private async Task<IActionResult> EventPageAsync(ConsoleUser user, EventRecord e, string? search, string? flash, string? error, int status, CancellationToken ct)

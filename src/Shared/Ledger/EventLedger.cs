@@ -230,6 +230,12 @@ public sealed class EventLedger : IAsyncDisposable
 
     private async Task CommitAsync(string eventId, Lane lane, List<LedgerOp> batch)
     {
+        // One span per commit: a child of the first op's request, linked to every other op's (one commit carries many).
+        var callers = batch.Select(o => o.Caller).Where(c => c != default).ToList();
+        using var activity = Hosting.Telemetry.Source.StartActivity("ledger commit", System.Diagnostics.ActivityKind.Internal,
+            callers.FirstOrDefault(), links: callers.Skip(1).Select(c => new System.Diagnostics.ActivityLink(c)));
+        activity?.SetTag("eventfunctions.event_id", eventId);
+        activity?.SetTag("eventfunctions.ops", batch.Count);
         var attempts = new List<Plan>();
         var duplicates = new HashSet<LedgerOp>();
         Plan? landed = null;
@@ -293,6 +299,8 @@ public sealed class EventLedger : IAsyncDisposable
         // as it is written, not after: the rows are the outbox (each is marked as owed its email in the commit
         // itself, and the sweep queues what a lost message left owed), and on a rush every caller waiting for the
         // message is a sign-up not yet in the next batch. Neither the pump nor the callers wait for it.
+        foreach (var (_, status, _) in landed.Seated)
+            Hosting.Telemetry.SignUps.Add(1, new KeyValuePair<string, object?>("status", status.ToLowerInvariant()));
         var owed = landed.Seated.Select(s => s.Op.Row.RowKey).Concat(landed.PromotedKeys).ToList();
         if (owed.Count > 0) Track(_confirmations.EnqueueAsync(eventId, owed, CancellationToken.None)); // never throws
         Answer(landed, duplicates);
@@ -371,6 +379,7 @@ public sealed class EventLedger : IAsyncDisposable
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 412)
             {
+                Hosting.Telemetry.LedgerConflicts.Add(1);
                 throw new LedgerConflictException("Another writer changed the event first.");
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i

@@ -49,6 +49,9 @@ internal abstract class LedgerOp
 {
     private int _state; // 0 queued, 1 taken by the pump, 2 abandoned by its caller
 
+    /// <summary>The trace of the request that asked for this op (the commit's span is its child or links to it).</summary>
+    public System.Diagnostics.ActivityContext Caller { get; } = System.Diagnostics.Activity.Current?.Context ?? default;
+
     public bool TryTake() => Interlocked.CompareExchange(ref _state, 1, 0) == 0;
 
     public bool TryAbandon() => Interlocked.CompareExchange(ref _state, 2, 0) == 0;

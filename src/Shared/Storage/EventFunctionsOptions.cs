@@ -19,8 +19,13 @@ public sealed class EventFunctionsOptions
     /// <summary>The queue of confirmation messages; the trigger listens on <see cref="QueueNames.Confirmations"/>.</summary>
     public string ConfirmationQueue { get; set; } = QueueNames.Confirmations;
 
-    /// <summary>Base of the links put in responses and emails (the sign-up form, the cancel link).</summary>
-    public string PublicBaseUrl { get; set; } = "http://localhost:7071";
+    /// <summary>
+    /// Base of the links put in responses, emails, QR codes, posters and calendar files (the sign-up form, the manage
+    /// link, door links), such as <c>https://signup.jiedao.example.cn</c>. When unset it comes from the platform
+    /// (<c>WEBSITE_HOSTNAME</c>, the app's own host name in whichever cloud it runs), and in Development from the local
+    /// host (<c>http://localhost:7071</c>); set it behind a custom domain or a front door.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "";
 
     /// <summary>
     /// The ledger's deadline: how long a sign-up, cancellation or change may take (waiting for its turn and
@@ -45,10 +50,29 @@ public sealed class EventFunctionsOptions
     public TimeSpan RetentionAfterEvent { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>
-    /// Secret for signed links and tokens (door-staff check-in links, anti-forgery tokens, the development sign-in):
-    /// at least 32 characters, the same on every instance. Rotating it voids links already handed out.
+    /// The first signing key (key id <c>0</c>): a secret of at least 32 characters for signed links and tokens
+    /// (door-staff check-in links, anti-forgery tokens, the development sign-in). Links made before key ids existed
+    /// carry no id and are verified with this key until it is removed. See <see cref="SigningKeys"/> for rotation.
     /// </summary>
     public string? SigningKey { get; set; }
+
+    /// <summary>
+    /// The key ring: more signing keys by id (settings <c>EventFunctions__SigningKeys__{id}</c>, ids of 1 to 16 letters,
+    /// digits or '-'). Every key listed verifies; the one named by <see cref="SigningKeyId"/> signs. Rotation is two steps
+    /// that void nothing: add the new key (every instance now verifies it), then name it in SigningKeyId. Removing a key
+    /// voids what it signed (the emergency revocation).
+    /// </summary>
+    public Dictionary<string, string> SigningKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The id of the key that signs (<c>0</c> for <see cref="SigningKey"/>); may be left unset when there is one key.</summary>
+    public string? SigningKeyId { get; set; }
+
+    /// <summary>
+    /// The secret that stored identifiers derive from (registration row keys from the email, ticket codes from the
+    /// arrival number): at least 32 characters, set once and never changed, since a new one would change every key
+    /// and code already stored. Not a signing key: it is not rotated with them. Required outside Development.
+    /// </summary>
+    public string? IdentifierKey { get; set; }
 
     public EmailOptions Email { get; set; } = new();
 
@@ -68,11 +92,21 @@ public sealed class EventFunctionsOptions
     public string NotificationQueue { get; set; } = QueueNames.Notifications;
 
     public ConsoleOptions Console { get; set; } = new();
+
+    /// <summary>The last error of each queue message that failed (see Operations/QueueFailures), for the console's failures page.</summary>
+    public string FailuresTable { get; set; } = "queuefailures";
 }
 
 /// <summary>The organisers' console: who may sign in and how (settings <c>EventFunctions__Console__…</c>).</summary>
 public sealed class ConsoleOptions
 {
+    /// <summary>
+    /// The development sign-in (any visitor picks an email and is signed in as that organiser): only when this is true
+    /// and the environment is Development and the platform's sign-in is off. Outside Development the app refuses to
+    /// start with it on.
+    /// </summary>
+    public bool DevelopmentSignIn { get; set; }
+
     /// <summary>
     /// Emails of the street office's first admins (comma or semicolon separated). They are admins whatever the
     /// organiser table says, so there is always someone who can add organisers.
@@ -102,7 +136,10 @@ public sealed class ConsoleOptions
 
 public sealed class EmailOptions
 {
-    /// <summary><c>Outbox</c> writes .eml files (local runs); <c>SendGrid</c> sends for real. Outbox when no API key is set.</summary>
+    /// <summary>
+    /// <c>SendGrid</c> sends for real; <c>Outbox</c> writes .eml files into <see cref="OutboxPath"/> (Development only:
+    /// outside it the app refuses to start). Unset: SendGrid when an API key is set, otherwise the outbox.
+    /// </summary>
     public string Mode { get; set; } = "";
 
     public string? SendGridApiKey { get; set; }
@@ -110,6 +147,7 @@ public sealed class EmailOptions
     /// <summary>SendGrid's API base; tests point it at a loopback fake.</summary>
     public string SendGridHost { get; set; } = "https://api.sendgrid.com";
 
+    /// <summary>The sender: a SendGrid verified sender of the office's own domain. The placeholder is refused outside Development.</summary>
     public string FromAddress { get; set; } = "no-reply@eventfunctions.example";
 
     public string FromName { get; set; } = "EventFunctions 活动报名";

@@ -39,37 +39,32 @@ public sealed class RunningHost : IAsyncDisposable
     public InvocationLog Invocations => _app.Services.GetRequiredService<InvocationLog>();
     public string BaseUrl => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-    public static async Task<RunningHost> StartAsync(AzuriteFixture azurite, Dictionary<string, string?>? settings = null)
+    public static async Task<RunningHost> StartAsync(AzuriteFixture azurite, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var sendGrid = await FakeSendGrid.StartAsync();
         var table = "h" + Guid.NewGuid().ToString("N")[..12];
 
         // The queue name is the app's real one (from the metadata), so empty it and its poison queue first.
-        foreach (var name in new[] { "confirmations", "confirmations-poison" })
+        foreach (var name in new[] { "confirmations", "confirmations-poison", "notifications-poison" })
         {
             var q = new QueueClient(azurite.ConnectionString, name);
             await q.CreateIfNotExistsAsync();
             await q.ClearMessagesAsync();
         }
 
-        var values = new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
-            ["ReminderSchedule"] = "0 0 0 1 1 *",
-            ["EventFunctions:TableName"] = table,
-            ["EventFunctions:SigningKey"] = "test-signing-key-0123456789abcdef-0123456789",
-            ["EventFunctions:Console:OrganiserTable"] = table + "org",
-            ["EventFunctions:Console:AuditTable"] = table + "audit",
-            ["EventFunctions:Email:Mode"] = "SendGrid",
-            ["EventFunctions:Email:SendGridApiKey"] = "SG.test-key",
-            ["EventFunctions:Email:SendGridHost"] = sendGrid.BaseUrl,
-            ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
-            ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
-        };
+        var values = TestSettings.Production(sendGrid.BaseUrl);
+        values["AzureWebJobsStorage"] = azurite.ConnectionString;
+        values["ConfirmationSweepSchedule"] = "0 0 0 1 1 *";
+        values["ReminderSchedule"] = "0 0 0 1 1 *";
+        values["EventFunctions:TableName"] = table;
+        values["EventFunctions:Console:OrganiserTable"] = table + "org";
+        values["EventFunctions:Console:AuditTable"] = table + "audit";
+        values["EventFunctions:FailuresTable"] = table + "fail";
+        values["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00";
+        values["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200";
         foreach (var (k, v) in settings ?? []) values[k] = v;
 
-        var app = LocalFunctionsHost.Build(new LocalHostOptions { Urls = "http://127.0.0.1:0", Settings = values });
+        var app = LocalFunctionsHost.Build(new LocalHostOptions { Urls = "http://127.0.0.1:0", Settings = values, ConfigureServices = services });
         await app.StartAsync();
         return new RunningHost(app, sendGrid, azurite.ConnectionString, table);
     }

@@ -47,19 +47,11 @@ public sealed class TestApp : IAsyncDisposable
         var table = $"t{suffix}";
         var queue = $"q{suffix}";
         var sendGrid = withSendGrid ? await FakeSendGrid.StartAsync() : null;
-        var values = new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = storageConnection,
-            ["EventFunctions:TableName"] = table,
-            ["EventFunctions:SigningKey"] = "test-signing-key-0123456789abcdef-0123456789",
-            ["EventFunctions:ConfirmationQueue"] = queue,
-            ["EventFunctions:PublicBaseUrl"] = "https://signup.example.cn",
-            ["EventFunctions:Email:Mode"] = "SendGrid",
-            ["EventFunctions:Email:SendGridApiKey"] = "SG.test-key",
-            ["EventFunctions:Email:SendGridHost"] = sendGrid?.BaseUrl ?? "http://127.0.0.1:9",
-            ["EventFunctions:Email:FromAddress"] = "events@jiedao.example.cn",
-            ["EventFunctions:ConfirmationRetryDelay"] = "00:00:00", // a batch's failed email is back on the queue at once
-        };
+        var values = TestSettings.Production(sendGrid?.BaseUrl ?? "http://127.0.0.1:9");
+        values["AzureWebJobsStorage"] = storageConnection;
+        values["EventFunctions:TableName"] = table;
+        values["EventFunctions:ConfirmationQueue"] = queue;
+        values["EventFunctions:ConfirmationRetryDelay"] = "00:00:00"; // a batch's failed email is back on the queue at once
         foreach (var (k, v) in settings ?? []) values[k] = v;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var collection = new ServiceCollection();
@@ -80,7 +72,7 @@ public sealed class TestApp : IAsyncDisposable
     public SignUpForm SignUpForm => new(Get<SignUpApi>());
     public RegisterForEvent RegisterForEvent => new(Get<SignUpApi>());
     public CancelRegistration CancelRegistration => new(Get<SignUpApi>());
-    public SendConfirmation SendConfirmation => new(Get<ConfirmationSender>());
+    public SendConfirmation SendConfirmation => new(Get<ConfirmationSender>(), Get<EventFunctions.Shared.Operations.QueueFailures>());
     public SweepConfirmations SweepConfirmations => new(Get<ConfirmationQueue>(), Get<IOptions<EventFunctionsOptions>>());
 
     public async Task<TableClient> TableAsync() => await Get<EventStore>().TableAsync(default);

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace EventFunctions.Shared.Hosting;
+
+/// <summary>
+/// The app's own traces and metrics (OpenTelemetry reads them by these names; Program.cs exports them to Azure
+/// Monitor). Never a name, email or phone in a tag: ids, kinds, statuses and counts only.
+/// <para>
+/// A sign-up's trace: the HTTP request → <c>ledger commit</c> (a child of the first sign-up it carries, linked to
+/// every other one, since one commit carries up to 99) → the queue message, which carries the commit's
+/// <c>traceparent</c> → <c>confirmations process</c> → <c>email send</c>.
+/// </para>
+/// </summary>
+public static class Telemetry
+{
+    public const string SourceName = "EventFunctions";
+    public const string MeterName = "EventFunctions";
+
+    public static readonly ActivitySource Source = new(SourceName);
+    public static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Sign-ups committed, tagged <c>status</c> = confirmed or waitlisted.</summary>
+    public static readonly Counter<long> SignUps = Meter.CreateCounter<long>("eventfunctions.signups", "{sign-up}", "Sign-ups committed by the ledger");
+
+    /// <summary>Emails handed to the provider, tagged <c>kind</c> (confirmation, notice).</summary>
+    public static readonly Counter<long> EmailsSent = Meter.CreateCounter<long>("eventfunctions.emails.sent", "{email}", "Emails accepted by the provider");
+
+    /// <summary>Sends that failed (each attempt), tagged <c>kind</c> and <c>reason</c> (rejected, unavailable).</summary>
+    public static readonly Counter<long> EmailsFailed = Meter.CreateCounter<long>("eventfunctions.emails.failed", "{email}", "Email sends that failed");
+
+    /// <summary>Ledger commits that met a changed event row (another commit got there first) and were planned again.</summary>
+    public static readonly Counter<long> LedgerConflicts = Meter.CreateCounter<long>("eventfunctions.ledger.conflicts", "{conflict}", "Ledger commits retried after an ETag conflict");
+
+    /// <summary>Messages replayed from a poison queue by an administrator.</summary>
+    public static readonly Counter<long> PoisonReplayed = Meter.CreateCounter<long>("eventfunctions.poison.replayed", "{message}", "Poison messages replayed");
+
+    private static long _poison = -1;
+
+    /// <summary>Messages in the poison queues at the last look (the health check and the sweep look); absent until a first look.</summary>
+    public static readonly ObservableGauge<long> PoisonMessages = Meter.CreateObservableGauge("eventfunctions.poison.messages",
+        () => Interlocked.Read(ref _poison) is var n and >= 0 ? [new Measurement<long>(n)] : Array.Empty<Measurement<long>>(),
+        "{message}", "Messages in the poison queues");
+
+    public static void ObservePoison(long count) => Interlocked.Exchange(ref _poison, count);
+
+    /// <summary>The W3C traceparent of the current activity, to carry in a queue message; null when nothing is traced.</summary>
+    public static string? CurrentTraceParent() => Activity.Current is { IdFormat: ActivityIdFormat.W3C } a ? a.Id : null;
+
+    /// <summary>Starts the consumer span of a queue message, a child of the producer's trace when the message carries one.</summary>
+    public static Activity? StartConsumer(string name, string? traceParent)
+    {
+        var links = Activity.Current is { } invocation ? new[] { new ActivityLink(invocation.Context) } : null;
+        return ActivityContext.TryParse(traceParent, null, out var parent)
+            ? Source.StartActivity(name, ActivityKind.Consumer, parent, links: links)
+            : Source.StartActivity(name, ActivityKind.Consumer);
+    }
+}

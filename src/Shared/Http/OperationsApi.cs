@@ -1,0 +1,122 @@
+using System.Text.Json;
+using EventFunctions.Shared.Console;
+using EventFunctions.Shared.Hosting;
+using EventFunctions.Shared.Operations;
+using EventFunctions.Shared.Web;
+using EventFunctions.Shared.Web.Console;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+
+namespace EventFunctions.Shared.Http;
+
+/// <summary>
+/// What an operator uses: the health route (anonymous, no personal data) and the console's failures page, where an
+/// admin sees the messages in the poison queues and replays them once the cause is fixed.
+/// </summary>
+public sealed class OperationsApi(
+    HealthCheckService health,
+    PoisonQueues poison,
+    ConsoleApi console,
+    AuditLog audit,
+    PageRenderer pages,
+    TimeProvider clock,
+    ILogger<OperationsApi> log)
+{
+    /// <summary>A report is reused this long, so probes (or a flood of anonymous requests) cost storage at most a few requests a minute.</summary>
+    public static readonly TimeSpan HealthCacheFor = TimeSpan.FromSeconds(10);
+
+    private (HealthReport Report, DateTimeOffset At)? _last;
+    private readonly SemaphoreSlim _checking = new(1, 1);
+
+    // ---- GET /api/health ----
+
+    public async Task<IActionResult> HealthAsync(HttpRequest request, CancellationToken ct)
+    {
+        var report = await ReportAsync(ct);
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checkedUtc = _last?.At,
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description,
+                durationMs = (int)e.Value.Duration.TotalMilliseconds,
+                data = e.Value.Data.Count == 0 ? null : e.Value.Data,
+            }),
+        };
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        if (report.Status == HealthStatus.Unhealthy) request.HttpContext.Response.Headers.RetryAfter = "30";
+        return new ContentResult
+        {
+            Content = JsonSerializer.Serialize(body, Json.Options),
+            ContentType = "application/json; charset=utf-8",
+            StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK,
+        };
+    }
+
+    private async Task<HealthReport> ReportAsync(CancellationToken ct)
+    {
+        if (_last is { } fresh && clock.GetUtcNow() - fresh.At < HealthCacheFor) return fresh.Report;
+        await _checking.WaitAsync(ct);
+        try
+        {
+            if (_last is { } again && clock.GetUtcNow() - again.At < HealthCacheFor) return again.Report;
+            var report = await health.CheckHealthAsync(ct);
+            _last = (report, clock.GetUtcNow());
+            if (report.Status != HealthStatus.Healthy)
+                log.LogWarning("Health: {Status} ({Failed})", report.Status, string.Join(", ", report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key)));
+            return report;
+        }
+        finally
+        {
+            _checking.Release();
+        }
+    }
+
+    // ---- The console's failures page (admins) ----
+
+    public Task<IActionResult> FailuresPageAsync(HttpRequest request, CancellationToken ct) => console.AsAdminAsync(request, ct, async (user, csrf, _) =>
+    {
+        var done = request.Query["replayed"].FirstOrDefault();
+        return await PageAsync(user, csrf, done is null ? null : int.TryParse(done, out var n) && n > 0
+            ? $"已重放 {n} 条消息 Replayed {n} message(s)."
+            : "没有可重放的消息：它已被重放或已不在失败队列中。Nothing replayed: the message was replayed already or is no longer there.", ct);
+    });
+
+    public Task<IActionResult> ReplayAsync(HttpRequest request, CancellationToken ct) => console.AsAdminAsync(request, ct, async (user, _, form) =>
+    {
+        var queue = form!["queue"].FirstOrDefault() ?? "";
+        var id = form["messageId"].FirstOrDefault();
+        if (!poison.Sources.Any(s => s.Queue == queue) || (id is not null && (id.Length is 0 or > 100)))
+            return HttpIO.Problem(400, "Unknown queue or message", "Choose a message from the failures page.");
+        var replayed = await poison.ReplayAsync(queue, id, ct);
+        await audit.RecordAsync(null, user, "重放失败消息 Replayed failed messages", $"{queue} · {(id is null ? "all" : id)}", replayed.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+        return new SeeOther($"{ConsoleApi.Base}/failures?replayed={replayed}");
+    }, isChange: true);
+
+    private async Task<IActionResult> PageAsync(ConsoleUser user, string csrf, string? flash, CancellationToken ct)
+    {
+        var html = await pages.RenderAsync<FailuresPage>(new()
+        {
+            [nameof(FailuresPage.User)] = user,
+            [nameof(FailuresPage.Csrf)] = csrf,
+            [nameof(FailuresPage.Depths)] = await poison.DepthsAsync(ct),
+            [nameof(FailuresPage.Messages)] = await poison.ListAsync(ct),
+            [nameof(FailuresPage.Flash)] = flash,
+        });
+        return new HtmlPageResult { Content = html, ContentType = "text/html; charset=utf-8", StatusCode = 200, ImagesFromSelf = true };
+    }
+
+    private sealed class SeeOther(string url) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context)
+        {
+            context.HttpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
+            context.HttpContext.Response.Headers.Location = url;
+            return Task.CompletedTask;
+        }
+    }
+}
