@@ -1,6 +1,8 @@
 // EventFunctions on Azure: a Flex Consumption function app with a user-assigned identity,
 // one storage account (tables, queues, deployment package) reached only by that identity
-// (shared keys off), and Application Insights. Deployed with `azd up` (see azure.yaml).
+// (shared keys off), a Key Vault holding its secrets (read as Key Vault references), and
+// Application Insights on a Log Analytics workspace with alerts on poison messages and failed
+// sends. Deployed with `azd up` (see azure.yaml and docs/deploying.md).
 targetScope = 'subscription'
 
 @minLength(1)
@@ -13,24 +15,39 @@ param environmentName string
 param location string
 
 @secure()
-@description('SendGrid API key for confirmation emails. Empty writes no emails (Outbox mode on an ephemeral disk): set it for real use.')
-param sendGridApiKey string = ''
+@minLength(1)
+@description('SendGrid API key for the emails (stored in Key Vault). The app does not start without it.')
+param sendGridApiKey string
 
-@description('Sender address for confirmation emails (a SendGrid verified sender).')
-param emailFromAddress string = 'no-reply@example.com'
+@minLength(3)
+@description('Sender address for the emails: a SendGrid verified sender of the office\'s own domain.')
+param emailFromAddress string
 
-@description('Verification key of SendGrid\'s Signed Event Webhook (base64). Empty: POST /api/sendgrid/events refuses every request.')
-param sendGridWebhookPublicKey string = ''
+@minLength(1)
+@description('Verification key of SendGrid\'s Signed Event Webhook (base64, a public key). The app does not start without it.')
+param sendGridWebhookPublicKey string
 
-@description('Public base URL of the sign-up links; defaults to the function app\'s own host name.')
+@description('Public base URL of every link (https://…, e.g. a custom domain). Empty: the app uses its own host name in whichever cloud it runs.')
 param publicBaseUrl string = ''
+
+@description('Email address told of alerts (poison messages, failed sends, a failing health probe). Empty: alerts fire without notifying anyone.')
+param alertEmail string = ''
+
+@description('Availability-test locations probing GET /api/health every 5 minutes (ids differ per cloud; e.g. ["apac-hk-hkn-azr", "apac-sg-sin-azr"] in global Azure). Empty: no probe.')
+param healthProbeLocations array = []
 
 @description('Object id of a person to grant data access to the storage account (for azd and debugging). Optional.')
 param principalId string = ''
 
 @secure()
-@description('Secret for door-staff links, anti-forgery tokens: at least 32 characters. A new one is made on each deployment unless given (which voids door links handed out).')
-param signingKey string = '${newGuid()}${newGuid()}'
+@minLength(32)
+@description('The first signing key (id 0) for door-staff links and anti-forgery tokens, stored in Key Vault. azd reads it back from the vault on every provision (main.parameters.json), so redeploying keeps it; see docs/keys.md to rotate.')
+param signingKey string
+
+@secure()
+@minLength(32)
+@description('The identifier key (stored row keys and ticket codes derive from it), stored in Key Vault. Set once and never changed: azd reads it back from the vault on every provision.')
+param identifierKey string
 
 @description('Emails of the street office\'s first console admins, comma-separated.')
 param consoleAdmins string = ''
@@ -63,6 +80,9 @@ module app 'app/resources.bicep' = {
     publicBaseUrl: publicBaseUrl
     principalId: principalId
     signingKey: signingKey
+    identifierKey: identifierKey
+    alertEmail: alertEmail
+    healthProbeLocations: healthProbeLocations
     consoleAdmins: consoleAdmins
     signInClientId: signInClientId
     signInTenantId: signInTenantId
@@ -74,3 +94,4 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = app.outputs.functionAppName
 output SERVICE_API_URI string = app.outputs.functionAppUri
 output AZURE_STORAGE_ACCOUNT_NAME string = app.outputs.storageAccountName
+output AZURE_KEY_VAULT_NAME string = app.outputs.keyVaultName

@@ -12,6 +12,11 @@ param publicBaseUrl string
 param principalId string
 @secure()
 param signingKey string
+@secure()
+param identifierKey string
+param alertEmail string
+@description('Availability-test locations that probe /api/health (ids differ per cloud, e.g. apac-hk-hkn-azr in global Azure). Empty: no probe.')
+param healthProbeLocations array = []
 param consoleAdmins string
 param signInClientId string
 param signInTenantId string
@@ -25,6 +30,7 @@ var roles = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
 }
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -93,6 +99,41 @@ resource notificationsPoison 'Microsoft.Storage/storageAccounts/queueServices/qu
   name: 'notifications-poison'
 }
 
+// Secrets live in Key Vault (RBAC, soft delete, purge protection); the app reads them as Key Vault references
+// through its identity, so no secret is an app setting's value.
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: 'kv-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource sendGridSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'sendgrid-api-key'
+  properties: { value: sendGridApiKey, contentType: 'SendGrid API key' }
+}
+
+resource signingKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'signing-key-0'
+  properties: { value: signingKey, contentType: 'Signing key 0 (rotates: docs/keys.md)' }
+}
+
+resource identifierKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'identifier-key'
+  properties: { value: identifierKey, contentType: 'Identifier key (never changes)' }
+}
+
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: 'log-${resourceToken}'
   location: location
@@ -141,6 +182,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    keyVaultReferenceIdentity: identity.id
     functionAppConfig: {
       deployment: {
         storage: {
@@ -169,7 +211,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 
   resource settings 'config' = {
     name: 'appsettings'
-    properties: {
+    dependsOn: [ secretsUser ]
+    properties: union({
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identity.properties.clientId
       AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
@@ -179,17 +222,20 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
       ConfirmationSweepSchedule: '0 */5 * * * *'
       ReminderSchedule: '0 */5 * * * *'
-      EventFunctions__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${functionAppName}.azurewebsites.net' : publicBaseUrl
-      EventFunctions__Email__Mode: empty(sendGridApiKey) ? 'Outbox' : 'SendGrid'
-      EventFunctions__Email__SendGridApiKey: sendGridApiKey
+      EventFunctions__Email__Mode: 'SendGrid'
+      EventFunctions__Email__SendGridApiKey: '@Microsoft.KeyVault(SecretUri=${sendGridSecret.properties.secretUri})'
       EventFunctions__Email__FromAddress: emailFromAddress
-      EventFunctions__Email__OutboxPath: '/tmp/outbox'
       EventFunctions__Email__WebhookPublicKey: sendGridWebhookPublicKey
-      EventFunctions__SigningKey: signingKey
+      // Versionless references: a new secret version is picked up within a day, or at once on restart.
+      EventFunctions__SigningKey: '@Microsoft.KeyVault(SecretUri=${signingKeySecret.properties.secretUri})'
+      EventFunctions__IdentifierKey: '@Microsoft.KeyVault(SecretUri=${identifierKeySecret.properties.secretUri})'
       EventFunctions__Console__Admins: consoleAdmins
       // The console trusts X-MS-CLIENT-PRINCIPAL only where App Service Authentication (below) sets it.
       EventFunctions__Console__PlatformAuthentication: empty(signInClientId) ? 'false' : 'true'
-    }
+    }, empty(publicBaseUrl) ? {} : {
+      // Unset, the app builds links from WEBSITE_HOSTNAME, the host name the platform gives it in any cloud.
+      EventFunctions__PublicBaseUrl: publicBaseUrl
+    })
   }
 
   // App Service Authentication ("Easy Auth") with Microsoft Entra ID for the organisers' console. Participants'
@@ -223,6 +269,16 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 // Role assignments: named guid(scope, principal, role) so redeploys are idempotent.
+resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+  }
+}
+
 resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identity.id, roles.storageBlobDataOwner)
   scope: storage
@@ -273,6 +329,126 @@ resource userTableAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   }
 }
 
+// ---- Alerts: what an operator must hear about without watching a dashboard ----
+resource alertGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(alertEmail)) {
+  name: 'ag-${resourceToken}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'eventfn'
+    enabled: true
+    emailReceivers: [ { name: 'operator', emailAddress: alertEmail, useCommonAlertSchema: true } ]
+  }
+}
+
+var alertActions = empty(alertEmail) ? [] : [ alertGroup.id ]
+
+// The Functions host logs each message it moves to a poison queue; one is enough to alert.
+resource poisonAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
+  name: 'alert-poison-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'EventFunctions: messages moved to a poison queue'
+    description: 'A confirmation or notification failed every retry. Open the console\'s failures page, fix the cause, replay (docs/operations.md).'
+    severity: 2
+    enabled: true
+    scopes: [ insights.id ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'union traces, customMetrics | where (itemType == "trace" and message has "-poison" and message has "MaxDequeueCount") or (name == "eventfunctions.poison.messages" and value > 0)'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: alertActions }
+  }
+}
+
+// Sends failing (SendGrid down, a revoked key, a rejected sender): more than a few in 15 minutes.
+resource failedSendsAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
+  name: 'alert-sends-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'EventFunctions: emails failing'
+    description: 'Email sends are failing (eventfunctions.emails.failed, by reason). Check the SendGrid key and account (docs/operations.md).'
+    severity: 2
+    enabled: true
+    scopes: [ insights.id ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "eventfunctions.emails.failed" | summarize Failed = sum(valueSum)'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Failed'
+          operator: 'GreaterThan'
+          threshold: 5
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: alertActions }
+  }
+}
+
+// An availability test on the health route, where the cloud offers one (the locations are the operator's choice).
+var healthUrl = empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}/api/health' : '${publicBaseUrl}/api/health'
+resource healthProbe 'Microsoft.Insights/webtests@2022-06-15' = if (!empty(healthProbeLocations)) {
+  name: 'health-${resourceToken}'
+  location: location
+  tags: union(tags, { 'hidden-link:${insights.id}': 'Resource' })
+  kind: 'standard'
+  properties: {
+    SyntheticMonitorId: 'health-${resourceToken}'
+    Name: 'health'
+    Kind: 'standard'
+    Enabled: true
+    Frequency: 300
+    Timeout: 30
+    RetryEnabled: true
+    Locations: [for l in healthProbeLocations: { Id: l }]
+    Request: { RequestUrl: healthUrl, HttpVerb: 'GET', ParseDependentRequests: false }
+    ValidationRules: { ExpectedHttpStatusCode: 200, SSLCheck: true, SSLCertRemainingLifetimeCheck: 7 }
+  }
+}
+
+resource healthAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = if (!empty(healthProbeLocations)) {
+  name: 'alert-health-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'EventFunctions: health probe failing'
+    description: 'GET /api/health did not answer 200 (storage unreachable: the check that failed is named in the answer).'
+    severity: 1
+    enabled: true
+    scopes: [ insights.id ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'availabilityResults | where name == "health" and success == false'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 1
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: alertActions }
+  }
+}
+
 output functionAppName string = functionApp.name
 output functionAppUri string = 'https://${functionApp.properties.defaultHostName}'
 output storageAccountName string = storage.name
+output keyVaultName string = vault.name
