@@ -414,6 +414,11 @@ public static class Rows
     /// inserted through <see cref="LeanRow{T}"/> (empty properties left out) as the ledger inserts it, so raw
     /// inserts and the naive reference store what the product stores.
     /// </summary>
+    /// <summary>The product's ticket-code derivation (HMAC under the identifier key), so the references do its work too.</summary>
+    private static readonly EventFunctions.Shared.Security.IdentifierKeys Keys = new(
+        Microsoft.Extensions.Options.Options.Create(new EventFunctions.Shared.Storage.EventFunctionsOptions { IdentifierKey = "bench-identifier-key-0123456789abcdef-012345" }),
+        new EventFunctions.Shared.Hosting.AppEnvironment(new ConfigurationBuilder().Build()));
+
     public static RegistrationEntity RegistrationLike(string partition, string rowKey, int i)
     {
         var now = DateTimeOffset.UtcNow;
@@ -423,7 +428,7 @@ public static class Rows
             Organisation = "北外滩街道", Language = "zh-CN", CreatedUtc = now, ConsentUtc = now, ConsentNotice = RegistrationService.ConsentNoticeVersion,
             SubmissionHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), ManageToken = Ids.NewToken(),
             EmailPending = true, EmailQueuedUtc = now, Status = RegistrationStatus.Confirmed, Sequence = i, StateVersion = 1,
-            TicketCode = EventFunctions.Shared.Attendance.Tickets.Code(partition, Math.Max(1, i + 1)),
+            TicketCode = Keys.TicketCode(partition, Math.Max(1, i + 1)),
         };
     }
 }

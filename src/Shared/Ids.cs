@@ -21,13 +21,6 @@ public static class Ids
 
     public static bool IsValidRegistrationId(string? id) => id is { Length: 8 } && id.All(char.IsAsciiLetterOrDigit);
 
-    /// <summary>
-    /// The registration's RowKey: a hash of the normalised email. The same email always lands on the same
-    /// row, so an insert of a second sign-up fails with 409 — the row is its own duplicate guard.
-    /// </summary>
-    public static string RegistrationKey(string normalisedEmail) =>
-        "reg-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalisedEmail)))[..40];
-
     public static bool TokensEqual(string? a, string? b) =>
         a is not null && b is not null
         && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));

@@ -92,6 +92,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RetentionService>();
         services.AddSingleton<OrganiserApi>();
         services.AddSingleton<Security.Signer>();
+        services.AddSingleton<Security.IdentifierKeys>();
         services.AddSingleton<Console.OrganiserDirectory>();
         services.AddSingleton<Console.AuditLog>();
         services.AddSingleton<Console.ConsoleAuth>();

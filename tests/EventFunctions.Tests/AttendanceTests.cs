@@ -115,9 +115,9 @@ public sealed class AttendanceTests(AzuriteFixture azurite)
         var service = app.Get<AttendanceService>();
         var waitingRow = await Kit.RowAsync(app, lecture.Id, waiting.RegistrationId);
         var cancelledRow = await Kit.RowAsync(app, lecture.Id, cancelled.RegistrationId);
-        var cancelledCode = Tickets.Of(cancelledRow)!;
+        var cancelledCode = app.Get<EventFunctions.Shared.Security.IdentifierKeys>().TicketOf(cancelledRow)!;
 
-        var w = Assert.IsType<CheckInOutcome.Refused>(await service.CheckInAsync(lecture.Id, Tickets.Of(waitingRow)!, Door, default));
+        var w = Assert.IsType<CheckInOutcome.Refused>(await service.CheckInAsync(lecture.Id, app.Get<EventFunctions.Shared.Security.IdentifierKeys>().TicketOf(waitingRow)!, Door, default));
         Assert.Equal(CheckInRefusal.Waitlisted, w.Reason);
         Assert.Equal("乙", w.Person!.Name);
 

@@ -9,22 +9,42 @@ namespace EventFunctions.Tests;
 [Collection(StorageCollection.Name)]
 public sealed class TicketTests(AzuriteFixture azurite)
 {
+    private static EventFunctions.Shared.Security.IdentifierKeys Keys(string secret) => new(
+        Microsoft.Extensions.Options.Options.Create(new EventFunctions.Shared.Storage.EventFunctionsOptions { IdentifierKey = secret }),
+        new EventFunctions.Shared.Hosting.AppEnvironment(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
+
     [Fact]
     public void Codes_are_six_unambiguous_characters_unique_in_an_event_and_lead_back_to_the_arrival_number()
     {
+        var keys = Keys(TestSettings.IdentifierKey);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (long n = 1; n <= 20_000; n++)
         {
-            var code = Tickets.Code("k7m2qxabcd", n);
+            var code = keys.TicketCode("k7m2qxabcd", n);
             Assert.Matches("^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{6}$", code);
             Assert.True(seen.Add(code), $"code {code} given twice");
-            Assert.Equal(n, Tickets.Sequence("k7m2qxabcd", code));
+            Assert.Equal(n, keys.TicketSequence("k7m2qxabcd", code));
         }
 
-        Assert.Equal(Tickets.Sequence("k7m2qxabcd", "AB2CDE"), Tickets.Sequence("k7m2qxabcd", " ab2-cde "));
-        Assert.NotEqual(Tickets.Code("k7m2qxabcd", 1), Tickets.Code("otherevent", 1)); // each event its own codes
+        Assert.Equal(keys.TicketSequence("k7m2qxabcd", "AB2CDE"), keys.TicketSequence("k7m2qxabcd", " ab2-cde "));
+        Assert.NotEqual(keys.TicketCode("k7m2qxabcd", 1), keys.TicketCode("otherevent", 1)); // each event its own codes
         Assert.Null(Tickets.Normalise("AB0CDE")); // 0, O, 1, I, L are not in codes
         Assert.Null(Tickets.Normalise("ABCDEFG"));
+    }
+
+    [Fact]
+    public void Codes_and_row_keys_cannot_be_computed_from_public_data_without_the_identifier_key()
+    {
+        // The event id and the arrival numbers (1, 2, 3…) are public or guessable; the codes are not, under another key.
+        var ours = Keys(TestSettings.IdentifierKey);
+        var guess = Keys("someone-elses-identifier-key-0123456789abcdef");
+        var codes = Enumerable.Range(1, 200).Select(n => ours.TicketCode("k7m2qxabcd", n)).ToHashSet();
+        Assert.DoesNotContain(Enumerable.Range(1, 200).Select(n => guess.TicketCode("k7m2qxabcd", n)), codes.Contains);
+        // Nor is the old, keyless derivation (SHA-256 of the email) the row key any more.
+        var plain = "reg-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("li@example.cn"u8))[..40];
+        Assert.NotEqual(plain, ours.RegistrationKey("li@example.cn"));
+        Assert.NotEqual(guess.RegistrationKey("li@example.cn"), ours.RegistrationKey("li@example.cn"));
+        Assert.Equal(ours.RegistrationKey("li@example.cn"), Keys(TestSettings.IdentifierKey).RegistrationKey("li@example.cn")); // stable
     }
 
     [Fact]
@@ -40,7 +60,7 @@ public sealed class TicketTests(AzuriteFixture azurite)
         Assert.Equal(200, status);
         var row = Assert.Single(await app.RegistrationsAsync(salon.Id));
         var code = row.TicketCode!;
-        Assert.Equal(Tickets.Code(salon.Id, row.Sequence), code);
+        Assert.Equal(app.Get<EventFunctions.Shared.Security.IdentifierKeys>().TicketCode(salon.Id, row.Sequence), code);
         Assert.Contains($"id=\"ticket-code\"", html);
         Assert.Contains($">{code}</p>", html);
         Assert.Contains("<svg", html); // the QR, inline (the page's CSP loads no images)
@@ -107,7 +127,7 @@ public sealed class TicketTests(AzuriteFixture azurite)
         await app.DeliverQueuedAsync();
         var promoted = app.SendGrid.Mails.Single(m => m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("registrationStatus").GetString() == "Confirmed"
             && m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("registrationId").GetString() == waiting.RegistrationId);
-        var code = Tickets.Code(lecture.Id, waiting.Sequence);
+        var code = app.Get<EventFunctions.Shared.Security.IdentifierKeys>().TicketCode(lecture.Id, waiting.Sequence);
         Assert.Contains(promoted.RootElement.GetProperty("attachments").EnumerateArray(), a => a.TryGetProperty("content_id", out var id) && id.GetString() == TicketInfo.EmailContentId);
         Assert.Contains(code, promoted.RootElement.GetProperty("content")[0].GetProperty("value").GetString());
         manage = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/api/manage/{lecture.Id}/{waiting.RegistrationId}?t={waiting.ManageToken}"), lecture.Id, waiting.RegistrationId, default));
@@ -127,6 +147,6 @@ public sealed class TicketTests(AzuriteFixture azurite)
         Assert.Null((await Kit.RowAsync(app, lecture.Id, view.RegistrationId)).TicketCode);
 
         Assert.IsType<CheckInOutcome.CheckedIn>(await app.Get<AttendanceService>().CheckInAsync(lecture.Id, view.TicketCode!, "door:test", default));
-        Assert.Equal(view.TicketCode, Tickets.Of(await Kit.RowAsync(app, lecture.Id, view.RegistrationId)));
+        Assert.Equal(view.TicketCode, app.Get<EventFunctions.Shared.Security.IdentifierKeys>().TicketOf(await Kit.RowAsync(app, lecture.Id, view.RegistrationId)));
     }
 }

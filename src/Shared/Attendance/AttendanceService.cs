@@ -37,7 +37,7 @@ public sealed class AttendanceSummaryEntity : ITableEntity
 /// and attendance reports. Every write goes through the <see cref="EventLedger"/>; the actor (<c>door:&lt;link&gt;</c>
 /// or <c>organiser:&lt;email&gt;</c>) is recorded on the row.
 /// </summary>
-public sealed class AttendanceService(EventStore store, EventLedger ledger, TimeProvider clock, ILogger<AttendanceService> log)
+public sealed class AttendanceService(EventStore store, EventLedger ledger, Security.IdentifierKeys ids, TimeProvider clock, ILogger<AttendanceService> log)
 {
     /// <summary>What a report calls a blank unit.</summary>
     public const string UnitNotGiven = "未填写 / Not given";
@@ -121,7 +121,7 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Time
         var matches = new List<RegistrationEntity>();
         await foreach (var r in RowsAsync(eventId, ct))
         {
-            if ((code is not null && Tickets.Of(r) == code)
+            if ((code is not null && ids.TicketOf(r) == code)
                 || (lastFour is not null && Digits(r.Phone) is { Length: >= 4 } d && d.EndsWith(lastFour, StringComparison.Ordinal))
                 || r.Name.Contains(q, StringComparison.OrdinalIgnoreCase))
             {
@@ -289,7 +289,7 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Time
 
     private async Task<RegistrationEntity?> FindRowByCodeAsync(string eventId, string code, CancellationToken ct)
     {
-        if (!Ids.IsValidEventId(eventId) || Tickets.Sequence(eventId, code) is not { } sequence) return null;
+        if (!Ids.IsValidEventId(eventId) || ids.TicketSequence(eventId, code) is not { } sequence) return null;
         var table = await store.TableAsync(ct);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and Sequence eq {sequence}");
         await foreach (var r in table.QueryAsync<RegistrationEntity>(filter, cancellationToken: ct))
@@ -300,7 +300,7 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Time
         return null;
     }
 
-    private static CheckInOutcome Map(AttendanceResult result) => result switch
+    private CheckInOutcome Map(AttendanceResult result) => result switch
     {
         AttendanceResult.CheckedIn c => new CheckInOutcome.CheckedIn(ToAttendee(c.Row), c.At),
         AttendanceResult.AlreadyCheckedIn a => new CheckInOutcome.AlreadyCheckedIn(a.Row is null ? null : ToAttendee(a.Row), a.At),
@@ -311,9 +311,9 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Time
         _ => new CheckInOutcome.NotSaved(),
     };
 
-    public static Attendee ToAttendee(RegistrationEntity r) => new(
+    public Attendee ToAttendee(RegistrationEntity r) => new(
         r.RowKey, r.RegistrationId, r.Name, MaskPhone(r.Phone), UnitOf(r.Organisation), r.Status,
-        r.Status == RegistrationStatus.Confirmed ? Tickets.Of(r) : null, r.CheckedInUtc, r.CheckedInBy);
+        r.Status == RegistrationStatus.Confirmed ? ids.TicketOf(r) : null, r.CheckedInUtc, r.CheckedInBy);
 
     /// <summary>138****5678: enough for door staff to tell two people of one name apart.</summary>
     public static string? MaskPhone(string? phone)

@@ -17,7 +17,7 @@ namespace EventFunctions.Shared.Attendance;
 /// <c>= + - @</c>, a tab or a CR gets a leading single quote, so a spreadsheet shows it as text instead of running
 /// it as a formula (a participant can type <c>=HYPERLINK(…)</c> as a name).
 /// </summary>
-public sealed class CsvExport(EventStore store, AttendanceService attendance)
+public sealed class CsvExport(EventStore store, AttendanceService attendance, Security.IdentifierKeys ids)
 {
     private static readonly CsvConfiguration Config = new(CultureInfo.InvariantCulture)
     {
@@ -59,7 +59,7 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance)
             {
                 r.Name, PhoneForSheet(r.Phone), r.Email, r.Organisation, StatusName(r.Status),
                 waitlist.TryGetValue(r.RowKey, out var p) ? p.ToString(CultureInfo.InvariantCulture) : "",
-                r.Status == RegistrationStatus.Confirmed ? Tickets.Of(r) : "",
+                r.Status == RegistrationStatus.Confirmed ? ids.TicketOf(r) : "",
                 r.CheckedInUtc is { } at ? Local(e, at) : "",
             };
             line.AddRange(e.Questions.Select(q => answers.TryGetValue(q.Id, out var a) ? Answer(q, a) : ""));

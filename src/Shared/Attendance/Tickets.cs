@@ -12,7 +12,8 @@ namespace EventFunctions.Shared.Attendance;
 /// A code is six characters from the ids' alphabet in upper case, without the ones people confuse (no 0/O, 1/I/L),
 /// e.g. <c>K7M2QX</c>. It is not random: it is the registration's arrival number in its event
 /// (<see cref="RegistrationEntity.Sequence"/>, which the ledger gives out once each) put through a permutation of
-/// the 31⁶ possible codes keyed by the event's id. A permutation never maps two numbers to one code, so two
+/// the 31⁶ possible codes keyed by a secret per event (<see cref="Security.IdentifierKeys"/>), so nobody can compute
+/// the codes issued from the event's public id. A permutation never maps two numbers to one code, so two
 /// registrations of one event can never share a code, whatever instances commit them, and no code row or check is
 /// needed. It also runs backwards: a typed code gives the arrival number, which finds the row. Rows stored before
 /// tickets existed have a sequence and so a code too (computed when read); a row without one has no ticket.
@@ -30,11 +31,13 @@ public static class Tickets
     private const int HalfBits = 15; // a 30-bit Feistel network; values at or over Space walk on (cycle walking)
     private const int Rounds = 4;
 
-    /// <summary>The code of the registration with arrival number <paramref name="sequence"/> (1 and up) in the event.</summary>
-    public static string Code(string eventId, long sequence)
+    /// <summary>
+    /// The code of the registration with arrival number <paramref name="sequence"/> (1 and up) in the event whose
+    /// permutation key is <paramref name="key"/> (from <see cref="Security.IdentifierKeys"/>: secret, per event).
+    /// </summary>
+    public static string Code(byte[] key, long sequence)
     {
         if (sequence <= 0 || sequence >= Space) throw new ArgumentOutOfRangeException(nameof(sequence));
-        var key = Key(eventId);
         var x = sequence;
         do x = Permute(key, x, forward: true); while (x >= Space);
         var chars = new char[Length];
@@ -48,13 +51,12 @@ public static class Tickets
     }
 
     /// <summary>The arrival number a code stands for in the event, or null when it is not a code at all.</summary>
-    public static long? Sequence(string eventId, string? code)
+    public static long? Sequence(byte[] key, string? code)
     {
         var normal = Normalise(code);
         if (normal is null) return null;
         long x = 0;
         foreach (var c in normal) x = x * Alphabet.Length + Alphabet.IndexOf(c);
-        var key = Key(eventId);
         do x = Permute(key, x, forward: false); while (x >= Space);
         return x == 0 ? null : x;
     }
@@ -66,13 +68,6 @@ public static class Tickets
         var s = new string(code.Where(c => !char.IsWhiteSpace(c) && c != '-').Select(char.ToUpperInvariant).ToArray());
         return s.Length == Length && s.All(c => Alphabet.Contains(c)) ? s : null;
     }
-
-    /// <summary>The row's ticket code: stored by the ledger, or computed from its sequence for rows stored before tickets.</summary>
-    public static string? Of(RegistrationEntity r) =>
-        r.Status == RegistrationStatus.WalkIn ? null
-        : !string.IsNullOrEmpty(r.TicketCode) ? r.TicketCode
-        : r.Sequence > 0 ? Code(r.PartitionKey, r.Sequence)
-        : null;
 
     /// <summary>What the QR code holds: only the event's id and the code, no personal data.</summary>
     public static string Url(string publicBaseUrl, string eventId, string code) => $"{publicBaseUrl.TrimEnd('/')}/api/t/{eventId}/{code}";
@@ -93,8 +88,6 @@ public static class Tickets
         using var data = QRCodeGenerator.GenerateQrCode(url, QRCodeGenerator.ECCLevel.M);
         return new PngByteQRCode(data).GetGraphic(8);
     }
-
-    private static byte[] Key(string eventId) => SHA256.HashData(Encoding.UTF8.GetBytes("ticket-code\n" + eventId));
 
     private static long Permute(byte[] key, long x, bool forward)
     {

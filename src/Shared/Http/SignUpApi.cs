@@ -17,6 +17,7 @@ public sealed class SignUpApi(
     Storage.EventStore store,
     RegistrationService registrations,
     Notifications.ResendService resends,
+    Security.IdentifierKeys ids,
     PageRenderer pages,
     TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<Storage.EventFunctionsOptions> options,
@@ -140,7 +141,7 @@ public sealed class SignUpApi(
             [nameof(CancelPage.CalendarUrl)] = confirmed && !e.Cancelled ? $"/api/manage/{e.Id}/{r.RegistrationId}/calendar?t={t}&lang={text.Code}" : null,
             [nameof(CancelPage.ResendAction)] = e.Cancelled ? null : $"/api/manage/{e.Id}/{r.RegistrationId}/resend",
             [nameof(CancelPage.Message)] = message,
-            [nameof(CancelPage.Ticket)] = e.Cancelled ? null : Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, Attendance.Tickets.Of(r), text),
+            [nameof(CancelPage.Ticket)] = e.Cancelled ? null : Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, ids.TicketOf(r), text),
         });
     }
 

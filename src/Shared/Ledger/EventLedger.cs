@@ -54,9 +54,11 @@ public sealed class EventLedger : IAsyncDisposable
     private readonly ResiliencePipeline _pipeline;
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _queueWrites = new();
+    private readonly Security.IdentifierKeys _ids;
 
-    public EventLedger(EventStore store, ConfirmationQueue confirmations, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventLedger> log)
+    public EventLedger(EventStore store, ConfirmationQueue confirmations, Security.IdentifierKeys ids, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventLedger> log)
     {
+        _ids = ids;
         _store = store;
         _confirmations = confirmations;
         _clock = clock;
@@ -278,7 +280,7 @@ public sealed class EventLedger : IAsyncDisposable
         foreach (var (op, status, sequence) in landed.Seated)
         {
             // The row as the landed attempt planned it (a later attempt that did not land may have planned it otherwise).
-            if (op.Row.Sequence != sequence || op.Row.TicketCode is null) op.Row.TicketCode = Attendance.Tickets.Code(eventId, sequence);
+            if (op.Row.Sequence != sequence || op.Row.TicketCode is null) op.Row.TicketCode = _ids.TicketCode(eventId, sequence);
             op.Row.Status = status;
             op.Row.Sequence = sequence;
             op.Row.StateVersion = 1;
@@ -543,7 +545,7 @@ public sealed class EventLedger : IAsyncDisposable
             var row = s.Row;
             row.Status = outcomes[^1].Status!;
             row.Sequence = ++sequence;
-            row.TicketCode = Attendance.Tickets.Code(eventId, row.Sequence);
+            row.TicketCode = _ids.TicketCode(eventId, row.Sequence);
             row.StateVersion = 1;
             plan.Seated.Add((s, row.Status, row.Sequence));
             plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Add, LeanRow<RegistrationEntity>.ForInsert(row)));

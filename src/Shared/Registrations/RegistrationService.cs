@@ -39,6 +39,7 @@ public abstract record CancelOutcome
 public sealed class RegistrationService(
     EventStore store,
     EventLedger ledger,
+    Security.IdentifierKeys ids,
     TimeProvider clock,
     ILogger<RegistrationService> log)
 {
@@ -62,7 +63,7 @@ public sealed class RegistrationService(
         if (signUp is null) return new SignUpOutcome.Invalid(ev, errors);
 
         var table = await store.TableAsync(ct);
-        var key = Ids.RegistrationKey(signUp.Email);
+        var key = ids.RegistrationKey(signUp.Email);
         var submissionHash = Hash(signUp);
 
         // No read for an earlier sign-up first: the registration's key makes the insert fail (409) if there is
@@ -177,12 +178,12 @@ public sealed class RegistrationService(
         EmailQueuedUtc = now,
     };
 
-    public static RegistrationView ToView(RegistrationEntity r, int? waitlistPosition) => new(
+    public RegistrationView ToView(RegistrationEntity r, int? waitlistPosition) => new(
         r.RegistrationId, r.PartitionKey, r.Status,
         r.Status == RegistrationStatus.Waitlisted ? waitlistPosition : null,
         Privacy.MaskEmail(r.Email))
     {
-        TicketCode = r.Status == RegistrationStatus.Confirmed ? Attendance.Tickets.Of(r) : null,
+        TicketCode = r.Status == RegistrationStatus.Confirmed ? ids.TicketOf(r) : null,
     };
 
     private static string Hash(ValidSignUp s)
