@@ -135,6 +135,35 @@ public sealed class OperationsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Metrics_count_sign_ups_waitlisted_emails_sent_and_failed_and_poison_messages()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<(string Name, long Value, string Tags)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) => { if (instrument.Meter.Name == Telemetry.MeterName) l.EnableMeasurementEvents(instrument); };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            seen.Enqueue((instrument.Name, value, string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}")))));
+        listener.Start();
+
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 1));
+        await Kit.SignUpAsync(app, lecture.Id, "甲", $"m1-{Guid.NewGuid():N}@example.cn", null);
+        var failing = $"m2-{Guid.NewGuid():N}@example.cn";
+        app.SendGrid!.FailFor(failing, 400); // refused for good: a failed send
+        await Kit.SignUpAsync(app, lecture.Id, "乙", failing, null);
+        await app.DeliverQueuedAsync();
+        await app.SweepConfirmations.Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), default); // looks at the poison queues
+        listener.RecordObservableInstruments();
+
+        var all = seen.ToList();
+        Assert.Contains(all, m => m.Name == "eventfunctions.signups" && m.Tags == "status=confirmed");
+        Assert.Contains(all, m => m.Name == "eventfunctions.signups" && m.Tags == "status=waitlisted");
+        Assert.Contains(all, m => m.Name == "eventfunctions.emails.sent" && m.Tags.Contains("kind=", StringComparison.Ordinal));
+        Assert.Contains(all, m => m.Name == "eventfunctions.emails.failed" && m.Tags.Contains("reason=rejected", StringComparison.Ordinal));
+        Assert.Contains(all, m => m.Name == "eventfunctions.poison.messages");
+        Assert.DoesNotContain(all, m => m.Tags.Contains('@'));
+    }
+
+    [Fact]
     public async Task One_trace_follows_a_sign_up_from_the_http_request_through_the_queue_to_the_send()
     {
         var spans = new Spans();

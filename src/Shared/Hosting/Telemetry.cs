@@ -36,13 +36,25 @@ public static class Telemetry
     public static readonly Counter<long> PoisonReplayed = Meter.CreateCounter<long>("eventfunctions.poison.replayed", "{message}", "Poison messages replayed");
 
     private static long _poison = -1;
+    private static long _poisonSeen;
 
-    /// <summary>Messages in the poison queues at the last look (the health check and the sweep look); absent until a first look.</summary>
+    /// <summary>A look older than this is not reported (another instance may have replayed the messages since).</summary>
+    public static readonly TimeSpan PoisonLookLasts = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Messages in the poison queues at this instance's last look (the health check and the sweep, every five minutes,
+    /// look); reported only while that look is recent, so an instance that stopped looking does not keep an old count.
+    /// </summary>
     public static readonly ObservableGauge<long> PoisonMessages = Meter.CreateObservableGauge("eventfunctions.poison.messages",
-        () => Interlocked.Read(ref _poison) is var n and >= 0 ? [new Measurement<long>(n)] : Array.Empty<Measurement<long>>(),
+        () => Interlocked.Read(ref _poison) is var n and >= 0 && Stopwatch.GetElapsedTime(Interlocked.Read(ref _poisonSeen)) < PoisonLookLasts
+            ? [new Measurement<long>(n)] : Array.Empty<Measurement<long>>(),
         "{message}", "Messages in the poison queues");
 
-    public static void ObservePoison(long count) => Interlocked.Exchange(ref _poison, count);
+    public static void ObservePoison(long count)
+    {
+        Interlocked.Exchange(ref _poisonSeen, Stopwatch.GetTimestamp());
+        Interlocked.Exchange(ref _poison, count);
+    }
 
     /// <summary>The W3C traceparent of the current activity, to carry in a queue message; null when nothing is traced.</summary>
     public static string? CurrentTraceParent() => Activity.Current is { IdFormat: ActivityIdFormat.W3C } a ? a.Id : null;

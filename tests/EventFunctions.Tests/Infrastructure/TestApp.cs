@@ -73,7 +73,7 @@ public sealed class TestApp : IAsyncDisposable
     public RegisterForEvent RegisterForEvent => new(Get<SignUpApi>());
     public CancelRegistration CancelRegistration => new(Get<SignUpApi>());
     public SendConfirmation SendConfirmation => new(Get<ConfirmationSender>(), Get<EventFunctions.Shared.Operations.QueueFailures>());
-    public SweepConfirmations SweepConfirmations => new(Get<ConfirmationQueue>(), Get<IOptions<EventFunctionsOptions>>());
+    public SweepConfirmations SweepConfirmations => new(Get<ConfirmationQueue>(), Get<EventFunctions.Shared.Operations.PoisonQueues>(), Get<IOptions<EventFunctionsOptions>>());
 
     public async Task<TableClient> TableAsync() => await Get<EventStore>().TableAsync(default);
     public async Task<QueueClient> QueueAsync() => await Get<EventStore>().QueueAsync(default);
