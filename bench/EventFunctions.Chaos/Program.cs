@@ -2,7 +2,7 @@
 // Azurite, a faulty loopback SendGrid and two local-host app instances (separate processes), drives
 // sign-ups, cancels and capacity raises for --seconds S while pausing Azurite (SIGSTOP), killing instance
 // B (SIGKILL), cutting clients off and failing email; then drains the email queue and checks the table.
-// Run: dotnet run -c Release --project bench/EventFunctions.Chaos -- --seconds 60   (README: Fault-injection run)
+// Run: dotnet run -c Release --project bench/EventFunctions.Chaos -- --seconds 60   (docs/fault-injection.md)
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;

@@ -39,7 +39,7 @@ public sealed class TableBackup(TableServiceClient service, TextWriter log)
             log.WriteLine($"backed up {item.Name}: {n} entities");
         }
 
-        await File.WriteAllTextAsync(Path.Combine(folder, Manifest), JsonSerializer.Serialize(new { createdUtc = DateTimeOffset.UtcNow, tables = counts }, new JsonSerializerOptions { WriteIndented = true }), ct);
+        await File.WriteAllTextAsync(Path.Combine(folder, Manifest), JsonSerializer.Serialize(new { createdUtc = TimeProvider.System.GetUtcNow(), tables = counts }, new JsonSerializerOptions { WriteIndented = true }), ct);
         return counts;
     }
 

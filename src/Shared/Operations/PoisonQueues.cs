@@ -34,8 +34,17 @@ public sealed class PoisonQueues(QueueServiceClient queues, IOptions<EventFuncti
 
     public static string PoisonName(string queue) => queue + "-poison";
 
+    private Task? _created;
+
     public async Task<IReadOnlyList<QueueDepth>> DepthsAsync(CancellationToken ct)
     {
+        // Once per process: the queues and their poison queues exist (as infra/ creates them), so a look is one
+        // request each and never a logged 404.
+        var created = _created;
+        if (created is null || created.IsFaulted || created.IsCanceled)
+            created = _created = Task.WhenAll(Sources.SelectMany(s => new[] { s.Queue, PoisonName(s.Queue) })
+                .Select(q => queues.GetQueueClient(q).CreateIfNotExistsAsync(cancellationToken: CancellationToken.None)));
+        await created.WaitAsync(ct);
         var depths = await Task.WhenAll(Sources.Select(async s =>
             new QueueDepth(s.Queue, await CountAsync(s.Queue, ct), await CountAsync(PoisonName(s.Queue), ct))));
         Telemetry.ObservePoison(depths.Sum(d => d.Poison));
