@@ -41,6 +41,7 @@ public sealed class AppInstance(string name, string dll, int port, IReadOnlyDict
             };
             foreach (var (k, v) in environment) start.Environment[k] = v;
             start.Environment["LOCALHOST_URLS"] = BaseUrl;
+            start.Environment["LOCALHOST_SETTINGS"] = "none"; // production settings only, whatever ./run.sh left beside the app
             var process = Process.Start(start) ?? throw new InvalidOperationException($"instance {Name} did not start");
             var writer = new StreamWriter(log, append: false) { AutoFlush = true };
             var sync = TextWriter.Synchronized(writer);

@@ -23,6 +23,12 @@ public sealed record LocalHostOptions
     /// <summary>App settings over local.settings.json and the environment (tests use this).</summary>
     public IDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
     public string[] Args { get; init; } = [];
+    /// <summary>
+    /// A local.settings.json to read (its <c>Values</c> as app settings, under the environment's), or none. Program.cs
+    /// passes the one beside the app (what `./run.sh` writes); tests and the chaos run pass none, so a developer's
+    /// local settings never leak into them.
+    /// </summary>
+    public string? LocalSettingsPath { get; init; }
     /// <summary>More services after the app's own (tests add a telemetry exporter here).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
@@ -47,7 +53,7 @@ public static partial class LocalFunctionsHost
         builder.Configuration.Sources.Clear();
         builder.Configuration
             .AddInMemoryCollection(QuietLogging)
-            .AddInMemoryCollection(LocalSettings(Path.Combine(options.AppDirectory, "local.settings.json")))
+            .AddInMemoryCollection(options.LocalSettingsPath is { } file ? LocalSettings(file) : [])
             .AddEnvironmentVariables()
             .AddCommandLine(options.Args)
             .AddInMemoryCollection(options.Settings);

@@ -4,9 +4,13 @@ using EventFunctions.LocalHost;
 using EventFunctions.Shared.Hosting;
 
 var urls = Environment.GetEnvironmentVariable("LOCALHOST_URLS") ?? "http://127.0.0.1:7071";
+// The local.settings.json beside the app (./run.sh writes it), unless LOCALHOST_SETTINGS names another or is "none".
+var settingsFile = Environment.GetEnvironmentVariable("LOCALHOST_SETTINGS") is { Length: > 0 } named
+    ? (named == "none" ? null : named)
+    : Path.Combine(AppContext.BaseDirectory, "local.settings.json");
 try
 {
-    var app = LocalFunctionsHost.Build(new LocalHostOptions { Args = args, Urls = urls });
+    var app = LocalFunctionsHost.Build(new LocalHostOptions { Args = args, Urls = urls, LocalSettingsPath = settingsFile });
     StartupFailure.CheckSettings(app.Services);
     app.Run();
     return 0;
