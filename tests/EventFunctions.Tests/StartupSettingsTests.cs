@@ -13,6 +13,7 @@ namespace EventFunctions.Tests;
 /// Fails closed: outside Development a missing or unsafe setting stops the app at start-up, one line per problem
 /// naming the setting; nothing falls back to a development behaviour. No storage needed.
 /// </summary>
+[Trait("Tier", "Fast")]
 public sealed class StartupSettingsTests
 {
     private static Dictionary<string, string?> Production() => TestSettings.Production("http://127.0.0.1:9");
@@ -167,6 +168,7 @@ public sealed class StartupSettingsTests
 }
 
 /// <summary>The signing key ring: the newest key signs, every listed key verifies, removing a key voids what it signed.</summary>
+[Trait("Tier", "Fast")]
 public sealed class SigningKeyRingTests
 {
     private const string First = "first-signing-key-0123456789abcdef-01234567";

@@ -324,9 +324,7 @@ public sealed partial class ConfirmationSender(
             if (row.Status != RegistrationStatus.Waitlisted) return null;
             Task<long[]> waiting;
             lock (_gate) waiting = _waiting is { IsFaulted: false, IsCanceled: false } w ? w : _waiting = WaitingAsync(ct);
-            var sequences = await waiting;
-            var ahead = Array.BinarySearch(sequences, row.Sequence);
-            return (ahead >= 0 ? ahead : ~ahead) + 1;
+            return Ledger.SeatRules.WaitlistPosition(row.Sequence, await waiting);
         }
 
         private async Task<long[]> WaitingAsync(CancellationToken ct)

@@ -85,10 +85,7 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         ChangeAsync(eventId, (current, _) =>
         {
             var errors = new FieldErrors();
-            if (capacity < 1 || capacity > EventValidator.MaxCapacity)
-                errors.Add("capacity", $"Capacity must be a whole number from 1 to {EventValidator.MaxCapacity}.");
-            else if (capacity < current.Confirmed)
-                errors.Add("capacity", $"Capacity cannot be lowered below the {current.Confirmed} people already confirmed.");
+            if (Ledger.SeatRules.CapacityError(capacity, current.Confirmed) is { } error) errors.Add("capacity", error);
             return errors.Any ? (null, errors) : (current with { Capacity = capacity }, null);
         }, "Set the capacity of");
 

@@ -63,14 +63,11 @@ public static partial class EventValidator
         }
         if (closes is { } c2 && start is { } s2 && c2 > s2) errors.Add("signUpCloses", "Sign-up must close no later than the event starts.");
 
-        if (input.Capacity is not { } capacity || capacity < 1 || capacity > MaxCapacity)
+        var capacity = input.Capacity ?? 0;
+        if (Ledger.SeatRules.CapacityError(capacity, existing?.Confirmed ?? 0) is { } capacityError)
         {
-            errors.Add("capacity", $"Capacity must be a whole number from 1 to {MaxCapacity}.");
-            capacity = 0;
-        }
-        else if (existing is not null && capacity < existing.Confirmed)
-        {
-            errors.Add("capacity", $"Capacity cannot be lowered below the {existing.Confirmed} people already confirmed.");
+            errors.Add("capacity", capacityError);
+            if (input.Capacity is null || capacity < 1 || capacity > MaxCapacity) capacity = 0;
         }
 
         SalonDetails? salon = null;

@@ -418,14 +418,13 @@ public sealed class EventLedger : IAsyncDisposable
     private static Plan? Landed(EventEntity entity, List<Plan> attempts) =>
         attempts.Count == 0 ? null : attempts.FirstOrDefault(p => entity.RecentCommits.Split(' ').Contains(p.CommitId));
 
+    /// <summary>
+    /// One attempt's plan: reads what the rules need (the rows of cancellations and check-ins, the waitlist's head),
+    /// lets <see cref="SeatPlan"/> decide, and turns its decisions into one transaction with the event row's merge.
+    /// </summary>
     private async Task<Plan> PlanAsync(string eventId, EventEntity entity, List<LedgerOp> ops, CancellationToken ct)
     {
-        var now = _clock.GetUtcNow();
-        var current = entity.ToRecord();
-        var def = current;
-        int confirmed = entity.Confirmed, waitlisted = entity.Waitlisted;
-        int checkedIn = entity.CheckedIn, walkIns = entity.WalkIns, withdrawn = entity.Withdrawn;
-        var sequence = entity.NextSequence;
+        var seats = new SeatPlan(entity.ToRecord(), SeatCounters.Of(entity), _clock.GetUtcNow());
         var table = await _store.TableAsync(ct);
         var plan = new Plan
         {
@@ -436,266 +435,123 @@ public sealed class EventLedger : IAsyncDisposable
         };
         plan.Actions.Add(default!); // the event row's merge, filled in last
         plan.ActionOps.Add(null);
-        var write = false;
 
         // 1. A definition change (alone in its batch).
         var change = ops.OfType<ChangeOp>().FirstOrDefault();
-        if (change?.Change is { } decide)
+        if (change is not null && !seats.Change(change))
         {
-            var (updated, errors) = decide(current, now);
-            if (updated is null || errors is { Any: true })
-            {
-                plan.Results[change] = new ChangeResult.Rejected(errors ?? new FieldErrors());
-                return Nothing(plan);
-            }
-
-            def = updated;
-            write = true;
+            foreach (var (op, result) in seats.Results) plan.Results[op] = result;
+            return Nothing(plan);
         }
 
-        // 2. Cancellations: read each row (its status may have changed since its caller looked).
+        // 2. Cancellations, each with its row as it is now.
         var cancels = ops.OfType<CancelOp>().ToList();
         var rows = await Task.WhenAll(cancels.Select(c => table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, c.RowKey, cancellationToken: ct)));
-        var cancelled = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < cancels.Count; i++)
-        {
-            var row = rows[i].HasValue ? rows[i].Value! : null;
-            if (row is null || row.RegistrationId != cancels[i].RegistrationId || row.Status == RegistrationStatus.WalkIn)
-            {
-                plan.Results[cancels[i]] = new CancelResult.NotFound();
-                continue;
-            }
+        for (var i = 0; i < cancels.Count; i++) seats.Cancel(cancels[i], rows[i].HasValue ? rows[i].Value : null);
+        foreach (var (op, row) in seats.Deletions) Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All), op);
 
-            if (!cancelled.Add(row.RowKey)) continue; // the same cancel twice in one batch: both get the answer below
-            if (row.Status == RegistrationStatus.Confirmed) confirmed--;
-            else waitlisted--;
-            withdrawn++;
-            if (row.CheckedInUtc is not null) checkedIn--;
-            plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
-            plan.ActionOps.Add(cancels[i]);
-            write = true;
-        }
-
-        // 3. Free seats go to the waitlist first, lowest arrival number first.
+        // 3. Free seats go to the waitlist first, lowest arrival number first, as far as the transaction has room.
         var signUps = ops.OfType<SignUpOp>().ToList();
-        var promoted = new List<string>();
-        var free = Math.Min(def.Capacity - confirmed, waitlisted);
-        var promotionsAllowed = def.StartUtc > now && !def.Cancelled;
-        if (free > 0 && promotionsAllowed)
+        if (seats.SeatsForTheWaitlist is var free and > 0)
         {
-            var budget = MaxOperations - plan.Actions.Count - signUps.Count;
-            var waiting = await WaitingAsync(table, eventId, cancelled, Math.Min(free, budget), ct);
-            foreach (var w in waiting)
+            var room = MaxOperations - plan.Actions.Count - signUps.Count;
+            seats.Promote(await WaitingAsync(table, eventId, seats.Cancelled, Math.Min(free, room), ct), room);
+            foreach (var w in seats.Promotions)
             {
-                plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, w.RowKey)
+                Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, w.RowKey)
                 {
                     [nameof(RegistrationEntity.Status)] = RegistrationStatus.Confirmed,
-                    [nameof(RegistrationEntity.StateVersion)] = w.GetInt32(nameof(RegistrationEntity.StateVersion)).GetValueOrDefault() + 1,
+                    [nameof(RegistrationEntity.StateVersion)] = w.StateVersion + 1,
                     [nameof(RegistrationEntity.EmailPending)] = true,
-                    [nameof(RegistrationEntity.EmailQueuedUtc)] = now,
+                    [nameof(RegistrationEntity.EmailQueuedUtc)] = seats.Now,
                     [nameof(RegistrationEntity.EmailAttempts)] = 0,
-                }, ETag.All));
-                plan.ActionOps.Add(null);
+                }, ETag.All), null);
                 plan.PromotedKeys.Add(w.RowKey);
-                promoted.Add(w.GetString(nameof(RegistrationEntity.RegistrationId)) ?? "");
-                confirmed++;
-                waitlisted--;
-                write = true;
             }
 
-            plan.NeedsSettling = budget < free && waiting.Count == budget;
+            plan.NeedsSettling = seats.NeedsSettling;
         }
 
         // 4. Sign-ups, in the order they came.
-        var window = def.WindowAt(now);
-        var outcomes = new List<(SignUpOp Op, string? Status, int? Position)>();
-        var keys = new HashSet<string>(cancelled, StringComparer.Ordinal);
-        foreach (var s in signUps)
+        foreach (var s in signUps) seats.SignUp(s);
+        foreach (var (op, status, sequence) in seats.Seated)
         {
-            if (!keys.Add(s.Row.RowKey))
-            {
-                // The same email twice in one batch (a double tap), or signing up again as it is cancelled: one
-                // transaction cannot touch a row twice. The first stands; this one is answered from it.
-                plan.Results[s] = new SeatResult.Duplicate();
-                continue;
-            }
-
-            if (window != SignUpWindow.Open)
-            {
-                outcomes.Add((s, null, null));
-                continue;
-            }
-
-            if (waitlisted == 0 && confirmed < def.Capacity)
-            {
-                confirmed++;
-                outcomes.Add((s, RegistrationStatus.Confirmed, null));
-            }
-            else if (def.WaitlistAllowed)
-            {
-                waitlisted++;
-                outcomes.Add((s, RegistrationStatus.Waitlisted, waitlisted));
-            }
-            else
-            {
-                outcomes.Add((s, null, null));
-                continue;
-            }
-
-            var row = s.Row;
-            row.Status = outcomes[^1].Status!;
-            row.Sequence = ++sequence;
-            row.TicketCode = _ids.TicketCode(eventId, row.Sequence);
-            row.StateVersion = 1;
-            plan.Seated.Add((s, row.Status, row.Sequence));
-            plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Add, LeanRow<RegistrationEntity>.ForInsert(row)));
-            plan.ActionOps.Add(s);
-            write = true;
+            op.Row.TicketCode = _ids.TicketCode(eventId, sequence);
+            plan.Seated.Add((op, status, sequence));
+            Add(plan, new TableTransactionAction(TableTransactionActionType.Add, LeanRow<RegistrationEntity>.ForInsert(op.Row)), op);
         }
 
         // 5. Check-ins, undos and walk-ins (see Attendance/): one row each, and the event row's counters.
         var attendance = ops.OfType<AttendanceOp>().ToList();
-        if (attendance.Count > 0)
+        var found = await Task.WhenAll(attendance.Select(async a => a.Kind == AttendanceKind.WalkIn ? null
+            : (await table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, a.RowKey, cancellationToken: ct)) is { HasValue: true } r ? r.Value : null));
+        for (var i = 0; i < attendance.Count; i++)
         {
-            var found = await Task.WhenAll(attendance.Select(a => a.Kind == AttendanceKind.WalkIn
-                ? Task.FromResult<NullableResponse<RegistrationEntity>?>(null)
-                : table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, a.RowKey, cancellationToken: ct).ContinueWith(t => (NullableResponse<RegistrationEntity>?)t.Result, ct, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
-            var touched = new Dictionary<string, (AttendanceKind Kind, AttendanceResult Result)>(StringComparer.Ordinal);
-            for (var i = 0; i < attendance.Count; i++)
+            var (a, row) = (attendance[i], found[i]);
+            switch (seats.Attend(a, row))
             {
-                var a = attendance[i];
-                // One transaction touches a row once. A row cancelled in this batch is gone; the same op twice (two
-                // taps) gets the first one's answer; anything else on a row this batch touches is "try again".
-                if (keys.Contains(a.RowKey))
-                {
-                    plan.Results[a] = cancelled.Contains(a.RowKey) ? new AttendanceResult.Refused(CheckInRefusal.NotFound, null) : new AttendanceResult.NotSaved();
-                    continue;
-                }
-
-                if (touched.TryGetValue(a.RowKey, out var first))
-                {
-                    plan.Results[a] = first.Kind != a.Kind ? new AttendanceResult.NotSaved()
-                        : first.Result is AttendanceResult.CheckedIn c ? new AttendanceResult.AlreadyCheckedIn(c.Row, c.At)
-                        : first.Result;
-                    continue;
-                }
-
-                AttendanceResult result;
-                var row = found[i] is { HasValue: true } r ? r.Value : null;
-                if (a.Kind == AttendanceKind.WalkIn)
-                {
-                    if (def.Cancelled)
+                case AttendanceWrite.AddWalkIn:
+                    Add(plan, new TableTransactionAction(TableTransactionActionType.Add, a.WalkIn!), a);
+                    break;
+                case AttendanceWrite.MarkCheckedIn:
+                    Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, row!.RowKey)
                     {
-                        result = new AttendanceResult.Refused(CheckInRefusal.EventCancelled, null);
-                    }
-                    else
-                    {
-                        var walkIn = a.WalkIn!;
-                        walkIn.Status = RegistrationStatus.WalkIn;
-                        walkIn.CheckedInUtc ??= now;
-                        plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Add, walkIn));
-                        plan.ActionOps.Add(a);
-                        walkIns++;
-                        write = true;
-                        result = new AttendanceResult.CheckedIn(walkIn, walkIn.CheckedInUtc.Value);
-                    }
-                }
-                else if (row is null)
-                {
-                    result = new AttendanceResult.Refused(CheckInRefusal.NotFound, null);
-                }
-                else if (a.Kind == AttendanceKind.CheckIn)
-                {
-                    if (row.CheckedInUtc is { } at) result = new AttendanceResult.AlreadyCheckedIn(row, at);
-                    else if (def.Cancelled) result = new AttendanceResult.Refused(CheckInRefusal.EventCancelled, row);
-                    else if (row.Status != RegistrationStatus.Confirmed) result = new AttendanceResult.Refused(CheckInRefusal.Waitlisted, row);
-                    else
-                    {
-                        plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, row.RowKey)
-                        {
-                            [nameof(RegistrationEntity.CheckedInUtc)] = now,
-                            [nameof(RegistrationEntity.CheckedInBy)] = a.By,
-                        }, ETag.All));
-                        plan.ActionOps.Add(a);
-                        row.CheckedInUtc = now;
-                        row.CheckedInBy = a.By;
-                        checkedIn++;
-                        write = true;
-                        result = new AttendanceResult.CheckedIn(row, now);
-                    }
-                }
-                else if (row.Status == RegistrationStatus.WalkIn)
-                {
-                    plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
-                    plan.ActionOps.Add(a);
-                    walkIns--;
-                    write = true;
-                    result = new AttendanceResult.Undone(row);
-                }
-                else if (row.CheckedInUtc is null)
-                {
-                    result = new AttendanceResult.NotCheckedIn(row);
-                }
-                else
-                {
+                        [nameof(RegistrationEntity.CheckedInUtc)] = row.CheckedInUtc,
+                        [nameof(RegistrationEntity.CheckedInBy)] = row.CheckedInBy,
+                    }, ETag.All), a);
+                    break;
+                case AttendanceWrite.DeleteWalkIn:
+                    Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, row!, ETag.All), a);
+                    break;
+                case AttendanceWrite.ClearCheckIn:
                     // A merge cannot clear a property: the row is replaced, as stored (every column, known here or
                     // not) less the check-in, under its own ETag (an email sender that touched it meanwhile makes
                     // this attempt fail and plan again, rather than lose its record).
-                    var stored = (await table.GetEntityAsync<TableEntity>(eventId, row.RowKey, cancellationToken: ct)).Value;
+                    var stored = (await table.GetEntityAsync<TableEntity>(eventId, row!.RowKey, cancellationToken: ct)).Value;
                     stored.Remove(nameof(RegistrationEntity.CheckedInUtc));
                     stored.Remove(nameof(RegistrationEntity.CheckedInBy));
-                    row.CheckedInUtc = null;
-                    row.CheckedInBy = null;
-                    plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, stored, stored.ETag));
-                    plan.ActionOps.Add(a);
-                    checkedIn--;
-                    write = true;
-                    result = new AttendanceResult.Undone(row);
-                }
-
-                touched[a.RowKey] = (a.Kind, result);
-                plan.Results[a] = result;
+                    Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateReplace, stored, stored.ETag), a);
+                    break;
             }
         }
 
-        var after = def with { Confirmed = confirmed, Waitlisted = waitlisted };
-        foreach (var (op, status, position) in outcomes)
-        {
-            plan.Results[op] = status is not null ? new SeatResult.Taken(after, position)
-                : window != SignUpWindow.Open ? new SeatResult.WindowShut(after, window)
-                : new SeatResult.Full(after);
-        }
-
-        foreach (var c in cancels) plan.Results.TryAdd(c, new CancelResult.Cancelled(promoted));
-        if (change is not null) plan.Results[change] = new ChangeResult.Changed(after, promoted.Count);
-        if (!write) return Nothing(plan);
+        var after = seats.Finish();
+        foreach (var (op, result) in seats.Results) plan.Results[op] = result;
+        if (!seats.Writes) return Nothing(plan);
 
         // The event row: counters, sequence, version and this commit's id, under the ETag it was read with.
+        var counters = seats.Counters;
         var recent = plan.CommitId + " " + string.Join(' ', entity.RecentCommits.Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(RecentCommitsKept - 1));
         var next = EventEntity.From(after);
-        next.NextSequence = sequence;
+        next.NextSequence = counters.NextSequence;
         next.Version = entity.Version + 1;
         next.RecentCommits = recent;
-        next.CheckedIn = checkedIn;
-        next.WalkIns = walkIns;
-        next.Withdrawn = withdrawn;
+        next.CheckedIn = counters.CheckedIn;
+        next.WalkIns = counters.WalkIns;
+        next.Withdrawn = counters.Withdrawn;
         next.ETag = entity.ETag;
         plan.After = next;
         ITableEntity merge = change?.Change is not null
             ? next
             : new TableEntity(eventId, EventEntity.RowKeyValue)
             {
-                [nameof(EventEntity.Confirmed)] = confirmed,
-                [nameof(EventEntity.Waitlisted)] = waitlisted,
-                [nameof(EventEntity.NextSequence)] = sequence,
+                [nameof(EventEntity.Confirmed)] = counters.Confirmed,
+                [nameof(EventEntity.Waitlisted)] = counters.Waitlisted,
+                [nameof(EventEntity.NextSequence)] = counters.NextSequence,
                 [nameof(EventEntity.Version)] = next.Version,
                 [nameof(EventEntity.RecentCommits)] = recent,
-                [nameof(EventEntity.CheckedIn)] = checkedIn,
-                [nameof(EventEntity.WalkIns)] = walkIns,
-                [nameof(EventEntity.Withdrawn)] = withdrawn,
+                [nameof(EventEntity.CheckedIn)] = counters.CheckedIn,
+                [nameof(EventEntity.WalkIns)] = counters.WalkIns,
+                [nameof(EventEntity.Withdrawn)] = counters.Withdrawn,
             };
         plan.Actions[0] = new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge, entity.ETag);
         return plan;
+    }
+
+    private static void Add(Plan plan, TableTransactionAction action, LedgerOp? op)
+    {
+        plan.Actions.Add(action);
+        plan.ActionOps.Add(op);
     }
 
     private static Plan Nothing(Plan plan)
@@ -708,10 +564,10 @@ public sealed class EventLedger : IAsyncDisposable
     }
 
     /// <summary>The first <paramref name="count"/> people waiting, by arrival number.</summary>
-    private static async Task<List<TableEntity>> WaitingAsync(TableClient table, string eventId, HashSet<string> except, int count, CancellationToken ct)
+    private static async Task<List<WaitingHead>> WaitingAsync(TableClient table, string eventId, HashSet<string> except, int count, CancellationToken ct)
     {
         var waiting = new List<TableEntity>();
-        if (count <= 0) return waiting;
+        if (count <= 0) return [];
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and Status eq {RegistrationStatus.Waitlisted}");
         await foreach (var w in table.QueryAsync<TableEntity>(filter,
             select: ["RowKey", nameof(RegistrationEntity.RegistrationId), nameof(RegistrationEntity.Sequence), nameof(RegistrationEntity.StateVersion)], cancellationToken: ct))
@@ -719,7 +575,9 @@ public sealed class EventLedger : IAsyncDisposable
             if (!except.Contains(w.RowKey)) waiting.Add(w);
         }
 
-        return waiting.OrderBy(w => w.GetInt64(nameof(RegistrationEntity.Sequence)) ?? long.MaxValue).Take(count).ToList();
+        return waiting.OrderBy(w => w.GetInt64(nameof(RegistrationEntity.Sequence)) ?? long.MaxValue).Take(count)
+            .Select(w => new WaitingHead(w.RowKey, w.GetString(nameof(RegistrationEntity.RegistrationId)) ?? "", w.GetInt32(nameof(RegistrationEntity.StateVersion)).GetValueOrDefault()))
+            .ToList();
     }
 
     /// <summary>

@@ -139,10 +139,12 @@ public sealed class RegistrationService(
     public static async Task<int?> WaitlistPositionAsync(TableClient table, RegistrationEntity r, CancellationToken ct)
     {
         if (r.Status != RegistrationStatus.Waitlisted) return null;
+        // Only the people ahead are read (the rule counts those below the row's arrival number).
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {r.PartitionKey} and Status eq {RegistrationStatus.Waitlisted} and Sequence lt {r.Sequence}");
-        var ahead = 0;
-        await foreach (var _ in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct)) ahead++;
-        return ahead + 1;
+        var ahead = new List<long>();
+        await foreach (var w in table.QueryAsync<TableEntity>(filter, select: [nameof(RegistrationEntity.Sequence)], cancellationToken: ct))
+            ahead.Add(w.GetInt64(nameof(RegistrationEntity.Sequence)) ?? 0);
+        return Ledger.SeatRules.WaitlistPosition(r.Sequence, ahead);
     }
 
     private async Task<SignUpOutcome> RepeatAsync(TableClient table, EventRecord ev, RegistrationEntity existing, string submissionHash, CancellationToken ct) =>

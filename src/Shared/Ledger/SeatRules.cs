@@ -1,0 +1,285 @@
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Registrations;
+
+namespace EventFunctions.Shared.Ledger;
+
+/// <summary>The counters on an event's row that a commit changes.</summary>
+public sealed record SeatCounters(int Confirmed, int Waitlisted, int CheckedIn, int WalkIns, int Withdrawn, long NextSequence)
+{
+    public static SeatCounters Of(EventEntity e) => new(e.Confirmed, e.Waitlisted, e.CheckedIn, e.WalkIns, e.Withdrawn, e.NextSequence);
+}
+
+/// <summary>Someone at the head of the waitlist, as a promotion needs them.</summary>
+public sealed record WaitingHead(string RowKey, string RegistrationId, int StateVersion);
+
+/// <summary>What an attendance op writes, if anything (the ledger turns it into a table action).</summary>
+internal enum AttendanceWrite
+{
+    /// <summary>Insert the walk-in's row, already attended.</summary>
+    AddWalkIn,
+    /// <summary>Merge the check-in time and who checked them in.</summary>
+    MarkCheckedIn,
+    /// <summary>Delete the walk-in's row.</summary>
+    DeleteWalkIn,
+    /// <summary>Replace the row as stored, less the check-in (a merge cannot clear a property).</summary>
+    ClearCheckIn,
+}
+
+/// <summary>
+/// The seat rules that apply to an event, in one place and without storage: the capacity rule, the waitlist
+/// position, and <see cref="SeatPlan"/>, which decides one commit. <see cref="EventLedger"/> reads what the rules
+/// need, hands it over in order and turns the decisions into one transaction; tests run the rules on their own.
+/// </summary>
+public static class SeatRules
+{
+    /// <summary>Why <paramref name="capacity"/> seats cannot be set with <paramref name="confirmed"/> people confirmed, or null when it can.</summary>
+    public static string? CapacityError(int capacity, int confirmed) =>
+        capacity < 1 || capacity > EventValidator.MaxCapacity ? $"Capacity must be a whole number from 1 to {EventValidator.MaxCapacity}."
+        : capacity < confirmed ? $"Capacity cannot be lowered below the {confirmed} people already confirmed."
+        : null;
+
+    /// <summary>
+    /// A waitlisted person's place: 1 + how many people waiting came before them (a lower arrival number). Counted
+    /// when read, so it is always true; <paramref name="waiting"/> holds the arrival numbers of everyone waiting.
+    /// </summary>
+    public static int WaitlistPosition(long sequence, IEnumerable<long> waiting) => waiting.Count(s => s < sequence) + 1;
+
+    /// <summary>As <see cref="WaitlistPosition(long, IEnumerable{long})"/> over arrival numbers in ascending order.</summary>
+    public static int WaitlistPosition(long sequence, long[] waitingAscending)
+    {
+        var at = Array.BinarySearch(waitingAscending, sequence);
+        return (at >= 0 ? at : ~at) + 1;
+    }
+
+    /// <summary>Free seats go to people waiting only before the event starts, and never once it is cancelled.</summary>
+    public static bool PromotesAt(EventRecord e, DateTimeOffset now) => e.StartUtc > now && !e.Cancelled;
+}
+
+/// <summary>
+/// The decisions of one commit on an event, made in the order the ledger applies them: a definition change (alone),
+/// cancellations, promotions from the waitlist (lowest arrival number first), sign-ups in the order they came, then
+/// check-ins, undos and walk-ins (<see cref="Attend"/>). Pure: the ledger reads the rows and the waitlist's head and
+/// passes them in, with the time; nothing here touches storage.
+/// </summary>
+internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateTimeOffset now)
+{
+    private int _confirmed = counters.Confirmed, _waitlisted = counters.Waitlisted;
+    private int _checkedIn = counters.CheckedIn, _walkIns = counters.WalkIns, _withdrawn = counters.Withdrawn;
+    private long _sequence = counters.NextSequence;
+    private readonly List<(SignUpOp Op, string? Status, int? Position)> _outcomes = [];
+    private readonly List<string> _promotedIds = [];
+    private readonly Dictionary<string, (AttendanceKind Kind, AttendanceResult Result)> _attended = new(StringComparer.Ordinal);
+    private readonly List<CancelOp> _cancels = [];
+    private ChangeOp? _change;
+
+    public DateTimeOffset Now { get; } = now;
+    public EventRecord Definition { get; private set; } = current;
+    public SeatCounters Counters => new(_confirmed, _waitlisted, _checkedIn, _walkIns, _withdrawn, _sequence);
+
+    /// <summary>What each op is told if this commit lands.</summary>
+    public Dictionary<LedgerOp, object> Results { get; } = [];
+    /// <summary>Rows to delete for cancellations (each once).</summary>
+    public List<(CancelOp Op, RegistrationEntity Row)> Deletions { get; } = [];
+    public List<WaitingHead> Promotions { get; } = [];
+    /// <summary>Sign-ups stored by this commit: their status and arrival number (the op's row already carries them).</summary>
+    public List<(SignUpOp Op, string Status, long Sequence)> Seated { get; } = [];
+    /// <summary>Rows this commit touches (one transaction touches a row once); the cancelled among them.</summary>
+    public HashSet<string> Touched { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> Cancelled { get; } = new(StringComparer.Ordinal);
+    public bool Writes { get; private set; }
+    /// <summary>More seats are free than one transaction could fill: a follow-up commit must give them out.</summary>
+    public bool NeedsSettling { get; private set; }
+
+    /// <summary>1. A definition change, decided against the event as it is now. False when refused (the op's result says why).</summary>
+    public bool Change(ChangeOp op)
+    {
+        _change = op;
+        if (op.Change is not { } decide) return true; // a pass that only gives free seats out
+        var (updated, errors) = decide(Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted }, Now);
+        if (updated is null || errors is { Any: true })
+        {
+            Results[op] = new ChangeResult.Rejected(errors ?? new FieldErrors());
+            return false;
+        }
+
+        Definition = updated;
+        Writes = true;
+        return true;
+    }
+
+    /// <summary>2. A cancellation, with its row as read now (its status may have changed since its caller looked).</summary>
+    public void Cancel(CancelOp op, RegistrationEntity? row)
+    {
+        _cancels.Add(op);
+        if (row is null || row.RegistrationId != op.RegistrationId || row.Status == RegistrationStatus.WalkIn)
+        {
+            Results[op] = new CancelResult.NotFound();
+            return;
+        }
+
+        if (!Cancelled.Add(row.RowKey)) return; // the same cancel twice in one batch: both get the answer at the end
+        Touched.Add(row.RowKey);
+        if (row.Status == RegistrationStatus.Confirmed) _confirmed--;
+        else _waitlisted--;
+        _withdrawn++;
+        if (row.CheckedInUtc is not null) _checkedIn--;
+        Deletions.Add((op, row));
+        Writes = true;
+    }
+
+    /// <summary>3. How many people waiting should get a seat now: the free seats, at most everyone waiting.</summary>
+    public int SeatsForTheWaitlist => SeatRules.PromotesAt(Definition, Now) ? Math.Max(0, Math.Min(Definition.Capacity - _confirmed, _waitlisted)) : 0;
+
+    /// <summary>
+    /// 3. Gives free seats to <paramref name="heads"/> (the waitlist's head in arrival order, those cancelled in this
+    /// commit left out, at most <paramref name="room"/> of them: what the transaction has room for).
+    /// </summary>
+    public void Promote(IReadOnlyList<WaitingHead> heads, int room)
+    {
+        var free = SeatsForTheWaitlist;
+        if (free <= 0) return;
+        foreach (var w in heads.Take(Math.Min(free, Math.Max(room, 0))))
+        {
+            Promotions.Add(w);
+            Touched.Add(w.RowKey);
+            _promotedIds.Add(w.RegistrationId);
+            _confirmed++;
+            _waitlisted--;
+            Writes = true;
+        }
+
+        NeedsSettling = room < free && heads.Count == room;
+    }
+
+    /// <summary>4. A sign-up: a seat only while nobody is waiting, else the waitlist when the event has one, else full.</summary>
+    public void SignUp(SignUpOp op)
+    {
+        if (!Touched.Add(op.Row.RowKey))
+        {
+            // The same email twice in one batch (a double tap), or signing up again as it is cancelled: one
+            // transaction cannot touch a row twice. The first stands; this one is answered from it.
+            Results[op] = new SeatResult.Duplicate();
+            return;
+        }
+
+        if (Definition.WindowAt(Now) != SignUpWindow.Open)
+        {
+            _outcomes.Add((op, null, null));
+            return;
+        }
+
+        string status;
+        int? position = null;
+        if (_waitlisted == 0 && _confirmed < Definition.Capacity)
+        {
+            _confirmed++;
+            status = RegistrationStatus.Confirmed;
+        }
+        else if (Definition.WaitlistAllowed)
+        {
+            _waitlisted++;
+            status = RegistrationStatus.Waitlisted;
+            position = _waitlisted;
+        }
+        else
+        {
+            _outcomes.Add((op, null, null));
+            return;
+        }
+
+        _outcomes.Add((op, status, position));
+        var row = op.Row;
+        row.Status = status;
+        row.Sequence = ++_sequence;
+        row.StateVersion = 1;
+        Seated.Add((op, status, row.Sequence));
+        Writes = true;
+    }
+
+    /// <summary>
+    /// 5. A check-in, its undo or a walk-in, with its row as read now (null for a walk-in or a row not found): its
+    /// answer, and what to write. See <c>Attendance/</c>.
+    /// </summary>
+    public AttendanceWrite? Attend(AttendanceOp a, RegistrationEntity? row)
+    {
+        // One transaction touches a row once. A row cancelled in this batch is gone; the same op twice (two taps)
+        // gets the first one's answer; anything else on a row this batch touches is "try again".
+        if (Touched.Contains(a.RowKey))
+        {
+            Results[a] = Cancelled.Contains(a.RowKey) ? new AttendanceResult.Refused(CheckInRefusal.NotFound, null) : new AttendanceResult.NotSaved();
+            return null;
+        }
+
+        if (_attended.TryGetValue(a.RowKey, out var first))
+        {
+            Results[a] = first.Kind != a.Kind ? new AttendanceResult.NotSaved()
+                : first.Result is AttendanceResult.CheckedIn c ? new AttendanceResult.AlreadyCheckedIn(c.Row, c.At)
+                : first.Result;
+            return null;
+        }
+
+        var (result, write) = AttendanceRules.Decide(a, row, Definition, Now);
+        switch (write)
+        {
+            case AttendanceWrite.AddWalkIn: _walkIns++; break;
+            case AttendanceWrite.DeleteWalkIn: _walkIns--; break;
+            case AttendanceWrite.MarkCheckedIn: _checkedIn++; break;
+            case AttendanceWrite.ClearCheckIn: _checkedIn--; break;
+        }
+
+        if (write is not null) Writes = true;
+        _attended[a.RowKey] = (a.Kind, result);
+        Results[a] = result;
+        return write;
+    }
+
+    /// <summary>Answers every op decided above as of the commit's end: the event after it, the people promoted.</summary>
+    public EventRecord Finish()
+    {
+        var after = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted };
+        var window = Definition.WindowAt(Now);
+        foreach (var (op, status, position) in _outcomes)
+        {
+            Results[op] = status is not null ? new SeatResult.Taken(after, position)
+                : window != SignUpWindow.Open ? new SeatResult.WindowShut(after, window)
+                : new SeatResult.Full(after);
+        }
+
+        foreach (var op in _cancels) Results.TryAdd(op, new CancelResult.Cancelled(_promotedIds));
+        if (_change is not null) Results[_change] = new ChangeResult.Changed(after, _promotedIds.Count);
+        return after;
+    }
+}
+
+/// <summary>The attendance rules: who may be checked in, undone or added at the door, and what that writes.</summary>
+internal static class AttendanceRules
+{
+    public static (AttendanceResult Result, AttendanceWrite? Write) Decide(AttendanceOp a, RegistrationEntity? row, EventRecord e, DateTimeOffset now)
+    {
+        if (a.Kind == AttendanceKind.WalkIn)
+        {
+            if (e.Cancelled) return (new AttendanceResult.Refused(CheckInRefusal.EventCancelled, null), null);
+            var walkIn = a.WalkIn!;
+            walkIn.Status = RegistrationStatus.WalkIn;
+            walkIn.CheckedInUtc ??= now;
+            return (new AttendanceResult.CheckedIn(walkIn, walkIn.CheckedInUtc.Value), AttendanceWrite.AddWalkIn);
+        }
+
+        if (row is null) return (new AttendanceResult.Refused(CheckInRefusal.NotFound, null), null);
+        if (a.Kind == AttendanceKind.CheckIn)
+        {
+            if (row.CheckedInUtc is { } at) return (new AttendanceResult.AlreadyCheckedIn(row, at), null);
+            if (e.Cancelled) return (new AttendanceResult.Refused(CheckInRefusal.EventCancelled, row), null);
+            if (row.Status != RegistrationStatus.Confirmed) return (new AttendanceResult.Refused(CheckInRefusal.Waitlisted, row), null);
+            row.CheckedInUtc = now;
+            row.CheckedInBy = a.By;
+            return (new AttendanceResult.CheckedIn(row, now), AttendanceWrite.MarkCheckedIn);
+        }
+
+        if (row.Status == RegistrationStatus.WalkIn) return (new AttendanceResult.Undone(row), AttendanceWrite.DeleteWalkIn);
+        if (row.CheckedInUtc is null) return (new AttendanceResult.NotCheckedIn(row), null);
+        row.CheckedInUtc = null;
+        row.CheckedInBy = null;
+        return (new AttendanceResult.Undone(row), AttendanceWrite.ClearCheckIn);
+    }
+}
