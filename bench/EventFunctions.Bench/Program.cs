@@ -160,7 +160,7 @@ Console.WriteLine("5. pipeline: the confirmation messages of part 3 (and its war
 var queue = new QueueClient(azurite.ConnectionString, QueueNames.Confirmations, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 var queuedMessages = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
 var owed = productRows + warmupRows; // every round's emails, and the warm-up's
-await using var sendGrid = await LoopbackSendGrid.StartAsync();
+await using var sendGrid = await FakeSendGrid.StartAsync(keepBodies: false);
 var hostSettings = new Dictionary<string, string?>(appSettings)
 {
     ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
@@ -178,7 +178,7 @@ var hostPolling = host.Services.GetRequiredService<HostSettings>().MaxPollingInt
 var drained = await Clients.UntilAsync(() => Task.FromResult((sendGrid.Count >= owed, $"{sendGrid.Count}/{owed} emails")), TimeSpan.FromMinutes(5), "emails");
 pipelineWatch.Stop();
 var pipelineSeconds = pipelineWatch.Elapsed.TotalSeconds;
-var mails = sendGrid.Mails.ToList();
+var mails = sendGrid.Sent.ToList();
 var pipelineDuplicates = mails.Count - mails.Select(m => (m.RegistrationId, m.Version)).Distinct().Count();
 var mailed = mails.Select(m => m.RegistrationId).ToHashSet(StringComparer.Ordinal);
 var pipelineMissing = productAcked.Keys.Count(id => !mailed.Contains(id));
@@ -266,7 +266,7 @@ foreach (var (email, started) in httpAcked)
 }
 
 var rushMissing = httpAcked.Keys.Count(e => !sendGrid.FirstByRecipient.ContainsKey(e));
-var allMails = sendGrid.Mails.ToList();
+var allMails = sendGrid.Sent.ToList();
 var allDuplicates = allMails.Count - allMails.Select(m => (m.RegistrationId, m.Version)).Distinct().Count();
 var pipeline = new PartResult("pipeline", owed, drained ? owed : sendGrid.Count, pipelineSeconds, new Latencies())
 {

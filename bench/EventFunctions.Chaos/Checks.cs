@@ -1,3 +1,4 @@
+using EventFunctions.Tests.Infrastructure;
 using Azure.Data.Tables;
 
 namespace EventFunctions.Chaos;

@@ -8,7 +8,7 @@ namespace EventFunctions.Chaos;
 /// restarted on its port, a few client requests cut off 5–200 ms in, or the fake SendGrid answering
 /// 401 / 429 / 500 / stalling for a few seconds. Faults of different kinds may overlap.
 /// </summary>
-public sealed class Faults(AzuriteProcess azurite, AppInstance b, FaultySendGrid sendGrid, Load load, Ledger ledger, HttpClient http)
+public sealed class Faults(AzuriteProcess azurite, AppInstance b, FakeSendGrid sendGrid, Load load, Ledger ledger, HttpClient http)
 {
     /// <summary>When instance B was killed (SIGKILL), for telling a kill's duplicate email from any other.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset> KillsOfB { get; } = new();

@@ -71,7 +71,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
     var azurite = new AzuriteProcess();
     cleanup.Azurite = azurite;
     await azurite.StartAsync();
-    var fake = await FaultySendGrid.StartAsync();
+    var fake = await FakeSendGrid.StartAsync(keepBodies: false);
     cleanup.SendGrid = fake;
 
     var environment = new Dictionary<string, string>
@@ -237,7 +237,7 @@ internal sealed class Cleanup
 {
     private int _done;
     public AzuriteProcess? Azurite { get; set; }
-    public FaultySendGrid? SendGrid { get; set; }
+    public FakeSendGrid? SendGrid { get; set; }
     public List<AppInstance> Instances { get; } = [];
 
     public void Run()
