@@ -47,19 +47,10 @@ Console.WriteLine($"settings: {(options.Settings.Count == 0 ? "app defaults" : s
 Console.WriteLine();
 
 var table = "bench" + Guid.NewGuid().ToString("N")[..10];
-var appSettings = new Dictionary<string, string?>
-{
-    ["AzureWebJobsStorage"] = azurite.ConnectionString,
-    ["EventFunctions:TableName"] = table,
-    ["EventFunctions:SigningKey"] = "bench-signing-key-0123456789abcdef-0123456789",
-    // What production must have (the app refuses to start without them).
-    ["EventFunctions:IdentifierKey"] = "bench-identifier-key-0123456789abcdef-012345",
-    ["EventFunctions:PublicBaseUrl"] = "https://signup.bench.example.cn",
-    ["EventFunctions:Email:FromAddress"] = "events@bench.example.cn",
-    ["EventFunctions:Email:WebhookPublicKey"] = Convert.ToBase64String(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfo()),
-    ["EventFunctions:Email:Mode"] = "SendGrid",
-    ["EventFunctions:Email:SendGridApiKey"] = "SG.bench",
-};
+// Production settings (the app refuses to start without them); SendGrid is the loopback fake of part 5 on.
+var appSettings = TestSettings.Production("http://127.0.0.1:9");
+appSettings["AzureWebJobsStorage"] = azurite.ConnectionString;
+appSettings["EventFunctions:TableName"] = table;
 foreach (var (k, v) in options.Settings) appSettings[k] = v;
 
 // ---- set-up: parts 1 and 3 run in alternating rounds on the same Azurite, after a warm-up of each ----
@@ -416,7 +407,7 @@ public static class Rows
     /// </summary>
     /// <summary>The product's ticket-code derivation (HMAC under the identifier key), so the references do its work too.</summary>
     private static readonly EventFunctions.Shared.Security.IdentifierKeys Keys = new(
-        Microsoft.Extensions.Options.Options.Create(new EventFunctions.Shared.Storage.EventFunctionsOptions { IdentifierKey = "bench-identifier-key-0123456789abcdef-012345" }),
+        Microsoft.Extensions.Options.Options.Create(new EventFunctions.Shared.Storage.EventFunctionsOptions { IdentifierKey = TestSettings.IdentifierKey }),
         new EventFunctions.Shared.Hosting.AppEnvironment(new ConfigurationBuilder().Build()));
 
     public static RegistrationEntity RegistrationLike(string partition, string rowKey, int i)

@@ -74,20 +74,13 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
     var fake = await FakeSendGrid.StartAsync(keepBodies: false);
     cleanup.SendGrid = fake;
 
-    var environment = new Dictionary<string, string>
+    // Production settings (the instances refuse to start without them), as environment variables.
+    var environment = new Dictionary<string, string>(TestSettings.ProductionEnvironment(fake.BaseUrl.TrimEnd('/')))
     {
         ["AzureWebJobsStorage"] = azurite.ConnectionString,
         ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
         ["ReminderSchedule"] = "0 0 0 1 1 *",
-        ["EventFunctions__Email__Mode"] = "SendGrid",
         ["EventFunctions__Email__SendGridApiKey"] = "SG.chaos",
-        ["EventFunctions__Email__SendGridHost"] = fake.BaseUrl.TrimEnd('/'),
-        // What production must have (the instances start as production and refuse to without them).
-        ["EventFunctions__SigningKey"] = "chaos-signing-key-0123456789abcdef-0123456789",
-        ["EventFunctions__IdentifierKey"] = "chaos-identifier-key-0123456789abcdef-012345",
-        ["EventFunctions__PublicBaseUrl"] = "https://signup.chaos.example.cn",
-        ["EventFunctions__Email__FromAddress"] = "events@chaos.example.cn",
-        ["EventFunctions__Email__WebhookPublicKey"] = Convert.ToBase64String(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfo()),
         ["EventFunctions__RequeueAfter"] = "00:00:05",
         ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500",
         ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:02",

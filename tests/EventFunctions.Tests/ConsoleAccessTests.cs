@@ -107,6 +107,16 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
             }
             Assert.DoesNotContain("北外滩", body);
 
+            // A change sent from another site, or without the person's token, is refused even for an admin.
+            if (method != "get")
+            {
+                var (crossSite, crossBody) = await PostCrossSiteAsync(admin, path, fields);
+                Assert.True(crossSite == 403, $"{name} {method} {path} from another site: {crossSite}");
+                Assert.DoesNotContain("北外滩", crossBody);
+                using var noToken = await admin.PostRawAsync(path, fields);
+                Assert.True(noToken.StatusCode == HttpStatusCode.Forbidden, $"{name} {method} {path} without a token: {noToken.StatusCode}");
+            }
+
             // Another unit's organiser, signed in with a valid anti-forgery token: refused for this event.
             if (route.Contains("{eventId}"))
             {
@@ -274,6 +284,16 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         Assert.Equal(200, status);
         Assert.Contains("名额已修改", html);
         Assert.Equal(50, (await host.Table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value.Capacity);
+    }
+
+    /// <summary>A form post a hostile page makes the signed-in admin's browser send: the token is right, the site is not.</summary>
+    private static async Task<(int Status, string Html)> PostCrossSiteAsync(ConsoleClient client, string path, KeyValuePair<string, string>[] fields)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent([.. fields, new("_csrf", client.Csrf)]) };
+        request.Headers.Add("Sec-Fetch-Site", "cross-site");
+        request.Headers.Add("Origin", "https://attacker.example");
+        using var response = await client.Http.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     private static async Task<(int Status, string Html)> PostKeepingTokenAsync(ConsoleClient client, string path, KeyValuePair<string, string>[] fields)

@@ -4,8 +4,9 @@ namespace EventFunctions.Tests.Infrastructure;
 
 /// <summary>
 /// The settings a production deployment must have (start-up refuses the app without them, see
-/// src/Shared/Hosting/SettingsValidators.cs), with test values. Test hosts run as production, so what they
-/// exercise is what a deployment runs; a test that needs Development says so itself.
+/// src/Shared/Hosting/SettingsValidators.cs), with test values: the one settings builder of the tests, the benchmark
+/// and the chaos run (linked like AzuriteProcess.cs). They run as production, so what they exercise is what a
+/// deployment runs; a test that needs Development says so itself.
 /// </summary>
 public static class TestSettings
 {
@@ -16,6 +17,10 @@ public static class TestSettings
 
     /// <summary>A real P-256 public key (base64 SPKI), as SendGrid shows its Signed Event Webhook's verification key.</summary>
     public static readonly string WebhookPublicKey = Convert.ToBase64String(ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfo());
+
+    /// <summary>The same settings as environment variables (<c>EventFunctions__Email__Mode</c>…), for an app started as a process.</summary>
+    public static Dictionary<string, string> ProductionEnvironment(string sendGridHost) =>
+        Production(sendGridHost).ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value!);
 
     public static Dictionary<string, string?> Production(string sendGridHost) => new()
     {
