@@ -12,7 +12,7 @@ public static class Routes
     public const string ManageResend = "manage/{eventId}/{registrationId}/resend";
     public const string ManageCalendar = "manage/{eventId}/{registrationId}/calendar";
 
-    // The organisers' console (signed-in pages; see ConsoleApi).
+    // The organisers' console (signed-in pages; see src/Shared/Http/Console).
     public const string Console = "console";
     public const string ConsoleSignIn = "console/signin";
     public const string ConsoleSignOut = "console/signout";

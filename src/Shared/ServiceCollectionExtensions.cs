@@ -97,7 +97,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Console.AuditLog>();
         services.AddSingleton<Console.ConsoleAuth>();
         services.AddSingleton<Console.ConsoleQueries>();
-        services.AddSingleton<ConsoleApi>();
+        // The console: one policy in front of every route, the routes in feature files (Http/Console).
+        services.AddSingleton<ConsolePolicy>();
+        services.AddSingleton<ConsoleEventPages>();
+        services.AddSingleton<ConsoleSignInApi>();
+        services.AddSingleton<ConsoleEventsApi>();
+        services.AddSingleton<ConsolePeopleApi>();
+        services.AddSingleton<ConsoleReportsApi>();
+        services.AddSingleton<ConsoleOrganisersApi>();
         services.AddSingleton<SignUpApi>();
         services.AddSingleton<Notifications.NotificationQueue>();
         services.AddSingleton<Notifications.NotificationSender>();

@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace EventFunctions.Functions.Console;
 
 /// <summary>Create an event with a form (and preview the participant's page before publishing).</summary>
-public sealed class ConsoleNewEvent(ConsoleApi api)
+public sealed class ConsoleNewEvent(ConsoleEventsApi api)
 {
     [Function(nameof(ConsoleNewEvent))]
     public Task<IActionResult> Show(
@@ -20,7 +20,7 @@ public sealed class ConsoleNewEvent(ConsoleApi api)
 }
 
 /// <summary>One event: its registrations (searchable), counts, and the organiser's actions.</summary>
-public sealed class ConsoleEvent(ConsoleApi api)
+public sealed class ConsoleEvent(ConsoleEventsApi api, ConsolePeopleApi people)
 {
     [Function(nameof(ConsoleEvent))]
     public Task<IActionResult> Show(
@@ -60,16 +60,16 @@ public sealed class ConsoleEvent(ConsoleApi api)
     [Function("ConsoleResendConfirmation")]
     public Task<IActionResult> Resend(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleResend)] HttpRequest request,
-        string eventId, string registrationId, CancellationToken ct) => api.ResendAsync(request, eventId, registrationId, ct);
+        string eventId, string registrationId, CancellationToken ct) => people.ResendAsync(request, eventId, registrationId, ct);
 
     [Function("ConsoleRemoveRegistration")]
     public Task<IActionResult> RemoveRegistration(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleRemoveRegistration)] HttpRequest request,
-        string eventId, string registrationId, CancellationToken ct) => api.RemoveRegistrationAsync(request, eventId, registrationId, ct);
+        string eventId, string registrationId, CancellationToken ct) => people.RemoveRegistrationAsync(request, eventId, registrationId, ct);
 }
 
 /// <summary>Share an event: the link, its QR code (PNG, SVG) and a printable A4 poster.</summary>
-public sealed class ConsoleShare(ConsoleApi api)
+public sealed class ConsoleShare(ConsoleEventsApi api)
 {
     [Function(nameof(ConsoleShare))]
     public Task<IActionResult> Show(
@@ -93,7 +93,7 @@ public sealed class ConsoleShare(ConsoleApi api)
 }
 
 /// <summary>Check-in from the console (the organiser at the door, or a correction afterwards).</summary>
-public sealed class ConsoleCheckIn(ConsoleApi api)
+public sealed class ConsoleCheckIn(ConsolePeopleApi api)
 {
     [Function(nameof(ConsoleCheckIn))]
     public Task<IActionResult> CheckIn(
@@ -107,7 +107,7 @@ public sealed class ConsoleCheckIn(ConsoleApi api)
 }
 
 /// <summary>CSV exports (UTF-8 with BOM, for Excel) and the unit report.</summary>
-public sealed class ConsoleReports(ConsoleApi api)
+public sealed class ConsoleReports(ConsoleReportsApi api)
 {
     [Function("ConsoleExportRegistrations")]
     public Task<IActionResult> Registrations(

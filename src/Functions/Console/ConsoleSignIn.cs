@@ -6,10 +6,10 @@ using Microsoft.Azure.Functions.Worker;
 namespace EventFunctions.Functions.Console;
 
 // Console routes are Anonymous at the Functions level: who may use them is decided by the platform's sign-in
-// (App Service Authentication) and the organiser directory, in ConsoleApi, on every request.
+// (App Service Authentication) and the organiser directory, in ConsolePolicy (src/Shared/Http/Console), on every request.
 
 /// <summary>The sign-in page: the platform's sign-in in Azure; the development sign-in locally.</summary>
-public sealed class ConsoleSignIn(ConsoleApi api)
+public sealed class ConsoleSignIn(ConsoleSignInApi api)
 {
     [Function("ConsoleSignInPage")]
     public Task<IActionResult> Show(
@@ -28,7 +28,7 @@ public sealed class ConsoleSignIn(ConsoleApi api)
 }
 
 /// <summary>The dashboard: upcoming and past events with live counts.</summary>
-public sealed class ConsoleDashboard(ConsoleApi api)
+public sealed class ConsoleDashboard(ConsoleSignInApi api)
 {
     [Function(nameof(ConsoleDashboard))]
     public Task<IActionResult> Run(
@@ -37,7 +37,7 @@ public sealed class ConsoleDashboard(ConsoleApi api)
 }
 
 /// <summary>Admins add and remove organisers (email and member unit).</summary>
-public sealed class ConsoleOrganisers(ConsoleApi api)
+public sealed class ConsoleOrganisers(ConsoleOrganisersApi api)
 {
     [Function(nameof(ConsoleOrganisers))]
     public Task<IActionResult> Show(

@@ -18,7 +18,7 @@ namespace EventFunctions.Shared.Http;
 public sealed class OperationsApi(
     HealthCheckService health,
     PoisonQueues poison,
-    ConsoleApi console,
+    ConsolePolicy console,
     AuditLog audit,
     PageRenderer pages,
     TimeProvider clock,
@@ -78,15 +78,15 @@ public sealed class OperationsApi(
 
     // ---- The console's failures page (admins) ----
 
-    public Task<IActionResult> FailuresPageAsync(HttpRequest request, CancellationToken ct) => console.AsAdminAsync(request, ct, async (user, csrf, _) =>
+    public Task<IActionResult> FailuresPageAsync(HttpRequest request, CancellationToken ct) => console.ForAdmin(request, ct, async (user, _) =>
     {
         var done = request.Query["replayed"].FirstOrDefault();
-        return await PageAsync(user, csrf, done is null ? null : int.TryParse(done, out var n) && n > 0
+        return await PageAsync(user, console.Csrf(user), done is null ? null : int.TryParse(done, out var n) && n > 0
             ? $"已重放 {n} 条消息 Replayed {n} message(s)."
             : "没有可重放的消息：它已被重放或已不在失败队列中。Nothing replayed: the message was replayed already or is no longer there.", ct);
     });
 
-    public Task<IActionResult> ReplayAsync(HttpRequest request, CancellationToken ct) => console.AsAdminAsync(request, ct, async (user, _, form) =>
+    public Task<IActionResult> ReplayAsync(HttpRequest request, CancellationToken ct) => console.ForAdmin(request, ct, async (user, form) =>
     {
         var queue = form!["queue"].FirstOrDefault() ?? "";
         var id = form["messageId"].FirstOrDefault();
@@ -94,7 +94,7 @@ public sealed class OperationsApi(
             return HttpIO.Problem(400, "Unknown queue or message", "Choose a message from the failures page.");
         var replayed = await poison.ReplayAsync(queue, id, ct);
         await audit.RecordAsync(null, user, "重放失败消息 Replayed failed messages", $"{queue} · {(id is null ? "all" : id)}", replayed.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
-        return new SeeOther($"{ConsoleApi.Base}/failures?replayed={replayed}");
+        return ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/failures?replayed={replayed}");
     }, isChange: true);
 
     private async Task<IActionResult> PageAsync(ConsoleUser user, string csrf, string? flash, CancellationToken ct)
@@ -107,16 +107,6 @@ public sealed class OperationsApi(
             [nameof(FailuresPage.Messages)] = await poison.ListAsync(ct),
             [nameof(FailuresPage.Flash)] = flash,
         });
-        return new HtmlPageResult { Content = html, ContentType = "text/html; charset=utf-8", StatusCode = 200, ImagesFromSelf = true };
-    }
-
-    private sealed class SeeOther(string url) : IActionResult
-    {
-        public Task ExecuteResultAsync(ActionContext context)
-        {
-            context.HttpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
-            context.HttpContext.Response.Headers.Location = url;
-            return Task.CompletedTask;
-        }
+        return ConsolePolicy.Page(html);
     }
 }

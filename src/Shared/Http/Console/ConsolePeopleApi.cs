@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using EventFunctions.Shared.Console;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Ledger;
+using EventFunctions.Shared.Text;
+using EventFunctions.Shared.Web;
+using EventFunctions.Shared.Web.Console;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EventFunctions.Shared.Http;
+
+/// <summary>What organisers do for one person on the event page: remove them, resend their confirmation, check them in or undo it.</summary>
+public sealed class ConsolePeopleApi(
+    ConsolePolicy policy,
+    ConsoleEventPages eventPages,
+    ConsoleQueries queries,
+    EventLedger ledger,
+    Attendance.AttendanceService attendance,
+    Notifications.ResendService resend,
+    AuditLog audit)
+{
+    public Task<IActionResult> RemoveRegistrationAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, form) =>
+    {
+        var row = await queries.FindRegistrationAsync(e.Id, registrationId, ct);
+        if (row is null) return await eventPages.ShowAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct);
+        if (form!["confirm"].FirstOrDefault() != "yes")
+            return await eventPages.ShowAsync(user, e, null, null, "请勾选确认再移除 Tick “sure” to remove.", 400, ct);
+        var result = await ledger.CancelAsync(e.Id, row.RowKey, row.RegistrationId);
+        await audit.RecordAsync(e.Id, user, "移除报名 Removed a registration", row.RegistrationId, result.GetType().Name, ct);
+        return result switch
+        {
+            CancelResult.Cancelled => ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/events/{e.Id}?done=removed"),
+            CancelResult.NotFound => await eventPages.ShowAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct),
+            CancelResult.Unknown => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Unknown, 503, ct)),
+            _ => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
+        };
+    }, isChange: true);
+
+    /// <summary>Sends a person's confirmation again (for their current status), e.g. after a bounce.</summary>
+    public Task<IActionResult> ResendAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
+    {
+        var outcome = await resend.ResendAsync(e.Id, registrationId, "organiser:" + user.Email, ct);
+        await audit.RecordAsync(e.Id, user, "重发确认 Resent a confirmation", registrationId, outcome.GetType().Name, ct);
+        return outcome switch
+        {
+            Notifications.ResendOutcome.Queued => ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/events/{e.Id}?done=resent"),
+            Notifications.ResendOutcome.Limited => await eventPages.ShowAsync(user, e, null, "刚刚已重发，请稍候 Just resent; it is on its way.", null, 200, ct),
+            Notifications.ResendOutcome.NotFound => await eventPages.ShowAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct),
+            _ => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
+        };
+    }, isChange: true);
+
+    /// <summary>An organiser checks someone in from the event page (or takes a check-in back): the same ledger operation as the door's.</summary>
+    public Task<IActionResult> CheckInAsync(HttpRequest request, string eventId, string registrationId, bool undo, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, form) =>
+    {
+        var key = form!["key"].FirstOrDefault();
+        if (key is null || !(key.StartsWith("reg-", StringComparison.Ordinal) || key.StartsWith("walkin-", StringComparison.Ordinal)))
+            return await eventPages.ShowAsync(user, e, null, null, "找不到此人 No such person.", 404, ct);
+        var actor = "organiser:" + user.Email;
+        var outcome = undo ? await attendance.UndoAsync(e.Id, key, actor, ct) : await attendance.CheckInAsync(e.Id, key, actor, ct);
+        await audit.RecordAsync(e.Id, user, undo ? "撤销签到 Undid a check-in" : "签到 Checked in", registrationId, outcome.GetType().Name, ct);
+        return outcome switch
+        {
+            Attendance.CheckInOutcome.CheckedIn or Attendance.CheckInOutcome.Undone => ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/events/{e.Id}?done={(undo ? "undone" : "checkedin")}"),
+            Attendance.CheckInOutcome.AlreadyCheckedIn a => await eventPages.ShowAsync(user, e, null, $"已签到 {ConsoleFormat.Local(e, a.At)} · Already checked in", null, 200, ct),
+            Attendance.CheckInOutcome.NotCheckedIn => await eventPages.ShowAsync(user, e, null, "此人尚未签到 Not checked in", null, 200, ct),
+            Attendance.CheckInOutcome.Refused r => await eventPages.ShowAsync(user, e, null, null, Attendance.DoorApi.Refusal(Attendance.DoorText.Chinese, r.Reason), 409, ct),
+            Attendance.CheckInOutcome.Unknown => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Unknown, 503, ct)),
+            _ => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
+        };
+    }, isChange: true);
+}

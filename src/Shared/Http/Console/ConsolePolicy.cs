@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+using EventFunctions.Shared.Console;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Ledger;
+using EventFunctions.Shared.Text;
+using EventFunctions.Shared.Web;
+using EventFunctions.Shared.Web.Console;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EventFunctions.Shared.Http;
+
+/// <summary>
+/// The one policy in front of every console route (the feature files under Http/Console use nothing else): the
+/// storage guard (503 page), sign-in (the platform's, or the development sign-in), the organiser directory, the
+/// event's unit, the admin role where asked, and for every change the person's anti-forgery token from this site.
+/// A route that skipped it would show up in the console route walk (ConsoleAccessTests), which proves every console
+/// route refuses anonymous, other-unit and cross-site callers.
+/// </summary>
+public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRenderer pages, ILogger<ConsolePolicy> log)
+{
+    public const string Base = "/api/console";
+
+    public const string Busy = "存储繁忙或不可用，什么都没有改动：请稍后再试。Storage is busy or unavailable; nothing was changed. Try again in a few seconds.";
+    public const string Unknown = "存储没有确认这次修改是否完成：请刷新页面查看，再决定是否重试。Storage did not confirm whether the change was made: reload to see, then try again if needed.";
+
+    private const string UnavailableHtml =
+        "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>暂时无法访问 Unavailable</title>" +
+        "<p>存储暂时无法访问，什么都没有改动：请稍后再试。Storage is unavailable and nothing was changed: try again in a few seconds.</p></html>";
+
+    /// <summary>The person's anti-forgery token, for the forms of a page.</summary>
+    public string Csrf(ConsoleUser user) => auth.AntiforgeryToken(user);
+
+    /// <summary>
+    /// Runs a console endpoint for a signed-in organiser or admin. Anonymous: a page (GET: a redirect) to sign in;
+    /// not an organiser: 403; a principal header nobody vouches for: 400. A change (POST) must carry the person's
+    /// anti-forgery token and come from this site.
+    /// </summary>
+    public Task<IActionResult> ForUser(HttpRequest request, CancellationToken ct, Func<ConsoleUser, IFormCollection?, Task<IActionResult>> endpoint, bool isChange = false) =>
+        Guard(request, async () =>
+        {
+            var state = await auth.IdentifyAsync(request, ct);
+            switch (state)
+            {
+                case SignInState.ForgedPrincipal:
+                    log.LogWarning("Console: refused a request carrying {Header} while platform authentication is off", ConsoleAuth.PrincipalHeader);
+                    return await MessageAsync(null, 400, "请求被拒绝 Request refused", $"此部署不接受 {ConsoleAuth.PrincipalHeader} 请求头。This deployment does not accept the {ConsoleAuth.PrincipalHeader} header.");
+                case SignInState.Anonymous:
+                    var signIn = $"{Base}/signin?returnUrl={Uri.EscapeDataString(request.Method == "GET" ? request.Path + request.QueryString : Base)}";
+                    if (request.Method == "GET") return new RedirectResult(signIn);
+                    return await MessageAsync(null, 401, "请先登录 Please sign in", "登录后才能使用管理后台。Sign in to use the console.", signIn, "登录 Sign in");
+                case SignInState.NotOrganiser:
+                    return await MessageAsync(null, 403, "没有权限 Not an organiser", "您已登录，但还不是组织者：请街道管理员添加您的邮箱和单位。You are signed in but not an organiser: ask the street office to add your email and unit.");
+            }
+
+            var user = ((SignInState.Known)state).User;
+            IFormCollection? form = null;
+            if (isChange)
+            {
+                var read = await ReadFormAsync(request, ct);
+                if (read.Error is not null) return read.Error;
+                form = read.Value;
+                if (!auth.IsSameSiteRequest(request, user, form!["_csrf"].FirstOrDefault()))
+                {
+                    log.LogWarning("Console: refused a {Method} to {Path} without a valid anti-forgery token", request.Method, request.Path);
+                    return await MessageAsync(user, 403, "页面已过期 This page has expired", "请返回、刷新页面后再试一次。Go back, reload the page and try again.", Base, "返回 Back");
+                }
+            }
+            return await endpoint(user, form);
+        });
+
+    /// <summary>As <see cref="ForUser"/>, for an event of the person's unit (admins: any): 404 when there is none, 403 for another unit's.</summary>
+    public Task<IActionResult> ForEvent(HttpRequest request, string eventId, CancellationToken ct, Func<ConsoleUser, EventRecord, IFormCollection?, Task<IActionResult>> endpoint, bool isChange = false) =>
+        ForUser(request, ct, async (user, form) =>
+        {
+            var e = await events.FindAsync(eventId, ct);
+            if (e is null) return await MessageAsync(user, 404, "找不到活动 Event not found", "此活动不存在。No event has this id.", Base, "全部活动 All events");
+            if (!user.CanManage(e))
+            {
+                log.LogWarning("Console: refused event {EventId} to an organiser of another unit", e.Id);
+                return await MessageAsync(user, 403, "没有权限 Not your unit's event", "此活动属于其他单位，您不能查看或修改。This event belongs to another unit.", Base, "全部活动 All events");
+            }
+            return await endpoint(user, e, form);
+        }, isChange);
+
+    /// <summary>As <see cref="ForUser"/>, for the street office's admins only (403 for anyone else).</summary>
+    public Task<IActionResult> ForAdmin(HttpRequest request, CancellationToken ct, Func<ConsoleUser, IFormCollection?, Task<IActionResult>> endpoint, bool isChange = false) =>
+        ForUser(request, ct, async (user, form) => user.IsAdmin
+            ? await endpoint(user, form)
+            : await MessageAsync(user, 403, "仅限管理员 Admins only", "只有街道管理员可以使用此页面。Only the street office's admins use this page."), isChange);
+
+    /// <summary>A message page (with the header when someone is signed in).</summary>
+    public async Task<IActionResult> MessageAsync(ConsoleUser? user, int status, string heading, string message, string? linkUrl = null, string? linkText = null) =>
+        Page(await pages.RenderAsync<ConsoleMessagePage>(new()
+        {
+            [nameof(ConsoleMessagePage.User)] = user,
+            [nameof(ConsoleMessagePage.Csrf)] = user is null ? null : auth.AntiforgeryToken(user),
+            [nameof(ConsoleMessagePage.Heading)] = heading,
+            [nameof(ConsoleMessagePage.Message)] = message,
+            [nameof(ConsoleMessagePage.LinkUrl)] = linkUrl,
+            [nameof(ConsoleMessagePage.LinkText)] = linkText,
+        }), status);
+
+    public async Task<HttpIO.Read<IFormCollection>> ReadFormAsync(HttpRequest request, CancellationToken ct) =>
+        await HttpIO.ReadFormAsync(request, UiText.Chinese, pages, ct);
+
+    /// <summary>Storage faults answer a 503 page with Retry-After (nothing changed), never a stack trace.</summary>
+    public Task<IActionResult> Guard(HttpRequest request, Func<Task<IActionResult>> endpoint) =>
+        HttpIO.GuardAsync(request, log, endpoint, () => HttpIO.Html(UnavailableHtml, 503));
+
+    public static IActionResult Page(string html, int status = 200) =>
+        new HtmlPageResult { Content = html, ContentType = "text/html; charset=utf-8", StatusCode = status, ImagesFromSelf = true };
+
+    /// <summary>After a change, the browser loads the result with GET (a reload never repeats the change).</summary>
+    public static IActionResult SeeOther(string url) => new SeeOtherResult(url);
+
+    private sealed class SeeOtherResult(string url) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context)
+        {
+            context.HttpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
+            context.HttpContext.Response.Headers.Location = url;
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text;
+using EventFunctions.Shared.Console;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Ledger;
+using EventFunctions.Shared.Text;
+using EventFunctions.Shared.Web;
+using EventFunctions.Shared.Web.Console;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EventFunctions.Shared.Http;
+
+/// <summary>Exports (an event's registrations and attendance as CSV) and the attendance report by member unit.</summary>
+public sealed class ConsoleReportsApi(
+    ConsolePolicy policy,
+    Attendance.AttendanceService attendance,
+    Attendance.CsvExport csv,
+    AuditLog audit,
+    PageRenderer pages,
+    TimeProvider clock)
+{
+    public Task<IActionResult> ExportAsync(HttpRequest request, string eventId, string what, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
+    {
+        var bytes = what == "attendance" ? await csv.AttendanceByUnitAsync(e.Id, ct) : await csv.RegistrationsAsync(e.Id, ct);
+        if (bytes is null) return await policy.MessageAsync(user, 404, "找不到活动 Event not found", "此活动不存在。No event has this id.");
+        await audit.RecordAsync(e.Id, user, "导出 Exported", what, "OK", ct);
+        return Csv(request, bytes, $"{e.Id}-{what}.csv");
+    });
+
+    public Task<IActionResult> ReportsAsync(HttpRequest request, CancellationToken ct) => policy.ForUser(request, ct, async (user, _) =>
+    {
+        var (from, to, error) = Range(request);
+        var units = error is null ? await attendance.UnitReportAsync(from, to, user.CanManage, ct) : [];
+        return ConsolePolicy.Page(await pages.RenderAsync<ReportsPage>(new()
+        {
+            [nameof(ReportsPage.User)] = user,
+            [nameof(ReportsPage.Csrf)] = policy.Csrf(user),
+            [nameof(ReportsPage.From)] = from,
+            [nameof(ReportsPage.To)] = to,
+            [nameof(ReportsPage.Units)] = units,
+            [nameof(ReportsPage.Error)] = error,
+        }), error is null ? 200 : 400);
+    });
+
+    public Task<IActionResult> ReportCsvAsync(HttpRequest request, CancellationToken ct) => policy.ForUser(request, ct, async (user, _) =>
+    {
+        var (from, to, error) = Range(request);
+        if (error is not null) return await policy.MessageAsync(user, 400, "日期有误 Wrong dates", error, $"{ConsolePolicy.Base}/reports", "报表 Reports");
+        await audit.RecordAsync(null, user, "导出单位报表 Exported the unit report", $"{from:yyyy-MM-dd}..{to:yyyy-MM-dd}", "OK", ct);
+        return Csv(request, await csv.UnitReportAsync(from, to, user.CanManage, ct), $"units-{from:yyyyMMdd}-{to:yyyyMMdd}.csv");
+    });
+
+    /// <summary>A report's date range from the query (event-local dates); this month so far when none is given.</summary>
+    private (DateOnly From, DateOnly To, string? Error) Range(HttpRequest request)
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(EventValidator.DefaultTimeZone)).DateTime);
+        var from = new DateOnly(today.Year, today.Month, 1);
+        var to = from.AddMonths(1).AddDays(-1);
+        string? error = null;
+        if (request.Query["from"].FirstOrDefault() is { Length: > 0 } f && !DateOnly.TryParseExact(f, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out from))
+            error = "开始日期格式应为 2026-12-01 · The start date must look like 2026-12-01.";
+        if (request.Query["to"].FirstOrDefault() is { Length: > 0 } t && !DateOnly.TryParseExact(t, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out to))
+            error = "结束日期格式应为 2026-12-31 · The end date must look like 2026-12-31.";
+        if (error is null && to < from) error = "结束日期不能早于开始日期 · The end date is before the start date.";
+        if (error is null && to.DayNumber - from.DayNumber > 3660) error = "日期范围最长十年 · At most ten years at a time.";
+        return (from, to, error);
+    }
+
+    private static IActionResult Csv(HttpRequest request, byte[] bytes, string fileName)
+    {
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        return new FileContentResult(bytes, "text/csv; charset=utf-8") { FileDownloadName = fileName };
+    }
+}
