@@ -93,6 +93,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<OrganiserApi>();
         services.AddSingleton<Security.Signer>();
         services.AddSingleton<Security.IdentifierKeys>();
+        services.AddSingleton<Links>();
         services.AddSingleton<Console.OrganiserDirectory>();
         services.AddSingleton<Console.AuditLog>();
         services.AddSingleton<Console.ConsoleAuth>();

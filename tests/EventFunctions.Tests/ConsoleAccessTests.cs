@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using EventFunctions.Functions;
+using EventFunctions.Shared.Http;
 using EventFunctions.Shared.Events;
 using EventFunctions.Tests.Infrastructure;
 
@@ -44,7 +45,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
     /// <summary>Every HTTP function in functions.metadata, with its route and method.</summary>
     private static List<(string Name, string Route, string Method, string AuthLevel)> HttpFunctions()
     {
-        var path = Path.Combine(Path.GetDirectoryName(typeof(Routes).Assembly.Location)!, "functions.metadata");
+        var path = Path.Combine(Path.GetDirectoryName(typeof(EventFunctions.Functions.TelemetryExtensions).Assembly.Location)!, "functions.metadata");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var list = new List<(string, string, string, string)>();
         foreach (var f in doc.RootElement.EnumerateArray())

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EventFunctions.Functions;
+using EventFunctions.Shared.Http;
 
 namespace EventFunctions.Tests;
 
@@ -13,7 +14,7 @@ public sealed class DeliveryWiringTests
 #else
         const string configuration = "Release";
 #endif
-        var path = Path.Combine(Path.GetDirectoryName(typeof(Routes).Assembly.Location)!, "functions.metadata");
+        var path = Path.Combine(Path.GetDirectoryName(typeof(EventFunctions.Functions.TelemetryExtensions).Assembly.Location)!, "functions.metadata");
         if (!File.Exists(path)) path = Path.Combine(Infrastructure.RepoRoot.Find(), "src", "Functions", "bin", configuration, "net10.0", "functions.metadata");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         return doc.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == function)

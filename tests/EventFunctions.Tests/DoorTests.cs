@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EventFunctions.Functions;
+using EventFunctions.Shared.Http;
 using EventFunctions.Functions.Door;
 using EventFunctions.Shared.Attendance;
 using EventFunctions.Shared.Events;
@@ -329,7 +330,7 @@ public sealed partial class DoorTests(AzuriteFixture azurite)
     [InlineData("TicketLink", "get", Routes.Ticket)]
     public void Door_functions_are_wired_anonymous_at_their_routes(string function, string method, string route)
     {
-        var path = Path.Combine(Path.GetDirectoryName(typeof(Routes).Assembly.Location)!, "functions.metadata");
+        var path = Path.Combine(Path.GetDirectoryName(typeof(EventFunctions.Functions.TelemetryExtensions).Assembly.Location)!, "functions.metadata");
         if (!File.Exists(path)) path = Path.Combine(RepoRoot.Find(), "src", "Functions", "bin", "Release", "net10.0", "functions.metadata");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var trigger = doc.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == function)

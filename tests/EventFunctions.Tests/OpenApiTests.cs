@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EventFunctions.Functions;
+using EventFunctions.Shared.Http;
 using EventFunctions.Tests.Infrastructure;
 using Microsoft.OpenApi.Readers;
 
@@ -15,7 +16,7 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
     /// <summary>(path under /api, method) of every JSON API function in functions.metadata.</summary>
     private static HashSet<(string, string)> FromMetadata()
     {
-        var path = Path.Combine(Path.GetDirectoryName(typeof(Routes).Assembly.Location)!, "functions.metadata");
+        var path = Path.Combine(Path.GetDirectoryName(typeof(EventFunctions.Functions.TelemetryExtensions).Assembly.Location)!, "functions.metadata");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var set = new HashSet<(string, string)>();
         foreach (var f in doc.RootElement.EnumerateArray())

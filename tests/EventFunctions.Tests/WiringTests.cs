@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using EventFunctions.Functions;
+using EventFunctions.Shared.Http;
 using EventFunctions.Shared.Storage;
 using Microsoft.Azure.Functions.Worker;
 
@@ -13,7 +14,7 @@ public sealed class WiringTests
 
     private static Dictionary<string, JsonElement> Load()
     {
-        var functionsDll = typeof(Routes).Assembly.Location;
+        var functionsDll = typeof(EventFunctions.Functions.TelemetryExtensions).Assembly.Location;
         var path = Path.Combine(Path.GetDirectoryName(functionsDll)!, "functions.metadata");
         if (!File.Exists(path))
         {
@@ -96,7 +97,7 @@ public sealed class WiringTests
     [Fact]
     public void Every_function_method_in_the_assembly_is_in_the_metadata_and_nothing_else()
     {
-        var declared = typeof(Routes).Assembly.GetTypes()
+        var declared = typeof(EventFunctions.Functions.TelemetryExtensions).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
             .Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name)
             .OfType<string>()
@@ -131,6 +132,28 @@ public sealed class WiringTests
         var queues = host.GetProperty("extensions").GetProperty("queues");
         Assert.Equal("base64", queues.GetProperty("messageEncoding").GetString());
         Assert.Equal(5, queues.GetProperty("maxDequeueCount").GetInt32());
-        Assert.Equal("api", host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+        Assert.Equal(Routes.Prefix, host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+
+    [Fact]
+    public void Links_are_built_from_the_route_templates_never_written_by_hand()
+    {
+        // Outside comments, no file under src/Shared spells out an /api/ path: Paths and Links fill in Routes' templates.
+        var root = Path.Combine(RepoRootPath(), "src", "Shared");
+        var handWritten = Directory.EnumerateFiles(root, "*.*", SearchOption.AllDirectories)
+            .Where(f => (f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal)) && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line)))
+            .Where(x => x.line.Contains("/api/", StringComparison.Ordinal) && !x.line.TrimStart().StartsWith("//", StringComparison.Ordinal))
+            .Select(x => $"{Path.GetFileName(x.f)}:{x.i + 1}: {x.line.Trim()}")
+            .ToList();
+        Assert.True(handWritten.Count == 0, string.Join("\n", handWritten));
+
+        // And the paths they build are routes the function app serves.
+        var routes = Metadata.Keys.Select(Trigger).Where(t => t.GetProperty("type").GetString() == "httpTrigger")
+            .Select(t => "/" + Routes.Prefix + "/" + t.GetProperty("route").GetString()).ToHashSet();
+        foreach (var path in new[] { Paths.SignUp("e1"), Paths.Manage("e1", "R1"), Paths.Door("e1"), Paths.Ticket("e1", "AB2CDE"), Paths.Console.Event("e1"), Paths.Console.CheckIn("e1", "R1"), Paths.Console.Replay, Paths.Console.ReportCsv })
+        {
+            Assert.Contains(routes, r => System.Text.RegularExpressions.Regex.IsMatch(path, "^" + System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Escape(r), @"\\\{[^}]+}", "[^/]+") + "$"));
+        }
     }
 }

@@ -1,3 +1,4 @@
+using EventFunctions.Shared.Http;
 using EventFunctions.Shared.Confirmations;
 using EventFunctions.Shared.Operations;
 using EventFunctions.Shared.Storage;

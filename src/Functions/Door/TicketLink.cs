@@ -1,3 +1,4 @@
+using EventFunctions.Shared.Http;
 using EventFunctions.Shared.Attendance;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

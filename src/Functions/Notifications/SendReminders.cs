@@ -1,3 +1,4 @@
+using EventFunctions.Shared.Http;
 using EventFunctions.Shared.Notifications;
 using Microsoft.Azure.Functions.Worker;
 

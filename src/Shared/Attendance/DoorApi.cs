@@ -37,7 +37,7 @@ public sealed class DoorApi(
     public const string CookiePrefix = "door_";
     private const int RecentShown = 10;
 
-    public static readonly string[] CookiePaths = ["/api/door", "/api/t"];
+    public static readonly string[] CookiePaths = [Http.Paths.DoorRoot, Http.Paths.TicketRoot];
 
     // ---- GET /api/door/{eventId}?k=…[&q=…] ----
 
@@ -79,7 +79,7 @@ public sealed class DoorApi(
                 log.LogWarning("Door action on event {EventId} refused: no valid anti-forgery token or a cross-site request", eventId);
                 // A link back to a fresh door page (reloading this answer would only send the refused form again).
                 return HttpIO.Html(await MessageAsync(text, door.FormExpired, [],
-                    link: ($"/api/door/{eventId}?k={Uri.EscapeDataString(credential.Token)}&lang={text.Code}", door.BackToDoor)), 403);
+                    link: ($"{Http.Paths.Door(eventId)}?k={Uri.EscapeDataString(credential.Token)}&lang={text.Code}", door.BackToDoor)), 403);
             }
 
             var e = await events.FindAsync(eventId, ct);
@@ -226,7 +226,7 @@ public sealed class DoorApi(
         var counts = await attendance.CountsAsync(e.Id, ct) ?? new DoorCounts(e.Confirmed, 0, 0);
         var recent = await attendance.RecentAsync(e.Id, RecentShown, ct);
         var k = Uri.EscapeDataString(credential.Token);
-        var action = $"/api/door/{e.Id}";
+        var action = Http.Paths.Door(e.Id);
         return await pages.RenderAsync<DoorPage>(new()
         {
             [nameof(DoorPage.Text)] = text,

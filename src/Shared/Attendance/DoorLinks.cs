@@ -32,7 +32,7 @@ public sealed class DoorLinks(Signer signer, TimeProvider clock, IOptions<EventF
 
     /// <summary>The full check-in link for the organiser to hand to door staff.</summary>
     public string Create(EventRecord e) =>
-        $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/door/{e.Id}?k={Uri.EscapeDataString(CreateToken(e))}";
+        $"{options.Value.PublicBaseUrl.TrimEnd('/')}{Http.Paths.Door(e.Id)}?k={Uri.EscapeDataString(CreateToken(e))}";
 
     public string CreateToken(EventRecord e) =>
         signer.Sign(Purpose(e.Id), $"{e.Id}:{Ids.NewRegistrationId()}:{clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)}", e.EndUtc + ValidAfterEvent);

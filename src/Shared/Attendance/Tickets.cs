@@ -70,7 +70,7 @@ public static class Tickets
     }
 
     /// <summary>What the QR code holds: only the event's id and the code, no personal data.</summary>
-    public static string Url(string publicBaseUrl, string eventId, string code) => $"{publicBaseUrl.TrimEnd('/')}/api/t/{eventId}/{code}";
+    public static string Url(string publicBaseUrl, string eventId, string code) => publicBaseUrl.TrimEnd('/') + Http.Paths.Ticket(eventId, code);
 
     /// <summary>The QR code as an inline SVG element (pages: the CSP allows no image loads, inline SVG is markup).</summary>
     public static string QrSvg(string url)

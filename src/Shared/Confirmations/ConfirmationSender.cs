@@ -31,6 +31,7 @@ public sealed partial class ConfirmationSender(
     ConfirmationQueue queue,
     IEmailTransport transport,
     Security.IdentifierKeys ids,
+    Http.Links links,
     PageRenderer renderer,
     TimeProvider clock,
     IOptions<EventFunctionsOptions> options,
@@ -245,7 +246,7 @@ public sealed partial class ConfirmationSender(
         var promoted = confirmed && r.StateVersion > 1;
         var subject = string.Format(promoted ? text.PromotedSubjectFormat : confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
         var body = promoted ? text.PromotedBody : confirmed ? text.ConfirmedBody : text.WaitlistedBody;
-        var manageUrl = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/manage/{e.Id}/{r.RegistrationId}?t={r.ManageToken}&lang={text.Code}";
+        var manageUrl = links.Manage(e.Id, r.RegistrationId, r.ManageToken, text.Code);
         var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, ids.TicketOf(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);
         var html = await renderer.RenderAsync<ConfirmationEmail>(new()
         {

@@ -80,12 +80,12 @@ public sealed class ConsoleAuth(
         var expires = clock.GetUtcNow() + SessionLength;
         response.Cookies.Append(DevelopmentCookie, signer.Sign(DevelopmentPurpose, email, expires), new CookieOptions
         {
-            HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/api/console", Expires = expires, Secure = response.HttpContext.Request.IsHttps,
+            HttpOnly = true, SameSite = SameSiteMode.Lax, Path = Http.Paths.Console.Home, Expires = expires, Secure = response.HttpContext.Request.IsHttps,
         });
     }
 
     public static void SignOutOfDevelopment(HttpResponse response) =>
-        response.Cookies.Delete(DevelopmentCookie, new CookieOptions { Path = "/api/console" });
+        response.Cookies.Delete(DevelopmentCookie, new CookieOptions { Path = Http.Paths.Console.Home });
 
     /// <summary>A form's anti-forgery token: bound to the signed-in person, valid for a session's length.</summary>
     public string AntiforgeryToken(ConsoleUser user) => signer.Sign(AntiforgeryPurpose, user.Email, clock.GetUtcNow() + SessionLength);

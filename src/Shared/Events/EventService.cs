@@ -121,7 +121,7 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         };
     }
 
-    public string SignUpUrl(string eventId) => $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/signup/{eventId}";
+    public string SignUpUrl(string eventId) => options.Value.PublicBaseUrl.TrimEnd('/') + Http.Paths.SignUp(eventId);
 
     public EventView ToView(EventRecord e, DateTimeOffset now) => new(
         e.Id, e.Kind, e.Title, e.Description, e.Venue, e.Address,

@@ -94,7 +94,7 @@ public sealed class OperationsApi(
             return HttpIO.Problem(400, "Unknown queue or message", "Choose a message from the failures page.");
         var replayed = await poison.ReplayAsync(queue, id, ct);
         await audit.RecordAsync(null, user, "重放失败消息 Replayed failed messages", $"{queue} · {(id is null ? "all" : id)}", replayed.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
-        return ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/failures?replayed={replayed}");
+        return ConsolePolicy.SeeOther($"{Paths.Console.Failures}?replayed={replayed}");
     }, isChange: true);
 
     private async Task<IActionResult> PageAsync(ConsoleUser user, string csrf, string? flash, CancellationToken ct)

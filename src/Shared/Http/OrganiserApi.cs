@@ -35,7 +35,7 @@ public sealed class OrganiserApi(EventService events, ILogger<OrganiserApi> log)
 
     private static IActionResult Map(EventOutcome outcome, HttpRequest request) => outcome switch
     {
-        EventOutcome.Created c => new CreatedResult($"/api/events/{c.Event.Id}", c.Event),
+        EventOutcome.Created c => new CreatedResult(Paths.Event(c.Event.Id), c.Event),
         EventOutcome.Ok ok => new OkObjectResult(ok.Event),
         EventOutcome.Invalid invalid => HttpIO.Validation(invalid.Errors, "The event has invalid fields."),
         EventOutcome.NotSaved => HttpIO.Unavailable(request, HttpIO.Problem(503, "The event is busy or storage is unavailable.", $"Nothing was changed; try again in {HttpIO.RetryAfterSeconds} seconds.", Problems.Unavailable)),

@@ -32,8 +32,8 @@ public sealed class NotificationSender(
     IEmailTransport transport,
     PageRenderer renderer,
     ConfirmationSender confirmations,
+    Http.Links links,
     TimeProvider clock,
-    IOptions<EventFunctionsOptions> options,
     ILogger<NotificationSender> log)
 {
     /// <summary>As for confirmations: longer than a send takes, short enough that a killed sender delays little.</summary>
@@ -259,7 +259,7 @@ public sealed class NotificationSender(
     private async Task<EmailMessage> RenderAsync(EventRecord e, NotificationRow row, UiText text, string subject, string lead,
         IReadOnlyList<NoticeChange> changes, IReadOnlyList<string> lines, string? calendarNote, IReadOnlyList<EmailAttachment> attachments, string category)
     {
-        var manageUrl = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/manage/{e.Id}/{row.RegistrationId}?t={row.ManageToken}&lang={text.Code}";
+        var manageUrl = links.Manage(e.Id, row.RegistrationId, row.ManageToken, text.Code);
         var html = await renderer.RenderAsync<NoticeEmail>(new()
         {
             [nameof(NoticeEmail.Text)] = text,

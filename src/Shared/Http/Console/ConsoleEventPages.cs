@@ -48,7 +48,7 @@ public sealed class ConsoleEventPages(
 
     public async Task<IActionResult> AfterChangeAsync(HttpRequest request, ConsoleUser user, EventRecord e, EventOutcome outcome, string done, CancellationToken ct) => outcome switch
     {
-        EventOutcome.Ok => ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/events/{e.Id}?done={done}"),
+        EventOutcome.Ok => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done={done}"),
         EventOutcome.Invalid invalid => await ShowAsync(user, e, null, null, string.Join(" ", invalid.Errors.ToDictionary().Values.SelectMany(v => v).Select(EventForm.Bilingual)), 400, ct),
         EventOutcome.NotFound => await policy.MessageAsync(user, 404, "找不到活动 Event not found", "此活动不存在。No event has this id."),
         EventOutcome.Unknown => HttpIO.Unavailable(request, await ShowAsync(user, e, null, null, ConsolePolicy.Unknown, 503, ct)),
@@ -76,7 +76,7 @@ public sealed class ConsoleEventPages(
         var now = clock.GetUtcNow();
         var (draft, errors) = EventValidator.Validate(input, existing?.Id ?? "preview", now, existing);
         if (draft is null) return await FormPageAsync(user, existing?.Id, values, errors, null, 400, ct);
-        var action = existing is null ? $"{ConsolePolicy.Base}/events/new" : $"{ConsolePolicy.Base}/events/{existing.Id}/edit";
+        var action = existing is null ? Paths.Console.NewEvent : Paths.Console.EditEvent(existing.Id);
         var save = existing is null ? "发布活动 Publish" : "保存修改 Save";
         return ConsolePolicy.Page(await pages.RenderAsync<SignUpPage>(new()
         {

@@ -54,7 +54,7 @@ public sealed class ConsoleEventsApi(
         {
             case EventOutcome.Created created:
                 await audit.RecordAsync(created.Event.Id, user, "创建 Created", $"{created.Event.Kind}, {created.Event.Capacity} seats", "OK", ct);
-                return ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/events/{created.Event.Id}?done=created");
+                return ConsolePolicy.SeeOther($"{Paths.Console.Event(created.Event.Id)}?done=created");
             case EventOutcome.Invalid invalid:
                 return await eventPages.FormPageAsync(user, null, values, invalid.Errors, null, 400, ct);
             default:
@@ -78,7 +78,7 @@ public sealed class ConsoleEventsApi(
         await audit.RecordAsync(e.Id, user, "编辑 Edited", Changes(e, outcome), outcome.GetType().Name, ct);
         return outcome switch
         {
-            EventOutcome.Ok => ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/events/{e.Id}?done=updated"),
+            EventOutcome.Ok => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done=updated"),
             EventOutcome.Invalid invalid => await eventPages.FormPageAsync(user, e.Id, values, invalid.Errors, null, 400, ct),
             EventOutcome.NotFound => await policy.MessageAsync(user, 404, "找不到活动 Event not found", "此活动不存在。No event has this id."),
             EventOutcome.Unknown => await eventPages.FormPageAsync(user, e.Id, values, null, ConsolePolicy.Unknown, 503, ct, unavailable: request),

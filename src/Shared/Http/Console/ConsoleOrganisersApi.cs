@@ -29,7 +29,7 @@ public sealed class ConsoleOrganisersApi(
         var errors = await directory.SaveAsync(values["email"], values["name"], values["unit"], values["role"], user.Actor, ct);
         if (errors is not null) return await OrganisersPageAsync(user, values, errors, null, 400, ct);
         await audit.RecordAsync(null, user, "添加组织者 Saved an organiser", $"{values["role"]} · {Input.Clean(values["unit"])}", "OK", ct);
-        return ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/organisers?done=saved");
+        return ConsolePolicy.SeeOther($"{Paths.Console.Organisers}?done=saved");
     }, isChange: true);
 
     public Task<IActionResult> RemoveOrganiserAsync(HttpRequest request, CancellationToken ct) => policy.ForAdmin(request, ct, async (user, form) =>
@@ -39,7 +39,7 @@ public sealed class ConsoleOrganisersApi(
             return await OrganisersPageAsync(user, null, null, "不能移除自己 You cannot remove yourself.", 400, ct);
         var removed = await directory.RemoveAsync(email, ct);
         await audit.RecordAsync(null, user, "移除组织者 Removed an organiser", "", removed ? "OK" : "NotFound", ct);
-        return ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/organisers?done=removed");
+        return ConsolePolicy.SeeOther($"{Paths.Console.Organisers}?done=removed");
     }, isChange: true);
 
     private async Task<IActionResult> OrganisersPageAsync(ConsoleUser user, IReadOnlyDictionary<string, string>? values, FieldErrors? errors, string? flash, int status, CancellationToken ct) =>

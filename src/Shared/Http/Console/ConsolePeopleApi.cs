@@ -33,7 +33,7 @@ public sealed class ConsolePeopleApi(
         await audit.RecordAsync(e.Id, user, "移除报名 Removed a registration", row.RegistrationId, result.GetType().Name, ct);
         return result switch
         {
-            CancelResult.Cancelled => ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/events/{e.Id}?done=removed"),
+            CancelResult.Cancelled => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done=removed"),
             CancelResult.NotFound => await eventPages.ShowAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct),
             CancelResult.Unknown => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Unknown, 503, ct)),
             _ => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
@@ -47,7 +47,7 @@ public sealed class ConsolePeopleApi(
         await audit.RecordAsync(e.Id, user, "重发确认 Resent a confirmation", registrationId, outcome.GetType().Name, ct);
         return outcome switch
         {
-            Notifications.ResendOutcome.Queued => ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/events/{e.Id}?done=resent"),
+            Notifications.ResendOutcome.Queued => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done=resent"),
             Notifications.ResendOutcome.Limited => await eventPages.ShowAsync(user, e, null, "刚刚已重发，请稍候 Just resent; it is on its way.", null, 200, ct),
             Notifications.ResendOutcome.NotFound => await eventPages.ShowAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct),
             _ => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
@@ -65,7 +65,7 @@ public sealed class ConsolePeopleApi(
         await audit.RecordAsync(e.Id, user, undo ? "撤销签到 Undid a check-in" : "签到 Checked in", registrationId, outcome.GetType().Name, ct);
         return outcome switch
         {
-            Attendance.CheckInOutcome.CheckedIn or Attendance.CheckInOutcome.Undone => ConsolePolicy.SeeOther($"{ConsolePolicy.Base}/events/{e.Id}?done={(undo ? "undone" : "checkedin")}"),
+            Attendance.CheckInOutcome.CheckedIn or Attendance.CheckInOutcome.Undone => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done={(undo ? "undone" : "checkedin")}"),
             Attendance.CheckInOutcome.AlreadyCheckedIn a => await eventPages.ShowAsync(user, e, null, $"已签到 {ConsoleFormat.Local(e, a.At)} · Already checked in", null, 200, ct),
             Attendance.CheckInOutcome.NotCheckedIn => await eventPages.ShowAsync(user, e, null, "此人尚未签到 Not checked in", null, 200, ct),
             Attendance.CheckInOutcome.Refused r => await eventPages.ShowAsync(user, e, null, null, Attendance.DoorApi.Refusal(Attendance.DoorText.Chinese, r.Reason), 409, ct),

@@ -22,7 +22,7 @@ namespace EventFunctions.Shared.Http;
 /// </summary>
 public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRenderer pages, ILogger<ConsolePolicy> log)
 {
-    public const string Base = "/api/console";
+    public static readonly string Base = Paths.Console.Home;
 
     public const string Busy = "存储繁忙或不可用，什么都没有改动：请稍后再试。Storage is busy or unavailable; nothing was changed. Try again in a few seconds.";
     public const string Unknown = "存储没有确认这次修改是否完成：请刷新页面查看，再决定是否重试。Storage did not confirm whether the change was made: reload to see, then try again if needed.";
@@ -49,7 +49,7 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
                     log.LogWarning("Console: refused a request carrying {Header} while platform authentication is off", ConsoleAuth.PrincipalHeader);
                     return await MessageAsync(null, 400, "请求被拒绝 Request refused", $"此部署不接受 {ConsoleAuth.PrincipalHeader} 请求头。This deployment does not accept the {ConsoleAuth.PrincipalHeader} header.");
                 case SignInState.Anonymous:
-                    var signIn = $"{Base}/signin?returnUrl={Uri.EscapeDataString(request.Method == "GET" ? request.Path + request.QueryString : Base)}";
+                    var signIn = $"{Paths.Console.SignIn}?returnUrl={Uri.EscapeDataString(request.Method == "GET" ? request.Path + request.QueryString : Base)}";
                     if (request.Method == "GET") return new RedirectResult(signIn);
                     return await MessageAsync(null, 401, "请先登录 Please sign in", "登录后才能使用管理后台。Sign in to use the console.", signIn, "登录 Sign in");
                 case SignInState.NotOrganiser:

@@ -48,7 +48,7 @@ public sealed class ConsoleReportsApi(
     public Task<IActionResult> ReportCsvAsync(HttpRequest request, CancellationToken ct) => policy.ForUser(request, ct, async (user, _) =>
     {
         var (from, to, error) = Range(request);
-        if (error is not null) return await policy.MessageAsync(user, 400, "日期有误 Wrong dates", error, $"{ConsolePolicy.Base}/reports", "报表 Reports");
+        if (error is not null) return await policy.MessageAsync(user, 400, "日期有误 Wrong dates", error, Paths.Console.Reports, "报表 Reports");
         await audit.RecordAsync(null, user, "导出单位报表 Exported the unit report", $"{from:yyyy-MM-dd}..{to:yyyy-MM-dd}", "OK", ct);
         return Csv(request, await csv.UnitReportAsync(from, to, user.CanManage, ct), $"units-{from:yyyyMMdd}-{to:yyyyMMdd}.csv");
     });

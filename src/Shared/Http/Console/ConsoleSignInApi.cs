@@ -51,7 +51,7 @@ public sealed class ConsoleSignInApi(
     {
         ConsoleAuth.SignOutOfDevelopment(request.HttpContext.Response);
         await Task.CompletedTask;
-        return new RedirectResult(auth.PlatformAuthentication ? "/.auth/logout" : $"{ConsolePolicy.Base}/signin");
+        return new RedirectResult(auth.PlatformAuthentication ? "/.auth/logout" : Paths.Console.SignIn);
     }, isChange: true);
 
     // ---- Dashboard ----

@@ -1,8 +1,14 @@
-namespace EventFunctions.Functions;
+namespace EventFunctions.Shared.Http;
 
-/// <summary>Route templates (under host.json's routePrefix, "api"), one place for the functions and the wiring test.</summary>
+/// <summary>
+/// Route templates (under host.json's routePrefix, "api"): the one place the functions' triggers, the links the app
+/// builds (<see cref="Paths"/>, <see cref="Links"/>) and the wiring tests read them from.
+/// </summary>
 public static class Routes
 {
+    /// <summary>host.json's <c>extensions.http.routePrefix</c> (a test keeps them equal).</summary>
+    public const string Prefix = "api";
+
     public const string Events = "events";
     public const string Event = "events/{eventId}";
     public const string Registrations = "events/{eventId}/registrations";
