@@ -21,7 +21,23 @@ public sealed class FieldErrors
         list.Add(message);
     }
 
+    private readonly Dictionary<string, List<string>> _both = new(StringComparer.Ordinal);
+
+    /// <summary>A message in both languages: the API reads its English, the console both (<see cref="ForBoth"/>).</summary>
+    public void Add(string field, Text.Bilingual message)
+    {
+        Add(field, message.En);
+        if (!_both.TryGetValue(field, out var list)) _both[field] = list = [];
+        list.Add(message.Both);
+    }
+
     public string? For(string field) => _errors.TryGetValue(field, out var list) ? list[0] : null;
+
+    /// <summary>The field's first message in both languages where it was given so, else as given.</summary>
+    public string? ForBoth(string field) => _both.TryGetValue(field, out var list) ? list[0] : For(field);
+
+    /// <summary>Every field's first message, in both languages where given so.</summary>
+    public IEnumerable<string> AllBoth() => _errors.Keys.Select(f => ForBoth(f)!);
 
     public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
 }

@@ -118,7 +118,7 @@ public sealed class ConsoleTests(AzuriteFixture azurite)
         var invalid = Assert.IsType<EventOutcome.Invalid>(await events.CreateAsync(EventForm.ToInput(past, record.Unit), default));
         Assert.NotNull(invalid.Errors.For("start"));
         Assert.Null(invalid.Errors.For("signUpCloses"));
-        Assert.StartsWith("活动开始须晚于报名开始", EventForm.Bilingual(invalid.Errors.For("start")!));
+        Assert.StartsWith("活动开始须晚于报名开始", invalid.Errors.ForBoth("start")!);
     }
 
     [Fact]

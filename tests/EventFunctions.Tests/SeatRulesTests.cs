@@ -127,8 +127,9 @@ public sealed class SeatRulesTests
     [Fact]
     public void Capacity_below_the_confirmed_count_is_refused_with_one_message()
     {
-        Assert.Equal("Capacity cannot be lowered below the 5 people already confirmed.", SeatRules.CapacityError(4, 5));
-        Assert.Equal($"Capacity must be a whole number from 1 to {EventValidator.MaxCapacity}.", SeatRules.CapacityError(0, 0));
+        Assert.Equal("Capacity cannot be lowered below the 5 people already confirmed.", SeatRules.CapacityError(4, 5)!.En);
+        Assert.Equal("名额不能少于已确认人数", SeatRules.CapacityError(4, 5)!.Zh);
+        Assert.Equal($"Capacity must be a whole number from 1 to {EventValidator.MaxCapacity}.", SeatRules.CapacityError(0, 0)!.En);
         Assert.Null(SeatRules.CapacityError(5, 5));
 
         var plan = Plan(Event(capacity: 5, confirmed: 5));

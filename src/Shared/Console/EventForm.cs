@@ -152,46 +152,6 @@ public static partial class EventForm
         _ => "lecture",
     };
 
-    /// <summary>The validator's English message with a Chinese lead, so an organiser reading Chinese can act on it.</summary>
-    public static string Bilingual(string message)
-    {
-        if (RequiredMessage().Match(message) is { Success: true }) return "必填 · Required.";
-        if (LengthMessage().Match(message) is { Success: true } m) return $"最多 {m.Groups[1].Value} 个字 · {message}";
-        foreach (var (en, zh) in Known)
-        {
-            if (message.StartsWith(en, StringComparison.Ordinal)) return zh + " · " + message;
-        }
-        return message;
-    }
-
-    private static readonly (string En, string Zh)[] Known =
-    [
-        ("The end must be after", "结束时间须晚于开始时间"),
-        ("Sign-up must close after it opens", "报名截止须晚于报名开始"),
-        ("The start must be after sign-up opens", "活动开始须晚于报名开始（留空即现在），开始时间是否已过？"),
-        ("reminderHoursBefore must be", "提前提醒须为整数小时，0 为不提醒"),
-        ("Sign-up must close no later than", "报名截止不得晚于活动开始"),
-        ("Capacity must be a whole number", "名额须为正整数"),
-        ("Capacity cannot be lowered below", "名额不能少于已确认人数"),
-        ("A salon needs a venue", "沙龙须填写场地（楼宇、楼层、房间）"),
-        ("A lecture needs a hall", "讲座须填写会场或线上链接"),
-        ("The meeting time must be before", "集合时间须在活动开始前、同一天"),
-        ("At most 5 security-desk fields", "安保登记项最多 5 项"),
-        ("The online link must be", "线上链接须为完整的 http(s) 地址"),
-        ("A choice question needs", "选择题须有 2 至 20 个选项"),
-        ("Options must differ", "选项不能重复"),
-        ("A valid contact email", "请填写有效的联系邮箱"),
-        ("Kind must be", "请选择活动类型"),
-        ("'start' must be a local time", "请填写日期和时间"),
-        ("'end' must be a local time", "请填写日期和时间"),
-    ];
-
-    [GeneratedRegex(@"^'[^']+' is required")]
-    private static partial Regex RequiredMessage();
-
-    [GeneratedRegex(@"^'[^']+' may be at most (\d+) characters\.$")]
-    private static partial Regex LengthMessage();
-
     private static IEnumerable<string> QuestionFields()
     {
         for (var i = 0; i < QuestionSlots; i++)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
+using EventFunctions.Shared.Text;
+
 namespace EventFunctions.Shared.Events;
 
 /// <summary>Turns an organiser's <see cref="EventInput"/> into an <see cref="EventRecord"/>, or names every bad field.</summary>
@@ -35,7 +37,7 @@ public static partial class EventValidator
         var organiserName = Text(input.OrganiserName, "organiserName", 100, required: true, errors);
         var organiserEmail = Input.NormaliseEmail(input.OrganiserEmail);
         var unit = Text(input.Unit, "unit", 50, required: false, errors) ?? existing?.Unit ?? DefaultUnit;
-        if (organiserEmail is null) errors.Add("organiserEmail", "A valid contact email for the organiser is required.");
+        if (organiserEmail is null) errors.Add("organiserEmail", EventRuleText.ContactEmail);
 
         var zoneId = Input.Clean(input.TimeZone) ?? DefaultTimeZone;
         TimeZoneInfo? zone = null;
@@ -45,12 +47,12 @@ public static partial class EventValidator
         }
         catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
-            errors.Add("timeZone", $"Unknown time zone '{zoneId}'; use an IANA name such as Asia/Shanghai.");
+            errors.Add("timeZone", EventRuleText.UnknownTimeZone(zoneId));
         }
 
         var start = LocalTime(input.Start, "start", zone, required: true, errors);
         var end = LocalTime(input.End, "end", zone, required: true, errors);
-        if (start is { } s && end is { } e && e <= s) errors.Add("end", "The end must be after the start.");
+        if (start is { } s && end is { } e && e <= s) errors.Add("end", EventRuleText.EndBeforeStart);
 
         var opens = LocalTime(input.SignUpOpens, "signUpOpens", zone, required: false, errors) ?? existing?.SignUpOpensUtc ?? now;
         var closesGiven = LocalTime(input.SignUpCloses, "signUpCloses", zone, required: false, errors);
@@ -58,10 +60,10 @@ public static partial class EventValidator
         if (closes is { } c && opens >= c)
         {
             // Left empty, the deadline is the start: then it is the start that comes too early (often: it has passed).
-            if (closesGiven is null) errors.Add("start", "The start must be after sign-up opens (now, when that is left empty).");
-            else errors.Add("signUpCloses", "Sign-up must close after it opens.");
+            if (closesGiven is null) errors.Add("start", EventRuleText.StartBeforeSignUpOpens);
+            else errors.Add("signUpCloses", EventRuleText.ClosesBeforeOpens);
         }
-        if (closes is { } c2 && start is { } s2 && c2 > s2) errors.Add("signUpCloses", "Sign-up must close no later than the event starts.");
+        if (closes is { } c2 && start is { } s2 && c2 > s2) errors.Add("signUpCloses", EventRuleText.ClosesAfterStart);
 
         var capacity = input.Capacity ?? 0;
         if (Ledger.SeatRules.CapacityError(capacity, existing?.Confirmed ?? 0) is { } capacityError)
@@ -80,27 +82,27 @@ public static partial class EventValidator
                 salon = new SalonDetails(host,
                     Text(input.Salon?.Topic, "salon.topic", 200, required: false, errors),
                     Text(input.Salon?.Speaker, "salon.speaker", 200, required: false, errors));
-                if (venue is null) errors.Add("venue", "A salon needs a venue (building, floor, room).");
+                if (venue is null) errors.Add("venue", EventRuleText.SalonVenue);
                 break;
             case EventKind.SiteVisit:
                 var meetingPoint = Text(input.SiteVisit?.MeetingPoint, "siteVisit.meetingPoint", 200, required: true, errors);
                 var meetingTime = LocalTime(input.SiteVisit?.MeetingTime, "siteVisit.meetingTime", zone, required: true, errors);
                 if (meetingTime is { } m && start is { } s3 && (m > s3 || m < s3.AddHours(-6)))
-                    errors.Add("siteVisit.meetingTime", "The meeting time must be before the start, on the same day.");
+                    errors.Add("siteVisit.meetingTime", EventRuleText.MeetingTime);
                 var fields = new List<string>();
                 foreach (var (label, i) in (input.SiteVisit?.SecurityFields ?? []).Select((l, i) => (l, i)))
                 {
                     var clean = Text(label, $"siteVisit.securityFields[{i}]", 50, required: true, errors);
                     if (clean is not null) fields.Add(clean);
                 }
-                if (fields.Count > 5) errors.Add("siteVisit.securityFields", "At most 5 security-desk fields.");
+                if (fields.Count > 5) errors.Add("siteVisit.securityFields", EventRuleText.SecurityFields);
                 if (meetingPoint is not null && meetingTime is { } mt) siteVisit = new SiteVisitDetails(meetingPoint, mt, fields);
                 break;
             case EventKind.Lecture:
                 var url = Input.Clean(input.Lecture?.OnlineUrl);
                 if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("https" or "http") || url.Length > 500))
-                    errors.Add("lecture.onlineUrl", "The online link must be a full http(s) address of at most 500 characters.");
-                if (url is null && venue is null) errors.Add("venue", "A lecture needs a hall (venue) or an online link (lecture.onlineUrl).");
+                    errors.Add("lecture.onlineUrl", EventRuleText.OnlineUrl);
+                if (url is null && venue is null) errors.Add("venue", EventRuleText.LectureVenue);
                 lecture = new LectureDetails(Text(input.Lecture?.Speaker, "lecture.speaker", 200, required: false, errors), url);
                 break;
         }
@@ -111,7 +113,7 @@ public static partial class EventValidator
         if (siteVisit is not null) siteVisit = siteVisit with { Bring = bring };
         var reminderHours = input.ReminderHoursBefore ?? existing?.ReminderHoursBefore ?? Notifications.NoticeState.DefaultReminderHours;
         if (reminderHours is < 0 or > Notifications.NoticeState.MaxReminderHours)
-            errors.Add("reminderHoursBefore", $"reminderHoursBefore must be a whole number of hours from 0 (no reminder) to {Notifications.NoticeState.MaxReminderHours}.");
+            errors.Add("reminderHoursBefore", EventRuleText.ReminderHours(Notifications.NoticeState.MaxReminderHours));
 
         if (errors.Any || kind is null || start is null || end is null || closes is null || title is null || organiserName is null || organiserEmail is null)
         {
@@ -179,7 +181,7 @@ public static partial class EventValidator
             return kind;
         }
 
-        errors.Add("kind", "Kind must be one of: salon, siteVisit, lecture.");
+        errors.Add("kind", EventRuleText.Kind);
         return null;
     }
 
@@ -188,12 +190,12 @@ public static partial class EventValidator
         var clean = Input.Clean(value);
         if (clean is null)
         {
-            if (required) errors.Add(field, $"'{field}' is required.");
+            if (required) errors.Add(field, EventRuleText.Required(field));
             return null;
         }
 
-        if (Input.Length(clean) > max) errors.Add(field, $"'{field}' may be at most {max} characters.");
-        else if (Input.HasControlCharacters(clean, multiline)) errors.Add(field, $"'{field}' contains control characters.");
+        if (Input.Length(clean) > max) errors.Add(field, EventRuleText.TooLong(field, max));
+        else if (Input.HasControlCharacters(clean, multiline)) errors.Add(field, EventRuleText.ControlCharacters(field));
         return clean;
     }
 
@@ -202,7 +204,7 @@ public static partial class EventValidator
         var clean = Input.Clean(value);
         if (clean is null)
         {
-            if (required) errors.Add(field, $"'{field}' is required, as local time like 2026-12-05T14:00.");
+            if (required) errors.Add(field, EventRuleText.TimeRequired(field));
             return null;
         }
 
@@ -222,21 +224,21 @@ public static partial class EventValidator
                     return new DateTimeOffset(local, offset).ToUniversalTime();
                 }
 
-                errors.Add(field, $"'{clean}' has an offset no time zone uses (from -14:00 to +14:00, in quarter hours).");
+                errors.Add(field, EventRuleText.NoSuchOffset(clean));
                 return null;
             }
 
             if (zone is null) return null;
             if (zone.IsInvalidTime(local))
             {
-                errors.Add(field, $"'{clean}' does not exist in {zone.Id} (a daylight-saving gap).");
+                errors.Add(field, EventRuleText.InDaylightSavingGap(clean, zone.Id));
                 return null;
             }
 
             return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
         }
 
-        errors.Add(field, $"'{field}' must be a local time like 2026-12-05T14:00 (in timeZone), or a time with an offset like 2026-12-05T14:00+08:00.");
+        errors.Add(field, EventRuleText.NotATime(field));
         return null;
     }
 
@@ -246,7 +248,7 @@ public static partial class EventValidator
         if (inputs is null) return result;
         if (inputs.Count > MaxQuestions)
         {
-            errors.Add("questions", $"At most {MaxQuestions} questions.");
+            errors.Add("questions", EventRuleText.TooManyQuestions(MaxQuestions));
             return result;
         }
 
@@ -258,14 +260,14 @@ public static partial class EventValidator
             var label = Text(q.Label, $"{prefix}.label", 200, required: true, errors);
             var id = Input.Clean(q.Id) ?? $"q{i + 1}";
             if (id.Length > 40 || !id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '_' or '-'))
-                errors.Add($"{prefix}.id", "A question id uses at most 40 letters, digits, '-' or '_'.");
+                errors.Add($"{prefix}.id", EventRuleText.QuestionId);
             else if (!ids.Add(id))
-                errors.Add($"{prefix}.id", $"Question id '{id}' is used twice.");
+                errors.Add($"{prefix}.id", EventRuleText.QuestionIdTwice(id));
 
             var typeText = Input.Clean(q.Type)?.Replace("_", "").Replace("-", "");
             if (typeText is null || !Enum.TryParse<QuestionType>(typeText, ignoreCase: true, out var type) || int.TryParse(typeText, out _))
             {
-                errors.Add($"{prefix}.type", "Type must be one of: text, choice, yesNo.");
+                errors.Add($"{prefix}.type", EventRuleText.QuestionType);
                 continue;
             }
 
@@ -278,8 +280,8 @@ public static partial class EventValidator
                     if (clean is not null) options.Add(clean);
                 }
 
-                if (options.Count < 2 || options.Count > 20) errors.Add($"{prefix}.options", "A choice question needs 2 to 20 options.");
-                else if (options.Distinct().Count() != options.Count) errors.Add($"{prefix}.options", "Options must differ.");
+                if (options.Count < 2 || options.Count > 20) errors.Add($"{prefix}.options", EventRuleText.ChoiceOptions);
+                else if (options.Distinct().Count() != options.Count) errors.Add($"{prefix}.options", EventRuleText.OptionsDiffer);
             }
 
             if (label is not null) result.Add(new Question(id, label, type, options, q.Required));

@@ -33,9 +33,9 @@ internal enum AttendanceWrite
 public static class SeatRules
 {
     /// <summary>Why <paramref name="capacity"/> seats cannot be set with <paramref name="confirmed"/> people confirmed, or null when it can.</summary>
-    public static string? CapacityError(int capacity, int confirmed) =>
-        capacity < 1 || capacity > EventValidator.MaxCapacity ? $"Capacity must be a whole number from 1 to {EventValidator.MaxCapacity}."
-        : capacity < confirmed ? $"Capacity cannot be lowered below the {confirmed} people already confirmed."
+    public static Text.Bilingual? CapacityError(int capacity, int confirmed) =>
+        capacity < 1 || capacity > EventValidator.MaxCapacity ? Text.EventRuleText.Capacity(EventValidator.MaxCapacity)
+        : capacity < confirmed ? Text.EventRuleText.CapacityBelowConfirmed(confirmed)
         : null;
 
     /// <summary>

@@ -49,7 +49,7 @@ public sealed class ConsoleEventPages(
     public async Task<IActionResult> AfterChangeAsync(HttpRequest request, ConsoleUser user, EventRecord e, EventOutcome outcome, string done, CancellationToken ct) => outcome switch
     {
         EventOutcome.Ok => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done={done}"),
-        EventOutcome.Invalid invalid => await ShowAsync(user, e, null, null, string.Join(" ", invalid.Errors.ToDictionary().Values.SelectMany(v => v).Select(EventForm.Bilingual)), 400, ct),
+        EventOutcome.Invalid invalid => await ShowAsync(user, e, null, null, string.Join(" ", invalid.Errors.AllBoth()), 400, ct),
         EventOutcome.NotFound => await policy.MessageAsync(user, 404, "找不到活动 Event not found", "此活动不存在。No event has this id."),
         EventOutcome.Unknown => HttpIO.Unavailable(request, await ShowAsync(user, e, null, null, ConsolePolicy.Unknown, 503, ct)),
         _ => HttpIO.Unavailable(request, await ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
