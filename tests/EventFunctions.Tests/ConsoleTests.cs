@@ -176,6 +176,12 @@ public sealed class ConsoleTests(AzuriteFixture azurite)
         Assert.Equal(200, status);
         var e = (await host.Table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value;
         Assert.True(e.SignUpClosesUtc <= DateTimeOffset.UtcNow);
+        // Closing it again changes nothing: nothing is written, and the history does not say it happened twice.
+        (status, html, _) = await admin.PostAsync($"/api/console/events/{eventId}/close");
+        Assert.Equal(200, status);
+        var again = (await host.Table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value;
+        Assert.Equal((e.SignUpClosesUtc, e.Version), (again.SignUpClosesUtc, again.Version));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "截止报名 Closed sign-up"));
         (status, html, _) = await admin.PostAsync($"/api/console/events/{eventId}/cancel");
         Assert.Equal(400, status); // not confirmed
         (status, html, _) = await admin.PostAsync($"/api/console/events/{eventId}/cancel", ("confirm", "yes"));

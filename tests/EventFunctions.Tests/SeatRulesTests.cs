@@ -145,6 +145,16 @@ public sealed class SeatRulesTests
     }
 
     [Fact]
+    public void A_change_that_changes_nothing_writes_nothing()
+    {
+        var plan = Plan(Event(capacity: 5, confirmed: 2) with { Cancelled = true });
+        var cancelAgain = new ChangeOp((current, _) => current.Cancelled ? (null, null) : (current with { Cancelled = true }, null));
+        Assert.False(plan.Change(cancelAgain));
+        Assert.Equal(2, Assert.IsType<ChangeResult.Unchanged>(plan.Results[cancelAgain]).Event.Confirmed);
+        Assert.False(plan.Writes);
+    }
+
+    [Fact]
     public void Nobody_is_promoted_once_the_event_has_started_or_is_cancelled()
     {
         var started = Plan(Event(capacity: 2, confirmed: 1, waitlisted: 1), at: Now.AddDays(3));

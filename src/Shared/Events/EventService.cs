@@ -8,7 +8,11 @@ namespace EventFunctions.Shared.Events;
 
 public abstract record EventOutcome
 {
-    public sealed record Ok(EventView Event) : EventOutcome;
+    public sealed record Ok(EventView Event) : EventOutcome
+    {
+        /// <summary>The change asked for was already so: nothing was written (and nothing is worth recording).</summary>
+        public bool Unchanged { get; init; }
+    }
     public sealed record Created(EventView Event) : EventOutcome;
     public sealed record Invalid(FieldErrors Errors) : EventOutcome;
     public sealed record NotFound : EventOutcome;
@@ -71,11 +75,11 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
 
     /// <summary>Closes sign-up now (the end of the sign-up window moves to now); registrations stay.</summary>
     public Task<EventOutcome> CloseSignUpAsync(string eventId, CancellationToken ct) =>
-        ChangeAsync(eventId, (current, now) => (current with { SignUpClosesUtc = current.SignUpClosesUtc < now ? current.SignUpClosesUtc : now }, null), "Closed sign-up of");
+        ChangeAsync(eventId, (current, now) => current.SignUpClosesUtc <= now ? (null, null) : (current with { SignUpClosesUtc = now }, null), "Closed sign-up of");
 
     /// <summary>Cancels the event: sign-up shuts and nobody is promoted any more; the event and its registrations stay.</summary>
     public Task<EventOutcome> CancelEventAsync(string eventId, CancellationToken ct) =>
-        ChangeAsync(eventId, (current, _) => (current with { Cancelled = true }, null), "Cancelled");
+        ChangeAsync(eventId, (current, _) => current.Cancelled ? (null, null) : (current with { Cancelled = true }, null), "Cancelled");
 
     /// <summary>
     /// Sets the number of seats (raising it is the usual case); never below the people already confirmed. Seats it
@@ -85,6 +89,7 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         ChangeAsync(eventId, (current, _) =>
         {
             var errors = new FieldErrors();
+            if (capacity == current.Capacity) return (null, null);
             if (Ledger.SeatRules.CapacityError(capacity, current.Confirmed) is { } error) errors.Add("capacity", error);
             return errors.Any ? (null, errors) : (current with { Capacity = capacity }, null);
         }, "Set the capacity of");
@@ -114,6 +119,7 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         return result switch
         {
             ChangeResult.Changed c => new EventOutcome.Ok(ToView(c.After, clock.GetUtcNow())),
+            ChangeResult.Unchanged u => new EventOutcome.Ok(ToView(u.Event, clock.GetUtcNow())) { Unchanged = true },
             ChangeResult.Rejected r => new EventOutcome.Invalid(r.Errors),
             ChangeResult.NotSaved => new EventOutcome.NotSaved(),
             ChangeResult.Unknown => new EventOutcome.Unknown(),

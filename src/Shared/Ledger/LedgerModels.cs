@@ -31,6 +31,8 @@ public abstract record ChangeResult
 {
     public sealed record Changed(EventRecord After, int Promoted) : ChangeResult;
     public sealed record Rejected(FieldErrors Errors) : ChangeResult;
+    /// <summary>The change would change nothing (already closed, already cancelled, the same seats): nothing was written.</summary>
+    public sealed record Unchanged(EventRecord Event) : ChangeResult;
     public sealed record EventGone : ChangeResult;
     public sealed record NotSaved : ChangeResult;
     public sealed record Unknown : ChangeResult;
@@ -38,7 +40,7 @@ public abstract record ChangeResult
 
 /// <summary>
 /// A change to an event's definition, decided against the event as it is at commit time (with its
-/// counters): the new definition, or the errors that refuse it.
+/// counters): the new definition, or the errors that refuse it, or neither when it would change nothing.
 /// </summary>
 public delegate (EventRecord? Updated, FieldErrors? Errors) EventChange(EventRecord current, DateTimeOffset now);
 

@@ -95,7 +95,14 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     {
         _change = op;
         if (op.Change is not { } decide) return true; // a pass that only gives free seats out
-        var (updated, errors) = decide(Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted }, Now);
+        var current = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted };
+        var (updated, errors) = decide(current, Now);
+        if (updated is null && errors is null)
+        {
+            Results[op] = new ChangeResult.Unchanged(current); // nothing to do: nothing written, nothing to record
+            return false;
+        }
+
         if (updated is null || errors is { Any: true })
         {
             Results[op] = new ChangeResult.Rejected(errors ?? new FieldErrors());

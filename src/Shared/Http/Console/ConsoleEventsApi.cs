@@ -75,7 +75,7 @@ public sealed class ConsoleEventsApi(
         if (action == "preview") return await eventPages.PreviewAsync(user, e, values, input, ct);
 
         var outcome = await events.UpdateAsync(e.Id, input, ct);
-        await audit.RecordAsync(e.Id, user, "编辑 Edited", Changes(e, outcome), outcome.GetType().Name, ct);
+        await RecordAsync(e, user, "编辑 Edited", Changes(e, outcome), outcome, ct);
         return outcome switch
         {
             EventOutcome.Ok => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done=updated"),
@@ -113,21 +113,21 @@ public sealed class ConsoleEventsApi(
         if (!int.TryParse(form!["capacity"].FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var capacity))
             return await eventPages.ShowAsync(user, e, null, null, "名额须为正整数 Seats must be a whole number.", 400, ct);
         var outcome = await events.SetCapacityAsync(e.Id, capacity, ct);
-        await audit.RecordAsync(e.Id, user, "修改名额 Seats", $"{e.Capacity} → {capacity}", outcome.GetType().Name, ct);
+        await RecordAsync(e, user, "修改名额 Seats", $"{e.Capacity} → {capacity}", outcome, ct);
         return await eventPages.AfterChangeAsync(request, user, e, outcome, "capacity", ct);
     }, isChange: true);
 
     public Task<IActionResult> CloseSignUpAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
     {
         var outcome = await events.CloseSignUpAsync(e.Id, ct);
-        await audit.RecordAsync(e.Id, user, "截止报名 Closed sign-up", "", outcome.GetType().Name, ct);
+        await RecordAsync(e, user, "截止报名 Closed sign-up", "", outcome, ct);
         return await eventPages.AfterChangeAsync(request, user, e, outcome, "closed", ct);
     }, isChange: true);
 
     public Task<IActionResult> RevokeDoorLinksAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
     {
         var outcome = await events.RevokeDoorLinksAsync(e.Id, ct);
-        await audit.RecordAsync(e.Id, user, "停用签到链接 Revoked door links", "", outcome.GetType().Name, ct);
+        await RecordAsync(e, user, "停用签到链接 Revoked door links", "", outcome, ct);
         return await eventPages.AfterChangeAsync(request, user, e, outcome, "door-revoked", ct);
     }, isChange: true);
 
@@ -136,7 +136,7 @@ public sealed class ConsoleEventsApi(
         if (form!["confirm"].FirstOrDefault() != "yes")
             return await eventPages.ShowAsync(user, e, null, null, "请勾选“确认取消”再取消活动 Tick “I am sure” to cancel the event.", 400, ct);
         var outcome = await events.CancelEventAsync(e.Id, ct);
-        await audit.RecordAsync(e.Id, user, "取消活动 Cancelled the event", "", outcome.GetType().Name, ct);
+        await RecordAsync(e, user, "取消活动 Cancelled the event", "", outcome, ct);
         return await eventPages.AfterChangeAsync(request, user, e, outcome, "cancelled", ct);
     }, isChange: true);
 
@@ -180,4 +180,8 @@ public sealed class ConsoleEventsApi(
         if (before.Unit != after.Unit) changed.Add($"unit {before.Unit}→{after.Unit}");
         return changed.Count == 0 ? "details" : string.Join(", ", changed);
     }
+
+    /// <summary>An organiser's action in the event's history, unless it changed nothing (closing an event already closed).</summary>
+    private Task RecordAsync(EventRecord e, ConsoleUser user, string action, string detail, EventOutcome outcome, CancellationToken ct) =>
+        outcome is EventOutcome.Ok { Unchanged: true } ? Task.CompletedTask : audit.RecordAsync(e.Id, user, action, detail, outcome.GetType().Name, ct);
 }
