@@ -244,3 +244,22 @@ public sealed class SeatRulesTests
         Assert.Null(other.Attend(new AttendanceOp(AttendanceKind.CheckIn, "reg-a", "door:1", null), row));
     }
 }
+
+/// <summary>Door staff see a masked phone in the number's own format: enough to tell two people apart, no more.</summary>
+[Trait("Tier", "Fast")]
+public sealed class PhoneMaskTests
+{
+    [Theory]
+    [InlineData("+8613812345678", "138****5678")] // mainland mobile, as stored (E.164)
+    [InlineData("13812345678", "138****5678")]
+    [InlineData("+85291234567", "+852 **** 4567")] // Hong Kong: not 852****4567
+    [InlineData("+85361234567", "+853 **** 4567")] // Macau
+    [InlineData("+886912345678", "+886 *** **5 678")] // Taiwan: its own grouping, the last four digits
+    [InlineData("+16502530000", "+1 ***-***-0000")]
+    [InlineData("+442071838750", "+44 ** **** 8750")]
+    public void A_phone_is_masked_in_its_own_format_keeping_the_last_digits(string stored, string masked) =>
+        Assert.Equal(masked, EventFunctions.Shared.Attendance.AttendanceService.MaskPhone(stored));
+
+    [Fact]
+    public void Nothing_or_too_little_shows_nothing() => Assert.Null(EventFunctions.Shared.Attendance.AttendanceService.MaskPhone("12"));
+}

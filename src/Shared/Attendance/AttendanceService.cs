@@ -315,13 +315,52 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
         r.RowKey, r.RegistrationId, r.Name, MaskPhone(r.Phone), UnitOf(r.Organisation), r.Status,
         r.Status == RegistrationStatus.Confirmed ? ids.TicketOf(r) : null, r.CheckedInUtc, r.CheckedInBy);
 
-    /// <summary>138****5678: enough for door staff to tell two people of one name apart.</summary>
+    /// <summary>
+    /// Enough for door staff to tell two people of one name apart: a mainland number as 138****5678, any other in its
+    /// region's own international format with every digit but the country code and the last four hidden
+    /// (+852 **** 4567, +1 ***-***-0000).
+    /// </summary>
     public static string? MaskPhone(string? phone)
     {
         var digits = Digits(phone);
         if (digits is null || digits.Length < 4) return null;
+        try
+        {
+            var number = Phones.Parse(phone, "CN");
+            if (number.CountryCode != 86)
+            {
+                var formatted = Phones.Format(number, PhoneNumbers.PhoneNumberFormat.INTERNATIONAL);
+                var prefix = "+" + number.CountryCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (formatted.StartsWith(prefix, StringComparison.Ordinal)) return prefix + MaskAllButLast(formatted[prefix.Length..], 4);
+            }
+            else
+            {
+                digits = Phones.GetNationalSignificantNumber(number);
+            }
+        }
+        catch (PhoneNumbers.NumberParseException)
+        {
+            // not a number libphonenumber reads: masked by its digits alone, below
+        }
+
         if (digits.Length == 13 && digits.StartsWith("86", StringComparison.Ordinal)) digits = digits[2..]; // +86 mobile
         return digits.Length <= 7 ? "***" + digits[^4..] : digits[..3] + "****" + digits[^4..];
+    }
+
+    private static readonly PhoneNumbers.PhoneNumberUtil Phones = PhoneNumbers.PhoneNumberUtil.GetInstance();
+
+    /// <summary>Every digit but the last <paramref name="keep"/> as '*', separators kept.</summary>
+    private static string MaskAllButLast(string text, int keep)
+    {
+        var chars = text.ToCharArray();
+        var seen = 0;
+        for (var i = chars.Length - 1; i >= 0; i--)
+        {
+            if (!char.IsAsciiDigit(chars[i])) continue;
+            if (++seen > keep) chars[i] = '*';
+        }
+
+        return new string(chars);
     }
 
     private static string? Digits(string? phone) => phone is null ? null : new string(phone.Where(char.IsAsciiDigit).ToArray());
