@@ -388,6 +388,13 @@ public sealed class NotificationTests(AzuriteFixture azurite)
         Assert.Empty(app.Mails("change"));
         var english = mails.First(m => m.Subject.StartsWith("Cancelled: "));
         Assert.Contains("has been cancelled", english.Plain);
+        // The footer offers only what is still possible: deleting the data, not cancelling a registration.
+        var chinese = mails.First(m => !m.Subject.StartsWith("Cancelled: "));
+        foreach (var mail in new[] { english, chinese })
+        {
+            Assert.DoesNotContain(UiText.ForCode(mail == english ? "en" : "zh-CN").ManageLink, mail.Plain + mail.Html);
+            Assert.Contains(UiText.ForCode(mail == english ? "en" : "zh-CN").DeleteDataLink, mail.Plain + mail.Html);
+        }
         var confirmedMail = mails.First(m => m.Attachments.Count > 0);
         var entry = confirmedMail.Calendar();
         Assert.Equal("CANCEL", entry.Method);

@@ -285,7 +285,8 @@ public sealed class NotificationSender(
             .AppendLine($"{(e.SiteVisit is null ? text.Venue : text.MeetingPoint)}: {CalendarFile.Location(e, text)}")
             .AppendLine(string.Format(text.ReferenceFormat, row.RegistrationId)).AppendLine();
         if (calendarNote is not null) plain.AppendLine(calendarNote).AppendLine();
-        plain.AppendLine(text.EmailFooter).AppendLine($"{text.ManageLink}: {manageUrl}");
+        plain.AppendLine(e.Cancelled ? text.EmailFooterCancelled : text.EmailFooter)
+            .AppendLine($"{(e.Cancelled ? text.DeleteDataLink : text.ManageLink)}: {manageUrl}");
 
         return new EmailMessage(row.Email, row.Name, e.OrganiserEmail, subject, html, plain.ToString(), attachments, category)
         {

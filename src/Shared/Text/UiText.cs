@@ -103,6 +103,9 @@ public sealed record UiText
     public required string WaitlistedBody { get; init; }
     public required string CalendarAttached { get; init; }
     public required string EmailFooter { get; init; }
+    /// <summary>The footer of an email about a cancelled event: only deleting the data is still possible.</summary>
+    public required string EmailFooterCancelled { get; init; }
+    public required string DeleteDataLink { get; init; }
 
     // Cancellation and data removal
     public required string CancelHeading { get; init; }
@@ -250,6 +253,8 @@ public sealed record UiText
         WaitlistedBody = "本活动名额已满，您已登记为候补。有名额空出时，我们会按顺序发邮件通知您。",
         CalendarAttached = "附件中的日历文件可添加到手机日历。",
         EmailFooter = "此邮件由 EventFunctions 代活动组织者发送。如需取消报名或删除您的信息，请使用下方链接。",
+        EmailFooterCancelled = "此邮件由 EventFunctions 代活动组织者发送。活动已取消；如需提前删除您的报名信息，请使用下方链接。",
+        DeleteDataLink = "删除我的报名信息",
         CancelHeading = "取消报名",
         CancelExplain = "取消后，您的报名记录和个人信息将被删除，名额将让给其他人。此操作无法撤销。",
         CancelButton = "确认取消并删除我的信息",
@@ -373,6 +378,8 @@ public sealed record UiText
         WaitlistedBody = "This event is full and you are on the waitlist. We'll email you in turn if a seat frees up.",
         CalendarAttached = "The attached calendar file adds the event to your phone's calendar.",
         EmailFooter = "Sent by EventFunctions for the event's organiser. To cancel or delete your information, use the link below.",
+        EmailFooterCancelled = "Sent by EventFunctions for the event's organiser. The event is cancelled; to delete your registration data now, use the link below.",
+        DeleteDataLink = "Delete my registration data",
         CancelHeading = "Cancel your sign-up",
         CancelExplain = "Cancelling deletes your sign-up and your personal information and gives your seat to someone else. This cannot be undone.",
         CancelButton = "Cancel and delete my information",
