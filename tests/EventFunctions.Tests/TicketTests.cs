@@ -135,6 +135,33 @@ public sealed class TicketTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_online_only_lecture_shows_its_link_and_no_ticket_on_the_page_in_the_email_or_in_the_API()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+        var online = Seed.Lecture();
+        online.Remove("venue"); // the online link only: there is no door
+        var lecture = await app.CreateEventAsync(online);
+        var (status, html) = Results.Html(await app.SignUpForm.Submit(Requests.Form($"/api/signup/{lecture.Id}",
+            [new("name", "李莹晖"), new("email", "online@example.cn"), new("consent", "true"), new("lang", "zh-CN")]), lecture.Id, default));
+        Assert.Equal(200, status);
+        Assert.DoesNotContain("id=\"ticket-code\"", html);
+        Assert.Contains("https://video.example.cn/water", html);
+
+        var view = await Kit.SignUpAsync(app, lecture.Id, "王磊", "online2@example.cn", null);
+        Assert.Equal("Confirmed", view.Status);
+        Assert.Null(view.TicketCode);
+
+        await app.DeliverQueuedAsync();
+        var mail = app.SendGrid!.Mails.First().RootElement;
+        Assert.False(mail.TryGetProperty("attachments", out var attachments) && attachments.EnumerateArray().Any(a => a.TryGetProperty("content_id", out _)));
+        Assert.Contains("https://video.example.cn/water", mail.GetProperty("content")[1].GetProperty("value").GetString());
+
+        // With a hall as well, people come through a door: the ticket is there.
+        var both = await app.CreateEventAsync(Seed.Lecture());
+        Assert.NotNull((await Kit.SignUpAsync(app, both.Id, "甲", "hall@example.cn", null)).TicketCode);
+    }
+
+    [Fact]
     public async Task Rows_stored_before_tickets_get_their_code_from_their_arrival_number()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);

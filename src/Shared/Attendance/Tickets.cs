@@ -127,8 +127,9 @@ public sealed record TicketInfo(string Code, string Url, DoorText Text, string? 
 {
     public const string EmailContentId = "ticket-qr";
 
-    public static TicketInfo? For(string publicBaseUrl, string eventId, string? status, string? code, Text.UiText text, string? imageSrc = null) =>
-        status == Registrations.RegistrationStatus.Confirmed && code is not null
-            ? new TicketInfo(code, Tickets.Url(publicBaseUrl, eventId, code), DoorText.For(text), imageSrc)
+    /// <summary>The ticket of a confirmed registration, where the event has a door (an online-only lecture has none).</summary>
+    public static TicketInfo? For(string publicBaseUrl, Events.EventRecord e, string? status, string? code, Text.UiText text, string? imageSrc = null) =>
+        status == Registrations.RegistrationStatus.Confirmed && code is not null && e.HasDoor
+            ? new TicketInfo(code, Tickets.Url(publicBaseUrl, e.Id, code), DoorText.For(text), imageSrc)
             : null;
 }

@@ -247,7 +247,7 @@ public sealed partial class ConfirmationSender(
         var subject = string.Format(promoted ? text.PromotedSubjectFormat : confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
         var body = promoted ? text.PromotedBody : confirmed ? text.ConfirmedBody : text.WaitlistedBody;
         var manageUrl = links.Manage(e.Id, r.RegistrationId, r.ManageToken, text.Code);
-        var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, ids.TicketOf(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);
+        var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e, r.Status, ids.TicketOf(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);
         var html = await renderer.RenderAsync<ConfirmationEmail>(new()
         {
             [nameof(ConfirmationEmail.Text)] = text,

@@ -116,6 +116,9 @@ public sealed record EventRecord
 
     public int SeatsLeft => Math.Max(0, Capacity - Confirmed);
 
+    /// <summary>Whether people come through a door (a venue, a meeting point): an online-only lecture has none, so no ticket.</summary>
+    public bool HasDoor => Venue is not null || SiteVisit is not null || Lecture?.OnlineUrl is null;
+
     public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
 
     public DateTimeOffset ToLocal(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(utc, Zone);

@@ -141,7 +141,7 @@ public sealed class SignUpApi(
             [nameof(CancelPage.CalendarUrl)] = confirmed && !e.Cancelled ? $"{Paths.ManageCalendar(e.Id, r.RegistrationId)}?t={t}&lang={text.Code}" : null,
             [nameof(CancelPage.ResendAction)] = e.Cancelled ? null : Paths.ManageResend(e.Id, r.RegistrationId),
             [nameof(CancelPage.Message)] = message,
-            [nameof(CancelPage.Ticket)] = e.Cancelled ? null : Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e.Id, r.Status, ids.TicketOf(r), text),
+            [nameof(CancelPage.Ticket)] = e.Cancelled ? null : Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e, r.Status, ids.TicketOf(r), text),
         });
     }
 
@@ -281,7 +281,7 @@ public sealed class SignUpApi(
             [nameof(ResultPage.Lines)] = lines,
             [nameof(ResultPage.Success)] = true,
             [nameof(ResultPage.Event)] = r.Event,
-            [nameof(ResultPage.Ticket)] = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, r.Event.Id, r.Registration.Status, r.Registration.TicketCode, text),
+            [nameof(ResultPage.Ticket)] = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, r.Event, r.Registration.Status, r.Registration.TicketCode, text),
         });
     }
 

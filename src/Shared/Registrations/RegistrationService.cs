@@ -76,7 +76,7 @@ public sealed class RegistrationService(
                 case SeatResult.Taken taken:
                     // Its email is owed on the row and on its way: the ledger writes one queue message per commit.
                     log.LogInformation("Registered {RegistrationId} for event {EventId} as {Status}", row.RegistrationId, eventId, row.Status);
-                    return new SignUpOutcome.Registered(taken.After, ToView(row, taken.WaitlistPosition), Repeated: false);
+                    return new SignUpOutcome.Registered(taken.After, ToView(taken.After, row, taken.WaitlistPosition), Repeated: false);
                 case SeatResult.Duplicate:
                     var existing = await FindByKeyAsync(table, eventId, key, ct);
                     if (existing is null && attempt < 3) continue; // its twin was cancelled meanwhile: try again
@@ -149,7 +149,7 @@ public sealed class RegistrationService(
 
     private async Task<SignUpOutcome> RepeatAsync(TableClient table, EventRecord ev, RegistrationEntity existing, string submissionHash, CancellationToken ct) =>
         existing.SubmissionHash == submissionHash
-            ? new SignUpOutcome.Registered(ev, ToView(existing, await WaitlistPositionAsync(table, existing, ct)), Repeated: true)
+            ? new SignUpOutcome.Registered(ev, ToView(ev, existing, await WaitlistPositionAsync(table, existing, ct)), Repeated: true)
             : new SignUpOutcome.AlreadyRegistered(ev);
 
     private static async Task<RegistrationEntity?> FindByKeyAsync(TableClient table, string eventId, string key, CancellationToken ct)
@@ -180,12 +180,12 @@ public sealed class RegistrationService(
         EmailQueuedUtc = now,
     };
 
-    public RegistrationView ToView(RegistrationEntity r, int? waitlistPosition) => new(
+    public RegistrationView ToView(EventRecord e, RegistrationEntity r, int? waitlistPosition) => new(
         r.RegistrationId, r.PartitionKey, r.Status,
         r.Status == RegistrationStatus.Waitlisted ? waitlistPosition : null,
         Privacy.MaskEmail(r.Email))
     {
-        TicketCode = r.Status == RegistrationStatus.Confirmed ? ids.TicketOf(r) : null,
+        TicketCode = r.Status == RegistrationStatus.Confirmed && e.HasDoor ? ids.TicketOf(r) : null,
     };
 
     private static string Hash(ValidSignUp s)
