@@ -34,3 +34,25 @@ public sealed class EventRuleTextTests
             Lecture = new LectureDetails(null, "ftp://x"), Questions = [new QuestionInput("bad id!", "问", "choice", ["a", "a"], false), new QuestionInput(null, "问", "dance", null, false)] },
     };
 }
+
+/// <summary>Times say which clock they are on: always in English, in Chinese when the event is not on China's clock.</summary>
+[Trait("Tier", "Fast")]
+public sealed class TimeZoneLabelTests
+{
+    private static readonly DateTimeOffset Local = new(2026, 12, 12, 9, 30, 0, TimeSpan.FromHours(8));
+
+    [Fact]
+    public void English_says_Shanghai_time_and_Chinese_says_nothing_for_an_event_in_Shanghai()
+    {
+        Assert.EndsWith("09:30–11:00 (Shanghai time)", EventFunctions.Shared.Text.UiText.English.FormatRange(Local, Local.AddHours(1.5), "Asia/Shanghai"));
+        Assert.EndsWith("09:30 (Shanghai time)", EventFunctions.Shared.Text.UiText.English.FormatDateTimeIn(Local, "Asia/Shanghai"));
+        Assert.EndsWith("09:30–11:00", EventFunctions.Shared.Text.UiText.Chinese.FormatRange(Local, Local.AddHours(1.5), "Asia/Shanghai"));
+    }
+
+    [Fact]
+    public void An_event_elsewhere_names_its_own_clock_in_both_languages()
+    {
+        Assert.EndsWith("(Hong Kong time)", EventFunctions.Shared.Text.UiText.English.FormatDateTimeIn(Local, "Asia/Hong_Kong"));
+        Assert.EndsWith("（当地时间，Asia/Hong_Kong）", EventFunctions.Shared.Text.UiText.Chinese.FormatDateTimeIn(Local, "Asia/Hong_Kong"));
+    }
+}

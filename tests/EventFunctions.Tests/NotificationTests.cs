@@ -388,6 +388,8 @@ public sealed class NotificationTests(AzuriteFixture azurite)
         Assert.Empty(app.Mails("change"));
         var english = mails.First(m => m.Subject.StartsWith("Cancelled: "));
         Assert.Contains("has been cancelled", english.Plain);
+        Assert.Contains("(Shanghai time)", english.Plain); // a visitor from abroad must not read it as their own clock
+        Assert.Contains("(Shanghai time)", english.Html);
         // The footer offers only what is still possible: deleting the data, not cancelling a registration.
         var chinese = mails.First(m => !m.Subject.StartsWith("Cancelled: "));
         foreach (var mail in new[] { english, chinese })

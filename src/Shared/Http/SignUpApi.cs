@@ -169,7 +169,7 @@ public sealed class SignUpApi(
                     return HttpIO.Html(await ManagePageAsync(e, r, token!, text, string.Format(text.ResendSentFormat, q.MaskedEmail), ct));
                 case Notifications.ResendOutcome.Limited l:
                     var page = HttpIO.Html(await ManagePageAsync(e, r, token!, text,
-                        string.Format(text.ResendLimitedFormat, text.FormatDateTime(e.ToLocal(l.RetryAtUtc))), ct), 429);
+                        string.Format(text.ResendLimitedFormat, text.FormatDateTimeIn(e.ToLocal(l.RetryAtUtc), e.TimeZoneId)), ct), 429);
                     var seconds = Math.Max(1, (int)Math.Ceiling((l.RetryAtUtc - clock.GetUtcNow()).TotalSeconds));
                     request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     return page;
@@ -247,7 +247,7 @@ public sealed class SignUpApi(
 
     private static IActionResult WindowProblem(SignUpOutcome.WindowShut w, UiText text) => w.Window switch
     {
-        SignUpWindow.NotYetOpen => HttpIO.Problem(409, string.Format(text.NotYetOpenFormat, text.FormatDateTime(w.Event.ToLocal(w.Event.SignUpOpensUtc))), null, Problems.SignUpNotOpen),
+        SignUpWindow.NotYetOpen => HttpIO.Problem(409, string.Format(text.NotYetOpenFormat, text.FormatDateTimeIn(w.Event.ToLocal(w.Event.SignUpOpensUtc), w.Event.TimeZoneId)), null, Problems.SignUpNotOpen),
         SignUpWindow.Closed => HttpIO.Problem(409, text.Closed, null, Problems.SignUpClosed),
         SignUpWindow.EventCancelled => HttpIO.Problem(409, text.EventCancelled, null, Problems.SignUpClosed),
         _ => HttpIO.Problem(409, text.EventStarted, null, Problems.SignUpClosed),

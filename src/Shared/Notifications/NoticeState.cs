@@ -105,8 +105,8 @@ public static class NoticeState
         if (was.MeetingTimeUtc != now.MeetingTimeUtc)
         {
             changes.Add(new(text.MeetingTime,
-                was.MeetingTimeUtc is { } a ? text.FormatDateTime(e.ToLocal(a)) : "—",
-                now.MeetingTimeUtc is { } b ? text.FormatDateTime(e.ToLocal(b)) : "—"));
+                was.MeetingTimeUtc is { } a ? text.FormatDateTimeIn(e.ToLocal(a), e.TimeZoneId) : "—",
+                now.MeetingTimeUtc is { } b ? text.FormatDateTimeIn(e.ToLocal(b), e.TimeZoneId) : "—"));
         }
 
         if (was.MeetingPoint != now.MeetingPoint) changes.Add(new(text.MeetingPoint, Place(was.MeetingPoint, was.MeetingPointEn), Place(now.MeetingPoint, now.MeetingPointEn)));

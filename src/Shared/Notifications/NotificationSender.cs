@@ -248,11 +248,11 @@ public sealed class NotificationSender(
         var lines = new List<string>();
         if (e.SiteVisit is { } visit)
         {
-            lines.Add(string.Format(text.ReminderMeetFormat, text.FormatDateTime(e.ToLocal(visit.MeetingTimeUtc)), visit.MeetingPoint));
+            lines.Add(string.Format(text.ReminderMeetFormat, text.FormatDateTimeIn(e.ToLocal(visit.MeetingTimeUtc), e.TimeZoneId), visit.MeetingPoint));
             if (visit.Bring is { } bring) lines.Add($"{text.Bring}: {bring}");
         }
 
-        var subject = string.Format(text.ReminderSubjectFormat, e.Title, text.FormatDateTime(e.ToLocal(e.StartUtc)));
+        var subject = string.Format(text.ReminderSubjectFormat, e.Title, text.FormatDateTimeIn(e.ToLocal(e.StartUtc), e.TimeZoneId));
         return await RenderAsync(e, row, text, subject, text.ReminderBody, [], lines, null, [], "reminder");
     }
 

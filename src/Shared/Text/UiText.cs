@@ -165,10 +165,25 @@ public sealed record UiText
     /// <summary>A local date and time as people read it, e.g. 2026年12月5日 星期六 14:00.</summary>
     public required Func<DateTimeOffset, string> FormatDateTime { get; init; }
 
+    /// <summary>
+    /// Which clock a time is on, after it: in English always ("Shanghai time": a visitor from abroad would read 09:30 as
+    /// their own time); in Chinese only when the event is not on China's clock.
+    /// </summary>
+    public required Func<string, string> ZoneLabel { get; init; }
+
+    /// <summary>An event's local date and time with its clock, e.g. Sat 5 Dec 2026, 14:00 (Shanghai time).</summary>
+    public string FormatDateTimeIn(DateTimeOffset local, string zoneId) => FormatDateTime(local) + ZoneLabel(zoneId);
+
     public string FormatRange(DateTimeOffset localStart, DateTimeOffset localEnd, string zoneId) =>
         FormatDateTime(localStart)
         + (localStart.Date == localEnd.Date ? $"–{localEnd:HH:mm}" : $" – {FormatDateTime(localEnd)}")
-        + (zoneId == "Asia/Shanghai" ? "" : $" ({zoneId})");
+        + ZoneLabel(zoneId);
+
+    /// <summary>China's zones (one clock, UTC+8, no daylight saving).</summary>
+    public static bool IsChinaTime(string zoneId) => zoneId is "Asia/Shanghai" or "Asia/Chongqing" or "Asia/Chungking" or "Asia/Harbin" or "PRC";
+
+    /// <summary>The place an IANA zone is named after: Asia/Hong_Kong → Hong Kong.</summary>
+    public static string ZoneCity(string zoneId) => (zoneId.Contains('/') ? zoneId[(zoneId.LastIndexOf('/') + 1)..] : zoneId).Replace('_', ' ');
 
     public static readonly UiText Chinese = new()
     {
@@ -293,6 +308,7 @@ public sealed record UiText
         DataDeletedHeading = "已删除您的报名信息",
         ResendEventCancelled = "本活动已取消，不再发送确认邮件。",
         FormatDateTime = d => d.ToString("yyyy年M月d日 dddd HH:mm", CultureInfo.GetCultureInfo("zh-CN")),
+        ZoneLabel = zone => IsChinaTime(zone) ? "" : $"（当地时间，{zone}）",
     };
 
     public static readonly UiText English = new()
@@ -418,6 +434,7 @@ public sealed record UiText
         DataDeletedHeading = "Your registration data has been deleted",
         ResendEventCancelled = "This event has been cancelled, so no confirmation is sent any more.",
         FormatDateTime = d => d.ToString("ddd d MMM yyyy, HH:mm", CultureInfo.GetCultureInfo("en-GB")),
+        ZoneLabel = zone => $" ({(IsChinaTime(zone) ? "Shanghai" : ZoneCity(zone))} time)",
     };
 
     /// <summary>Picks the language: an explicit choice (?lang= or the form's field) first, then Accept-Language; Chinese by default.</summary>
