@@ -61,15 +61,42 @@ public static class Input
     public static int Length(string value) => new StringInfo(value).LengthInTextElements;
 
     /// <summary>A normalised email address (lower case), or null when it is not one a mail server would take.</summary>
+    /// <summary>
+    /// The address as stored and sent to, or null when it is not one. An internationalised domain (例子.中国) is
+    /// turned into its ASCII form (xn--…), which every mail server accepts; a local part in other than ASCII is
+    /// refused (<see cref="HasNonAsciiLocalPart"/>): it cannot be delivered without SMTPUTF8, which the sender lacks.
+    /// </summary>
     public static string? NormaliseEmail(string? value)
     {
         var email = Clean(value);
         if (email is null || email.Length > 254 || email.Any(char.IsWhiteSpace) || HasControlCharacters(email)) return null;
         var at = email.LastIndexOf('@');
         if (at <= 0 || at == email.Length - 1) return null;
+        if (HasNonAsciiLocalPart(email)) return null;
         var domain = email[(at + 1)..];
+        if (!domain.All(char.IsAscii))
+        {
+            try
+            {
+                domain = new IdnMapping().GetAscii(domain.Replace('。', '.').Replace('．', '.'));
+            }
+            catch (ArgumentException)
+            {
+                return null; // not a domain name IDNA can spell
+            }
+
+            email = email[..(at + 1)] + domain;
+        }
         if (!domain.Contains('.') || domain.StartsWith('.') || domain.EndsWith('.') || domain.Contains("..")) return null;
         if (!MailAddress.TryCreate(email, out var parsed) || parsed.Address != email) return null;
         return email.ToLowerInvariant();
+    }
+
+    /// <summary>Whether the part before the @ has characters outside ASCII (用户@…): undeliverable without SMTPUTF8.</summary>
+    public static bool HasNonAsciiLocalPart(string? value)
+    {
+        var email = Clean(value);
+        var at = email?.LastIndexOf('@') ?? -1;
+        return at > 0 && !email![..at].All(char.IsAscii);
     }
 }

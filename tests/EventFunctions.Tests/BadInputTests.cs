@@ -1,4 +1,6 @@
 using EventFunctions.Shared.Http;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Shared.Text;
 using EventFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 
@@ -83,6 +85,32 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         Assert.True(problem.Errors.ContainsKey(field), $"{name}: errors were for {string.Join(", ", problem.Errors.Keys)}");
         Assert.Matches("\\p{IsCJKUnifiedIdeographs}", problem.Errors[field][0]);
         await AssertNothingStored(app, salon.Id);
+    }
+
+    [Fact]
+    public async Task An_address_in_another_script_before_the_at_is_refused_with_its_reason_and_an_internationalised_domain_is_kept_in_ASCII()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var salon = await app.CreateEventAsync(Seed.Salon());
+
+        // The API and the form say the same, beside the field, and store nothing.
+        var body = Seed.Person("王磊", "用户@例子.中国");
+        body["answers"] = new Dictionary<string, string> { ["lunch"] = "yes" };
+        var (status, problem) = Results.Object<ValidationProblemDetails>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", body), salon.Id, default));
+        Assert.Equal(400, status);
+        Assert.Equal(UiText.Chinese.EmailNonAsciiLocalPart, problem.Errors["email"][0]);
+        var (formStatus, html) = Results.Html(await app.SignUpForm.Submit(Requests.Form($"/api/signup/{salon.Id}",
+            [new("name", "王磊"), new("phone", "13812345678"), new("email", "用户@例子.中国"), new("q_lunch", "yes"), new("consent", "true"), new("lang", "en")]), salon.Id, default));
+        Assert.Equal(400, formStatus);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(UiText.English.EmailNonAsciiLocalPart), html);
+        await AssertNothingStored(app, salon.Id);
+
+        // An internationalised domain is stored and mailed in its ASCII form (every mail server reads it).
+        var idn = Seed.Person("王磊", "WangLei@例子.中国");
+        idn["answers"] = new Dictionary<string, string> { ["lunch"] = "yes" };
+        var (created, _) = Results.Object<RegistrationView>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", idn), salon.Id, default));
+        Assert.Equal(201, created);
+        Assert.Equal("wanglei@xn--fsqu00a.xn--fiqs8s", Assert.Single(await app.RegistrationsAsync(salon.Id)).Email);
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public static class SignUpValidator
         var email = Input.Clean(input.Email);
         var normalisedEmail = Input.NormaliseEmail(email);
         if (email is null) errors.Add("email", text.EmailRequired);
+        else if (Input.HasNonAsciiLocalPart(email)) errors.Add("email", text.EmailNonAsciiLocalPart);
         else if (normalisedEmail is null) errors.Add("email", text.EmailInvalid);
 
         string? phone = null;

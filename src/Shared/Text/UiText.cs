@@ -75,6 +75,8 @@ public sealed record UiText
     public required string PhoneInvalid { get; init; }
     public required string EmailRequired { get; init; }
     public required string EmailInvalid { get; init; }
+    /// <summary>An address whose part before the @ is not in Latin letters (用户@例子.中国): it cannot be delivered.</summary>
+    public required string EmailNonAsciiLocalPart { get; init; }
     public required string OrganisationRequired { get; init; }
     public required string AnswerRequired { get; init; }
     public required string ChoiceInvalid { get; init; }
@@ -245,6 +247,7 @@ public sealed record UiText
         PhoneInvalid = "手机号码格式不正确，请填写 11 位手机号，其他地区请加国际区号。",
         EmailRequired = "请填写电子邮箱，确认邮件将发送到这里。",
         EmailInvalid = "电子邮箱格式不正确，例如 name@example.com。",
+        EmailNonAsciiLocalPart = "邮箱 @ 前的部分须为英文字母、数字或符号（中文邮箱名无法投递），请换一个邮箱，例如 name@例子.中国 或 name@example.com。",
         OrganisationRequired = "请填写您的单位或组织。",
         AnswerRequired = "此项为必填。",
         ChoiceInvalid = "请从给出的选项中选择一项。",
@@ -371,6 +374,7 @@ public sealed record UiText
         PhoneInvalid = "This is not a valid mobile number. Use 11 digits for mainland China, or add the country code.",
         EmailRequired = "Please enter your email: your confirmation goes there.",
         EmailInvalid = "This is not a valid email address, e.g. name@example.com.",
+        EmailNonAsciiLocalPart = "The part before the @ must be in Latin letters, digits or symbols (mail to other scripts there cannot be delivered): use another address, e.g. name@example.com.",
         OrganisationRequired = "Please enter your organisation or unit.",
         AnswerRequired = "This question needs an answer.",
         ChoiceInvalid = "Please choose one of the options given.",
