@@ -24,7 +24,9 @@ public sealed class ValidationTests
     [InlineData("a@b", null)]
     [InlineData("a@@b.cn", null)]
     [InlineData("a b@c.cn", null)]
-    [InlineData("王磊@例子.中国", "王磊@例子.中国")]
+    [InlineData("王磊@例子.中国", null)] // another script before the @: undeliverable without SMTPUTF8
+    [InlineData("Wang@例子.中国", "wang@xn--fsqu00a.xn--fiqs8s")] // an internationalised domain, in its ASCII form
+    [InlineData("wang@例子。中国", "wang@xn--fsqu00a.xn--fiqs8s")] // typed with a full-width full stop
     public void Emails_are_trimmed_lower_cased_and_checked(string raw, string? expected) =>
         Assert.Equal(expected, Input.NormaliseEmail(raw));
 
