@@ -37,6 +37,7 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("北外滩商会沙龙", await page.TitleAsync());
         Assert.Equal("剩余名额 30 / 30", (await page.InnerTextAsync("#seats")).Trim());
         Assert.True(await page.IsVisibleAsync("#privacy-notice"));
+        await Accessibility.AssertAccessibleAsync(page, "sign-up form");
 
         await page.FillAsync("#name", "李莹晖");
         await page.FillAsync("#phone", "1381234567"); // one digit short
@@ -53,6 +54,7 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("法律", await page.InputValueAsync("#q_industry"));
         Assert.True(await page.IsCheckedAsync("input[name=q_lunch][value=yes]"));
         Assert.Equal("true", await page.GetAttributeAsync("#phone", "aria-invalid"));
+        await Accessibility.AssertAccessibleAsync(page, "sign-up form with errors");
         Assert.Empty(await host.RegistrationsAsync(salon));
 
         await page.FillAsync("#phone", "13812345678");
@@ -86,6 +88,7 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         await page.ClickAsync("a.lang");
         Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
         Assert.Contains("How your information is used", await page.InnerTextAsync("form"));
+        await Accessibility.AssertAccessibleAsync(page, "English site-visit form");
         Assert.Contains("Meeting point", await page.InnerTextAsync("dl"));
     }
 }

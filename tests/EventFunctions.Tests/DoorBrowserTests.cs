@@ -41,6 +41,7 @@ public sealed class DoorBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         var response = await page.GotoAsync(link);
         Assert.Equal(200, response!.Status);
         Assert.Equal("0 / 1", (await page.InnerTextAsync("#count-checked-in")).Trim());
+        await Accessibility.AssertAccessibleAsync(page, "door page on a phone");
         var button = (await page.Locator("#code-submit").BoundingBoxAsync())!;
         Assert.True(button.Height >= 44 && button.Width >= 300, $"check-in button {button.Width}x{button.Height}");
 
@@ -71,5 +72,6 @@ public sealed class DoorBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         var text = await other.InnerTextAsync("body");
         Assert.Contains("入场二维码", text);
         Assert.DoesNotContain("李莹晖", text);
+        await Accessibility.AssertAccessibleAsync(other, "ticket page without the door link");
     }
 }

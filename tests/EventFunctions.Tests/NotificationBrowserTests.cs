@@ -38,6 +38,7 @@ public sealed class NotificationBrowserTests(AzuriteFixture azurite) : IAsyncLif
         Assert.Equal("已确认", (await page.InnerTextAsync("#status")).Trim());
         Assert.Contains("社区文化活动中心多功能厅", await page.InnerTextAsync("dl"));
         Assert.True(await page.IsVisibleAsync("#calendar"));
+        await Accessibility.AssertAccessibleAsync(page, "manage page");
         var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
         Assert.True(width <= 390, $"the page is {width}px wide on a 390px screen");
 

@@ -46,8 +46,10 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
         await admin.GotoAsync($"{url}/api/console");
         Assert.EndsWith("/api/console/signin?returnUrl=%2Fapi%2Fconsole", admin.Url);
         Assert.True(await admin.IsVisibleAsync("#dev-signin-banner"));
+        await Accessibility.AssertAccessibleAsync(admin, "sign-in page");
         await admin.ClickAsync("#signin-demo-admin");
         Assert.Contains("开发环境登录", await admin.InnerTextAsync("#dev-signin-banner"));
+        await Accessibility.AssertAccessibleAsync(admin, "dashboard");
 
         // 2. It adds an organiser for the party-building office.
         await admin.GotoAsync($"{url}/api/console/organisers");
@@ -57,6 +59,7 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
         await admin.SelectOptionAsync("#role", "Organiser");
         await admin.ClickAsync("#add-organiser");
         Assert.Contains("党建办", await admin.InnerTextAsync("tr[data-email='djb@jiedao.example.cn']"));
+        await Accessibility.AssertAccessibleAsync(admin, "organisers page");
         await ShotAsync(admin, "01-organisers");
 
         // 3. The organiser signs in and creates a site visit with the form.
@@ -69,6 +72,7 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
         var day = DateTimeOffset.UtcNow.AddDays(6);
         await organiser.CheckAsync("#kind-siteVisit");
         Assert.False(await organiser.IsVisibleAsync("#salon-hostOrganisation")); // only the chosen kind's fields show
+        await Accessibility.AssertAccessibleAsync(organiser, "new event form");
         await organiser.FillAsync("#title", "5G 全球创新港参观考察");
         await organiser.FillAsync("#description", "参观 5G 全球创新港展厅与塔楼屋顶。");
         await organiser.FillAsync("#start", Seed.Local(day));
@@ -90,6 +94,7 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
         await ShotAsync(organiser, "02-new-event");
         await organiser.ClickAsync("#save");
         Assert.Contains("活动已发布", await organiser.InnerTextAsync("#flash"));
+        await Accessibility.AssertAccessibleAsync(organiser, "event page");
         var eventId = organiser.Url.Split("/api/console/events/")[1].Split('?')[0];
 
         // Opened for editing and saved unchanged, the event keeps all of it, English text included.
@@ -108,6 +113,7 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
         await organiser.ClickAsync("#poster");
         Assert.Equal("5G 全球创新港参观考察", (await organiser.InnerTextAsync("#poster-title")).Trim());
         Assert.Contains("白玉兰广场北门", await organiser.InnerTextAsync("#poster"));
+        await Accessibility.AssertAccessibleAsync(organiser, "poster");
         Assert.True(await organiser.EvalOnSelectorAsync<int>("#poster-qr", "img => img.naturalWidth") > 0, "the poster's QR code did not load");
         await ShotAsync(organiser, "03-poster");
         await organiser.EmulateMediaAsync(new() { Media = Media.Print });
@@ -129,6 +135,7 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
             await p.CheckAsync("#consent");
             await p.ClickAsync("button[type=submit]");
             Assert.Equal("报名成功", (await p.InnerTextAsync("#result")).Trim());
+            await Accessibility.AssertAccessibleAsync(p, "result page");
             codes.Add((await p.InnerTextAsync("#ticket-code")).Trim());
             if (codes.Count == 1) await ShotAsync(p, "04-ticket");
         }
@@ -144,6 +151,7 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
         await door.FillAsync("#code", codes[0]);
         await door.ClickAsync("#code-submit");
         Assert.Contains("王磊", await door.InnerTextAsync("#door-message"));
+        await Accessibility.AssertAccessibleAsync(door, "door page");
         // ...one found by name...
         await door.FillAsync("#q", "莹晖");
         await door.ClickAsync("#search-submit");
@@ -164,6 +172,7 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
         Assert.Equal("1", (await organiser.InnerTextAsync("[data-count=walkIns]")).Trim());
         Assert.Equal("2", (await organiser.GetAttributeAsync("#attendance tr[data-unit='北外滩商会'] [data-attended]", "data-attended")));
         Assert.Equal("3", (await organiser.InnerTextAsync("#attended-total")).Trim());
+        await Accessibility.AssertAccessibleAsync(organiser, "event page with people and attendance");
         await ShotAsync(organiser, "06-event-page");
 
         // On a phone the page fits its width: wide tables scroll inside their cards, not the whole page.
