@@ -236,6 +236,32 @@ public sealed class NotificationTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_notice_that_could_not_be_delivered_counts_as_not_delivered_on_the_event_and_shows_on_its_line()
+    {
+        await using var app = await Informed.StartAsync(azurite);
+        var definition = Seed.Lecture(capacity: 5);
+        var lecture = await app.CreateAsync(definition);
+        await app.SignUpAsync(lecture.Id, "王磊", "wanglei@example.cn");
+        var refused = await app.SignUpAsync(lecture.Id, "李莹晖", "refused@example.cn");
+        foreach (var r in await app.RowsAsync(lecture.Id))
+            await app.Get<Shared.Confirmations.ConfirmationSender>().SendAsync(new Shared.Confirmations.ConfirmationMessage(lecture.Id, r.RowKey), default);
+        var queries = app.Get<Shared.Console.ConsoleQueries>();
+        Assert.Equal(0, (await queries.TallyAsync(lecture.Id, default))!.EmailsNotDelivered); // both confirmations went out
+
+        app.SendGrid.FailFor("refused@example.cn", 400); // SendGrid refuses this address for good
+        definition["venue"] = "社区文化活动中心三楼报告厅";
+        await app.UpdateAsync(lecture.Id, definition);
+        Assert.Empty(await app.DeliverAllAsync());
+        Assert.Single(app.Mails("change"));
+
+        // Not only confirmations: the notice that failed is counted, within the delivery, not after the sweep gives up.
+        Assert.Equal(1, (await queries.TallyAsync(lecture.Id, default))!.EmailsNotDelivered);
+        var row = (await app.Get<Shared.Storage.EventStore>().TableAsync(default)).GetEntity<RegistrationEntity>(lecture.Id,
+            (await app.RowsAsync(lecture.Id)).Single(r => r.RegistrationId == refused.RegistrationId).RowKey).Value;
+        Assert.Equal("bad", Shared.Console.ConsoleFormat.Email(row).Css);
+    }
+
+    [Fact]
     public async Task A_walk_in_gets_no_change_or_cancellation_notice_and_does_not_keep_them_from_the_people_registered()
     {
         await using var app = await Informed.StartAsync(azurite);

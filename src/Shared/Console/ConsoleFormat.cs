@@ -54,6 +54,8 @@ public static class ConsoleFormat
     public static (string Text, string Css) Email(RegistrationEntity r)
     {
         var view = Delivery.DeliveryText.Classify(r);
+        if (!string.IsNullOrEmpty(r.NoticeError) && view.Kind is Delivery.DeliveryKind.Delivered or Delivery.DeliveryKind.Sent)
+            return ("通知未送达 Notice not sent: " + r.NoticeError, "bad");
         var css = view.Kind switch
         {
             Delivery.DeliveryKind.Delivered or Delivery.DeliveryKind.Sent => "ok",

@@ -81,8 +81,9 @@ public sealed class ConsoleQueries(EventStore store)
         return list.OrderByDescending(r => r.CheckedInUtc).ToList();
     }
 
-    /// <summary>An email owed and not yet sent, deferred, bounced, dropped or given up on.</summary>
-    public static bool IsUndelivered(RegistrationEntity r) => Delivery.DeliveryText.Classify(r).Kind is not (Delivery.DeliveryKind.Delivered or Delivery.DeliveryKind.Sent);
+    /// <summary>An email of any kind owed and not yet sent, deferred, bounced, dropped or given up on (a notice too).</summary>
+    public static bool IsUndelivered(RegistrationEntity r) =>
+        Delivery.DeliveryText.Classify(r).Kind is not (Delivery.DeliveryKind.Delivered or Delivery.DeliveryKind.Sent) || !string.IsNullOrEmpty(r.NoticeError);
 
     /// <summary>
     /// The event's registrations, confirmed first then the waitlist in order, filtered by a search: part of a

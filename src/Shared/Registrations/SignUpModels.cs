@@ -88,6 +88,11 @@ public sealed class RegistrationEntity : ITableEntity
     public string? EmailError { get; set; }
     /// <summary>How often the sweep has queued the owed email again; it gives up (and says so in <see cref="EmailError"/>) at a limit.</summary>
     public int EmailAttempts { get; set; }
+    /// <summary>
+    /// Why the last change notice, reminder or resend could not be sent (written by the notification sender; empty
+    /// after one goes out): read here so the console counts every kind of email, not only confirmations.
+    /// </summary>
+    public string? NoticeError { get; set; }
 
     // Delivery state, from SendGrid's Event Webhook (src/Shared/Delivery): written only by DeliveryRecorder, merged
     // under the row's ETag, never going back to an older event.
