@@ -27,18 +27,21 @@ public sealed class OperationsApi(
     /// <summary>A report is reused this long, so probes (or a flood of anonymous requests) cost storage at most a few requests a minute.</summary>
     public static readonly TimeSpan HealthCacheFor = TimeSpan.FromSeconds(10);
 
-    private (HealthReport Report, DateTimeOffset At)? _last;
+    /// <summary>The last report and when it was made, swapped as one reference (probes read it without the lock).</summary>
+    private sealed record Checked(HealthReport Report, DateTimeOffset At);
+
+    private volatile Checked? _last;
     private readonly SemaphoreSlim _checking = new(1, 1);
 
     // ---- GET /api/health ----
 
     public async Task<IActionResult> HealthAsync(HttpRequest request, CancellationToken ct)
     {
-        var report = await ReportAsync(ct);
+        var (report, at) = await ReportAsync(ct);
         var body = new
         {
             status = report.Status.ToString(),
-            checkedUtc = _last?.At,
+            checkedUtc = at,
             checks = report.Entries.ToDictionary(e => e.Key, e => new
             {
                 status = e.Value.Status.ToString(),
@@ -57,18 +60,18 @@ public sealed class OperationsApi(
         };
     }
 
-    private async Task<HealthReport> ReportAsync(CancellationToken ct)
+    private async Task<Checked> ReportAsync(CancellationToken ct)
     {
-        if (_last is { } fresh && clock.GetUtcNow() - fresh.At < HealthCacheFor) return fresh.Report;
+        if (_last is { } fresh && clock.GetUtcNow() - fresh.At < HealthCacheFor) return fresh;
         await _checking.WaitAsync(ct);
         try
         {
-            if (_last is { } again && clock.GetUtcNow() - again.At < HealthCacheFor) return again.Report;
+            if (_last is { } again && clock.GetUtcNow() - again.At < HealthCacheFor) return again;
             var report = await health.CheckHealthAsync(ct);
-            _last = (report, clock.GetUtcNow());
+            var made = _last = new Checked(report, clock.GetUtcNow());
             if (report.Status != HealthStatus.Healthy)
                 log.LogWarning("Health: {Status} ({Failed})", report.Status, string.Join(", ", report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key)));
-            return report;
+            return made;
         }
         finally
         {
