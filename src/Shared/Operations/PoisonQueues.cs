@@ -89,9 +89,21 @@ public sealed class PoisonQueues(QueueServiceClient queues, IOptions<EventFuncti
         var poison = queues.GetQueueClient(PoisonName(queue));
         var passedOver = new List<QueueMessage>();
         var replayed = 0;
+        // At most what was there when asked (a replayed message that fails again lands here under a new id: it waits
+        // for the next replay instead of being replayed round and round).
+        long present;
         try
         {
-            while (true)
+            present = (await poison.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return 0;
+        }
+
+        try
+        {
+            for (var looked = 0L; looked < present;)
             {
                 QueueMessage[] received;
                 try
@@ -105,6 +117,7 @@ public sealed class PoisonQueues(QueueServiceClient queues, IOptions<EventFuncti
                 }
 
                 if (received.Length == 0) break;
+                looked += received.Length;
                 foreach (var m in received)
                 {
                     if (messageId is not null && m.MessageId != messageId)
