@@ -66,10 +66,10 @@ public static partial class EventForm
             Unit = unit,
             Salon = kind == "salon" ? new SalonDetails(Get(v, "salon.hostOrganisation"), Get(v, "salon.topic"), Get(v, "salon.speaker")) : null,
             SiteVisit = kind == "siteVisit"
-                ? new SiteVisitInput(Get(v, "siteVisit.meetingPoint"), Get(v, "siteVisit.meetingTime"), SplitLines(Get(v, "siteVisit.securityFields")))
+                ? SecurityFieldsInput(new SiteVisitInput(Get(v, "siteVisit.meetingPoint"), Get(v, "siteVisit.meetingTime"), null)
                 {
                     Bring = Get(v, "siteVisit.bring"),
-                }
+                }, SplitLines(Get(v, "siteVisit.securityFields")))
                 : null,
             Lecture = kind == "lecture" ? new LectureDetails(Get(v, "lecture.speaker"), Get(v, "lecture.onlineUrl")) : null,
             Questions = questions,
@@ -126,7 +126,7 @@ public static partial class EventForm
         {
             v["siteVisit.meetingPoint"] = sv.MeetingPoint;
             v["siteVisit.meetingTime"] = Local(sv.MeetingTimeUtc);
-            v["siteVisit.securityFields"] = string.Join("\n", sv.SecurityFields);
+            v["siteVisit.securityFields"] = string.Join("\n", sv.SecurityFields.Select(f => sv.OptionalSecurityFields.Contains(f) ? f + OptionalSuffix : f));
             v["siteVisit.bring"] = sv.Bring ?? "";
         }
         if (e.Lecture is { } l)
@@ -143,6 +143,27 @@ public static partial class EventForm
             v[$"questions[{i}].required"] = q.Required ? "on" : "";
         }
         return v;
+    }
+
+    /// <summary>A security-desk field line ending so (or with "(optional)") is one a visitor may leave empty.</summary>
+    public const string OptionalSuffix = "（选填）";
+    private static readonly string[] OptionalSuffixes = [OptionalSuffix, "(选填)", "(optional)", "（optional）"];
+
+    /// <summary>The fields one per line; those marked optional lose the mark and are listed as optional.</summary>
+    private static SiteVisitInput SecurityFieldsInput(SiteVisitInput input, List<string>? lines)
+    {
+        if (lines is null) return input;
+        var fields = new List<string>();
+        var optional = new List<string>();
+        foreach (var line in lines)
+        {
+            var suffix = OptionalSuffixes.FirstOrDefault(s => line.EndsWith(s, StringComparison.OrdinalIgnoreCase));
+            var label = suffix is null ? line : line[..^suffix.Length].TrimEnd();
+            fields.Add(label);
+            if (suffix is not null) optional.Add(label);
+        }
+
+        return input with { SecurityFields = fields, OptionalSecurityFields = optional };
     }
 
     public static string KindValue(EventKind kind) => kind switch

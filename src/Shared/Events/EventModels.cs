@@ -58,12 +58,18 @@ public sealed record SalonDetails(string? HostOrganisation, string? Topic, strin
 
 public sealed record SiteVisitInput(string? MeetingPoint, string? MeetingTime, List<string>? SecurityFields)
 {
+    /// <summary>Which of <see cref="SecurityFields"/> a visitor may leave empty (a car plate for someone on foot).</summary>
+    public List<string>? OptionalSecurityFields { get; init; }
+
     /// <summary>What participants should bring (ID card, closed shoes), named in the reminder.</summary>
     public string? Bring { get; init; }
 }
 
 public sealed record SiteVisitDetails(string MeetingPoint, DateTimeOffset MeetingTimeUtc, IReadOnlyList<string> SecurityFields)
 {
+    /// <summary>The security-desk fields a visitor may leave empty; every other one is required.</summary>
+    public IReadOnlyList<string> OptionalSecurityFields { get; init; } = [];
+
     public string? Bring { get; init; }
 }
 
@@ -146,10 +152,15 @@ public enum SignUpWindow
 /// <summary>Which participant fields an event collects (PIPL: only what the event needs).</summary>
 public sealed record FieldPolicy(bool AsksPhone, bool PhoneRequired, bool OrganisationRequired, IReadOnlyList<string> SecurityFields)
 {
+    public IReadOnlyList<string> OptionalSecurityFields { get; init; } = [];
+
+    /// <summary>Whether the security-desk field at <paramref name="index"/> must be filled in.</summary>
+    public bool SecurityFieldRequired(int index) => !OptionalSecurityFields.Contains(SecurityFields[index]);
+
     public static FieldPolicy For(EventRecord e) => e.Kind switch
     {
         // Site visits: the site's security desk needs a contact phone, the unit and its own extra fields.
-        EventKind.SiteVisit => new(true, true, true, e.SiteVisit?.SecurityFields ?? []),
+        EventKind.SiteVisit => new(true, true, true, e.SiteVisit?.SecurityFields ?? []) { OptionalSecurityFields = e.SiteVisit?.OptionalSecurityFields ?? [] },
         // Salons: organisers call people about changes of room or time.
         EventKind.Salon => new(true, true, false, []),
         // Lectures: an email is enough to confirm a seat or send the online link.
@@ -190,6 +201,8 @@ public sealed record EventView(
 
 public sealed record SiteVisitView(string MeetingPoint, DateTimeOffset MeetingTime, IReadOnlyList<string> SecurityFields)
 {
+    public IReadOnlyList<string> OptionalSecurityFields { get; init; } = [];
+
     /// <summary>What participants should bring (as <see cref="SiteVisitInput.Bring"/>); null when none was given.</summary>
     public string? Bring { get; init; }
 }

@@ -134,7 +134,7 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         e.ToLocal(e.StartUtc), e.ToLocal(e.EndUtc), e.TimeZoneId, e.Capacity, e.WaitlistAllowed,
         e.ToLocal(e.SignUpOpensUtc), e.ToLocal(e.SignUpClosesUtc), e.OrganiserName, e.OrganiserEmail, e.Unit,
         e.Salon,
-        e.SiteVisit is { } v ? new SiteVisitView(v.MeetingPoint, e.ToLocal(v.MeetingTimeUtc), v.SecurityFields) { Bring = v.Bring } : null,
+        e.SiteVisit is { } v ? new SiteVisitView(v.MeetingPoint, e.ToLocal(v.MeetingTimeUtc), v.SecurityFields) { Bring = v.Bring, OptionalSecurityFields = v.OptionalSecurityFields } : null,
         e.Lecture,
         e.Questions,
         new EventCounts(e.Confirmed, e.Waitlisted, e.SeatsLeft),

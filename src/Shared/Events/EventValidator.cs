@@ -96,7 +96,10 @@ public static partial class EventValidator
                     if (clean is not null) fields.Add(clean);
                 }
                 if (fields.Count > 5) errors.Add("siteVisit.securityFields", EventRuleText.SecurityFields);
-                if (meetingPoint is not null && meetingTime is { } mt) siteVisit = new SiteVisitDetails(meetingPoint, mt, fields);
+                var optional = (input.SiteVisit?.OptionalSecurityFields ?? []).Select(Input.Clean).OfType<string>().Distinct().ToList();
+                foreach (var label in optional.Where(o => !fields.Contains(o)))
+                    errors.Add("siteVisit.optionalSecurityFields", EventRuleText.OptionalNotAField(label));
+                if (meetingPoint is not null && meetingTime is { } mt) siteVisit = new SiteVisitDetails(meetingPoint, mt, fields) { OptionalSecurityFields = optional };
                 break;
             case EventKind.Lecture:
                 var url = Input.Clean(input.Lecture?.OnlineUrl);

@@ -90,7 +90,11 @@ public static class SignUpValidator
         {
             var field = $"securityDetails[{i}]";
             var value = Input.Clean(input.SecurityDetails is { } list && i < list.Count ? list[i] : null);
-            if (value is null) errors.Add(field, text.AnswerRequired);
+            if (value is null)
+            {
+                if (policy.SecurityFieldRequired(i)) errors.Add(field, text.AnswerRequired);
+                else security.Add(""); // left empty, as allowed: the list stays in the event's order
+            }
             else if (Input.Length(value) > 100) errors.Add(field, string.Format(text.TooLongFormat, 100));
             else if (Input.HasControlCharacters(value)) errors.Add(field, text.ControlCharacters);
             else security.Add(value);
