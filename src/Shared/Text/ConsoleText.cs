@@ -1,0 +1,106 @@
+namespace EventFunctions.Shared.Text;
+
+/// <summary>
+/// The console's labels, in one home: Chinese first, English beside (the console is bilingual on one page). Each label
+/// is one member holding both texts, so a label without its translation does not compile; pages show them with
+/// <c>&lt;Bi T="ConsoleText.X" /&gt;</c>.
+/// </summary>
+public static class ConsoleText
+{
+    public static readonly Bilingual A4Poster = new("A4 海报", "A4 poster");
+    public static readonly Bilingual Actions = new("操作", "Actions");
+    public static readonly Bilingual Add = new("添加", "Add");
+    public static readonly Bilingual AddAnOrganiser = new("添加组织者", "Add an organiser");
+    public static readonly Bilingual AddedBy = new("添加人", "Added by");
+    public static readonly Bilingual AllEvents = new("全部活动", "All events");
+    public static readonly Bilingual Attendance = new("出席情况", "Attendance");
+    public static readonly Bilingual Attendances = new("出席人次", "Attendances");
+    public static readonly Bilingual Attended = new("出席", "Attended");
+    public static readonly Bilingual Back = new("返回", "Back");
+    public static readonly Bilingual CancelTheEvent = new("取消活动", "Cancel the event");
+    public static readonly Bilingual Cancelled = new("已取消", "Cancelled");
+    public static readonly Bilingual Changes = new("修改记录", "Changes");
+    public static readonly Bilingual CheckIn = new("签到", "Check-in");
+    public static readonly Bilingual CheckIn2 = new("签到", "Check in");
+    public static readonly Bilingual CheckedIn = new("已签到", "Checked in");
+    public static readonly Bilingual CloseSignUpNow = new("提前截止报名", "Close sign-up now");
+    public static readonly Bilingual Confirmed = new("已确认", "Confirmed");
+    public static readonly Bilingual Contact = new("联系方式", "Contact");
+    public static readonly Bilingual CustomQuestions = new("自定义问题", "Custom questions");
+    public static readonly Bilingual DoorCheckIn = new("现场签到", "Door check-in");
+    public static readonly Bilingual Edit = new("编辑", "Edit");
+    public static readonly Bilingual Email = new("邮件", "Email");
+    public static readonly Bilingual Email2 = new("邮箱", "Email");
+    public static readonly Bilingual EmailsNotDelivered = new("邮件未送达", "Emails not delivered");
+    public static readonly Bilingual EnglishTextOptionalShownToParticipantsWh = new("英文信息（可选）", "English text (optional): shown to participants who read English; Chinese where left empty");
+    public static readonly Bilingual Event = new("活动", "Event");
+    public static readonly Bilingual EventFunctions = new("活动报名管理", "EventFunctions");
+    public static readonly Bilingual Events = new("活动", "Events");
+    public static readonly Bilingual EventsTakenPartIn = new("参与的活动", "Events taken part in");
+    public static readonly Bilingual ExportAttendance = new("导出出席 CSV", "Export attendance");
+    public static readonly Bilingual ExportCSV = new("导出 CSV", "Export CSV");
+    public static readonly Bilingual ExportRegistrations = new("导出名单 CSV", "Export registrations");
+    public static readonly Bilingual Failed = new("失败", "failed");
+    public static readonly Bilingual FailedMessages = new("失败的消息", "Failed messages");
+    public static readonly Bilingual Failures = new("失败消息", "Failures");
+    public static readonly Bilingual From = new("开始日期", "From");
+    public static readonly Bilingual IAmSure = new("确认取消", "I am sure");
+    public static readonly Bilingual Kind = new("活动类型", "Kind");
+    public static readonly Bilingual Kind2 = new("类型", "Kind");
+    public static readonly Bilingual LastError = new("最后错误", "Last error");
+    public static readonly Bilingual Lecture = new("讲座", "Lecture");
+    public static readonly Bilingual Name = new("姓名", "Name");
+    public static readonly Bilingual NewEvent = new("新建活动", "New event");
+    public static readonly Bilingual NoAttendanceInThisPeriod = new("此期间没有出席记录", "No attendance in this period");
+    public static readonly Bilingual NoFailedMessages = new("没有失败的消息。", "No failed messages.");
+    public static readonly Bilingual NoShows = new("缺席", "No-shows");
+    public static readonly Bilingual NoShowsAreCountedOnceTheEventHasEnded = new("缺席在活动结束后统计", "no-shows are counted once the event has ended");
+    public static readonly Bilingual None = new("暂无", "None");
+    public static readonly Bilingual Organiser = new("组织者", "Organiser");
+    public static readonly Bilingual OrganiserSignIn = new("组织者登录", "Organiser sign-in");
+    public static readonly Bilingual Organisers = new("组织者", "Organisers");
+    public static readonly Bilingual OwningUnit = new("所属单位", "Owning unit");
+    public static readonly Bilingual ParticipationByMemberUnit = new("各单位参与情况", "Participation by member unit");
+    public static readonly Bilingual PleaseCorrectTheMarkedFields = new("请修改标出的项", "Please correct the marked fields.");
+    public static readonly Bilingual PreviewTheSignUpPage = new("预览报名页", "Preview the sign-up page");
+    public static readonly Bilingual QRCodePNG = new("下载二维码 PNG", "QR code PNG");
+    public static readonly Bilingual QRCodeSVG = new("下载二维码 SVG", "QR code SVG");
+    public static readonly Bilingual Queued = new("进入队列", "Queued");
+    public static readonly Bilingual Registered = new("报名", "Registered");
+    public static readonly Bilingual Registrations = new("报名名单", "Registrations");
+    public static readonly Bilingual Remove = new("移除", "Remove");
+    public static readonly Bilingual Replay = new("重放", "Replay");
+    public static readonly Bilingual ReplayAll = new("全部重放", "Replay all");
+    public static readonly Bilingual Reports = new("报表", "Reports");
+    public static readonly Bilingual Required = new("必答", "Required");
+    public static readonly Bilingual Resend = new("重发确认", "Resend");
+    public static readonly Bilingual RevokeOldLinks = new("停用旧链接", "Revoke old links");
+    public static readonly Bilingual Role = new("角色", "Role");
+    public static readonly Bilingual Salon = new("沙龙", "Salon");
+    public static readonly Bilingual Search = new("搜索", "Search");
+    public static readonly Bilingual Seats = new("名额", "Seats");
+    public static readonly Bilingual SetSeats = new("修改名额", "Set seats");
+    public static readonly Bilingual ShareAndPoster = new("分享与海报", "Share and poster");
+    public static readonly Bilingual ShareTheSignUpLink = new("分享报名链接", "Share the sign-up link");
+    public static readonly Bilingual Show = new("查询", "Show");
+    public static readonly Bilingual SignIn = new("登录", "Sign in");
+    public static readonly Bilingual SignInAs = new("以此邮箱登录", "Sign in as");
+    public static readonly Bilingual SignInAsTheDemoAdmin = new("以演示管理员登录", "Sign in as the demo admin");
+    public static readonly Bilingual SignOut = new("退出", "Sign out");
+    public static readonly Bilingual SignUp = new("报名", "Sign-up");
+    public static readonly Bilingual SignUpLink = new("报名链接", "Sign-up link");
+    public static readonly Bilingual SiteVisit = new("参观考察", "Site visit");
+    public static readonly Bilingual Status = new("状态", "Status");
+    public static readonly Bilingual To = new("结束日期", "To");
+    public static readonly Bilingual Total = new("合计", "Total");
+    public static readonly Bilingual Type = new("类型", "Type");
+    public static readonly Bilingual Undo = new("撤销", "Undo");
+    public static readonly Bilingual Unit = new("单位", "Unit");
+    public static readonly Bilingual Unit2 = new("所属单位", "Unit");
+    public static readonly Bilingual Waiting = new("排队中", "waiting");
+    public static readonly Bilingual WaitlistWhenFull = new("满员后可候补", "Waitlist when full");
+    public static readonly Bilingual Waitlisted = new("候补", "Waitlisted");
+    public static readonly Bilingual WalkIns = new("现场登记", "Walk-ins");
+    public static readonly Bilingual What = new("内容", "What");
+    public static readonly Bilingual When = new("时间", "When");
+}
