@@ -103,4 +103,35 @@ public static class ConsoleText
     public static readonly Bilingual WalkIns = new("现场登记", "Walk-ins");
     public static readonly Bilingual What = new("内容", "What");
     public static readonly Bilingual When = new("时间", "When");
+    public static readonly Bilingual Title = new("标题", "Title");
+    public static readonly Bilingual Description = new("简介", "Description");
+    public static readonly Bilingual Starts = new("开始", "Starts");
+    public static readonly Bilingual Ends = new("结束", "Ends");
+    public static readonly Bilingual Venue = new("场地", "Venue");
+    public static readonly Bilingual Address = new("地址", "Address");
+    public static readonly Bilingual HostOrganisation = new("主办单位", "Host organisation");
+    public static readonly Bilingual Topic = new("主题", "Topic");
+    public static readonly Bilingual Speaker = new("主讲人", "Speaker");
+    public static readonly Bilingual MeetingPoint = new("集合地点", "Meeting point");
+    public static readonly Bilingual MeetingTime = new("集合时间", "Meeting time");
+    public static readonly Bilingual SecurityDeskFields = new("安保登记项", "Security-desk fields");
+    public static readonly Bilingual PleaseBring = new("请携带", "Please bring");
+    public static readonly Bilingual OnlineLink = new("线上链接", "Online link");
+    public static readonly Bilingual SignUpOpens = new("报名开始", "Sign-up opens");
+    public static readonly Bilingual SignUpCloses = new("报名截止", "Sign-up closes");
+    public static readonly Bilingual ReminderHoursBefore = new("提前提醒（小时）", "Reminder, hours before");
+    public static readonly Bilingual Title2 = new("英文标题", "Title");
+    public static readonly Bilingual Description2 = new("英文简介", "Description");
+    public static readonly Bilingual Venue2 = new("英文场地", "Venue");
+    public static readonly Bilingual Address2 = new("英文地址", "Address");
+    public static readonly Bilingual Topic2 = new("英文主题", "Topic");
+    public static readonly Bilingual MeetingPoint2 = new("英文集合地点", "Meeting point");
+    public static readonly Bilingual PleaseBring2 = new("英文“请携带”", "Please bring");
+    public static readonly Bilingual ContactName = new("联系人", "Contact name");
+    public static readonly Bilingual ContactEmail = new("联系邮箱", "Contact email");
+    public static readonly Bilingual Options = new("选项", "Options");
+    public static readonly Bilingual MemberUnit = new("单位", "Member unit");
+
+    /// <summary>A custom question's label in the event form: 问题 3 · Question.</summary>
+    public static Bilingual QuestionNumber(int n) => new($"问题 {n}", "Question");
 }
