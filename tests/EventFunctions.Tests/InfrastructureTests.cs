@@ -8,21 +8,20 @@ namespace EventFunctions.Tests;
 /// <summary>infra/ compiles with the Bicep CLI, without warnings, and keeps the security settings it promises.</summary>
 public sealed class InfrastructureTests
 {
-    private static readonly Lazy<(int ExitCode, string Json, string Diagnostics)> Build = new(() =>
+    /// <summary>infra/main.bicep compiled once for both test classes.</summary>
+    internal static readonly Lazy<(int ExitCode, string Json, string Diagnostics)> Build = new(() => Bicep(Path.Combine(RepoRoot.Find(), "infra", "main.bicep")));
+
+    /// <summary>Runs <c>bicep build</c> on <paramref name="file"/>: exit code, compiled JSON, diagnostics.</summary>
+    internal static (int ExitCode, string Json, string Diagnostics) Bicep(string file)
     {
         var cli = typeof(InfrastructureTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BicepCli").Value!;
-        var start = new ProcessStartInfo(cli)
-        {
-            ArgumentList = { "build", Path.Combine(RepoRoot.Find(), "infra", "main.bicep"), "--stdout" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = new ProcessStartInfo(cli) { ArgumentList = { "build", file, "--stdout" }, RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, stdout.Result, stderr);
-    });
+    }
 
     [Fact]
     public void Bicep_builds_without_errors_or_warnings()
@@ -66,18 +65,9 @@ public sealed class InfrastructureTests
 /// </summary>
 public sealed class DeploymentTemplateTests
 {
-    private static readonly Lazy<(int ExitCode, string Json, string Diagnostics)> Build = new(() => Bicep(Path.Combine(RepoRoot.Find(), "infra", "main.bicep")));
+    private static Lazy<(int ExitCode, string Json, string Diagnostics)> Build => InfrastructureTests.Build;
 
-    private static (int ExitCode, string Json, string Diagnostics) Bicep(string file)
-    {
-        var cli = typeof(InfrastructureTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BicepCli").Value!;
-        var start = new ProcessStartInfo(cli) { ArgumentList = { "build", file, "--stdout" }, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
+    private static (int ExitCode, string Json, string Diagnostics) Bicep(string file) => InfrastructureTests.Bicep(file);
 
     /// <summary>Every resource in the template, nested deployments included.</summary>
     private static List<JsonElement> Resources()

@@ -90,9 +90,7 @@ public sealed class QueueFailures(TableServiceClient tables, IOptions<EventFunct
 
     private async Task<TableClient> TableAsync(CancellationToken ct)
     {
-        var created = _created;
-        if (created is null || created.IsFaulted || created.IsCanceled) created = _created = _table.CreateIfNotExistsAsync(ct);
-        await created;
+        await EventStore.Once(ref _created, () => _table.CreateIfNotExistsAsync(ct));
         return _table;
     }
 }

@@ -44,7 +44,8 @@ public sealed class EventStore
         return response.HasValue ? response.Value : null;
     }
 
-    private static Task Once(ref Task? created, Func<Task> create)
+    /// <summary>Creates a table or queue on first use; a failed attempt (storage down at start) is tried again by the next call.</summary>
+    internal static Task Once(ref Task? created, Func<Task> create)
     {
         var task = created;
         if (task is { IsCompletedSuccessfully: true }) return Task.CompletedTask;
