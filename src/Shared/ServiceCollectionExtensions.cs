@@ -88,6 +88,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EventLedger>();
         services.AddSingleton<RegistrationService>();
         services.AddSingleton<ConfirmationQueue>();
+        services.AddSingleton<EmailOutbox>();
         services.AddSingleton<ConfirmationSender>();
         services.AddSingleton<RetentionService>();
         services.AddSingleton<OrganiserApi>();

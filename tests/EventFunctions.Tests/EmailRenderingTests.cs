@@ -28,7 +28,7 @@ public sealed class EmailRenderingTests(AzuriteFixture azurite)
         return record!;
     }
 
-    private static NotificationRow Row(string language, string status = RegistrationStatus.Confirmed) => new()
+    private static RegistrationEntity Row(string language, string status = RegistrationStatus.Confirmed) => new()
     {
         PartitionKey = "abcdefghjk",
         RowKey = "reg-0123",
@@ -67,7 +67,7 @@ public sealed class EmailRenderingTests(AzuriteFixture azurite)
         var sender = app.Get<ConfirmationSender>();
         var english = language == "en";
 
-        var confirmed = await sender.ComposeAsync(e, Row(language).ToRegistration(), null);
+        var confirmed = await sender.ComposeAsync(e, Row(language), null);
         Common(confirmed, language);
         Assert.Equal(english ? "You're signed up: Visit <script>alert(1)</script>" : "报名成功：" + HostileTitle, confirmed.Subject);
         Assert.Contains(english ? "Visit &lt;script&gt;alert(1)&lt;/script&gt;" : "&lt;img src=x onerror=alert(1)&gt; 沙龙 &amp; &quot;讲座&quot;", confirmed.Html);
@@ -76,7 +76,7 @@ public sealed class EmailRenderingTests(AzuriteFixture azurite)
         Assert.Contains(english ? "Dear O'Brien <Anna>," : "O'Brien <Anna>，您好：", confirmed.PlainText);
         Assert.Single(confirmed.Attachments);
 
-        var waitlisted = await sender.ComposeAsync(e, Row(language, RegistrationStatus.Waitlisted).ToRegistration(), 3);
+        var waitlisted = await sender.ComposeAsync(e, Row(language, RegistrationStatus.Waitlisted), 3);
         Common(waitlisted, language);
         Assert.StartsWith(english ? "On the waitlist: " : "候补登记：", waitlisted.Subject);
         Assert.Contains(english ? "You are number 3 on the waitlist" : "候补第 3 位", waitlisted.Html);
@@ -84,7 +84,7 @@ public sealed class EmailRenderingTests(AzuriteFixture azurite)
 
         // A promotion (confirmed in a later state: the seat came from the waitlist) says so, in subject and body,
         // and is otherwise the confirmation: ticket, calendar file.
-        var promotedRow = Row(language).ToRegistration();
+        var promotedRow = Row(language);
         promotedRow.StateVersion = 2;
         var promoted = await sender.ComposeAsync(e, promotedRow, null);
         Common(promoted, language);

@@ -13,7 +13,7 @@ public sealed class NotificationResendTests(AzuriteFixture azurite)
 {
     private static Functions.Notifications.ManageRegistrationExtras Extras(Informed app) => new(app.Get<SignUpApi>());
 
-    private static async Task<NotificationRow> Row(Informed app, string eventId, string registrationId) =>
+    private static async Task<RegistrationEntity> Row(Informed app, string eventId, string registrationId) =>
         (await app.RowsAsync(eventId)).Single(r => r.RegistrationId == registrationId);
 
     [Fact]

@@ -135,11 +135,11 @@ public sealed class Informed : IAsyncDisposable
 
     public Task<SweepResult> SweepAsync() => Get<NotificationSweep>().RunAsync(default);
 
-    public async Task<List<NotificationRow>> RowsAsync(string eventId)
+    public async Task<List<RegistrationEntity>> RowsAsync(string eventId)
     {
         var table = await Get<EventStore>().TableAsync(default);
-        var rows = new List<NotificationRow>();
-        await foreach (var r in table.QueryAsync<NotificationRow>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue)) rows.Add(r);
+        var rows = new List<RegistrationEntity>();
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue)) rows.Add(r);
         return rows;
     }
 
@@ -404,7 +404,7 @@ public sealed class NotificationTests(AzuriteFixture azurite)
         Assert.True(app.Mails("cancellation").Count >= 500 - NotificationQueue.BatchSize);
 
         // The claim runs out; the message's next delivery finishes the batch.
-        app.Clock.Advance(NotificationSender.ClaimDuration + TimeSpan.FromSeconds(1));
+        app.Clock.Advance(EmailOutbox.ClaimDuration + TimeSpan.FromSeconds(1));
         await app.Deliver(batches[0]);
         await app.Deliver(batches[0]);
 

@@ -22,14 +22,15 @@ public enum SendOutcome
 /// <summary>
 /// Sends the email a registration is owed, exactly once per registration state although queue delivery is
 /// at-least-once. Every status change (made by the ledger) raises the row's StateVersion and marks an email
-/// as owed; the sender claims the row (by ETag), sends the email for the version it read, and records that
-/// version as sent under the ETag of its claim. If the row changed meanwhile (a promotion while the waitlist
-/// email was on its way), the record keeps the mark, and the sender goes round again for the new state.
+/// as owed; the sender decides what the row is owed and composes it, and the <see cref="EmailOutbox"/> claims the
+/// row, hands the email over and records that version as sent under the ETag of its claim. If the row changed
+/// meanwhile (a promotion while the waitlist email was on its way), the record keeps the mark, and the sender goes
+/// round again for the new state.
 /// </summary>
 public sealed partial class ConfirmationSender(
     EventStore store,
     ConfirmationQueue queue,
-    IEmailTransport transport,
+    EmailOutbox outbox,
     Security.IdentifierKeys ids,
     Http.Links links,
     PageRenderer renderer,
@@ -37,14 +38,7 @@ public sealed partial class ConfirmationSender(
     IOptions<EventFunctionsOptions> options,
     ILogger<ConfirmationSender> log)
 {
-    /// <summary>
-    /// How long a sender holds a row while sending: longer than a send takes (SendGrid's client gives up within
-    /// seconds), short enough that a sender killed mid-send delays the email by less than a minute.
-    /// </summary>
-    public static readonly TimeSpan ClaimDuration = TimeSpan.FromSeconds(45);
-
-    /// <summary>A merge cannot clear a property (nulls are not sent), so a released claim is set in the past.</summary>
-    private static readonly DateTimeOffset Released = DateTimeOffset.UnixEpoch;
+    private static readonly OutboxLane Lane = OutboxLane.Confirmation;
 
     /// <summary>
     /// Handles one queue message (either format): every registration it names is sent on its own, exactly as a
@@ -86,45 +80,32 @@ public sealed partial class ConfirmationSender(
 
             if (row.EmailSentVersion >= row.StateVersion)
             {
-                if (row.EmailPending) await RecordAsync(table, row, row.EmailError, clock.GetUtcNow()); // a stale mark: nothing is owed
+                if (row.EmailPending) await outbox.CorrectAsync(table, row, r => RecordChanges(r, row, r.EmailError)); // a stale mark: nothing is owed
                 return outcome ?? SendOutcome.AlreadySent;
             }
 
-            var now = clock.GetUtcNow();
-            if (row.EmailClaimUntil > now)
+            if (row.EmailClaimUntil > clock.GetUtcNow())
             {
                 // Another delivery is sending right now; this message comes back later and finds the result.
                 throw new TransientEmailException("Another delivery holds this registration's email; trying again later.");
             }
 
-            row.EmailClaimUntil = now + ClaimDuration;
-            try
-            {
-                var claimed = await table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey)
-                {
-                    [nameof(RegistrationEntity.EmailClaimUntil)] = row.EmailClaimUntil,
-                }, row.ETag, TableUpdateMode.Merge, ct);
-                row.ETag = claimed.Headers.ETag ?? row.ETag;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
-            {
-                continue; // changed first by someone else: judge it afresh
-            }
+            if (!await outbox.ClaimAsync(table, row, Lane, ct)) continue; // changed first by someone else: judge it afresh
 
             var eventEntity = batch is null ? await store.FindEventAsync(message.EventId, ct) : await batch.EventAsync(ct);
             if (eventEntity is null) return SendOutcome.RegistrationGone;
             var position = batch is null ? await RegistrationService.WaitlistPositionAsync(table, row, ct) : await batch.WaitlistPositionAsync(row, ct);
             var email = await ComposeAsync(eventEntity.ToRecord(), row, position);
 
-            var result = await HandOverAsync(table, row, email, ct);
-            if (result is SendResult.Rejected rejected)
+            var handover = await outbox.HandOverAsync(table, row, Lane, email, ct);
+            if (handover.Outcome == HandOverOutcome.ClaimLost) continue;
+            await outbox.RecordAsync(table, row, handover, r => RecordChanges(r, row, handover.Error));
+            if (handover.Outcome == HandOverOutcome.Rejected)
             {
-                await RecordAsync(table, row, $"{rejected.StatusCode}: {rejected.Reason}", clock.GetUtcNow());
                 outcome = SendOutcome.Rejected;
             }
             else
             {
-                await RecordAsync(table, row, error: null, clock.GetUtcNow());
                 log.LogInformation("Sent the {Status} email (state {Version}) for {RegistrationId}", row.Status, row.StateVersion, row.RegistrationId);
                 outcome = SendOutcome.Sent;
             }
@@ -134,107 +115,32 @@ public sealed partial class ConfirmationSender(
     }
 
     /// <summary>
-    /// Hands a claimed row's email to SendGrid. A failure releases the claim (so the email can go again at once)
-    /// and throws; a refused API key is logged as the operator's problem and shown on the row; a refusal of the
-    /// address is logged and returned, for the caller to record.
-    /// </summary>
-    private async Task<SendResult> HandOverAsync(TableClient table, RegistrationEntity row, EmailMessage email, CancellationToken ct)
-    {
-        SendResult result;
-        try
-        {
-            result = await transport.SendAsync(email, ct);
-        }
-        catch (EmailAuthenticationException ex)
-        {
-            log.LogError("SendGrid refused the API key ({StatusCode}) sending the email for {RegistrationId}; it will be retried. Fix EventFunctions__Email__SendGridApiKey",
-                ex.StatusCode, row.RegistrationId);
-            await ReleaseAsync(table, row, $"{ex.StatusCode}: SendGrid refused the API key (not the address); retrying");
-            throw;
-        }
-        catch (Exception)
-        {
-            await ReleaseAsync(table, row, null);
-            throw;
-        }
-
-        if (result is SendResult.Rejected rejected)
-        {
-            log.LogWarning("The provider refused the {Status} email for {RegistrationId} with {StatusCode} ({Reason}); not retrying",
-                row.Status, row.RegistrationId, rejected.StatusCode, rejected.Reason);
-        }
-
-        return result;
-    }
-
-    /// <summary>
-    /// Records that the email for the row's <see cref="RegistrationEntity.StateVersion"/> went out (or was refused
-    /// for good). Under the claim's ETag this clears the owed mark; if the row changed meanwhile, the version is
-    /// recorded without clearing a mark that a newer state set. Never cancelled: a sent email must not be forgotten.
-    /// True when the row moved on meanwhile and a newer state is owed an email.
-    /// </summary>
-    private static async Task<bool> RecordAsync(TableClient table, RegistrationEntity sent, string? error, DateTimeOffset sentAt)
-    {
-        var row = sent;
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            var changes = RecordChanges(row, sent, error, sentAt);
-            try
-            {
-                await table.UpdateEntityAsync(changes, row.ETag, TableUpdateMode.Merge, CancellationToken.None);
-                return (bool)changes[nameof(RegistrationEntity.EmailPending)];
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412)
-            {
-                var fresh = await table.GetEntityIfExistsAsync<RegistrationEntity>(row.PartitionKey, row.RowKey, cancellationToken: CancellationToken.None);
-                if (!fresh.HasValue) return false; // cancelled while sending: the row (and the participant's data) is gone
-                row = fresh.Value!;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                return false;
-            }
-        }
-
-        throw new TransientEmailException("Could not record the sent email; the row kept changing.");
-    }
-
-    /// <summary>
     /// The merge that records the email for <paramref name="sent"/>'s version on <paramref name="row"/> (the row as
     /// last read: the claimed row itself, or a fresher read of it), to be written under <paramref name="row"/>'s ETag.
+    /// It clears the owed mark unless the row moved on meanwhile (a promotion while the waitlist email was on its
+    /// way): then the mark stays, and <see cref="StillOwed"/> tells the sender to go round again.
     /// </summary>
-    private static TableEntity RecordChanges(RegistrationEntity row, RegistrationEntity sent, string? error, DateTimeOffset sentAt)
+    private TableEntity RecordChanges(RegistrationEntity row, RegistrationEntity sent, string? error)
     {
         var version = sent.StateVersion;
         var changes = new TableEntity(row.PartitionKey, row.RowKey)
         {
-            [nameof(RegistrationEntity.EmailClaimUntil)] = Released,
+            [nameof(RegistrationEntity.EmailClaimUntil)] = EmailOutbox.Released,
             [nameof(RegistrationEntity.EmailError)] = error ?? "",
         };
         if (version > row.EmailSentVersion)
         {
             changes[nameof(RegistrationEntity.EmailSentVersion)] = version;
             changes[nameof(RegistrationEntity.EmailSentStatus)] = sent.Status;
-            changes[nameof(RegistrationEntity.EmailSentUtc)] = sentAt;
+            changes[nameof(RegistrationEntity.EmailSentUtc)] = clock.GetUtcNow();
         }
 
         changes[nameof(RegistrationEntity.EmailPending)] = row.StateVersion > Math.Max(version, row.EmailSentVersion);
         return changes;
     }
 
-    private async Task ReleaseAsync(TableClient table, RegistrationEntity row, string? error)
-    {
-        try
-        {
-            var changes = new TableEntity(row.PartitionKey, row.RowKey) { [nameof(RegistrationEntity.EmailClaimUntil)] = Released };
-            if (error is not null) changes[nameof(RegistrationEntity.EmailError)] = error;
-            await table.UpdateEntityAsync(changes, row.ETag, TableUpdateMode.Merge, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
-        {
-            log.LogDebug(ex, "Could not release the claim on {RegistrationId}; it expires by itself", row.RegistrationId);
-        }
-    }
+    /// <summary>Whether a record left an email owed (the row moved on to a newer state while this one was on its way).</summary>
+    private static bool StillOwed(TableEntity? merge) => merge?.GetBoolean(nameof(RegistrationEntity.EmailPending)) == true;
 
     public async Task<EmailMessage> ComposeAsync(EventRecord e, RegistrationEntity r, int? waitlistPosition)
     {

@@ -19,26 +19,24 @@ public sealed record NotificationResult(int Sent, int Skipped, int Held, int Fai
 /// <summary>
 /// Handles the notifications queue: a fan-out splits an event's notice into batches of the registrations owed it;
 /// a batch sends each of its registrations the email it is owed, exactly once although delivery is
-/// at-least-once and instances die mid-batch. As with confirmations, the row is the outbox: the sender claims it
-/// under its ETag (<see cref="NotificationRow.NoticeClaimUntil"/>), sends what the row and the event say is owed
+/// at-least-once and instances die mid-batch. As with confirmations, the row is the outbox: the
+/// <see cref="EmailOutbox"/> claims it under its ETag (<see cref="RegistrationEntity.NoticeClaimUntil"/>), sends what the row and the event say is owed
 /// <em>now</em> (so a notice always carries the event's latest state), and records it
-/// (<see cref="NotificationRow.NoticeSentVersion"/>, <see cref="NotificationRow.ReminderSentUtc"/>,
-/// <see cref="NotificationRow.ResendSentCount"/>). A row already recorded is skipped; a row claimed by another
+/// (<see cref="RegistrationEntity.NoticeSentVersion"/>, <see cref="RegistrationEntity.ReminderSentUtc"/>,
+/// <see cref="RegistrationEntity.ResendSentCount"/>). A row already recorded is skipped; a row claimed by another
 /// delivery makes the message come back later; a row whose email failed is released and the message comes back.
 /// </summary>
 public sealed class NotificationSender(
     EventStore store,
     NotificationQueue queue,
-    IEmailTransport transport,
+    EmailOutbox outbox,
     PageRenderer renderer,
     ConfirmationSender confirmations,
     Http.Links links,
     TimeProvider clock,
     ILogger<NotificationSender> log)
 {
-    /// <summary>As for confirmations: longer than a send takes, short enough that a killed sender delays little.</summary>
-    public static readonly TimeSpan ClaimDuration = ConfirmationSender.ClaimDuration;
-    private static readonly DateTimeOffset Released = DateTimeOffset.UnixEpoch;
+    private static readonly OutboxLane Lane = OutboxLane.Notification;
     private const int Parallelism = 4;
 
     private enum RowOutcome { Sent, Skipped, Held, Failed }
@@ -88,7 +86,7 @@ public sealed class NotificationSender(
     private async Task<NotificationResult> FanOutAsync(TableClient table, EventRecord ev, CancellationToken ct)
     {
         var owed = new List<string>();
-        await foreach (var row in table.QueryAsync<NotificationRow>(r => r.PartitionKey == ev.Id && r.RowKey != EventEntity.RowKeyValue, cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<RegistrationEntity>(r => r.PartitionKey == ev.Id && r.RowKey != EventEntity.RowKeyValue, cancellationToken: ct))
         {
             if (row.NoticeOwed(ev)) owed.Add(row.RowKey);
         }
@@ -102,7 +100,7 @@ public sealed class NotificationSender(
     {
         for (var round = 0; round < 5; round++)
         {
-            var found = await table.GetEntityIfExistsAsync<NotificationRow>(ev.Id, key, cancellationToken: ct);
+            var found = await table.GetEntityIfExistsAsync<RegistrationEntity>(ev.Id, key, cancellationToken: ct);
             if (!found.HasValue) return RowOutcome.Skipped; // cancelled: the row and its data are gone
             var row = found.Value!;
             var now = clock.GetUtcNow();
@@ -115,49 +113,20 @@ public sealed class NotificationSender(
             };
             if (!owed) return RowOutcome.Skipped;
             if (row.NoticeClaimUntil > now) return RowOutcome.Held;
-
-            try
-            {
-                var claimed = await table.UpdateEntityAsync(new TableEntity(ev.Id, key) { [nameof(NotificationRow.NoticeClaimUntil)] = now + ClaimDuration },
-                    row.ETag, TableUpdateMode.Merge, ct);
-                row.ETag = claimed.Headers.ETag ?? row.ETag;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
-            {
-                continue; // changed first by someone else: judge it afresh
-            }
+            if (!await outbox.ClaimAsync(table, row, Lane, ct)) continue; // changed first by someone else: judge it afresh
 
             var (email, record) = await ComposeAsync(kind, ev, row, now);
-            SendResult result;
-            try
-            {
-                result = await transport.SendAsync(email, ct);
-            }
-            catch (EmailAuthenticationException ex)
-            {
-                log.LogError("SendGrid refused the API key ({StatusCode}) sending the {Kind} email for {RegistrationId}; it will be retried. Fix EventFunctions__Email__SendGridApiKey",
-                    ex.StatusCode, kind, row.RegistrationId);
-                await MergeAsync(table, row, new() { [nameof(NotificationRow.NoticeError)] = $"{ex.StatusCode}: SendGrid refused the API key (not the address); retrying" });
-                throw;
-            }
-            catch (Exception)
-            {
-                await MergeAsync(table, row, []);
-                throw;
-            }
+            var handover = await outbox.HandOverAsync(table, row, Lane, email, ct);
+            if (handover.Outcome == HandOverOutcome.ClaimLost) continue;
 
-            if (result is SendResult.Rejected rejected)
-            {
-                // Retrying cannot help (a 4xx for the address): recorded as done, with the reason, for organisers.
-                log.LogWarning("The provider refused the {Kind} email for {RegistrationId} with {StatusCode} ({Reason}); not retrying",
-                    kind, row.RegistrationId, rejected.StatusCode, rejected.Reason);
-                record[nameof(NotificationRow.NoticeError)] = $"{kind} {rejected.StatusCode}: {rejected.Reason}";
-                await MergeAsync(table, row, record);
-                return RowOutcome.Skipped;
-            }
-
-            record[nameof(NotificationRow.NoticeError)] = "";
-            await MergeAsync(table, row, record);
+            // Only this sender's columns are written, so the record merges over whatever else changed meanwhile (a
+            // promotion, the confirmation sender's record); a row gone is a cancel.
+            var rejected = handover.Outcome == HandOverOutcome.Rejected;
+            record[Lane.ClaimColumn] = EmailOutbox.Released;
+            // Retrying cannot help a refusal (a 4xx for the address): recorded as done, with the reason, for organisers.
+            record[Lane.ErrorColumn] = rejected ? $"{kind} {handover.Error}" : "";
+            await outbox.RecordAsync(table, row, handover, r => new TableEntity(record) { PartitionKey = r.PartitionKey, RowKey = r.RowKey });
+            if (rejected) return RowOutcome.Skipped;
             log.LogInformation("Sent the {Kind} email for {RegistrationId} of event {EventId} (notice version {Version})", kind, row.RegistrationId, ev.Id, ev.NoticeVersion);
             return RowOutcome.Sent;
         }
@@ -165,34 +134,7 @@ public sealed class NotificationSender(
         return RowOutcome.Held; // the row kept changing under us: the message comes back
     }
 
-    /// <summary>
-    /// Records what was sent and releases the claim. Only this sender's columns are written, so it merges over
-    /// whatever else changed meanwhile (a promotion, the confirmation sender's record); a row gone is a cancel.
-    /// Never cancelled: a sent email must not be forgotten.
-    /// </summary>
-    private async Task MergeAsync(TableClient table, NotificationRow row, Dictionary<string, object> changes)
-    {
-        var entity = new TableEntity(row.PartitionKey, row.RowKey) { [nameof(NotificationRow.NoticeClaimUntil)] = Released };
-        foreach (var (k, v) in changes) entity[k] = v;
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, CancellationToken.None);
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                return;
-            }
-            catch (Exception ex) when (StorageFaults.IsTransient(ex) && attempt < 3)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * (attempt + 1)), CancellationToken.None);
-            }
-        }
-    }
-
-    private async Task<(EmailMessage Email, Dictionary<string, object> Record)> ComposeAsync(string kind, EventRecord ev, NotificationRow row, DateTimeOffset now)
+    private async Task<(EmailMessage Email, Dictionary<string, object> Record)> ComposeAsync(string kind, EventRecord ev, RegistrationEntity row, DateTimeOffset now)
     {
         switch (kind)
         {
@@ -200,24 +142,24 @@ public sealed class NotificationSender(
                 var email = await ComposeNoticeAsync(ev, row);
                 return (email, new()
                 {
-                    [nameof(NotificationRow.NoticeSentVersion)] = ev.NoticeVersion,
-                    [nameof(NotificationRow.NoticeSentUtc)] = now,
-                    [nameof(NotificationRow.NoticeAttempts)] = 0,
+                    [nameof(RegistrationEntity.NoticeSentVersion)] = ev.NoticeVersion,
+                    [nameof(RegistrationEntity.NoticeSentUtc)] = now,
+                    [nameof(RegistrationEntity.NoticeAttempts)] = 0,
                 });
             case NotificationKinds.Reminder:
-                return (await ComposeReminderAsync(ev, row), new() { [nameof(NotificationRow.ReminderSentUtc)] = now });
+                return (await ComposeReminderAsync(ev, row), new() { [nameof(RegistrationEntity.ReminderSentUtc)] = now });
             default:
                 // The confirmation as the confirmation sender writes it, for the row's current state.
                 var table = await store.TableAsync(CancellationToken.None);
-                var registration = row.ToRegistration();
+                var registration = row;
                 var confirmation = await confirmations.ComposeAsync(ev, registration, await RegistrationService.WaitlistPositionAsync(table, registration, CancellationToken.None));
                 var tags = new Dictionary<string, string>(confirmation.Tags) { ["resend"] = row.ResendRequested.ToString(CultureInfo.InvariantCulture) };
-                return (confirmation with { Tags = tags, Category = "resend" }, new() { [nameof(NotificationRow.ResendSentCount)] = row.ResendRequested });
+                return (confirmation with { Tags = tags, Category = "resend" }, new() { [nameof(RegistrationEntity.ResendSentCount)] = row.ResendRequested });
         }
     }
 
     /// <summary>A change notice (old beside new, with the updated calendar entry) or, for a cancelled event, the cancellation.</summary>
-    public async Task<EmailMessage> ComposeNoticeAsync(EventRecord ev, NotificationRow row)
+    public async Task<EmailMessage> ComposeNoticeAsync(EventRecord ev, RegistrationEntity row)
     {
         var text = UiText.ForCode(row.Language);
         var e = ev.For(text);
@@ -241,7 +183,7 @@ public sealed class NotificationSender(
     }
 
     /// <summary>The reminder: when and where, and for a site visit when and where to meet and what to bring.</summary>
-    public async Task<EmailMessage> ComposeReminderAsync(EventRecord ev, NotificationRow row)
+    public async Task<EmailMessage> ComposeReminderAsync(EventRecord ev, RegistrationEntity row)
     {
         var text = UiText.ForCode(row.Language);
         var e = ev.For(text);
@@ -256,7 +198,7 @@ public sealed class NotificationSender(
         return await RenderAsync(e, row, text, subject, text.ReminderBody, [], lines, null, [], "reminder");
     }
 
-    private async Task<EmailMessage> RenderAsync(EventRecord e, NotificationRow row, UiText text, string subject, string lead,
+    private async Task<EmailMessage> RenderAsync(EventRecord e, RegistrationEntity row, UiText text, string subject, string lead,
         IReadOnlyList<NoticeChange> changes, IReadOnlyList<string> lines, string? calendarNote, IReadOnlyList<EmailAttachment> attachments, string category)
     {
         var manageUrl = links.Manage(e.Id, row.RegistrationId, row.ManageToken, text.Code);

@@ -13,10 +13,10 @@ public sealed record SweepResult(int Reminders, int Notices, int Resends, int Ga
 
 /// <summary>
 /// The reminder timer's work. For every event not yet over it looks at its registrations and queues, in batches:
-/// reminders now due (see <see cref="NotificationRow.ReminderDue"/>), and — the outbox sweep — change and
+/// reminders now due (see <see cref="RegistrationEntity.ReminderDue"/>), and — the outbox sweep — change and
 /// cancellation notices and resends still owed whose queue message was lost or failed for longer than
 /// <see cref="EventFunctionsOptions.RequeueAfter"/>. A notice swept <see cref="EventFunctionsOptions.EmailSweepAttempts"/>
-/// times without being sent is given up on and the reason kept on the row (<see cref="NotificationRow.NoticeError"/>).
+/// times without being sent is given up on and the reason kept on the row (<see cref="RegistrationEntity.NoticeError"/>).
 /// Sending is idempotent, so queueing something twice still sends it once.
 /// </summary>
 public sealed class NotificationSweep(EventStore store, NotificationQueue queue, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<NotificationSweep> log)
@@ -39,10 +39,10 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
         {
             var remindNow = ev.ReminderHoursBefore > 0 && !ev.Cancelled && now < ev.StartUtc && now >= ev.StartUtc - TimeSpan.FromHours(ev.ReminderHoursBefore);
             var noticeLate = ev.NoticeVersion > 0 && ev.NoticeHistory.Count > 0 && ev.NoticeHistory[^1].AtUtc <= cutoff;
-            var due = new List<NotificationRow>();
-            var noticesOwed = new List<NotificationRow>();
-            var resendsOwed = new List<NotificationRow>();
-            await foreach (var row in table.QueryAsync<NotificationRow>(r => r.PartitionKey == ev.Id && r.RowKey != EventEntity.RowKeyValue, cancellationToken: ct))
+            var due = new List<RegistrationEntity>();
+            var noticesOwed = new List<RegistrationEntity>();
+            var resendsOwed = new List<RegistrationEntity>();
+            await foreach (var row in table.QueryAsync<RegistrationEntity>(r => r.PartitionKey == ev.Id && r.RowKey != EventEntity.RowKeyValue, cancellationToken: ct))
             {
                 var free = !(row.NoticeClaimUntil > now);
                 if (remindNow && row.ReminderDue(ev, now) && !(row.ReminderQueuedUtc > cutoff)) due.Add(row);
@@ -51,7 +51,7 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
             }
 
             // Each row is marked before its message is queued, so the next sweep does not queue it again too soon.
-            var queuedReminders = await MarkAsync(table, due, _ => new() { [nameof(NotificationRow.ReminderQueuedUtc)] = now }, ct);
+            var queuedReminders = await MarkAsync(table, due, _ => new() { [nameof(RegistrationEntity.ReminderQueuedUtc)] = now }, ct);
             await queue.EnqueueBatchesAsync(NotificationKinds.Reminder, ev.Id, ev.NoticeVersion, queuedReminders, ct);
             reminders += queuedReminders.Count;
 
@@ -59,18 +59,18 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
             var retry = noticesOwed.Except(giveUp).ToList();
             gaveUp += (await MarkAsync(table, giveUp, r => new()
             {
-                [nameof(NotificationRow.NoticeGaveUpVersion)] = ev.NoticeVersion,
-                [nameof(NotificationRow.NoticeError)] = $"Notice {ev.NoticeVersion} not sent after {r.NoticeAttempts + 1} attempts" + (string.IsNullOrEmpty(r.NoticeError) ? "" : $"; last error: {r.NoticeError}"),
+                [nameof(RegistrationEntity.NoticeGaveUpVersion)] = ev.NoticeVersion,
+                [nameof(RegistrationEntity.NoticeError)] = $"Notice {ev.NoticeVersion} not sent after {r.NoticeAttempts + 1} attempts" + (string.IsNullOrEmpty(r.NoticeError) ? "" : $"; last error: {r.NoticeError}"),
             }, ct)).Count;
             var queuedNotices = await MarkAsync(table, retry, r => new()
             {
-                [nameof(NotificationRow.NoticeQueuedUtc)] = now,
-                [nameof(NotificationRow.NoticeAttempts)] = r.NoticeAttempts + 1,
+                [nameof(RegistrationEntity.NoticeQueuedUtc)] = now,
+                [nameof(RegistrationEntity.NoticeAttempts)] = r.NoticeAttempts + 1,
             }, ct);
             await queue.EnqueueBatchesAsync(NotificationKinds.Notice, ev.Id, ev.NoticeVersion, queuedNotices, ct);
             notices += queuedNotices.Count;
 
-            var queuedResends = await MarkAsync(table, resendsOwed, _ => new() { [nameof(NotificationRow.LastResendUtc)] = now }, ct);
+            var queuedResends = await MarkAsync(table, resendsOwed, _ => new() { [nameof(RegistrationEntity.LastResendUtc)] = now }, ct);
             await queue.EnqueueBatchesAsync(NotificationKinds.Resend, ev.Id, ev.NoticeVersion, queuedResends, ct);
             resends += queuedResends.Count;
         }
@@ -84,7 +84,7 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
     }
 
     /// <summary>Merges each row's marks under its ETag; a row changed or deleted meanwhile is left to its own path.</summary>
-    private static async Task<List<string>> MarkAsync(TableClient table, List<NotificationRow> rows, Func<NotificationRow, Dictionary<string, object>> marks, CancellationToken ct)
+    private static async Task<List<string>> MarkAsync(TableClient table, List<RegistrationEntity> rows, Func<RegistrationEntity, Dictionary<string, object>> marks, CancellationToken ct)
     {
         var marked = new List<string>();
         foreach (var row in rows)

@@ -21,7 +21,7 @@ public abstract record ResendOutcome
 /// <summary>
 /// "Send my confirmation again": the participant from the manage page (rate-limited per registration), or an
 /// organiser for a participant (barely limited: only a double click is caught). A request is recorded on the row
-/// (<see cref="NotificationRow.ResendRequested"/>) under its ETag and queued; the notification sender answers it
+/// (<see cref="RegistrationEntity.ResendRequested"/>) under its ETag and queued; the notification sender answers it
 /// once, with the confirmation for the row's current state (requests made before that email went out are answered
 /// by the same email: one email, not a burst).
 /// </summary>
@@ -51,7 +51,7 @@ public sealed class ResendService(EventStore store, NotificationQueue queue, Tim
         return await RecordAsync(row, actor, ct);
     }
 
-    private async Task<ResendOutcome> RecordAsync(NotificationRow row, string? organiser, CancellationToken ct)
+    private async Task<ResendOutcome> RecordAsync(RegistrationEntity row, string? organiser, CancellationToken ct)
     {
         var table = await store.TableAsync(ct);
         for (var attempt = 0; attempt < 5; attempt++)
@@ -71,13 +71,13 @@ public sealed class ResendService(EventStore store, NotificationQueue queue, Tim
 
             var changes = new TableEntity(row.PartitionKey, row.RowKey)
             {
-                [nameof(NotificationRow.ResendRequested)] = row.ResendRequested + 1,
-                [nameof(NotificationRow.LastResendUtc)] = now,
+                [nameof(RegistrationEntity.ResendRequested)] = row.ResendRequested + 1,
+                [nameof(RegistrationEntity.LastResendUtc)] = now,
             };
             if (organiser is null)
             {
-                changes[nameof(NotificationRow.ResendWindowStartUtc)] = windowStart;
-                changes[nameof(NotificationRow.ResendsInWindow)] = inWindow + 1;
+                changes[nameof(RegistrationEntity.ResendWindowStartUtc)] = windowStart;
+                changes[nameof(RegistrationEntity.ResendsInWindow)] = inWindow + 1;
             }
 
             try
@@ -86,7 +86,7 @@ public sealed class ResendService(EventStore store, NotificationQueue queue, Tim
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {
-                var fresh = await table.GetEntityIfExistsAsync<NotificationRow>(row.PartitionKey, row.RowKey, cancellationToken: ct);
+                var fresh = await table.GetEntityIfExistsAsync<RegistrationEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct);
                 if (!fresh.HasValue) return new ResendOutcome.NotFound();
                 row = fresh.Value!;
                 continue;
@@ -114,11 +114,11 @@ public sealed class ResendService(EventStore store, NotificationQueue queue, Tim
         return new ResendOutcome.NotSaved();
     }
 
-    private async Task<NotificationRow?> FindAsync(string eventId, string registrationId, CancellationToken ct)
+    private async Task<RegistrationEntity?> FindAsync(string eventId, string registrationId, CancellationToken ct)
     {
         if (!Ids.IsValidEventId(eventId) || !Ids.IsValidRegistrationId(registrationId)) return null;
         var table = await store.TableAsync(ct);
-        await foreach (var r in table.QueryAsync<NotificationRow>(x => x.PartitionKey == eventId && x.RegistrationId == registrationId, cancellationToken: ct))
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RegistrationId == registrationId, cancellationToken: ct))
         {
             return r;
         }

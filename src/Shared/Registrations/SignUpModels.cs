@@ -88,11 +88,32 @@ public sealed class RegistrationEntity : ITableEntity
     public string? EmailError { get; set; }
     /// <summary>How often the sweep has queued the owed email again; it gives up (and says so in <see cref="EmailError"/>) at a limit.</summary>
     public int EmailAttempts { get; set; }
+
+    // Notices, reminders and resends (src/Shared/Notifications): their own claim and records, so a notice and a
+    // confirmation of the same row can be on their way at once. Written only by merges of these columns.
+    /// <summary>A notification sender working on this row holds it until then (one claim for notices, reminders, resends).</summary>
+    public DateTimeOffset? NoticeClaimUntil { get; set; }
     /// <summary>
-    /// Why the last change notice, reminder or resend could not be sent (written by the notification sender; empty
-    /// after one goes out): read here so the console counts every kind of email, not only confirmations.
+    /// Why the last change notice, reminder or resend could not be sent (empty after one goes out), so the console
+    /// counts every kind of email, not only confirmations.
     /// </summary>
     public string? NoticeError { get; set; }
+    /// <summary>The event's notice version this registration was last emailed about (0: none).</summary>
+    public int NoticeSentVersion { get; set; }
+    public DateTimeOffset? NoticeSentUtc { get; set; }
+    /// <summary>A notice version the sweep gave up on (see <see cref="NoticeError"/>).</summary>
+    public int NoticeGaveUpVersion { get; set; }
+    public DateTimeOffset? NoticeQueuedUtc { get; set; }
+    public int NoticeAttempts { get; set; }
+    /// <summary>Reminders: at most one per registration.</summary>
+    public DateTimeOffset? ReminderSentUtc { get; set; }
+    public DateTimeOffset? ReminderQueuedUtc { get; set; }
+    /// <summary>The confirmation sent again on request: each request is owed one email.</summary>
+    public int ResendRequested { get; set; }
+    public int ResendSentCount { get; set; }
+    public DateTimeOffset? LastResendUtc { get; set; }
+    public DateTimeOffset? ResendWindowStartUtc { get; set; }
+    public int ResendsInWindow { get; set; }
 
     // Delivery state, from SendGrid's Event Webhook (src/Shared/Delivery): written only by DeliveryRecorder, merged
     // under the row's ETag, never going back to an older event.

@@ -163,6 +163,14 @@ public sealed class EmailOptions
     /// <summary>A signed webhook request whose timestamp is further than this from now is refused (a replayed old body).</summary>
     public TimeSpan WebhookMaxAge { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Most emails one instance has handed to SendGrid and not yet recorded as sent, over every kind of email. An
+    /// instance killed in that window sends those again (once) when their claims run out, so this bounds the
+    /// duplicates a crash can cause; it also bounds the instance's sending rate to about this many per SendGrid
+    /// round trip (8 at 150 ms: some 50 emails a second per instance).
+    /// </summary>
+    public int MaxInFlight { get; set; } = 8;
+
     /// <summary>The table of delivery events already recorded (by sg_event_id), so a replay or a SendGrid retry counts once.</summary>
     public string DeliveryEventsTable { get; set; } = "deliveryevents";
 

@@ -120,7 +120,31 @@ public sealed partial class FakeSendGrid : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>The most requests the fake has been answering at one moment.</summary>
+    public int MaxConcurrent => Volatile.Read(ref _maxConcurrent);
+
+    private int _concurrent;
+    private int _maxConcurrent;
+
     private async Task HandleAsync(HttpContext context)
+    {
+        var now = Interlocked.Increment(ref _concurrent);
+        for (var max = Volatile.Read(ref _maxConcurrent); now > max; max = Volatile.Read(ref _maxConcurrent))
+        {
+            if (Interlocked.CompareExchange(ref _maxConcurrent, now, max) == max) break;
+        }
+
+        try
+        {
+            await AnswerAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _concurrent);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
     {
         var arrived = Interlocked.Increment(ref _requests);
         foreach (var (count, reached) in _waiters) if (arrived >= count) reached.TrySetResult();

@@ -1,0 +1,452 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Shared.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace EventFunctions.Shared.Confirmations;
+
+/// <summary>
+/// The claim and error columns one kind of email uses on the registration row. Confirmations and notifications
+/// (notices, reminders, resends) each have their own, so one of each can be on its way for the same person.
+/// </summary>
+public sealed record OutboxLane(string Name, string ClaimColumn, string ErrorColumn, Func<RegistrationEntity, DateTimeOffset?> ClaimOf, Action<RegistrationEntity, DateTimeOffset> SetClaim)
+{
+    public static readonly OutboxLane Confirmation = new("confirmation", nameof(RegistrationEntity.EmailClaimUntil), nameof(RegistrationEntity.EmailError),
+        r => r.EmailClaimUntil, (r, until) => r.EmailClaimUntil = until);
+
+    public static readonly OutboxLane Notification = new("notification", nameof(RegistrationEntity.NoticeClaimUntil), nameof(RegistrationEntity.NoticeError),
+        r => r.NoticeClaimUntil, (r, until) => r.NoticeClaimUntil = until);
+}
+
+/// <summary>What became of an email handed to the outbox.</summary>
+public enum HandOverOutcome
+{
+    /// <summary>The provider took it: record it.</summary>
+    Sent,
+    /// <summary>The provider refused it for good (a 4xx for the address): record it as done, with the reason.</summary>
+    Rejected,
+    /// <summary>The claim could not be kept (the row changed or went while the email waited): nothing was sent.</summary>
+    ClaimLost,
+}
+
+/// <summary>
+/// An email handed to the provider and not yet recorded. It holds one of the instance's in-flight places
+/// (<see cref="EmailOptions.MaxInFlight"/>) until <see cref="EmailOutbox.RecordAsync"/> or a
+/// <see cref="EmailOutbox.Recorder"/> records it.
+/// </summary>
+public sealed class Handover
+{
+    private readonly EmailOutbox? _outbox;
+    private int _done;
+
+    internal Handover(EmailOutbox? outbox, HandOverOutcome outcome, SendResult? result)
+    {
+        _outbox = outbox;
+        Outcome = outcome;
+        Result = result;
+        if (outbox is null) _done = 1;
+    }
+
+    public HandOverOutcome Outcome { get; }
+    public SendResult? Result { get; }
+
+    /// <summary>The error to record: null when sent, the provider's code and reason when refused.</summary>
+    public string? Error => Result is SendResult.Rejected r ? $"{r.StatusCode}: {r.Reason}" : null;
+
+    internal void Done()
+    {
+        if (Interlocked.Exchange(ref _done, 1) == 0) _outbox!.ReleasePlace();
+    }
+}
+
+/// <summary>
+/// The one email outbox: every email a participant gets (confirmation, waitlist, promotion, change, cancellation,
+/// reminder, resend, removal) is claimed on its registration row, handed to the provider and recorded on the row
+/// here, with one retry policy for the storage writes. The senders decide what is owed and compose it; this class
+/// makes sure each email goes once although queue delivery is at-least-once:
+/// <list type="number">
+/// <item><b>Claim</b> the row under its ETag (<see cref="ClaimAsync"/>, or <see cref="ClaimManyAsync"/> in
+/// entity-group transactions) for <see cref="ClaimDuration"/>; another delivery that finds it claimed backs off.</item>
+/// <item><b>Hand over</b> (<see cref="HandOverAsync"/>): wait for one of the instance's in-flight places, renew a
+/// claim that has been waiting, send. A failure releases the claim (so the email can go again at once).</item>
+/// <item><b>Record</b> (<see cref="RecordAsync"/>, or a <see cref="Recorder"/> that writes finished sends in
+/// transactions) under the claim's ETag, re-reading and re-judging if the row changed meanwhile.</item>
+/// </list>
+/// The in-flight places bound what an instance killed between the provider's answer and the record can send twice
+/// when its claims run out: at most <see cref="EmailOptions.MaxInFlight"/> emails, whatever the load.
+/// </summary>
+public sealed class EmailOutbox
+{
+    /// <summary>
+    /// How long a sender holds a row while sending: longer than a send takes (SendGrid's client gives up within
+    /// seconds), short enough that a sender killed mid-send delays the email by less than a minute.
+    /// </summary>
+    public static readonly TimeSpan ClaimDuration = TimeSpan.FromSeconds(45);
+
+    /// <summary>A claim with less than this left is renewed (under its ETag) before its email is handed over.</summary>
+    private static readonly TimeSpan RenewBelow = TimeSpan.FromSeconds(30);
+
+    /// <summary>A merge cannot clear a property (nulls are not sent), so a released claim is set in the past.</summary>
+    public static readonly DateTimeOffset Released = DateTimeOffset.UnixEpoch;
+
+    /// <summary>Most operations in one entity-group transaction.</summary>
+    private const int ActionsPerTransaction = 100;
+
+    /// <summary>How many times a claim transaction is tried again without the row that made it fail, before the rest go per row.</summary>
+    private const int ClaimAttempts = 3;
+
+    private readonly IEmailTransport _transport;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<EmailOutbox> _log;
+    private readonly SemaphoreSlim _places;
+    private readonly ResiliencePipeline _storage;
+
+    public EmailOutbox(IEmailTransport transport, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EmailOutbox> log)
+    {
+        _transport = transport;
+        _clock = clock;
+        _log = log;
+        MaxInFlight = Math.Max(1, options.Value.Email.MaxInFlight);
+        _places = new SemaphoreSlim(MaxInFlight);
+        // The one retry policy for the outbox's storage writes: records and releases are never cancelled (a sent email
+        // must not be forgotten), so a brief storage fault is waited out here rather than sending the email again.
+        _storage = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(StorageFaults.IsTransient),
+                MaxRetryAttempts = 4,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(3),
+            })
+            .Build();
+    }
+
+    /// <summary>Emails this instance may have handed to the provider and not yet recorded.</summary>
+    public int MaxInFlight { get; }
+
+    /// <summary>How many emails are handed over and not yet recorded right now (for tests and diagnostics).</summary>
+    public int InFlight => MaxInFlight - _places.CurrentCount;
+
+    /// <summary>How many emails are composed and waiting for an in-flight place right now (for tests and diagnostics).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    private int _waiting;
+
+    internal void ReleasePlace() => _places.Release();
+
+    /// <summary>Claims <paramref name="row"/> for <paramref name="lane"/> under the ETag it was read with; false when it changed or went first.</summary>
+    public async Task<bool> ClaimAsync(TableClient table, RegistrationEntity row, OutboxLane lane, CancellationToken ct)
+    {
+        var until = _clock.GetUtcNow() + ClaimDuration;
+        try
+        {
+            var claimed = await table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey) { [lane.ClaimColumn] = until }, row.ETag, TableUpdateMode.Merge, ct);
+            row.ETag = claimed.Headers.ETag ?? row.ETag;
+            lane.SetClaim(row, until);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Claims <paramref name="rows"/> (one partition) in transactions, each row under the ETag it was read with. A
+    /// transaction that fails claims nothing: the row it names (changed or gone) is left out and the rest are tried
+    /// again, <see cref="ClaimAttempts"/> times at most. Returns the rows claimed and the rows to judge afresh one by one.
+    /// </summary>
+    public async Task<(List<RegistrationEntity> Claimed, List<RegistrationEntity> Unclaimed)> ClaimManyAsync(
+        TableClient table, IReadOnlyList<RegistrationEntity> rows, OutboxLane lane, CancellationToken ct)
+    {
+        var claimed = new List<RegistrationEntity>();
+        var unclaimed = new List<RegistrationEntity>();
+        foreach (var chunk in rows.Chunk(ActionsPerTransaction))
+        {
+            var pending = chunk.ToList();
+            for (var attempt = 0; pending.Count > 0; attempt++)
+            {
+                if (attempt == ClaimAttempts)
+                {
+                    unclaimed.AddRange(pending);
+                    break;
+                }
+
+                var until = _clock.GetUtcNow() + ClaimDuration;
+                try
+                {
+                    var response = await table.SubmitTransactionAsync(pending.Select(r => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                        new TableEntity(r.PartitionKey, r.RowKey) { [lane.ClaimColumn] = until }, r.ETag)), ct);
+                    for (var i = 0; i < pending.Count; i++)
+                    {
+                        lane.SetClaim(pending[i], until);
+                        // Without the new ETag the record goes the per-row way (412, read, record): slower, still right.
+                        if (i < response.Value.Count && response.Value[i].Headers.ETag is { } etag) pending[i].ETag = etag;
+                    }
+
+                    claimed.AddRange(pending);
+                    break;
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404 && ex.FailedTransactionActionIndex is { } i && i >= 0 && i < pending.Count)
+                {
+                    // Changed (a promotion, a check-in, another delivery's claim) or cancelled since the read.
+                    unclaimed.Add(pending[i]);
+                    pending.RemoveAt(i);
+                }
+                catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+                {
+                    unclaimed.AddRange(pending);
+                    break;
+                }
+                catch (Exception ex) when (StorageFaults.IsTransient(ex) && !ct.IsCancellationRequested)
+                {
+                    // Unknown whether it landed: the per-row path reads each row and finds out (a claim of ours that
+                    // landed makes that row come back later, after the claim runs out; never a second email).
+                    _log.LogWarning(ex, "Claiming {Count} rows of event {EventId} failed; they go one by one", pending.Count, pending[0].PartitionKey);
+                    unclaimed.AddRange(pending);
+                    break;
+                }
+            }
+        }
+
+        return (claimed, unclaimed);
+    }
+
+    /// <summary>
+    /// Hands a claimed row's email to the provider once one of the instance's in-flight places is free, renewing
+    /// the claim first if it has been waiting. A failure releases the claim and the place and throws; a refused API
+    /// key is logged as the operator's problem and shown on the row. The handover returned holds its place until
+    /// it is recorded.
+    /// </summary>
+    public async Task<Handover> HandOverAsync(TableClient table, RegistrationEntity row, OutboxLane lane, EmailMessage email, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await _places.WaitAsync(ct);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+
+        SendResult result;
+        try
+        {
+            if (!await KeepClaimAsync(table, row, lane, ct))
+            {
+                _places.Release();
+                return new Handover(null, HandOverOutcome.ClaimLost, null);
+            }
+
+            result = await _transport.SendAsync(email, ct);
+        }
+        catch (EmailAuthenticationException ex)
+        {
+            _log.LogError("SendGrid refused the API key ({StatusCode}) sending the {Category} email for {RegistrationId}; it will be retried. Fix EventFunctions__Email__SendGridApiKey",
+                ex.StatusCode, email.Category, row.RegistrationId);
+            await ReleaseAsync(table, row, lane, $"{ex.StatusCode}: SendGrid refused the API key (not the address); retrying");
+            _places.Release();
+            throw;
+        }
+        catch (Exception)
+        {
+            await ReleaseAsync(table, row, lane, null);
+            _places.Release();
+            throw;
+        }
+
+        if (result is SendResult.Rejected rejected)
+        {
+            _log.LogWarning("The provider refused the {Category} email for {RegistrationId} with {StatusCode} ({Reason}); not retrying",
+                email.Category, row.RegistrationId, rejected.StatusCode, rejected.Reason);
+            return new Handover(this, HandOverOutcome.Rejected, result);
+        }
+
+        return new Handover(this, HandOverOutcome.Sent, result);
+    }
+
+    /// <summary>Renews a claim with little time left, under the claim's ETag; false when the row changed or went meanwhile.</summary>
+    private async Task<bool> KeepClaimAsync(TableClient table, RegistrationEntity row, OutboxLane lane, CancellationToken ct)
+    {
+        var now = _clock.GetUtcNow();
+        if (lane.ClaimOf(row) is { } until && until - now >= RenewBelow) return true;
+        return await ClaimAsync(table, row, lane, ct);
+    }
+
+    /// <summary>
+    /// Records a handed-over email on its row and frees its in-flight place. <paramref name="changes"/> gives the
+    /// merge for the row as last read (first the claimed row; after a 412, the row read afresh): it must release the
+    /// claim and clear or set the lane's error. Written under that row's ETag; a row gone is a cancel. Never cancelled.
+    /// Returns the merge written (null when the row is gone).
+    /// </summary>
+    public async Task<TableEntity?> RecordAsync(TableClient table, RegistrationEntity sent, Handover handover, Func<RegistrationEntity, TableEntity> changes)
+    {
+        try
+        {
+            return await WriteRecordAsync(table, sent, changes);
+        }
+        finally
+        {
+            handover.Done();
+        }
+    }
+
+    /// <summary>As <see cref="RecordAsync"/>, for a row whose marks need putting right without an email (nothing handed over).</summary>
+    public Task<TableEntity?> CorrectAsync(TableClient table, RegistrationEntity row, Func<RegistrationEntity, TableEntity> changes) => WriteRecordAsync(table, row, changes);
+
+    private async Task<TableEntity?> WriteRecordAsync(TableClient table, RegistrationEntity sent, Func<RegistrationEntity, TableEntity> changes)
+    {
+        var row = sent;
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var merge = changes(row);
+            try
+            {
+                await _storage.ExecuteAsync(async token => await table.UpdateEntityAsync(merge, row.ETag, TableUpdateMode.Merge, token), CancellationToken.None);
+                return merge;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                var fresh = await _storage.ExecuteAsync(async token => await table.GetEntityIfExistsAsync<RegistrationEntity>(row.PartitionKey, row.RowKey, cancellationToken: token), CancellationToken.None);
+                if (!fresh.HasValue) return null; // cancelled while sending: the row (and the participant's data) is gone
+                row = fresh.Value!;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return null;
+            }
+        }
+
+        throw new TransientEmailException("Could not record the sent email; the row kept changing.");
+    }
+
+    /// <summary>Lets a claim go (after a failed send, or one never started), keeping <paramref name="error"/> on the row if given.</summary>
+    public async Task ReleaseAsync(TableClient table, RegistrationEntity row, OutboxLane lane, string? error)
+    {
+        try
+        {
+            var changes = new TableEntity(row.PartitionKey, row.RowKey) { [lane.ClaimColumn] = Released };
+            if (error is not null) changes[lane.ErrorColumn] = error;
+            await _storage.ExecuteAsync(async token => await table.UpdateEntityAsync(changes, row.ETag, TableUpdateMode.Merge, token), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException || StorageFaults.IsTransient(ex))
+        {
+            _log.LogDebug(ex, "Could not release the claim on {RegistrationId}; it expires by itself", row.RegistrationId);
+        }
+    }
+
+    /// <summary>A recorder for one message's sends (see <see cref="Recorder"/>).</summary>
+    public Recorder StartRecorder(TableClient table, Func<RegistrationEntity, string?, TableEntity> changes) => new(this, table, changes);
+
+    /// <summary>
+    /// Records finished sends in transactions as they finish: one transaction in flight at a time, each taking
+    /// whatever finished since the last one, so a sent email waits for its record about one transaction. Each
+    /// handover keeps its in-flight place until its row is recorded. A transaction that fails (a row changed or gone
+    /// after its send, or storage trouble) records its rows one by one, which handles a changed or cancelled row.
+    /// Records are never cancelled: a sent email must not be forgotten.
+    /// </summary>
+    public sealed class Recorder
+    {
+        private readonly EmailOutbox _outbox;
+        private readonly TableClient _table;
+        private readonly Func<RegistrationEntity, string?, TableEntity> _changes;
+        private readonly object _gate = new();
+        private List<(RegistrationEntity Row, Handover Handover)> _pending = [];
+        private bool _writing;
+        private Task _writer = Task.CompletedTask;
+
+        internal Recorder(EmailOutbox outbox, TableClient table, Func<RegistrationEntity, string?, TableEntity> changes)
+        {
+            _outbox = outbox;
+            _table = table;
+            _changes = changes;
+        }
+
+        /// <summary>Rows recorded, with the merge that was written (the caller reads from it whether more is owed).</summary>
+        public ConcurrentBag<(RegistrationEntity Row, TableEntity Merge)> Recorded { get; } = [];
+
+        /// <summary>Rows whose record could not be written at all: they go back on the queue (and are found sent or claimed).</summary>
+        public ConcurrentBag<string> Failed { get; } = [];
+
+        public void Add(RegistrationEntity row, Handover handover)
+        {
+            lock (_gate)
+            {
+                _pending.Add((row, handover));
+                if (_writing) return;
+                _writing = true;
+                _writer = Task.Run(WriteAllAsync);
+            }
+        }
+
+        /// <summary>Completes when everything added so far is recorded (or handed back as failed).</summary>
+        public Task DrainAsync()
+        {
+            lock (_gate) return _writer;
+        }
+
+        private async Task WriteAllAsync()
+        {
+            while (true)
+            {
+                List<(RegistrationEntity Row, Handover Handover)> next;
+                lock (_gate)
+                {
+                    if (_pending.Count == 0)
+                    {
+                        _writing = false;
+                        return;
+                    }
+
+                    next = _pending;
+                    _pending = [];
+                }
+
+                foreach (var chunk in next.Chunk(ActionsPerTransaction)) await WriteAsync(chunk);
+            }
+        }
+
+        private async Task WriteAsync((RegistrationEntity Row, Handover Handover)[] records)
+        {
+            try
+            {
+                var merges = records.Select(r => _changes(r.Row, r.Handover.Error)).ToList();
+                await _table.SubmitTransactionAsync(records.Select((r, i) => new TableTransactionAction(TableTransactionActionType.UpdateMerge, merges[i], r.Row.ETag)), CancellationToken.None);
+                for (var i = 0; i < records.Length; i++)
+                {
+                    Recorded.Add((records[i].Row, merges[i]));
+                    records[i].Handover.Done();
+                }
+
+                return;
+            }
+            catch (Exception ex)
+            {
+                _outbox._log.LogInformation(ex is RequestFailedException { Status: 412 or 404 } ? null : ex,
+                    "Recording {Count} sent emails of event {EventId} together failed ({Status}); recording them one by one",
+                    records.Length, records[0].Row.PartitionKey, (ex as RequestFailedException)?.Status);
+            }
+
+            await Task.WhenAll(records.Select(async r =>
+            {
+                try
+                {
+                    if (await _outbox.RecordAsync(_table, r.Row, r.Handover, row => _changes(row, r.Handover.Error)) is { } merge) Recorded.Add((r.Row, merge));
+                }
+                catch (Exception ex)
+                {
+                    _outbox._log.LogWarning(ex, "Could not record the sent email for {RegistrationId}; it is queued again", r.Row.RegistrationId);
+                    Failed.Add(r.Row.RowKey);
+                }
+            }));
+        }
+    }
+}
