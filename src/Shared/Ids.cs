@@ -21,6 +21,12 @@ public static class Ids
 
     public static bool IsValidRegistrationId(string? id) => id is { Length: 8 } && id.All(char.IsAsciiLetterOrDigit);
 
+    /// <summary>The row of a removal notice (see <c>EventLedger.CancelAsync</c>): beside the registrations, outside their <c>reg-</c> range.</summary>
+    public static string RemovalNoticeKey(string registrationId) => "removed-" + registrationId;
+
+    /// <summary>Whether a row key names a row that may be owed an email: a registration or a removal notice.</summary>
+    public static bool IsEmailRowKey(string? key) => key is not null && (key.StartsWith("reg-", StringComparison.Ordinal) || key.StartsWith("removed-", StringComparison.Ordinal));
+
     public static bool TokensEqual(string? a, string? b) =>
         a is not null && b is not null
         && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));

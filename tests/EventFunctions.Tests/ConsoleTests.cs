@@ -290,6 +290,43 @@ public sealed class ConsoleTests(AzuriteFixture azurite)
         return list;
     }
 
+    [Fact]
+    public async Task A_person_removed_from_the_console_is_told_by_email_unless_the_organiser_ticks_do_not_notify()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, ConsoleAccessTests.DevelopmentConsole());
+        var input = Seed.Salon(capacity: 5);
+        input["unit"] = "商会";
+        var eventId = (await host.CreateEventAsync(input)).GetProperty("id").GetString()!;
+        var told = await SignUpAsync(host, eventId, "王磊", "13812345678", "上海某律师事务所");
+        var quiet = await SignUpAsync(host, eventId, "李莹晖", "13900001111", "北外滩商会");
+        await RunningHost.Eventually(() => Task.FromResult(host.SendGrid.Sent.Count(m => m.Status == RegistrationStatus.Confirmed) == 2), "both confirmations sent");
+        var toldEmail = (await host.RegistrationsAsync(eventId)).Single(r => r.RegistrationId == told).Email;
+
+        using var admin = new ConsoleClient(host.BaseUrl);
+        await admin.SignInAsync(ConsoleAccessTests.Admin);
+        var (status, html, _) = await admin.PostAsync($"/api/console/events/{eventId}/registrations/{told}/remove", ("confirm", "yes"));
+        Assert.Equal(200, status);
+        Assert.Contains("已发邮件通知本人", html);
+        (status, html, _) = await admin.PostAsync($"/api/console/events/{eventId}/registrations/{quiet}/remove", ("confirm", "yes"), ("quiet", "yes"));
+        Assert.Equal(200, status);
+        Assert.DoesNotContain("已发邮件通知本人", html);
+
+        // One removal email, to the person removed with notice, once; then nothing of them is kept.
+        await RunningHost.Eventually(() => Task.FromResult(host.SendGrid.Sent.Any(m => m.RegistrationId == told && m.Status == RegistrationStatus.Removed)), "the removal email is sent");
+        await RunningHost.Eventually(async () => !(await host.Table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId).ToListAsync()).Any(r => r.RowKey.StartsWith("removed-", StringComparison.Ordinal)),
+            "the removal notice row is deleted once its email is recorded");
+        var removal = Assert.Single(host.SendGrid.Sent, m => m.Status == RegistrationStatus.Removed);
+        Assert.Equal(toldEmail, removal.To);
+        Assert.DoesNotContain(host.SendGrid.Sent, m => m.RegistrationId == quiet && m.Status == RegistrationStatus.Removed);
+        Assert.Empty(await host.RegistrationsAsync(eventId));
+
+        // The console shows neither as a registration, and the history says which one was told.
+        (_, html) = await admin.GetAsync($"/api/console/events/{eventId}");
+        Assert.DoesNotContain(told, html.Split("id=\"history\"")[0]);
+        Assert.Contains("移除报名并通知本人", html);
+        Assert.Contains("移除报名（未通知）", html);
+    }
+
     private static async Task<string> SignUpAsync(RunningHost host, string eventId, string name, string phone, string unit)
     {
         using var response = await host.Http.PostAsJsonAsync($"/api/events/{eventId}/registrations", new

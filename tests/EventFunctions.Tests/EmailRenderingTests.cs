@@ -112,7 +112,7 @@ public sealed class EmailRenderingTests(AzuriteFixture azurite)
             SiteVisit = before.SiteVisit! with { MeetingPoint = "北外滩来福士 <二楼>", MeetingTimeUtc = before.SiteVisit.MeetingTimeUtc.AddHours(1) },
             English = before.English! with { MeetingPoint = "Raffles City <first floor>" },
         }, now);
-        var sender = app.Get<NotificationSender>();
+        var sender = app.Get<NoticeComposer>();
         var english = language == "en";
 
         var change = await sender.ComposeNoticeAsync(moved, Row(language));
@@ -144,5 +144,19 @@ public sealed class EmailRenderingTests(AzuriteFixture azurite)
         Assert.Contains(english ? "Please bring: ID card & flat shoes" : "请携带: 身份证 & 平底鞋", reminder.PlainText);
         Assert.Contains(english ? "Raffles City &lt;first floor&gt;" : "北外滩来福士 &lt;二楼&gt;", reminder.Html);
         Assert.Empty(reminder.Attachments);
+
+        // Removed by the organiser: told in their language, nothing left to manage (no link, no ticket, no calendar).
+        var removedRow = Row(language, RegistrationStatus.Removed);
+        removedRow.ManageToken = ""; // a removal notice keeps no manage token
+        var removal = await sender.ComposeRemovalAsync(moved, removedRow);
+        Assert.Equal(string.Format(english ? UiText.English.RemovedSubjectFormat : UiText.Chinese.RemovedSubjectFormat, english ? "Visit <script>alert(1)</script>" : HostileTitle), removal.Subject);
+        Assert.Contains(english ? UiText.English.RemovedBody : UiText.Chinese.RemovedBody, removal.PlainText);
+        Assert.Contains(english ? UiText.English.EmailFooterRemoved : UiText.Chinese.EmailFooterRemoved, removal.PlainText);
+        Assert.Contains(english ? "have been deleted" : "报名信息已删除", removal.Html);
+        Assert.DoesNotContain("/manage", removal.PlainText + removal.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(english ? UiText.English.ManageLink : UiText.Chinese.ManageLink, removal.PlainText);
+        Assert.Empty(removal.Attachments);
+        Assert.Equal("removal", removal.Category);
+        Assert.Equal("K7M2Q9TX", removal.Tags["registrationId"]);
     }
 }

@@ -93,9 +93,14 @@ public sealed class SeatRulesTests
         var wrongId = new CancelOp("reg-a", "ZZZZZZZZ");
         plan.Cancel(gone, null);
         plan.Cancel(wrongId, Row("reg-a", RegistrationStatus.Confirmed, 1, "AAAAAAAA"));
-        plan.Finish();
+        // A removal notice (what is kept of someone removed until they are emailed) is not a registration to cancel.
+        var notice = new CancelOp("removed-NNNNNNNN", "NNNNNNNN");
+        plan.Cancel(notice, Row("removed-NNNNNNNN", RegistrationStatus.Removed, 0, "NNNNNNNN"));
+        var after = plan.Finish();
         Assert.IsType<CancelResult.NotFound>(plan.Results[gone]);
         Assert.IsType<CancelResult.NotFound>(plan.Results[wrongId]);
+        Assert.IsType<CancelResult.NotFound>(plan.Results[notice]);
+        Assert.Equal((1, 0, 0), (after.Confirmed, after.Waitlisted, plan.Counters.Withdrawn));
         Assert.False(plan.Writes);
     }
 

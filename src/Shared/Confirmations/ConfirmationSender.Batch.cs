@@ -30,7 +30,7 @@ public sealed partial class ConfirmationSender
 
         // 1. Read every row with a few partition queries (a read that fails returns the whole message: nothing was sent).
         var byKey = messages.ToDictionary(m => m.RegistrationKey, StringComparer.Ordinal);
-        var keys = Ids.IsValidEventId(eventId) ? messages.Select(m => m.RegistrationKey).Where(k => k.StartsWith("reg-", StringComparison.Ordinal)).ToList() : [];
+        var keys = Ids.IsValidEventId(eventId) ? messages.Select(m => m.RegistrationKey).Where(Ids.IsEmailRowKey).ToList() : [];
         var rows = await ReadRowsAsync(table, eventId, keys, parallelism, ct);
 
         var now = clock.GetUtcNow();
@@ -107,6 +107,7 @@ public sealed partial class ConfirmationSender
         }
 
         foreach (var key in recorder.Failed) failed.Add(key);
+        await ForgetRemovedAsync(table, recorder.Recorded.Select(r => r.Row));
         // A row that moved on while its email was on the way (a promotion) owes its new state's email: go round again.
         var moved = recorder.Recorded.Where(r => StillOwed(r.Merge)).Select(r => r.Row.RowKey).Distinct(StringComparer.Ordinal).ToList();
         await Parallel.ForEachAsync(moved, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },

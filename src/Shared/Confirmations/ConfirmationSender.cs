@@ -34,6 +34,7 @@ public sealed partial class ConfirmationSender(
     Security.IdentifierKeys ids,
     Http.Links links,
     PageRenderer renderer,
+    Notifications.NoticeComposer notices,
     TimeProvider clock,
     IOptions<EventFunctionsOptions> options,
     ILogger<ConfirmationSender> log)
@@ -100,6 +101,7 @@ public sealed partial class ConfirmationSender(
             var handover = await outbox.HandOverAsync(table, row, Lane, email, ct);
             if (handover.Outcome == HandOverOutcome.ClaimLost) continue;
             await outbox.RecordAsync(table, row, handover, r => RecordChanges(r, row, handover.Error));
+            if (row.Status == RegistrationStatus.Removed) await ForgetRemovedAsync(table, [row]);
             if (handover.Outcome == HandOverOutcome.Rejected)
             {
                 outcome = SendOutcome.Rejected;
@@ -142,8 +144,33 @@ public sealed partial class ConfirmationSender(
     /// <summary>Whether a record left an email owed (the row moved on to a newer state while this one was on its way).</summary>
     private static bool StillOwed(TableEntity? merge) => merge?.GetBoolean(nameof(RegistrationEntity.EmailPending)) == true;
 
+    /// <summary>
+    /// Deletes removal notices whose email is recorded: the person's name and email were kept only to write to them.
+    /// A notice that failed to delete stays until the retention purge (it is recorded as sent, so never sent twice).
+    /// </summary>
+    private async Task ForgetRemovedAsync(TableClient table, IEnumerable<RegistrationEntity> rows)
+    {
+        foreach (var row in rows.Where(r => r.Status == RegistrationStatus.Removed))
+        {
+            try
+            {
+                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is RequestFailedException || StorageFaults.IsTransient(ex))
+            {
+                log.LogInformation(ex, "Could not delete the removal notice {RegistrationId} of event {EventId}; the retention purge will", row.RegistrationId, row.PartitionKey);
+            }
+        }
+    }
+
     public async Task<EmailMessage> ComposeAsync(EventRecord e, RegistrationEntity r, int? waitlistPosition)
     {
+        if (r.Status == RegistrationStatus.Removed)
+        {
+            var removal = await notices.ComposeRemovalAsync(e, r);
+            return removal with { Tags = new Dictionary<string, string>(removal.Tags) { ["registrationStatus"] = r.Status, ["version"] = r.StateVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        }
+
         var text = UiText.ForCode(r.Language);
         e = Notifications.NoticeState.For(e, text); // the event's own text in the participant's language where given
         var confirmed = r.Status == RegistrationStatus.Confirmed;
@@ -251,7 +278,7 @@ public sealed partial class ConfirmationSender(
 
     private static async Task<RegistrationEntity?> FindAsync(TableClient table, ConfirmationMessage message, CancellationToken ct)
     {
-        if (!Ids.IsValidEventId(message.EventId) || !message.RegistrationKey.StartsWith("reg-", StringComparison.Ordinal)) return null;
+        if (!Ids.IsValidEventId(message.EventId) || !Ids.IsEmailRowKey(message.RegistrationKey)) return null;
         var response = await table.GetEntityIfExistsAsync<RegistrationEntity>(message.EventId, message.RegistrationKey, cancellationToken: ct);
         return response.HasValue ? response.Value : null;
     }

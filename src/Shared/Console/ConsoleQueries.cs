@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Notifications;
 using EventFunctions.Shared.Registrations;
 using EventFunctions.Shared.Storage;
 
@@ -116,7 +117,10 @@ public sealed class ConsoleQueries(EventStore store)
         if (!Ids.IsValidRegistrationId(registrationId)) return null;
         var table = await store.TableAsync(ct);
         await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RegistrationId == registrationId, cancellationToken: ct))
-            return r;
+        {
+            if (r.IsRegistration) return r; // not a walk-in, not a removal notice
+        }
+
         return null;
     }
 }

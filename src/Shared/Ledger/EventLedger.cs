@@ -105,9 +105,13 @@ public sealed class EventLedger : IAsyncDisposable
     /// <summary>Stores <paramref name="row"/> as confirmed or waitlisted (setting its status, sequence and state version).</summary>
     public Task<SeatResult> SignUpAsync(string eventId, RegistrationEntity row) => RunAsync(eventId, new SignUpOp(row));
 
-    /// <summary>Deletes the registration (its personal data) and gives a freed seat to the first person waiting.</summary>
-    public Task<CancelResult> CancelAsync(string eventId, string rowKey, string registrationId) =>
-        RunAsync(eventId, new CancelOp(rowKey, registrationId));
+    /// <summary>
+    /// Deletes the registration (its personal data) and gives a freed seat to the first person waiting. With
+    /// <paramref name="notifyRemoved"/> (an organiser removing someone) the same commit leaves a removal notice row
+    /// (<see cref="Ids.RemovalNoticeKey"/>: name, email, language only) that owes the person an email saying so.
+    /// </summary>
+    public Task<CancelResult> CancelAsync(string eventId, string rowKey, string registrationId, bool notifyRemoved = false) =>
+        RunAsync(eventId, new CancelOp(rowKey, registrationId, notifyRemoved));
 
     /// <summary>Changes the event's definition (capacity, times, closing, cancelling); added seats go to the waitlist.</summary>
     public Task<ChangeResult> ChangeAsync(string eventId, EventChange change) => RunAsync(eventId, new ChangeOp(change));
@@ -226,6 +230,8 @@ public sealed class EventLedger : IAsyncDisposable
         /// <summary>What each stored sign-up's row becomes: status, sequence.</summary>
         public List<(SignUpOp Op, string Status, long Sequence)> Seated { get; } = [];
         public List<string> PromotedKeys { get; } = [];
+        /// <summary>Removal notices this commit adds (each owes one email).</summary>
+        public List<string> NoticeKeys { get; } = [];
         public bool EventGone { get; init; }
         public bool NeedsSettling { get; set; }
     }
@@ -303,7 +309,7 @@ public sealed class EventLedger : IAsyncDisposable
         // message is a sign-up not yet in the next batch. Neither the pump nor the callers wait for it.
         foreach (var (_, status, _) in landed.Seated)
             Hosting.Telemetry.SignUps.Add(1, new KeyValuePair<string, object?>("status", status.ToLowerInvariant()));
-        var owed = landed.Seated.Select(s => s.Op.Row.RowKey).Concat(landed.PromotedKeys).ToList();
+        var owed = landed.Seated.Select(s => s.Op.Row.RowKey).Concat(landed.PromotedKeys).Concat(landed.NoticeKeys).ToList();
         if (owed.Count > 0) Track(_confirmations.EnqueueAsync(eventId, owed, CancellationToken.None)); // never throws
         Answer(landed, duplicates);
     }
@@ -448,7 +454,14 @@ public sealed class EventLedger : IAsyncDisposable
         var cancels = ops.OfType<CancelOp>().ToList();
         var rows = await Task.WhenAll(cancels.Select(c => table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, c.RowKey, cancellationToken: ct)));
         for (var i = 0; i < cancels.Count; i++) seats.Cancel(cancels[i], rows[i].HasValue ? rows[i].Value : null);
-        foreach (var (op, row) in seats.Deletions) Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All), op);
+        foreach (var (op, row) in seats.Deletions)
+        {
+            Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All), op);
+            if (!op.NotifyRemoved) continue;
+            var notice = RemovalNotice(row, seats.Now);
+            Add(plan, new TableTransactionAction(TableTransactionActionType.UpsertReplace, LeanRow<RegistrationEntity>.ForInsert(notice)), op);
+            plan.NoticeKeys.Add(notice.RowKey);
+        }
 
         // 3. Free seats go to the waitlist first, lowest arrival number first, as far as the transaction has room.
         var signUps = ops.OfType<SignUpOp>().ToList();
@@ -554,12 +567,34 @@ public sealed class EventLedger : IAsyncDisposable
         plan.ActionOps.Add(op);
     }
 
+    /// <summary>
+    /// What is kept of a removed registration until its email is sent: who to write to and in which language, the
+    /// reference they know it by, nothing else (no phone, answers, ticket or manage link). Not a registration: the
+    /// console, the door and the waitlist never see it; the email sender deletes it once the email is recorded, and
+    /// the retention purge takes it with the event's other rows if the email never goes.
+    /// </summary>
+    private static RegistrationEntity RemovalNotice(RegistrationEntity row, DateTimeOffset now) => new()
+    {
+        PartitionKey = row.PartitionKey,
+        RowKey = Ids.RemovalNoticeKey(row.RegistrationId),
+        RegistrationId = row.RegistrationId,
+        Status = RegistrationStatus.Removed,
+        StateVersion = 1,
+        Name = row.Name,
+        Email = row.Email,
+        Language = row.Language,
+        CreatedUtc = now,
+        EmailPending = true,
+        EmailQueuedUtc = now,
+    };
+
     private static Plan Nothing(Plan plan)
     {
         plan.Actions.Clear();
         plan.ActionOps.Clear();
         plan.Seated.Clear();
         plan.PromotedKeys.Clear();
+        plan.NoticeKeys.Clear();
         return plan;
     }
 

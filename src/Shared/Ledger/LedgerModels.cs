@@ -90,11 +90,13 @@ internal sealed class SignUpOp(RegistrationEntity row) : LedgerOp<SeatResult>(ne
         row.Name + row.Email + row.Phone + row.Organisation + row.AnswersJson + row.SecurityDetailsJson) * 2;
 }
 
-internal sealed class CancelOp(string rowKey, string registrationId) : LedgerOp<CancelResult>(new CancelResult.NotSaved(), new CancelResult.Unknown())
+internal sealed class CancelOp(string rowKey, string registrationId, bool notifyRemoved = false) : LedgerOp<CancelResult>(new CancelResult.NotSaved(), new CancelResult.Unknown())
 {
     public string RowKey { get; } = rowKey;
     public string RegistrationId { get; } = registrationId;
-    public override int Cost => 2; // the delete, and the promotion the freed seat may bring
+    /// <summary>An organiser's removal that tells the person (a removal notice row is written with the delete).</summary>
+    public bool NotifyRemoved { get; } = notifyRemoved;
+    public override int Cost => NotifyRemoved ? 3 : 2; // the delete, the notice, and the promotion the freed seat may bring
 }
 
 /// <summary>A definition change, or (with no change) a pass that only gives free seats to the waitlist.</summary>

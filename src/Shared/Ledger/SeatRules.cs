@@ -118,7 +118,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     public void Cancel(CancelOp op, RegistrationEntity? row)
     {
         _cancels.Add(op);
-        if (row is null || row.RegistrationId != op.RegistrationId || row.Status == RegistrationStatus.WalkIn)
+        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Waitlisted))
         {
             Results[op] = new CancelResult.NotFound();
             return;

@@ -30,9 +30,8 @@ public sealed class NotificationSender(
     EventStore store,
     NotificationQueue queue,
     EmailOutbox outbox,
-    PageRenderer renderer,
+    NoticeComposer composer,
     ConfirmationSender confirmations,
-    Http.Links links,
     TimeProvider clock,
     ILogger<NotificationSender> log)
 {
@@ -139,7 +138,7 @@ public sealed class NotificationSender(
         switch (kind)
         {
             case NotificationKinds.Notice:
-                var email = await ComposeNoticeAsync(ev, row);
+                var email = await composer.ComposeNoticeAsync(ev, row);
                 return (email, new()
                 {
                     [nameof(RegistrationEntity.NoticeSentVersion)] = ev.NoticeVersion,
@@ -147,7 +146,7 @@ public sealed class NotificationSender(
                     [nameof(RegistrationEntity.NoticeAttempts)] = 0,
                 });
             case NotificationKinds.Reminder:
-                return (await ComposeReminderAsync(ev, row), new() { [nameof(RegistrationEntity.ReminderSentUtc)] = now });
+                return (await composer.ComposeReminderAsync(ev, row), new() { [nameof(RegistrationEntity.ReminderSentUtc)] = now });
             default:
                 // The confirmation as the confirmation sender writes it, for the row's current state.
                 var table = await store.TableAsync(CancellationToken.None);
@@ -156,89 +155,5 @@ public sealed class NotificationSender(
                 var tags = new Dictionary<string, string>(confirmation.Tags) { ["resend"] = row.ResendRequested.ToString(CultureInfo.InvariantCulture) };
                 return (confirmation with { Tags = tags, Category = "resend" }, new() { [nameof(RegistrationEntity.ResendSentCount)] = row.ResendRequested });
         }
-    }
-
-    /// <summary>A change notice (old beside new, with the updated calendar entry) or, for a cancelled event, the cancellation.</summary>
-    public async Task<EmailMessage> ComposeNoticeAsync(EventRecord ev, RegistrationEntity row)
-    {
-        var text = UiText.ForCode(row.Language);
-        var e = ev.For(text);
-        var confirmed = row.Status == RegistrationStatus.Confirmed;
-        var location = CalendarFile.Location(e, text);
-        if (ev.Cancelled)
-        {
-            var subject = string.Format(text.EventCancelledSubjectFormat, e.Title);
-            var attachments = confirmed
-                ? new[] { new EmailAttachment("event.ics", CalendarFile.CancelContentType, CalendarFile.Cancel(e, row.RegistrationId, location, e.Description ?? "")) }
-                : [];
-            return await RenderAsync(e, row, text, subject, text.EventCancelledBody, [], [], confirmed ? text.CalendarCancelled : null, attachments, "cancellation");
-        }
-
-        var changes = NoticeState.Changes(ev, NoticeState.Baseline(ev, row.NoticeSentVersion, row.CreatedUtc), text);
-        var updated = confirmed
-            ? new[] { new EmailAttachment("event.ics", CalendarFile.ContentType, CalendarFile.Create(e, row.RegistrationId, location, e.Description ?? "")) }
-            : [];
-        return await RenderAsync(e, row, text, string.Format(text.ChangeSubjectFormat, e.Title), text.ChangeBody, changes, [],
-            confirmed ? text.CalendarUpdated : null, updated, "change");
-    }
-
-    /// <summary>The reminder: when and where, and for a site visit when and where to meet and what to bring.</summary>
-    public async Task<EmailMessage> ComposeReminderAsync(EventRecord ev, RegistrationEntity row)
-    {
-        var text = UiText.ForCode(row.Language);
-        var e = ev.For(text);
-        var lines = new List<string>();
-        if (e.SiteVisit is { } visit)
-        {
-            lines.Add(string.Format(text.ReminderMeetFormat, text.FormatDateTimeIn(e.ToLocal(visit.MeetingTimeUtc), e.TimeZoneId), visit.MeetingPoint));
-            if (visit.Bring is { } bring) lines.Add($"{text.Bring}: {bring}");
-        }
-
-        var subject = string.Format(text.ReminderSubjectFormat, e.Title, text.FormatDateTimeIn(e.ToLocal(e.StartUtc), e.TimeZoneId));
-        return await RenderAsync(e, row, text, subject, text.ReminderBody, [], lines, null, [], "reminder");
-    }
-
-    private async Task<EmailMessage> RenderAsync(EventRecord e, RegistrationEntity row, UiText text, string subject, string lead,
-        IReadOnlyList<NoticeChange> changes, IReadOnlyList<string> lines, string? calendarNote, IReadOnlyList<EmailAttachment> attachments, string category)
-    {
-        var manageUrl = links.Manage(e.Id, row.RegistrationId, row.ManageToken, text.Code);
-        var html = await renderer.RenderAsync<NoticeEmail>(new()
-        {
-            [nameof(NoticeEmail.Text)] = text,
-            [nameof(NoticeEmail.Event)] = e,
-            [nameof(NoticeEmail.Subject)] = subject,
-            [nameof(NoticeEmail.Name)] = row.Name,
-            [nameof(NoticeEmail.Lead)] = lead,
-            [nameof(NoticeEmail.Changes)] = changes,
-            [nameof(NoticeEmail.Lines)] = lines,
-            [nameof(NoticeEmail.RegistrationId)] = row.RegistrationId,
-            [nameof(NoticeEmail.CalendarNote)] = calendarNote,
-            [nameof(NoticeEmail.ManageUrl)] = manageUrl,
-        });
-
-        var plain = new StringBuilder()
-            .AppendLine(string.Format(text.GreetingFormat, row.Name)).AppendLine()
-            .AppendLine(lead).AppendLine();
-        foreach (var c in changes) plain.AppendLine($"{c.Label}: {text.Was} {c.Old} → {text.Now} {c.New}");
-        if (changes.Count > 0) plain.AppendLine();
-        foreach (var line in lines) plain.AppendLine(line);
-        plain.AppendLine(e.Title)
-            .AppendLine($"{text.When}: {text.FormatRange(e.ToLocal(e.StartUtc), e.ToLocal(e.EndUtc), e.TimeZoneId)}")
-            .AppendLine($"{(e.SiteVisit is null ? text.Venue : text.MeetingPoint)}: {CalendarFile.Location(e, text)}")
-            .AppendLine(string.Format(text.ReferenceFormat, row.RegistrationId)).AppendLine();
-        if (calendarNote is not null) plain.AppendLine(calendarNote).AppendLine();
-        plain.AppendLine(e.Cancelled ? text.EmailFooterCancelled : text.EmailFooter)
-            .AppendLine($"{(e.Cancelled ? text.DeleteDataLink : text.ManageLink)}: {manageUrl}");
-
-        return new EmailMessage(row.Email, row.Name, e.OrganiserEmail, subject, html, plain.ToString(), attachments, category)
-        {
-            Tags = new Dictionary<string, string>
-            {
-                ["eventId"] = e.Id,
-                ["registrationId"] = row.RegistrationId,
-                ["notice"] = category,
-                ["noticeVersion"] = e.NoticeVersion.ToString(CultureInfo.InvariantCulture),
-            },
-        };
     }
 }

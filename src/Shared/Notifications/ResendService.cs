@@ -120,7 +120,7 @@ public sealed class ResendService(EventStore store, NotificationQueue queue, Tim
         var table = await store.TableAsync(ct);
         await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RegistrationId == registrationId, cancellationToken: ct))
         {
-            return r;
+            if (r.IsRegistration) return r; // a removal notice is not resent
         }
 
         return null;

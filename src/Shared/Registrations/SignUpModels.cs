@@ -35,6 +35,11 @@ public static class RegistrationStatus
     public const string Waitlisted = "Waitlisted";
     /// <summary>Someone added at the door without a registration (RowKey <c>walkin-…</c>), counted as attended.</summary>
     public const string WalkIn = "WalkIn";
+    /// <summary>
+    /// Not a registration: what is kept of one an organiser removed until the person is emailed about it (RowKey
+    /// <c>removed-…</c>, see <see cref="Ids.RemovalNoticeKey"/>).
+    /// </summary>
+    public const string Removed = "Removed";
 }
 
 /// <summary>One row per registration, in its event's partition. RowKey from the email's hash (see <see cref="Ids.RegistrationKey"/>).</summary>

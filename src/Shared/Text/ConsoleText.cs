@@ -69,6 +69,9 @@ public static class ConsoleText
     public static readonly Bilingual Registered = new("报名", "Registered");
     public static readonly Bilingual Registrations = new("报名名单", "Registrations");
     public static readonly Bilingual Remove = new("移除", "Remove");
+    public static readonly Bilingual RemoveSure = new("确认", "sure");
+    /// <summary>Beside Remove: the removed person is emailed unless this is ticked.</summary>
+    public static readonly Bilingual RemoveQuietly = new("不通知本人", "do not notify them");
     public static readonly Bilingual Replay = new("重放", "Replay");
     public static readonly Bilingual ReplayAll = new("全部重放", "Replay all");
     public static readonly Bilingual Reports = new("报表", "Reports");

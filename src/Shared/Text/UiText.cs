@@ -129,6 +129,11 @@ public sealed record UiText
     public required string CalendarUpdated { get; init; }
     public required string EventCancelledSubjectFormat { get; init; }
     public required string EventCancelledBody { get; init; }
+    /// <summary>An organiser removed the participant's registration. Format: {0} title.</summary>
+    public required string RemovedSubjectFormat { get; init; }
+    public required string RemovedBody { get; init; }
+    /// <summary>The footer of a removal email: the details are deleted; a reply reaches the organiser.</summary>
+    public required string EmailFooterRemoved { get; init; }
     public required string CalendarCancelled { get; init; }
     /// <summary>Format: {0} title, {1} the local start.</summary>
     public required string ReminderSubjectFormat { get; init; }
@@ -288,6 +293,9 @@ public sealed record UiText
         CalendarUpdated = "附件中的日历文件会更新您日历中的这一活动（不会重复添加）。",
         EventCancelledSubjectFormat = "活动取消：{0}",
         EventCancelledBody = "很抱歉，以下活动已取消，您的报名随之取消，无需任何操作。",
+        RemovedSubjectFormat = "您的报名已被主办方取消：{0}",
+        RemovedBody = "主办方已将您从以下活动的报名名单中移除，您的名额已释放。如有疑问，请直接回复此邮件联系主办方。",
+        EmailFooterRemoved = "此邮件由 EventFunctions 代活动组织者发送。您在本活动的报名信息已删除。",
         CalendarCancelled = "附件中的日历文件会从您的日历中移除这一活动。",
         ReminderSubjectFormat = "活动提醒：{0}（{1}）",
         ReminderBody = "提醒您，您报名的活动即将开始：",
@@ -415,6 +423,9 @@ public sealed record UiText
         CalendarUpdated = "The attached calendar file updates the entry in your calendar (it does not add a second one).",
         EventCancelledSubjectFormat = "Cancelled: {0}",
         EventCancelledBody = "We are sorry: the event below has been cancelled. Your sign-up lapses with it; there is nothing you need to do.",
+        RemovedSubjectFormat = "Your sign-up was cancelled by the organiser: {0}",
+        RemovedBody = "The organiser has removed you from the list for the event below, and your place has been released. If you have questions, reply to this email to reach the organiser.",
+        EmailFooterRemoved = "Sent by EventFunctions for the event's organiser. Your registration details for this event have been deleted.",
         CalendarCancelled = "The attached calendar file removes the event from your calendar.",
         ReminderSubjectFormat = "Reminder: {0} ({1})",
         ReminderBody = "A reminder: the event you signed up for is coming up.",

@@ -80,7 +80,10 @@ public sealed class RunningHost : IAsyncDisposable
     public async Task<List<RegistrationEntity>> RegistrationsAsync(string eventId)
     {
         var rows = new List<RegistrationEntity>();
-        await foreach (var r in Table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue)) rows.Add(r);
+        await foreach (var r in Table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue))
+        {
+            if (r.Status != RegistrationStatus.Removed) rows.Add(r); // a removal notice is not a registration
+        }
         return rows;
     }
 

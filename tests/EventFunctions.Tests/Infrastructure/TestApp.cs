@@ -95,7 +95,10 @@ public sealed class TestApp : IAsyncDisposable
     {
         var table = await TableAsync();
         var rows = new List<RegistrationEntity>();
-        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue && x.RowKey != Shared.Attendance.AttendanceSummaryEntity.RowKeyValue)) rows.Add(r);
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue && x.RowKey != Shared.Attendance.AttendanceSummaryEntity.RowKeyValue))
+        {
+            if (r.Status != RegistrationStatus.Removed) rows.Add(r); // a removal notice is not a registration
+        }
         return rows;
     }
 

@@ -100,6 +100,7 @@ public sealed class ConsoleEventsApi(
             "door-revoked" => "旧签到链接已停用，请把下方新链接发给签到志愿者 The old door links no longer work: give door staff the new one below.",
             "cancelled" => "活动已取消 The event is cancelled.",
             "removed" => "已移除该报名 The registration is removed.",
+            "removed-notified" => "已移除该报名，并已发邮件通知本人 The registration is removed; they are told by email.",
             "resent" => "确认邮件将重新发送 The confirmation will be sent again.",
             "checkedin" => "已签到 Checked in.",
             "undone" => "已撤销签到 Check-in taken back.",

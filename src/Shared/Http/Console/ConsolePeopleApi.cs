@@ -21,7 +21,8 @@ public sealed class ConsolePeopleApi(
     EventLedger ledger,
     Attendance.AttendanceService attendance,
     Notifications.ResendService resend,
-    AuditLog audit)
+    AuditLog audit,
+    TimeProvider clock)
 {
     public Task<IActionResult> RemoveRegistrationAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, form) =>
     {
@@ -29,11 +30,15 @@ public sealed class ConsolePeopleApi(
         if (row is null) return await eventPages.ShowAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct);
         if (form!["confirm"].FirstOrDefault() != "yes")
             return await eventPages.ShowAsync(user, e, null, null, "请勾选确认再移除 Tick “sure” to remove.", 400, ct);
-        var result = await ledger.CancelAsync(e.Id, row.RowKey, row.RegistrationId);
-        await audit.RecordAsync(e.Id, user, "移除报名 Removed a registration", row.RegistrationId, result.GetType().Name, ct);
+        // The person is told (an email in their language) unless the organiser ticks "do not notify"; nobody is told
+        // about an event already over or cancelled (its notices have said what there is to say).
+        var notify = form!["quiet"].FirstOrDefault() != "yes" && !e.Cancelled && e.EndUtc > clock.GetUtcNow();
+        var result = await ledger.CancelAsync(e.Id, row.RowKey, row.RegistrationId, notifyRemoved: notify);
+        await audit.RecordAsync(e.Id, user, notify ? "移除报名并通知本人 Removed a registration and told them" : "移除报名（未通知）Removed a registration without telling them",
+            row.RegistrationId, result.GetType().Name, ct);
         return result switch
         {
-            CancelResult.Cancelled => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done=removed"),
+            CancelResult.Cancelled => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done={(notify ? "removed-notified" : "removed")}"),
             CancelResult.NotFound => await eventPages.ShowAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct),
             CancelResult.Unknown => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Unknown, 503, ct)),
             _ => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
