@@ -156,4 +156,24 @@ public sealed class WiringTests
             Assert.Contains(routes, r => System.Text.RegularExpressions.Regex.IsMatch(path, "^" + System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Escape(r), @"\\\{[^}]+}", "[^/]+") + "$"));
         }
     }
+
+    [Fact]
+    public void The_console_and_its_endpoints_write_no_sentence_by_hand_only_text_class_members()
+    {
+        // Outside comments, the console's pages and endpoints spell out no Chinese: every label and sentence is a member of
+        // Text/ConsoleText or Text/ConsoleMessages holding both languages. Left by design: the A4 poster (Chinese only, for
+        // a wall), the weekday names of the date format, and the "(optional)" suffixes an organiser may type.
+        var root = Path.Combine(RepoRootPath(), "src", "Shared");
+        var allowed = new[] { "PosterPage.razor", "ConsoleFormat.cs:11", "EventForm.cs:" };
+        var places = new[] { Path.Combine(root, "Http"), Path.Combine(root, "Web", "Console"), Path.Combine(root, "Console") };
+        var handWritten = places.SelectMany(d => Directory.EnumerateFiles(d, "*.*", SearchOption.AllDirectories))
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (Where: $"{Path.GetFileName(f)}:{i + 1}", Line: line.Trim())))
+            .Where(x => !x.Line.StartsWith("//", StringComparison.Ordinal) && !x.Line.StartsWith("@*", StringComparison.Ordinal)
+                && x.Line.Any(c => c is >= '\u4e00' and <= '\u9fff'))
+            .Where(x => !allowed.Any(a => (x.Where + ":").StartsWith(a, StringComparison.Ordinal) || x.Where.StartsWith(a, StringComparison.Ordinal)))
+            .Select(x => $"{x.Where}: {x.Line}")
+            .ToList();
+        Assert.True(handWritten.Count == 0, string.Join("\n", handWritten));
+    }
 }

@@ -1,3 +1,4 @@
+using EventFunctions.Shared.Text;
 using System.Globalization;
 using EventFunctions.Shared.Events;
 using EventFunctions.Shared.Registrations;
@@ -27,26 +28,26 @@ public static class ConsoleFormat
 
     public static string Kind(EventKind kind) => kind switch
     {
-        EventKind.Salon => "沙龙 Salon",
-        EventKind.SiteVisit => "参观考察 Site visit",
-        _ => "讲座 Lecture",
+        EventKind.Salon => ConsoleText.Salon.Inline,
+        EventKind.SiteVisit => ConsoleText.SiteVisit.Inline,
+        _ => ConsoleText.Lecture.Inline,
     };
 
     public static (string Text, string Css) SignUpState(EventRecord e, DateTimeOffset now) => e.WindowAt(now) switch
     {
-        SignUpWindow.EventCancelled => ("已取消 Cancelled", "bad"),
-        SignUpWindow.EventStarted when now >= e.EndUtc => ("已结束 Ended", ""),
-        SignUpWindow.EventStarted => ("进行中 In progress", "warn"),
-        SignUpWindow.NotYetOpen => ("未开放报名 Not open yet", ""),
-        SignUpWindow.Closed => ("报名已截止 Sign-up closed", "warn"),
-        _ when e.SeatsLeft == 0 => e.WaitlistAllowed ? ("已满·候补中 Full, waitlist open", "warn") : ("已满 Full", "warn"),
-        _ => ("报名中 Open", "ok"),
+        SignUpWindow.EventCancelled => (ConsoleText.Cancelled.Inline, "bad"),
+        SignUpWindow.EventStarted when now >= e.EndUtc => (ConsoleText.Ended.Inline, ""),
+        SignUpWindow.EventStarted => (ConsoleText.InProgress.Inline, "warn"),
+        SignUpWindow.NotYetOpen => (ConsoleText.NotOpenYet.Inline, ""),
+        SignUpWindow.Closed => (ConsoleText.SignUpClosed.Inline, "warn"),
+        _ when e.SeatsLeft == 0 => e.WaitlistAllowed ? (ConsoleText.FullWaitlistOpen.Inline, "warn") : (ConsoleText.Full.Inline, "warn"),
+        _ => (ConsoleText.Open.Inline, "ok"),
     };
 
     public static string Status(string status) => status switch
     {
-        RegistrationStatus.Confirmed => "已确认 Confirmed",
-        RegistrationStatus.Waitlisted => "候补 Waitlisted",
+        RegistrationStatus.Confirmed => ConsoleText.Confirmed.Inline,
+        RegistrationStatus.Waitlisted => ConsoleText.Waitlisted.Inline,
         _ => status,
     };
 
@@ -55,7 +56,7 @@ public static class ConsoleFormat
     {
         var view = Delivery.DeliveryText.Classify(r);
         if (!string.IsNullOrEmpty(r.NoticeError) && view.Kind is Delivery.DeliveryKind.Delivered or Delivery.DeliveryKind.Sent)
-            return ("通知未送达 Notice not sent: " + r.NoticeError, "bad");
+            return (ConsoleText.NoticeNotSent.Inline + " " + r.NoticeError, "bad");
         var css = view.Kind switch
         {
             Delivery.DeliveryKind.Delivered or Delivery.DeliveryKind.Sent => "ok",

@@ -1,3 +1,4 @@
+using EventFunctions.Shared.Text;
 using Azure;
 using Azure.Data.Tables;
 using EventFunctions.Shared.Storage;
@@ -74,16 +75,16 @@ public sealed class OrganiserDirectory(TableServiceClient tables, IOptions<Event
     {
         var errors = new FieldErrors();
         var key = Normalise(email);
-        if (key is null) errors.Add("email", "请输入有效的邮箱 Enter a valid email address.");
+        if (key is null) errors.Add("email", ConsoleMessages.EnterValidEmail.Inline);
         var cleanUnit = Input.Clean(unit);
-        if (cleanUnit is null) errors.Add("unit", "请填写所属单位 Enter the member unit.");
-        else if (cleanUnit.Length > 50) errors.Add("unit", "单位名称最多 50 个字 At most 50 characters.");
+        if (cleanUnit is null) errors.Add("unit", ConsoleMessages.EnterUnit.Inline);
+        else if (cleanUnit.Length > 50) errors.Add("unit", ConsoleMessages.UnitTooLong.Inline);
         var cleanName = Input.Clean(name) ?? "";
-        if (cleanName.Length > 100) errors.Add("name", "姓名最多 100 个字 At most 100 characters.");
+        if (cleanName.Length > 100) errors.Add("name", ConsoleMessages.NameTooLong.Inline);
         if (!Enum.TryParse<ConsoleRole>(role, ignoreCase: true, out var parsedRole) || !Enum.IsDefined(parsedRole))
-            errors.Add("role", "请选择角色 Choose a role.");
+            errors.Add("role", ConsoleMessages.ChooseRole.Inline);
         if (key is not null && options.Value.Console.AdminEmails.Contains(key))
-            errors.Add("email", "此人是配置中的管理员，无需添加 This person is an admin from configuration.");
+            errors.Add("email", ConsoleMessages.AdminFromConfiguration.Inline);
         if (errors.Any) return errors;
 
         var table = await TableAsync(ct);

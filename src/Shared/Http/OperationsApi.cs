@@ -1,3 +1,4 @@
+using EventFunctions.Shared.Text;
 using System.Text.Json;
 using EventFunctions.Shared.Console;
 using EventFunctions.Shared.Hosting;
@@ -85,8 +86,8 @@ public sealed class OperationsApi(
     {
         var done = request.Query["replayed"].FirstOrDefault();
         return await PageAsync(user, console.Csrf(user), done is null ? null : int.TryParse(done, out var n) && n > 0
-            ? $"已重放 {n} 条消息 Replayed {n} message(s)."
-            : "没有可重放的消息：它已被重放或已不在失败队列中。Nothing replayed: the message was replayed already or is no longer there.", ct);
+            ? ConsoleMessages.Replayed(n).Inline
+            : ConsoleMessages.NothingReplayed.Inline, ct);
     });
 
     public Task<IActionResult> ReplayAsync(HttpRequest request, CancellationToken ct) => console.ForAdmin(request, ct, async (user, form) =>
@@ -96,7 +97,7 @@ public sealed class OperationsApi(
         if (!poison.Sources.Any(s => s.Queue == queue) || (id is not null && (id.Length is 0 or > 100)))
             return HttpIO.Problem(400, "Unknown queue or message", "Choose a message from the failures page.");
         var replayed = await poison.ReplayAsync(queue, id, ct);
-        await audit.RecordAsync(null, user, "重放失败消息 Replayed failed messages", $"{queue} · {(id is null ? "all" : id)}", replayed.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+        await audit.RecordAsync(null, user, ConsoleMessages.AuditReplayed.Inline, $"{queue} · {(id is null ? "all" : id)}", replayed.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         return ConsolePolicy.SeeOther($"{Paths.Console.Failures}?replayed={replayed}");
     }, isChange: true);
 

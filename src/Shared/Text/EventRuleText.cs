@@ -4,6 +4,9 @@ namespace EventFunctions.Shared.Text;
 public sealed record Bilingual(string Zh, string En)
 {
     public string Both => $"{Zh} · {En}";
+
+    /// <summary>Both in one line as the console says it: Chinese, then English (no space after full-width punctuation).</summary>
+    public string Inline => Zh.Length > 0 && "。）：，！？".Contains(Zh[^1]) ? Zh + En : $"{Zh} {En}";
 }
 
 /// <summary>

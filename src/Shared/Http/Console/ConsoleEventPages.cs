@@ -50,7 +50,7 @@ public sealed class ConsoleEventPages(
     {
         EventOutcome.Ok => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done={done}"),
         EventOutcome.Invalid invalid => await ShowAsync(user, e, null, null, string.Join(" ", invalid.Errors.AllBoth()), 400, ct),
-        EventOutcome.NotFound => await policy.MessageAsync(user, 404, "找不到活动 Event not found", "此活动不存在。No event has this id."),
+        EventOutcome.NotFound => await policy.MessageAsync(user, 404, ConsoleMessages.EventNotFound.Inline, ConsoleMessages.EventNotFoundExplain.Inline),
         EventOutcome.Unknown => HttpIO.Unavailable(request, await ShowAsync(user, e, null, null, ConsolePolicy.Unknown, 503, ct)),
         _ => HttpIO.Unavailable(request, await ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
     };
@@ -77,7 +77,7 @@ public sealed class ConsoleEventPages(
         var (draft, errors) = EventValidator.Validate(input, existing?.Id ?? "preview", now, existing);
         if (draft is null) return await FormPageAsync(user, existing?.Id, values, errors, null, 400, ct);
         var action = existing is null ? Paths.Console.NewEvent : Paths.Console.EditEvent(existing.Id);
-        var save = existing is null ? "发布活动 Publish" : "保存修改 Save";
+        var save = existing is null ? ConsoleMessages.Publish.Inline : ConsoleMessages.Save.Inline;
         return ConsolePolicy.Page(await pages.RenderAsync<SignUpPage>(new()
         {
             [nameof(SignUpPage.Event)] = draft,

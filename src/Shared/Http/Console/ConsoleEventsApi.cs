@@ -53,7 +53,7 @@ public sealed class ConsoleEventsApi(
         switch (outcome)
         {
             case EventOutcome.Created created:
-                await audit.RecordAsync(created.Event.Id, user, "创建 Created", $"{created.Event.Kind}, {created.Event.Capacity} seats", "OK", ct);
+                await audit.RecordAsync(created.Event.Id, user, ConsoleMessages.AuditCreated.Inline, $"{created.Event.Kind}, {created.Event.Capacity} seats", "OK", ct);
                 return ConsolePolicy.SeeOther($"{Paths.Console.Event(created.Event.Id)}?done=created");
             case EventOutcome.Invalid invalid:
                 return await eventPages.FormPageAsync(user, null, values, invalid.Errors, null, 400, ct);
@@ -75,12 +75,12 @@ public sealed class ConsoleEventsApi(
         if (action == "preview") return await eventPages.PreviewAsync(user, e, values, input, ct);
 
         var outcome = await events.UpdateAsync(e.Id, input, ct);
-        await RecordAsync(e, user, "编辑 Edited", Changes(e, outcome), outcome, ct);
+        await RecordAsync(e, user, ConsoleMessages.AuditEdited.Inline, Changes(e, outcome), outcome, ct);
         return outcome switch
         {
             EventOutcome.Ok => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done=updated"),
             EventOutcome.Invalid invalid => await eventPages.FormPageAsync(user, e.Id, values, invalid.Errors, null, 400, ct),
-            EventOutcome.NotFound => await policy.MessageAsync(user, 404, "找不到活动 Event not found", "此活动不存在。No event has this id."),
+            EventOutcome.NotFound => await policy.MessageAsync(user, 404, ConsoleMessages.EventNotFound.Inline, ConsoleMessages.EventNotFoundExplain.Inline),
             EventOutcome.Unknown => await eventPages.FormPageAsync(user, e.Id, values, null, ConsolePolicy.Unknown, 503, ct, unavailable: request),
             _ => await eventPages.FormPageAsync(user, e.Id, values, null, ConsolePolicy.Busy, 503, ct, unavailable: request),
         };
@@ -93,17 +93,17 @@ public sealed class ConsoleEventsApi(
         var search = Input.Clean(request.Query["q"].FirstOrDefault());
         var flash = request.Query["done"].FirstOrDefault() switch
         {
-            "created" => "活动已发布 The event is published.",
-            "updated" => "已保存 Saved.",
-            "capacity" => "名额已修改 Seats changed.",
-            "closed" => "报名已截止 Sign-up is closed.",
-            "door-revoked" => "旧签到链接已停用，请把下方新链接发给签到志愿者 The old door links no longer work: give door staff the new one below.",
-            "cancelled" => "活动已取消 The event is cancelled.",
-            "removed" => "已移除该报名 The registration is removed.",
-            "removed-notified" => "已移除该报名，并已发邮件通知本人 The registration is removed; they are told by email.",
-            "resent" => "确认邮件将重新发送 The confirmation will be sent again.",
-            "checkedin" => "已签到 Checked in.",
-            "undone" => "已撤销签到 Check-in taken back.",
+            "created" => ConsoleMessages.FlashCreated.Inline,
+            "updated" => ConsoleMessages.FlashUpdated.Inline,
+            "capacity" => ConsoleMessages.FlashCapacity.Inline,
+            "closed" => ConsoleMessages.FlashClosed.Inline,
+            "door-revoked" => ConsoleMessages.FlashDoorRevoked.Inline,
+            "cancelled" => ConsoleMessages.FlashCancelled.Inline,
+            "removed" => ConsoleMessages.FlashRemoved.Inline,
+            "removed-notified" => ConsoleMessages.FlashRemovedNotified.Inline,
+            "resent" => ConsoleMessages.FlashResent.Inline,
+            "checkedin" => ConsoleMessages.FlashCheckedIn.Inline,
+            "undone" => ConsoleMessages.FlashUndone.Inline,
             _ => null,
         };
         return await eventPages.ShowAsync(user, e, search, flash, null, 200, ct);
@@ -112,32 +112,32 @@ public sealed class ConsoleEventsApi(
     public Task<IActionResult> SetCapacityAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, form) =>
     {
         if (!int.TryParse(form!["capacity"].FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var capacity))
-            return await eventPages.ShowAsync(user, e, null, null, "名额须为正整数 Seats must be a whole number.", 400, ct);
+            return await eventPages.ShowAsync(user, e, null, null, ConsoleMessages.SeatsWholeNumber.Inline, 400, ct);
         var outcome = await events.SetCapacityAsync(e.Id, capacity, ct);
-        await RecordAsync(e, user, "修改名额 Seats", $"{e.Capacity} → {capacity}", outcome, ct);
+        await RecordAsync(e, user, ConsoleMessages.AuditSeats.Inline, $"{e.Capacity} → {capacity}", outcome, ct);
         return await eventPages.AfterChangeAsync(request, user, e, outcome, "capacity", ct);
     }, isChange: true);
 
     public Task<IActionResult> CloseSignUpAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
     {
         var outcome = await events.CloseSignUpAsync(e.Id, ct);
-        await RecordAsync(e, user, "截止报名 Closed sign-up", "", outcome, ct);
+        await RecordAsync(e, user, ConsoleMessages.AuditClosed.Inline, "", outcome, ct);
         return await eventPages.AfterChangeAsync(request, user, e, outcome, "closed", ct);
     }, isChange: true);
 
     public Task<IActionResult> RevokeDoorLinksAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
     {
         var outcome = await events.RevokeDoorLinksAsync(e.Id, ct);
-        await RecordAsync(e, user, "停用签到链接 Revoked door links", "", outcome, ct);
+        await RecordAsync(e, user, ConsoleMessages.AuditRevokedDoor.Inline, "", outcome, ct);
         return await eventPages.AfterChangeAsync(request, user, e, outcome, "door-revoked", ct);
     }, isChange: true);
 
     public Task<IActionResult> CancelEventAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, form) =>
     {
         if (form!["confirm"].FirstOrDefault() != "yes")
-            return await eventPages.ShowAsync(user, e, null, null, "请勾选“确认取消”再取消活动 Tick “I am sure” to cancel the event.", 400, ct);
+            return await eventPages.ShowAsync(user, e, null, null, ConsoleMessages.TickSureToCancel.Inline, 400, ct);
         var outcome = await events.CancelEventAsync(e.Id, ct);
-        await RecordAsync(e, user, "取消活动 Cancelled the event", "", outcome, ct);
+        await RecordAsync(e, user, ConsoleMessages.AuditCancelled.Inline, "", outcome, ct);
         return await eventPages.AfterChangeAsync(request, user, e, outcome, "cancelled", ct);
     }, isChange: true);
 

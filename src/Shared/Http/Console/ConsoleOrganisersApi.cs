@@ -28,7 +28,7 @@ public sealed class ConsoleOrganisersApi(
         var values = new[] { "email", "name", "unit", "role" }.ToDictionary(k => k, k => form![k].FirstOrDefault() ?? "");
         var errors = await directory.SaveAsync(values["email"], values["name"], values["unit"], values["role"], user.Actor, ct);
         if (errors is not null) return await OrganisersPageAsync(user, values, errors, null, 400, ct);
-        await audit.RecordAsync(null, user, "添加组织者 Saved an organiser", $"{values["role"]} · {Input.Clean(values["unit"])}", "OK", ct);
+        await audit.RecordAsync(null, user, ConsoleMessages.AuditSavedOrganiser.Inline, $"{values["role"]} · {Input.Clean(values["unit"])}", "OK", ct);
         return ConsolePolicy.SeeOther($"{Paths.Console.Organisers}?done=saved");
     }, isChange: true);
 
@@ -36,9 +36,9 @@ public sealed class ConsoleOrganisersApi(
     {
         var email = form!["email"].FirstOrDefault();
         if (Input.NormaliseEmail(email) == user.Email)
-            return await OrganisersPageAsync(user, null, null, "不能移除自己 You cannot remove yourself.", 400, ct);
+            return await OrganisersPageAsync(user, null, null, ConsoleMessages.CannotRemoveYourself.Inline, 400, ct);
         var removed = await directory.RemoveAsync(email, ct);
-        await audit.RecordAsync(null, user, "移除组织者 Removed an organiser", "", removed ? "OK" : "NotFound", ct);
+        await audit.RecordAsync(null, user, ConsoleMessages.AuditRemovedOrganiser.Inline, "", removed ? "OK" : "NotFound", ct);
         return ConsolePolicy.SeeOther($"{Paths.Console.Organisers}?done=removed");
     }, isChange: true);
 

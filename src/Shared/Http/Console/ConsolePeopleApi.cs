@@ -27,19 +27,19 @@ public sealed class ConsolePeopleApi(
     public Task<IActionResult> RemoveRegistrationAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, form) =>
     {
         var row = await queries.FindRegistrationAsync(e.Id, registrationId, ct);
-        if (row is null) return await eventPages.ShowAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct);
+        if (row is null) return await eventPages.ShowAsync(user, e, null, null, ConsoleMessages.NoSuchRegistration.Inline, 404, ct);
         if (form!["confirm"].FirstOrDefault() != "yes")
-            return await eventPages.ShowAsync(user, e, null, null, "请勾选确认再移除 Tick “sure” to remove.", 400, ct);
+            return await eventPages.ShowAsync(user, e, null, null, ConsoleMessages.TickSureToRemove.Inline, 400, ct);
         // The person is told (an email in their language) unless the organiser ticks "do not notify"; nobody is told
         // about an event already over or cancelled (its notices have said what there is to say).
         var notify = form!["quiet"].FirstOrDefault() != "yes" && !e.Cancelled && e.EndUtc > clock.GetUtcNow();
         var result = await ledger.CancelAsync(e.Id, row.RowKey, row.RegistrationId, notifyRemoved: notify);
-        await audit.RecordAsync(e.Id, user, notify ? "移除报名并通知本人 Removed a registration and told them" : "移除报名（未通知）Removed a registration without telling them",
+        await audit.RecordAsync(e.Id, user, notify ? ConsoleMessages.AuditRemovedAndTold.Inline : ConsoleMessages.AuditRemovedQuietly.Inline,
             row.RegistrationId, result.GetType().Name, ct);
         return result switch
         {
             CancelResult.Cancelled => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done={(notify ? "removed-notified" : "removed")}"),
-            CancelResult.NotFound => await eventPages.ShowAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct),
+            CancelResult.NotFound => await eventPages.ShowAsync(user, e, null, null, ConsoleMessages.NoSuchRegistration.Inline, 404, ct),
             CancelResult.Unknown => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Unknown, 503, ct)),
             _ => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
         };
@@ -49,12 +49,12 @@ public sealed class ConsolePeopleApi(
     public Task<IActionResult> ResendAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
     {
         var outcome = await resend.ResendAsync(e.Id, registrationId, "organiser:" + user.Email, ct);
-        await audit.RecordAsync(e.Id, user, "重发确认 Resent a confirmation", registrationId, outcome.GetType().Name, ct);
+        await audit.RecordAsync(e.Id, user, ConsoleMessages.AuditResent.Inline, registrationId, outcome.GetType().Name, ct);
         return outcome switch
         {
             Notifications.ResendOutcome.Queued => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done=resent"),
-            Notifications.ResendOutcome.Limited => await eventPages.ShowAsync(user, e, null, "刚刚已重发，请稍候 Just resent; it is on its way.", null, 200, ct),
-            Notifications.ResendOutcome.NotFound => await eventPages.ShowAsync(user, e, null, null, "找不到此报名（可能已取消）No such registration (it may have been cancelled).", 404, ct),
+            Notifications.ResendOutcome.Limited => await eventPages.ShowAsync(user, e, null, ConsoleMessages.JustResent.Inline, null, 200, ct),
+            Notifications.ResendOutcome.NotFound => await eventPages.ShowAsync(user, e, null, null, ConsoleMessages.NoSuchRegistration.Inline, 404, ct),
             _ => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
         };
     }, isChange: true);
@@ -64,15 +64,15 @@ public sealed class ConsolePeopleApi(
     {
         var key = form!["key"].FirstOrDefault();
         if (key is null || !(key.StartsWith("reg-", StringComparison.Ordinal) || key.StartsWith("walkin-", StringComparison.Ordinal)))
-            return await eventPages.ShowAsync(user, e, null, null, "找不到此人 No such person.", 404, ct);
+            return await eventPages.ShowAsync(user, e, null, null, ConsoleMessages.NoSuchPerson.Inline, 404, ct);
         var actor = "organiser:" + user.Email;
         var outcome = undo ? await attendance.UndoAsync(e.Id, key, actor, ct) : await attendance.CheckInAsync(e.Id, key, actor, ct);
-        await audit.RecordAsync(e.Id, user, undo ? "撤销签到 Undid a check-in" : "签到 Checked in", registrationId, outcome.GetType().Name, ct);
+        await audit.RecordAsync(e.Id, user, undo ? ConsoleMessages.AuditUndidCheckIn.Inline : ConsoleMessages.AuditCheckedIn.Inline, registrationId, outcome.GetType().Name, ct);
         return outcome switch
         {
             Attendance.CheckInOutcome.CheckedIn or Attendance.CheckInOutcome.Undone => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done={(undo ? "undone" : "checkedin")}"),
-            Attendance.CheckInOutcome.AlreadyCheckedIn a => await eventPages.ShowAsync(user, e, null, $"已签到 {ConsoleFormat.Local(e, a.At)} · Already checked in", null, 200, ct),
-            Attendance.CheckInOutcome.NotCheckedIn => await eventPages.ShowAsync(user, e, null, "此人尚未签到 Not checked in", null, 200, ct),
+            Attendance.CheckInOutcome.AlreadyCheckedIn a => await eventPages.ShowAsync(user, e, null, ConsoleMessages.AlreadyCheckedIn(ConsoleFormat.Local(e, a.At)).Inline, null, 200, ct),
+            Attendance.CheckInOutcome.NotCheckedIn => await eventPages.ShowAsync(user, e, null, ConsoleMessages.NotCheckedIn.Inline, null, 200, ct),
             Attendance.CheckInOutcome.Refused r => await eventPages.ShowAsync(user, e, null, null, Attendance.DoorApi.Refusal(Attendance.DoorText.Chinese, r.Reason), 409, ct),
             Attendance.CheckInOutcome.Unknown => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Unknown, 503, ct)),
             _ => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),

@@ -24,12 +24,13 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
 {
     public static readonly string Base = Paths.Console.Home;
 
-    public const string Busy = "存储繁忙或不可用，什么都没有改动：请稍后再试。Storage is busy or unavailable; nothing was changed. Try again in a few seconds.";
-    public const string Unknown = "存储没有确认这次修改是否完成：请刷新页面查看，再决定是否重试。Storage did not confirm whether the change was made: reload to see, then try again if needed.";
+    public static readonly string Busy = ConsoleMessages.Busy.Inline;
+    public static readonly string Unknown = ConsoleMessages.Unknown.Inline;
 
-    private const string UnavailableHtml =
-        "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>暂时无法访问 Unavailable</title>" +
-        "<p>存储暂时无法访问，什么都没有改动：请稍后再试。Storage is unavailable and nothing was changed: try again in a few seconds.</p></html>";
+    /// <summary>Written by hand, not rendered: it is what the console shows when something failed, rendering included.</summary>
+    private static readonly string UnavailableHtml =
+        $"<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{ConsoleMessages.Unavailable.Inline}</title>" +
+        $"<p>{ConsoleMessages.UnavailableExplain.Inline}</p></html>";
 
     /// <summary>The person's anti-forgery token, for the forms of a page.</summary>
     public string Csrf(ConsoleUser user) => auth.AntiforgeryToken(user);
@@ -47,13 +48,13 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
             {
                 case SignInState.ForgedPrincipal:
                     log.LogWarning("Console: refused a request carrying {Header} while platform authentication is off", ConsoleAuth.PrincipalHeader);
-                    return await MessageAsync(null, 400, "请求被拒绝 Request refused", $"此部署不接受 {ConsoleAuth.PrincipalHeader} 请求头。This deployment does not accept the {ConsoleAuth.PrincipalHeader} header.");
+                    return await MessageAsync(null, 400, ConsoleMessages.RequestRefused.Inline, ConsoleMessages.PrincipalHeaderRefused(ConsoleAuth.PrincipalHeader).Inline);
                 case SignInState.Anonymous:
                     var signIn = $"{Paths.Console.SignIn}?returnUrl={Uri.EscapeDataString(request.Method == "GET" ? request.Path + request.QueryString : Base)}";
                     if (request.Method == "GET") return new RedirectResult(signIn);
-                    return await MessageAsync(null, 401, "请先登录 Please sign in", "登录后才能使用管理后台。Sign in to use the console.", signIn, "登录 Sign in");
+                    return await MessageAsync(null, 401, ConsoleMessages.PleaseSignIn.Inline, ConsoleMessages.PleaseSignInExplain.Inline, signIn, ConsoleMessages.SignIn.Inline);
                 case SignInState.NotOrganiser:
-                    return await MessageAsync(null, 403, "没有权限 Not an organiser", "您已登录，但还不是组织者：请街道管理员添加您的邮箱和单位。You are signed in but not an organiser: ask the street office to add your email and unit.");
+                    return await MessageAsync(null, 403, ConsoleMessages.NotAnOrganiser.Inline, ConsoleMessages.NotAnOrganiserExplain.Inline);
             }
 
             var user = ((SignInState.Known)state).User;
@@ -66,7 +67,7 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
                 if (!auth.IsSameSiteRequest(request, user, form!["_csrf"].FirstOrDefault()))
                 {
                     log.LogWarning("Console: refused a {Method} to {Path} without a valid anti-forgery token", request.Method, request.Path);
-                    return await MessageAsync(user, 403, "页面已过期 This page has expired", "请返回、刷新页面后再试一次。Go back, reload the page and try again.", Base, "返回 Back");
+                    return await MessageAsync(user, 403, ConsoleMessages.PageExpired.Inline, ConsoleMessages.PageExpiredExplain.Inline, Base, ConsoleMessages.Back.Inline);
                 }
             }
             return await endpoint(user, form);
@@ -77,11 +78,11 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
         ForUser(request, ct, async (user, form) =>
         {
             var e = await events.FindAsync(eventId, ct);
-            if (e is null) return await MessageAsync(user, 404, "找不到活动 Event not found", "此活动不存在。No event has this id.", Base, "全部活动 All events");
+            if (e is null) return await MessageAsync(user, 404, ConsoleMessages.EventNotFound.Inline, ConsoleMessages.EventNotFoundExplain.Inline, Base, ConsoleMessages.AllEvents.Inline);
             if (!user.CanManage(e))
             {
                 log.LogWarning("Console: refused event {EventId} to an organiser of another unit", e.Id);
-                return await MessageAsync(user, 403, "没有权限 Not your unit's event", "此活动属于其他单位，您不能查看或修改。This event belongs to another unit.", Base, "全部活动 All events");
+                return await MessageAsync(user, 403, ConsoleMessages.NotYourUnit.Inline, ConsoleMessages.NotYourUnitExplain.Inline, Base, ConsoleMessages.AllEvents.Inline);
             }
             return await endpoint(user, e, form);
         }, isChange);
@@ -90,7 +91,7 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
     public Task<IActionResult> ForAdmin(HttpRequest request, CancellationToken ct, Func<ConsoleUser, IFormCollection?, Task<IActionResult>> endpoint, bool isChange = false) =>
         ForUser(request, ct, async (user, form) => user.IsAdmin
             ? await endpoint(user, form)
-            : await MessageAsync(user, 403, "仅限管理员 Admins only", "只有街道管理员可以使用此页面。Only the street office's admins use this page."), isChange);
+            : await MessageAsync(user, 403, ConsoleMessages.AdminsOnly.Inline, ConsoleMessages.AdminsOnlyExplain.Inline), isChange);
 
     /// <summary>A message page (with the header when someone is signed in).</summary>
     public async Task<IActionResult> MessageAsync(ConsoleUser? user, int status, string heading, string message, string? linkUrl = null, string? linkText = null) =>

@@ -25,8 +25,8 @@ public sealed class ConsoleReportsApi(
     public Task<IActionResult> ExportAsync(HttpRequest request, string eventId, string what, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
     {
         var bytes = what == "attendance" ? await csv.AttendanceByUnitAsync(e.Id, ct) : await csv.RegistrationsAsync(e.Id, ct);
-        if (bytes is null) return await policy.MessageAsync(user, 404, "找不到活动 Event not found", "此活动不存在。No event has this id.");
-        await audit.RecordAsync(e.Id, user, "导出 Exported", what, "OK", ct);
+        if (bytes is null) return await policy.MessageAsync(user, 404, ConsoleMessages.EventNotFound.Inline, ConsoleMessages.EventNotFoundExplain.Inline);
+        await audit.RecordAsync(e.Id, user, ConsoleMessages.AuditExported.Inline, what, "OK", ct);
         return Csv(request, bytes, $"{e.Id}-{what}.csv");
     });
 
@@ -48,8 +48,8 @@ public sealed class ConsoleReportsApi(
     public Task<IActionResult> ReportCsvAsync(HttpRequest request, CancellationToken ct) => policy.ForUser(request, ct, async (user, _) =>
     {
         var (from, to, error) = Range(request);
-        if (error is not null) return await policy.MessageAsync(user, 400, "日期有误 Wrong dates", error, Paths.Console.Reports, "报表 Reports");
-        await audit.RecordAsync(null, user, "导出单位报表 Exported the unit report", $"{from:yyyy-MM-dd}..{to:yyyy-MM-dd}", "OK", ct);
+        if (error is not null) return await policy.MessageAsync(user, 400, ConsoleMessages.WrongDates.Inline, error, Paths.Console.Reports, ConsoleMessages.Reports.Inline);
+        await audit.RecordAsync(null, user, ConsoleMessages.AuditExportedUnitReport.Inline, $"{from:yyyy-MM-dd}..{to:yyyy-MM-dd}", "OK", ct);
         return Csv(request, await csv.UnitReportAsync(from, to, user.CanManage, ct), $"units-{from:yyyyMMdd}-{to:yyyyMMdd}.csv");
     });
 
@@ -61,11 +61,11 @@ public sealed class ConsoleReportsApi(
         var to = from.AddMonths(1).AddDays(-1);
         string? error = null;
         if (request.Query["from"].FirstOrDefault() is { Length: > 0 } f && !DateOnly.TryParseExact(f, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out from))
-            error = "开始日期格式应为 2026-12-01 · The start date must look like 2026-12-01.";
+            error = ConsoleMessages.StartDateFormat.Inline;
         if (request.Query["to"].FirstOrDefault() is { Length: > 0 } t && !DateOnly.TryParseExact(t, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out to))
-            error = "结束日期格式应为 2026-12-31 · The end date must look like 2026-12-31.";
-        if (error is null && to < from) error = "结束日期不能早于开始日期 · The end date is before the start date.";
-        if (error is null && to.DayNumber - from.DayNumber > 3660) error = "日期范围最长十年 · At most ten years at a time.";
+            error = ConsoleMessages.EndDateFormat.Inline;
+        if (error is null && to < from) error = ConsoleMessages.EndBeforeStart.Inline;
+        if (error is null && to.DayNumber - from.DayNumber > 3660) error = ConsoleMessages.AtMostTenYears.Inline;
         return (from, to, error);
     }
 

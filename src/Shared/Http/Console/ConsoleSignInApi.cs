@@ -34,14 +34,14 @@ public sealed class ConsoleSignInApi(
 
     public Task<IActionResult> SignInAsync(HttpRequest request, CancellationToken ct) => policy.Guard(request, async () =>
     {
-        if (!auth.DevelopmentSignInEnabled) return await policy.MessageAsync(null, 404, "没有开发环境登录 No development sign-in", "开发环境登录只在 Development 环境中存在。The development sign-in exists only in the Development environment.");
+        if (!auth.DevelopmentSignInEnabled) return await policy.MessageAsync(null, 404, ConsoleMessages.NoDevelopmentSignIn.Inline, ConsoleMessages.NoDevelopmentSignInExplain.Inline);
         var form = await policy.ReadFormAsync(request, ct);
         if (form.Error is not null) return form.Error;
         var returnUrl = SafeReturnUrl(form.Value!["returnUrl"].FirstOrDefault());
         var email = Input.NormaliseEmail(form.Value!["email"].FirstOrDefault());
-        if (email is null) return await SignInFormAsync(returnUrl, form.Value!["email"].FirstOrDefault(), "请输入有效的邮箱 Enter a valid email address.", 400);
+        if (email is null) return await SignInFormAsync(returnUrl, form.Value!["email"].FirstOrDefault(), ConsoleMessages.EnterValidEmail.Inline, 400);
         var user = await directory.FindAsync(email, developmentSignIn: true, ct);
-        if (user is null) return await SignInFormAsync(returnUrl, email, "此邮箱不是管理员或组织者：请管理员先添加。This email is not an admin or organiser: ask an admin to add it.", 403);
+        if (user is null) return await SignInFormAsync(returnUrl, email, ConsoleMessages.NotAdminOrOrganiser.Inline, 403);
         auth.SignInForDevelopment(request.HttpContext.Response, email);
         log.LogInformation("Console: development sign-in as {Role} of {Unit}", user.Role, user.Unit);
         return new RedirectResult(returnUrl);
