@@ -73,6 +73,23 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_console_change_that_records_nothing_itself_is_still_in_the_history()
+    {
+        // Sign-out names nothing in the history itself: the policy in front of every change route records it.
+        await using var host = await RunningHost.StartAsync(azurite, DevelopmentConsole());
+        using var admin = new ConsoleClient(host.BaseUrl);
+        await admin.SignInAsync(Admin);
+        var (status, _, location) = await admin.PostAsync(Paths.Console.SignOut);
+        Assert.Equal(302, status);
+        Assert.Equal(Paths.Console.SignIn, location);
+
+        var history = new Azure.Data.Tables.TableClient(azurite.ConnectionString, host.Table.Name + "audit");
+        var entry = Assert.Single(await history.QueryAsync<EventFunctions.Shared.Console.AuditEntity>().ToListAsync());
+        Assert.Equal(("操作 Change", $"POST {Paths.Console.SignOut}", "302"), (entry.Action, entry.Detail, entry.Outcome));
+        Assert.Contains(Admin, entry.Actor);
+    }
+
+    [Fact]
     public async Task Every_console_route_refuses_anonymous_callers_and_other_units_organisers()
     {
         await using var host = await RunningHost.StartAsync(azurite, DevelopmentConsole());

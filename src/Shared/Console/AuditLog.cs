@@ -37,8 +37,29 @@ public sealed class AuditLog(TableServiceClient tables, IOptions<EventFunctionsO
         return _table;
     }
 
+    private static readonly AsyncLocal<ChangeScope?> Current = new();
+
+    /// <summary>
+    /// One console change in progress (opened by the console policy around every change route): whether its
+    /// endpoint recorded what it did, so the policy can record a change that named nothing (see ConsolePolicy).
+    /// </summary>
+    public sealed class ChangeScope : IDisposable
+    {
+        private readonly ChangeScope? _outer = Current.Value;
+
+        internal ChangeScope() => Current.Value = this;
+
+        public bool Recorded { get; internal set; }
+
+        public void Dispose() => Current.Value = _outer;
+    }
+
+    /// <summary>Opens the scope of one console change (the console policy does, for every change route).</summary>
+    public static ChangeScope BeginChange() => new();
+
     public async Task RecordAsync(string? eventId, ConsoleUser user, string action, string detail, string outcome, CancellationToken ct)
     {
+        if (Current.Value is { } scope) scope.Recorded = true;
         var now = clock.GetUtcNow();
         var table = await TableAsync(ct);
         await table.AddEntityAsync(new AuditEntity

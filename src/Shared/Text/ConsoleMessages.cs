@@ -56,6 +56,8 @@ public static class ConsoleMessages
     public static readonly Bilingual EnterValidEmail = new("请输入有效的邮箱", "Enter a valid email address.");
     public static readonly Bilingual NotAdminOrOrganiser = new("此邮箱不是管理员或组织者：请管理员先添加。", "This email is not an admin or organiser: ask an admin to add it.");
     public static readonly Bilingual NothingReplayed = new("没有可重放的消息：它已被重放或已不在失败队列中。", "Nothing replayed: the message was replayed already or is no longer there.");
+    /// <summary>A change its route did not name (the console policy records it by method and path).</summary>
+    public static readonly Bilingual AuditChange = new("操作", "Change");
     public static readonly Bilingual AuditCreated = new("创建", "Created");
     public static readonly Bilingual AuditEdited = new("编辑", "Edited");
     public static readonly Bilingual AuditSeats = new("修改名额", "Seats");

@@ -16,11 +16,12 @@ namespace EventFunctions.Shared.Http;
 /// <summary>
 /// The one policy in front of every console route (the feature files under Http/Console use nothing else): the
 /// storage guard (503 page), sign-in (the platform's, or the development sign-in), the organiser directory, the
-/// event's unit, the admin role where asked, and for every change the person's anti-forgery token from this site.
+/// event's unit, the admin role where asked, and for every change the person's anti-forgery token from this site and
+/// an entry in the change history (the endpoint's own words, or the method and path when it recorded nothing).
 /// A route that skipped it would show up in the console route walk (ConsoleAccessTests), which proves every console
 /// route refuses anonymous, other-unit and cross-site callers.
 /// </summary>
-public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRenderer pages, ILogger<ConsolePolicy> log)
+public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRenderer pages, AuditLog audit, ILogger<ConsolePolicy> log)
 {
     public static readonly string Base = Paths.Console.Home;
 
@@ -41,6 +42,9 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
     /// anti-forgery token and come from this site.
     /// </summary>
     public Task<IActionResult> ForUser(HttpRequest request, CancellationToken ct, Func<ConsoleUser, IFormCollection?, Task<IActionResult>> endpoint, bool isChange = false) =>
+        ForUser(request, null, ct, endpoint, isChange);
+
+    private Task<IActionResult> ForUser(HttpRequest request, string? eventId, CancellationToken ct, Func<ConsoleUser, IFormCollection?, Task<IActionResult>> endpoint, bool isChange) =>
         Guard(request, async () =>
         {
             var state = await auth.IdentifyAsync(request, ct);
@@ -70,12 +74,34 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
                     return await MessageAsync(user, 403, ConsoleMessages.PageExpired.Inline, ConsoleMessages.PageExpiredExplain.Inline, Base, ConsoleMessages.Back.Inline);
                 }
             }
-            return await endpoint(user, form);
+            if (!isChange) return await endpoint(user, form);
+
+            // Every change is in the history: an endpoint records what it did in its own words; one that succeeded
+            // without doing so (a new route that forgot) is recorded here by its method and path (ids only).
+            using var change = AuditLog.BeginChange();
+            var result = await endpoint(user, form);
+            if (!change.Recorded && StatusOf(result) < 400)
+            {
+                log.LogWarning("Console: {Method} {Path} changed something without recording it; the policy records it", request.Method, request.Path);
+                await audit.RecordAsync(eventId, user, ConsoleMessages.AuditChange.Inline, $"{request.Method} {request.Path}", StatusOf(result).ToString(CultureInfo.InvariantCulture), ct);
+            }
+
+            return result;
         });
+
+    private static int StatusOf(IActionResult result) => result switch
+    {
+        SeeOtherResult => StatusCodes.Status303SeeOther,
+        RedirectResult => StatusCodes.Status302Found,
+        ContentResult c => c.StatusCode ?? 200,
+        ObjectResult o => o.StatusCode ?? 200,
+        StatusCodeResult s => s.StatusCode,
+        _ => 200,
+    };
 
     /// <summary>As <see cref="ForUser"/>, for an event of the person's unit (admins: any): 404 when there is none, 403 for another unit's.</summary>
     public Task<IActionResult> ForEvent(HttpRequest request, string eventId, CancellationToken ct, Func<ConsoleUser, EventRecord, IFormCollection?, Task<IActionResult>> endpoint, bool isChange = false) =>
-        ForUser(request, ct, async (user, form) =>
+        ForUser(request, eventId, ct, async (user, form) =>
         {
             var e = await events.FindAsync(eventId, ct);
             if (e is null) return await MessageAsync(user, 404, ConsoleMessages.EventNotFound.Inline, ConsoleMessages.EventNotFoundExplain.Inline, Base, ConsoleMessages.AllEvents.Inline);
@@ -86,6 +112,7 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
             }
             return await endpoint(user, e, form);
         }, isChange);
+
 
     /// <summary>As <see cref="ForUser"/>, for the street office's admins only (403 for anyone else).</summary>
     public Task<IActionResult> ForAdmin(HttpRequest request, CancellationToken ct, Func<ConsoleUser, IFormCollection?, Task<IActionResult>> endpoint, bool isChange = false) =>
