@@ -58,4 +58,31 @@ public sealed class EmailOutboxTests(AzuriteFixture azurite)
         await app.SendConfirmation.Run(message, default); // the one place is free again
         Assert.Equal([(RegistrationStatus.Confirmed, 1)], app.SendGrid.MailsFor(row.RegistrationId));
     }
+
+    [Fact]
+    public async Task A_send_SendGrid_leaves_unanswered_is_given_up_inside_its_claim_and_the_row_released()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, clock: clock);
+        var lecture = await app.CreateEventAsync(Seed.Lecture());
+        await app.RegisterForEvent.Run(Requests.Json("POST", "/x", Seed.Person("王磊", "wanglei@example.cn", null)), lecture.Id, default);
+        var message = Assert.Single(await app.DrainQueueAsync());
+
+        var gate = app.SendGrid!.Hold(); // SendGrid takes the request and never answers
+        var sending = Task.Run(() => app.SendConfirmation.Run(message, default));
+        await app.SendGrid.RequestsReachedAsync(1);
+        clock.Advance(EmailOutbox.SendDeadline + TimeSpan.FromSeconds(1)); // still well inside the 45 s claim
+        var failure = await Assert.ThrowsAsync<TransientEmailException>(() => sending);
+        Assert.Contains("did not answer", failure.Message);
+
+        var row = Assert.Single(await app.RegistrationsAsync(lecture.Id));
+        Assert.True(row.EmailPending);
+        Assert.True(row.EmailClaimUntil < clock.GetUtcNow()); // released: the message's next delivery sends at once
+        Assert.Equal(0, app.Get<EmailOutbox>().InFlight);
+        gate.SetResult();
+        Assert.Equal(0, app.SendGrid.Count); // the abandoned request was never answered 202
+
+        await app.SendConfirmation.Run(message, default);
+        Assert.Equal([(RegistrationStatus.Confirmed, 1)], app.SendGrid.MailsFor(row.RegistrationId));
+    }
 }

@@ -67,12 +67,7 @@ public sealed class LocalHostLoggingTests(AzuriteFixture azurite)
         public static async Task<Host> StartAsync(AzuriteFixture azurite, Dictionary<string, string?> settings)
         {
             var sendGrid = await FakeSendGrid.StartAsync();
-            foreach (var name in new[] { "confirmations", "confirmations-poison" })
-            {
-                var q = new QueueClient(azurite.ConnectionString, name);
-                await q.CreateIfNotExistsAsync();
-                await q.ClearMessagesAsync();
-            }
+            await Queues.ClearAsync(azurite.ConnectionString, "confirmations", "confirmations-poison");
 
             var values = TestSettings.Production(sendGrid.BaseUrl);
             values["AzureWebJobsStorage"] = azurite.ConnectionString;

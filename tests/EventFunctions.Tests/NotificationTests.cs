@@ -91,21 +91,7 @@ public sealed class Informed : IAsyncDisposable
     public async Task<QueueClient> QueueAsync() => await Get<NotificationQueue>().QueueAsync(default);
 
     /// <summary>Takes every message off the notifications queue, decoded as the trigger would hand it over.</summary>
-    public async Task<List<string>> DrainAsync()
-    {
-        var queue = await QueueAsync();
-        var messages = new List<string>();
-        while (true)
-        {
-            QueueMessage[] batch = await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5));
-            if (batch.Length == 0) return messages;
-            foreach (var m in batch)
-            {
-                messages.Add(m.Body.ToString());
-                await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt);
-            }
-        }
-    }
+    public async Task<List<string>> DrainAsync() => await Queues.DrainAsync(await QueueAsync());
 
     /// <summary>Hands one message to the queue-triggered function, as the host would.</summary>
     public Task Deliver(string message, CancellationToken ct = default) =>

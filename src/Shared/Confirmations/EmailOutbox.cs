@@ -88,6 +88,13 @@ public sealed class EmailOutbox
     /// </summary>
     public static readonly TimeSpan ClaimDuration = TimeSpan.FromSeconds(45);
 
+    /// <summary>
+    /// The longest a hand-over may take (SendGrid's client and its own retries included): well inside the claim, so
+    /// no other delivery can take the row while its email may still be on the way. A send still unanswered then is
+    /// given up (the claim released, the message comes back).
+    /// </summary>
+    public static readonly TimeSpan SendDeadline = TimeSpan.FromSeconds(30);
+
     /// <summary>A claim with less than this left is renewed (under its ETag) before its email is handed over.</summary>
     private static readonly TimeSpan RenewBelow = TimeSpan.FromSeconds(30);
 
@@ -246,7 +253,16 @@ public sealed class EmailOutbox
                 return new Handover(null, HandOverOutcome.ClaimLost, null);
             }
 
-            result = await _transport.SendAsync(email, ct);
+            using var timer = new CancellationTokenSource(SendDeadline, _clock);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
+            try
+            {
+                result = await _transport.SendAsync(email, deadline.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or TimeoutException && timer.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw new TransientEmailException($"SendGrid did not answer within {SendDeadline.TotalSeconds:0} s.", ex);
+            }
         }
         catch (EmailAuthenticationException ex)
         {

@@ -89,7 +89,7 @@ public sealed class SendGridEmailTransport(ISendGridClient client, IOptions<Even
         {
             response = await client.SendEmailAsync(mail, ct);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             Failed("unavailable");
             throw new TransientEmailException("SendGrid could not be reached or timed out.", ex);

@@ -45,12 +45,7 @@ public sealed class RunningHost : IAsyncDisposable
         var table = "h" + Guid.NewGuid().ToString("N")[..12];
 
         // The queue name is the app's real one (from the metadata), so empty it and its poison queue first.
-        foreach (var name in new[] { "confirmations", "confirmations-poison", "notifications-poison" })
-        {
-            var q = new QueueClient(azurite.ConnectionString, name);
-            await q.CreateIfNotExistsAsync();
-            await q.ClearMessagesAsync();
-        }
+        await Queues.ClearAsync(azurite.ConnectionString, "confirmations", "confirmations-poison", "notifications-poison");
 
         var values = TestSettings.Production(sendGrid.BaseUrl);
         values["AzureWebJobsStorage"] = azurite.ConnectionString;

@@ -109,18 +109,7 @@ public sealed class TestApp : IAsyncDisposable
     public async Task<List<string>> DrainQueueAsync()
     {
         await Get<EventLedger>().QueueWritesAsync(); // the messages of commits already answered
-        var queue = await QueueAsync();
-        var messages = new List<string>();
-        while (true)
-        {
-            QueueMessage[] batch = await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5));
-            if (batch.Length == 0) return messages;
-            foreach (var m in batch)
-            {
-                messages.Add(m.Body.ToString()); // the client decodes Base64, as the trigger does
-                await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt);
-            }
-        }
+        return await Queues.DrainAsync(await QueueAsync());
     }
 
     /// <summary>Hands every queued message to the SendConfirmation function, as the host would; returns how many registrations they named.</summary>
