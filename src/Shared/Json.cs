@@ -21,6 +21,8 @@ public static class Json
         o.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
         o.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
+        // {"email":"a@x","email":"b@y"}: which one counts would be a guess; refused, naming the property.
+        o.AllowDuplicateProperties = false;
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         return o;
     }

@@ -21,6 +21,8 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         { "no content type", "{}", null, 415, "不支持" },
         { "form sent to the JSON API", "name=a", "application/x-www-form-urlencoded", 415, "不支持" },
         { "consent as a string", "{\"name\":\"王磊\",\"email\":\"a@b.cn\",\"consent\":\"yes\"}", "application/json", 400, "无法解析" },
+        { "email twice", "{\"name\":\"王磊\",\"email\":\"a@b.cn\",\"email\":\"victim@c.cn\",\"consent\":true}", "application/json", 400, "“email”提交了两次" },
+        { "email twice in two cases", "{\"name\":\"王磊\",\"email\":\"a@b.cn\",\"Email\":\"victim@c.cn\",\"consent\":true}", "application/json", 400, "提交了两次" },
         { "body over 64 kB", "{\"name\":\"" + new string('a', 70_000) + "\"}", "application/json", 413, "过大" },
     };
 
@@ -129,6 +131,20 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         }
 
         await AssertNothingStored(app, salon.Id);
+    }
+
+    [Theory]
+    [InlineData("consent=true&consent=false", "consent")]
+    [InlineData("email=a%40b.cn&email=victim%40c.cn", "email")]
+    public async Task A_form_field_sent_twice_is_refused_naming_it_and_nothing_is_stored(string twice, string field)
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var lecture = await app.CreateEventAsync(Seed.Lecture());
+        var body = "name=%E7%8E%8B%E7%A3%8A&lang=en&" + twice + (twice.StartsWith("email", StringComparison.Ordinal) ? "&consent=true" : "&email=a%40b.cn");
+        var (status, html) = Results.Html(await app.SignUpForm.Submit(Requests.Raw("POST", $"/api/signup/{lecture.Id}", body, "application/x-www-form-urlencoded"), lecture.Id, default));
+        Assert.Equal(400, status);
+        Assert.Contains($"“{field}”提交了两次", System.Net.WebUtility.HtmlDecode(html)); // the page's language, read before the form
+        await AssertNothingStored(app, lecture.Id);
     }
 
     [Fact]

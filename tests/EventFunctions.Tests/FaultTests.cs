@@ -71,6 +71,26 @@ public sealed class FaultTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_form_page_answering_a_storage_fault_shows_no_seat_count_it_could_not_read()
+    {
+        var (app, proxy, eventId) = await StartBehindProxyAsync();
+        await using var _ = app;
+        await using var __ = proxy;
+        Assert.Equal(201, Results.Object<RegistrationView>(await SignUp(app, eventId, 0)).Status);
+
+        proxy.HoldAnswers();
+        var result = await app.SignUpForm.Submit(Requests.Form($"/api/signup/{eventId}",
+            [new("name", "王磊"), new("email", "wanglei@example.cn"), new("consent", "true")]), eventId, default);
+        proxy.Release();
+
+        var (status, html) = Results.Html(result);
+        Assert.Equal(503, status);
+        Assert.DoesNotContain("id=\"seats\"", html); // not "10 of 10 left" for an event whose counts were not read
+        Assert.Contains("<form", html); // the form stays, filled in, for another try
+        Assert.Contains("wanglei@example.cn", html);
+    }
+
+    [Fact]
     public async Task A_stalled_queue_does_not_hold_up_the_answer_and_the_message_follows_when_storage_answers()
     {
         // Queue storage behind a proxy whose answers are held; the table answers as usual.

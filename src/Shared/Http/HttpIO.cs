@@ -42,6 +42,12 @@ public static class HttpIO
                 ? new(null, Problem(400, text.MalformedBody, "The body must be a JSON object, not null."))
                 : new(value, null);
         }
+        catch (JsonException ex) when (ex.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) && ex.Path is { Length: > 2 } path)
+        {
+            // The same property twice: which one counts would be a guess (Json.Options refuses duplicates).
+            var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+            return new(null, Problem(400, string.Format(text.FieldGivenTwiceFormat, field), $"The property '{field}' appears twice; send it once."));
+        }
         catch (JsonException ex)
         {
             var where = ex.Path is null ? "" : $" at {ex.Path}";
@@ -108,7 +114,11 @@ public static class HttpIO
             }
 
             if (key.Length > MaxFormKeyLength) return new(null, Problem(413, text.BodyTooLarge, $"A field name may be at most {MaxFormKeyLength} characters."));
-            fields[key] = fields.TryGetValue(key, out var existing) ? StringValues.Concat(existing, value) : new StringValues(value);
+            // A field twice (consent=true&consent=false): which one counts would be a guess, so neither does.
+            if (!fields.TryAdd(key, new StringValues(value)))
+            {
+                return new(null, Problem(400, string.Format(text.FieldGivenTwiceFormat, key), $"The field '{key}' was sent twice; send it once."));
+            }
         }
 
         return new(new FormCollection(fields), null);

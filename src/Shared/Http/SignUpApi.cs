@@ -56,8 +56,8 @@ public sealed class SignUpApi(
                 SignUpOutcome.Full f => HttpIO.Html(await FormPageAsync(f.Event, text, input, null, text.Full), 409),
                 SignUpOutcome.AlreadyRegistered a => HttpIO.Html(await FormPageAsync(a.Event, text, input, null, text.AlreadyRegistered), 409),
                 SignUpOutcome.Registered r => HttpIO.Html(await ResultPageAsync(r, text)),
-                SignUpOutcome.NotSaved n => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(n.Event, text, input, null, text.Unavailable), 503)),
-                SignUpOutcome.Unknown u => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(u.Event, text, input, null, text.OutcomeUnknown), 503)),
+                SignUpOutcome.NotSaved n => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(n.Event, text, input, null, text.Unavailable, seatsKnown: false), 503)),
+                SignUpOutcome.Unknown u => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(u.Event, text, input, null, text.OutcomeUnknown, seatsKnown: false), 503)),
                 _ => throw new InvalidOperationException(outcome.GetType().Name),
             };
         });
@@ -253,7 +253,7 @@ public sealed class SignUpApi(
         _ => HttpIO.Problem(409, text.EventStarted, null, Problems.SignUpClosed),
     };
 
-    private Task<string> FormPageAsync(EventRecord e, UiText text, SignUpInput? values, FieldErrors? errors, string? message) =>
+    private Task<string> FormPageAsync(EventRecord e, UiText text, SignUpInput? values, FieldErrors? errors, string? message, bool seatsKnown = true) =>
         pages.RenderAsync<SignUpPage>(new()
         {
             [nameof(SignUpPage.Event)] = e,
@@ -264,6 +264,7 @@ public sealed class SignUpApi(
             [nameof(SignUpPage.Values)] = values,
             [nameof(SignUpPage.Errors)] = errors,
             [nameof(SignUpPage.Message)] = message,
+            [nameof(SignUpPage.SeatsKnown)] = seatsKnown,
         });
 
     private Task<string> ResultPageAsync(SignUpOutcome.Registered r, UiText text)

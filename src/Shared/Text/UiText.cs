@@ -86,6 +86,8 @@ public sealed record UiText
     public required string TooLongFormat { get; init; }
     public required string ControlCharacters { get; init; }
     public required string MalformedBody { get; init; }
+    /// <summary>A field sent twice (a form or JSON body): which one counts would be a guess. Format: {0} the field.</summary>
+    public required string FieldGivenTwiceFormat { get; init; }
     public required string WrongContentType { get; init; }
     public required string BodyTooLarge { get; init; }
     public required string Unavailable { get; init; }
@@ -261,6 +263,7 @@ public sealed record UiText
         TooLongFormat = "内容过长，最多 {0} 个字。",
         ControlCharacters = "内容包含无法识别的字符。",
         MalformedBody = "提交的内容无法解析，请检查格式。",
+        FieldGivenTwiceFormat = "“{0}”提交了两次，无法确定以哪个为准：请返回，只填写一次后重新提交。",
         WrongContentType = "不支持此提交格式。",
         BodyTooLarge = "提交的内容过大。",
         Unavailable = "系统繁忙，请稍后再试。您的信息尚未保存。",
@@ -391,6 +394,7 @@ public sealed record UiText
         TooLongFormat = "Too long: at most {0} characters.",
         ControlCharacters = "This contains characters we cannot read.",
         MalformedBody = "We could not read what was sent; please check its format.",
+        FieldGivenTwiceFormat = "“{0}” was sent twice, so we cannot tell which one you meant: go back and send it once.",
         WrongContentType = "This kind of submission is not supported.",
         BodyTooLarge = "What was sent is too large.",
         Unavailable = "The system is busy; please try again shortly. Nothing has been saved yet.",
