@@ -92,6 +92,18 @@ public static class Input
         return email.ToLowerInvariant();
     }
 
+    /// <summary>
+    /// The mailbox a normalised address reaches, for telling people apart: a <c>+tag</c> is dropped
+    /// (<c>wang+1@example.cn</c> and <c>wang+2@example.cn</c> are one inbox at every provider that supports tags).
+    /// Only for keys and limits; the email itself goes to the address as typed.
+    /// </summary>
+    public static string MailboxIdentity(string normalisedEmail)
+    {
+        var at = normalisedEmail.LastIndexOf('@');
+        var plus = normalisedEmail.IndexOf('+');
+        return plus > 0 && plus < at ? normalisedEmail[..plus] + normalisedEmail[at..] : normalisedEmail;
+    }
+
     /// <summary>Whether the part before the @ has characters outside ASCII (用户@…): undeliverable without SMTPUTF8.</summary>
     public static bool HasNonAsciiLocalPart(string? value)
     {

@@ -214,7 +214,7 @@ public sealed class AttendanceTests(AzuriteFixture azurite)
         Assert.Equal((1, 1, 1), (ev.Confirmed, ev.Waitlisted, ev.Withdrawn));
 
         // Search finds walk-ins and registrations; undo removes the walk-in.
-        Assert.Equal("王五", Assert.Single(await service.SearchAsync(lecture.Id, "王", default)).Name);
+        Assert.Equal("王五", Assert.Single(await service.SearchAsync(lecture.Id, "王五", default)).Name);
         Assert.IsType<CheckInOutcome.Undone>(await service.UndoAsync(lecture.Id, walkInRow.RowKey, Door, default));
         Assert.DoesNotContain(await app.RegistrationsAsync(lecture.Id), r => r.Status == RegistrationStatus.WalkIn);
         Assert.Equal(0, (await app.EventRowAsync(lecture.Id)).WalkIns);

@@ -208,9 +208,24 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
             Assert.DoesNotContain("新建活动", await response.Content.ReadAsStringAsync());
         }
 
+        // The setting says the platform signs people in, but the platform does not say so: the header is not believed.
         await using (var host = await RunningHost.StartAsync(azurite, new Dictionary<string, string?>
         {
             ["EventFunctions:Console:PlatformAuthentication"] = "true",
+            ["EventFunctions:Console:Admins"] = Admin,
+        }))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/console");
+            request.Headers.Add("X-MS-CLIENT-PRINCIPAL", principal);
+            using var response = await host.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.DoesNotContain("新建活动", await response.Content.ReadAsStringAsync());
+        }
+
+        await using (var host = await RunningHost.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["EventFunctions:Console:PlatformAuthentication"] = "true",
+            ["WEBSITE_AUTH_ENABLED"] = "True",
             ["EventFunctions:Console:Admins"] = Admin,
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
             ["EventFunctions:Console:DevelopmentSignIn"] = "true",
@@ -232,6 +247,16 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
             using var signIn = await anonymous.GetAsync("/api/console/signin");
             Assert.StartsWith("/.auth/login/aad", signIn.Headers.Location!.ToString());
         }
+    }
+
+    [Fact]
+    public async Task The_development_sign_in_never_exists_on_the_platform_even_in_Development()
+    {
+        // WEBSITE_INSTANCE_ID: the platform's own variable, on every App Service instance.
+        await using var host = await RunningHost.StartAsync(azurite, DevelopmentConsole(new() { ["WEBSITE_INSTANCE_ID"] = "a1b2c3d4e5" }));
+        using var client = new ConsoleClient(host.BaseUrl);
+        using var response = await client.PostRawAsync("/api/console/signin", [new("email", Admin)]);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     [Fact]

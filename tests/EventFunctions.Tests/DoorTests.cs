@@ -268,6 +268,10 @@ public sealed partial class DoorTests(AzuriteFixture azurite)
         // The search results: between their card and the recent check-ins' card.
         static string Found(string html) => Regex.Match(html, "id=\"result-list\".*?id=\"recent\"", RegexOptions.Singleline).Value;
 
+        // One character (a surname) finds nobody: a door link must not list the room; two characters do.
+        Assert.DoesNotContain("王磊", Found(await SearchAsync(Uri.EscapeDataString("王"))));
+        Assert.Contains("王磊", Found(await SearchAsync(Uri.EscapeDataString("王磊"))));
+
         var waiting = await SearchAsync("2222");
         Assert.Contains("张伟", Found(waiting));
         Assert.Contains("此人仍在候补名单中，没有确认名额，不能签到。", Found(waiting));

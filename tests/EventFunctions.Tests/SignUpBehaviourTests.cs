@@ -67,6 +67,12 @@ public sealed class SignUpBehaviourTests(AzuriteFixture azurite)
         var (s3, problem) = Results.Object<ProblemDetails>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", body), lecture.Id, default));
         Assert.Equal(409, s3);
         Assert.Equal(Problems.AlreadyRegistered, problem.Type);
+
+        // A +tag reaches the same inbox: not a new person (a script cannot mail one inbox from many "addresses").
+        body["email"] = "liyinghui+2@example.com";
+        var (s4, tagged) = Results.Object<ProblemDetails>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", body), lecture.Id, default));
+        Assert.Equal(409, s4);
+        Assert.Equal(Problems.AlreadyRegistered, tagged.Type);
         Assert.Single(await app.RegistrationsAsync(lecture.Id));
         Assert.Single(await app.DrainQueueAsync());
     }

@@ -108,9 +108,13 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
 
     public static string WalkInKey(string id) => "walkin-" + id;
 
+    /// <summary>The shortest part of a name a search looks for.</summary>
+    public const int MinNameQuery = 2;
+
     /// <summary>
-    /// Finds people by part of the name (any case), the last four digits of the phone, or a ticket code; at most
-    /// <paramref name="limit"/>, checked-in last.
+    /// Finds people by part of the name (any case, at least <see cref="MinNameQuery"/> characters: one character,
+    /// a surname, would list half the room to anyone holding a door link), the last four digits of the phone, or a
+    /// ticket code; at most <paramref name="limit"/>, checked-in last.
     /// </summary>
     public async Task<IReadOnlyList<Attendee>> SearchAsync(string eventId, string? query, CancellationToken ct, int limit = 20)
     {
@@ -118,12 +122,13 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
         if (q is null || !Ids.IsValidEventId(eventId)) return [];
         var code = Tickets.Normalise(q);
         var lastFour = q.Length == 4 && q.All(char.IsAsciiDigit) ? q : null;
+        var byName = q.Length >= MinNameQuery;
         var matches = new List<RegistrationEntity>();
         await foreach (var r in RowsAsync(eventId, ct))
         {
             if ((code is not null && ids.TicketOf(r) == code)
                 || (lastFour is not null && Digits(r.Phone) is { Length: >= 4 } d && d.EndsWith(lastFour, StringComparison.Ordinal))
-                || r.Name.Contains(q, StringComparison.OrdinalIgnoreCase))
+                || (byName && r.Name.Contains(q, StringComparison.OrdinalIgnoreCase)))
             {
                 matches.Add(r);
             }

@@ -43,10 +43,11 @@ public sealed class ConsoleAuth(
     /// <summary>
     /// The development sign-in exists only when asked for (<see cref="ConsoleOptions.DevelopmentSignIn"/>), in the
     /// Development environment (see <see cref="AppEnvironment"/>), and without the platform's sign-in. Outside
-    /// Development the setting stops the app at start-up, so one wrong environment name is not enough to open it.
+    /// Development the setting stops the app at start-up, so one wrong environment name is not enough to open it; on
+    /// the platform itself (<see cref="AppEnvironment.OnPlatform"/>) it never exists.
     /// </summary>
     public bool DevelopmentSignInEnabled =>
-        options.Value.Console.DevelopmentSignIn && !options.Value.Console.PlatformAuthentication && environment.IsDevelopment;
+        options.Value.Console.DevelopmentSignIn && !options.Value.Console.PlatformAuthentication && environment.IsDevelopment && !environment.OnPlatform;
 
     public bool PlatformAuthentication => options.Value.Console.PlatformAuthentication;
 
@@ -59,6 +60,9 @@ public sealed class ConsoleAuth(
         if (options.Value.Console.PlatformAuthentication)
         {
             if (!hasPrincipal) return new SignInState.Anonymous();
+            // The setting says the platform signs people in; the header is believed only if the platform agrees (with its
+            // sign-in off, nothing strips a header a client made up).
+            if (!environment.PlatformSignInOn) return new SignInState.ForgedPrincipal();
             var email = EmailFromPrincipal(request.Headers[PrincipalHeader].ToString());
             if (email is null) return new SignInState.Anonymous();
             var user = await directory.FindAsync(email, developmentSignIn: false, ct);

@@ -15,6 +15,18 @@ public sealed class AppEnvironment(IConfiguration configuration, IHostEnvironmen
         host?.IsDevelopment() == true
         || string.Equals(configuration["AZURE_FUNCTIONS_ENVIRONMENT"], Environments.Development, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Running on App Service / Functions in Azure (the platform sets <c>WEBSITE_INSTANCE_ID</c> on every instance):
+    /// the development sign-in never exists there, whatever the environment says.
+    /// </summary>
+    public bool OnPlatform => !string.IsNullOrEmpty(configuration["WEBSITE_INSTANCE_ID"]);
+
+    /// <summary>
+    /// The platform says its sign-in (App Service Authentication) is on: <c>WEBSITE_AUTH_ENABLED=True</c>. Only then
+    /// does it put <c>X-MS-CLIENT-PRINCIPAL</c> on requests and strip one a client sent.
+    /// </summary>
+    public bool PlatformSignInOn => string.Equals(configuration["WEBSITE_AUTH_ENABLED"], "True", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The name shown in start-up messages and the health report.</summary>
     public string Name => IsDevelopment ? Environments.Development
         : configuration["AZURE_FUNCTIONS_ENVIRONMENT"] is { Length: > 0 } functions ? functions

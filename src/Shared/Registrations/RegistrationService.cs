@@ -63,7 +63,8 @@ public sealed class RegistrationService(
         if (signUp is null) return new SignUpOutcome.Invalid(ev, errors);
 
         var table = await store.TableAsync(ct);
-        var key = ids.RegistrationKey(signUp.Email);
+        // One registration per inbox: the key is the mailbox, so wang+1@ and wang+2@ are the same person here.
+        var key = ids.RegistrationKey(Input.MailboxIdentity(signUp.Email));
         var submissionHash = Hash(signUp);
 
         // No read for an earlier sign-up first: the registration's key makes the insert fail (409) if there is
