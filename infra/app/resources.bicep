@@ -232,6 +232,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       EventFunctions__Console__Admins: consoleAdmins
       // The console trusts X-MS-CLIENT-PRINCIPAL only where App Service Authentication (below) sets it.
       EventFunctions__Console__PlatformAuthentication: empty(signInClientId) ? 'false' : 'true'
+      // The platform's front end adds each client's address to X-Forwarded-For: the rate limits count by it.
+      EventFunctions__Limits__TrustForwardedFor: 'true'
     }, empty(publicBaseUrl) ? {} : {
       // Unset, the app builds links from WEBSITE_HOSTNAME, the host name the platform gives it in any cloud.
       EventFunctions__PublicBaseUrl: publicBaseUrl

@@ -89,6 +89,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RegistrationService>();
         services.AddSingleton<ConfirmationQueue>();
         services.AddSingleton<EmailOutbox>();
+        services.AddSingleton<Http.PublicLimits>();
         services.AddSingleton<Notifications.NoticeComposer>();
         services.AddSingleton<ConfirmationSender>();
         services.AddSingleton<RetentionService>();

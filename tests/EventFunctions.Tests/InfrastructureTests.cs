@@ -54,6 +54,7 @@ public sealed class InfrastructureTests
         Assert.Contains("authsettingsV2", json);
         Assert.Contains("\"unauthenticatedClientAction\": \"AllowAnonymous\"", json); // participants' pages stay public
         Assert.Contains("EventFunctions__Console__PlatformAuthentication", json);
+        Assert.Contains("EventFunctions__Limits__TrustForwardedFor", json); // behind the front end, limits count the client's address, not the front end's
         Assert.Contains("EventFunctions__SigningKey", json);
         Assert.Contains("EventFunctions__Console__Admins", json);
     }

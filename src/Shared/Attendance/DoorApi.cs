@@ -31,6 +31,7 @@ public sealed class DoorApi(
     AttendanceService attendance,
     DoorLinks links,
     PageRenderer pages,
+    PublicLimits limits,
     Microsoft.Extensions.Options.IOptions<Storage.EventFunctionsOptions> options,
     ILogger<DoorApi> log)
 {
@@ -48,6 +49,7 @@ public sealed class DoorApi(
         {
             var fromQuery = links.Verify(eventId, request.Query["k"].FirstOrDefault());
             var credential = fromQuery ?? FromCookie(request, eventId);
+            if (limits.Refuse(request, PublicAction.Door, doorLink: credential?.LinkId) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
             if (credential is null) return await DeniedAsync();
             var e = await events.FindAsync(eventId, ct);
             if (e is null) return await NotFoundAsync(text);
@@ -73,6 +75,7 @@ public sealed class DoorApi(
         return await Guard(request, text, async () =>
         {
             var credential = links.Verify(eventId, Field("k")) ?? FromCookie(request, eventId);
+            if (limits.Refuse(request, PublicAction.Door, doorLink: credential?.LinkId) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
             if (credential is null) return await DeniedAsync();
             if (!SameOriginOrUnknown(request, options.Value.PublicBaseUrl) || !links.CheckFormToken(credential, Field("af")))
             {
@@ -137,6 +140,7 @@ public sealed class DoorApi(
         var door = DoorText.For(text);
         return Guard(request, text, async () =>
         {
+            if (limits.Refuse(request, PublicAction.Page) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
             var e = await events.FindAsync(eventId, ct);
             if (e is null) return await NotFoundAsync(text);
             var normal = Tickets.Normalise(code);

@@ -61,4 +61,6 @@ public static class Problems
     public const string Unavailable = "urn:eventfunctions:unavailable";
     /// <summary>503: storage did not say whether it was saved; the same request again gets the true answer.</summary>
     public const string OutcomeUnknown = "urn:eventfunctions:outcome-unknown";
+    /// <summary>429: a rate limit is spent (Retry-After says for how long).</summary>
+    public const string TooManyRequests = "urn:eventfunctions:too-many-requests";
 }

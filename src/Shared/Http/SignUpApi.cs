@@ -19,6 +19,7 @@ public sealed class SignUpApi(
     Notifications.ResendService resends,
     Security.IdentifierKeys ids,
     PageRenderer pages,
+    PublicLimits limits,
     TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<Storage.EventFunctionsOptions> options,
     ILogger<SignUpApi> log)
@@ -28,6 +29,7 @@ public sealed class SignUpApi(
     public Task<IActionResult> FormAsync(HttpRequest request, string eventId, CancellationToken ct)
     {
         var text = HttpIO.Language(request);
+        if (limits.Refuse(request, PublicAction.Page) is { } wait) return PublicLimits.TooManyPageAsync(request, wait, text, pages);
         return GuardHtml(request, text, async () =>
         {
             var e = await events.FindAsync(eventId, ct);
@@ -44,6 +46,7 @@ public sealed class SignUpApi(
         var form = read.Value!;
         text = HttpIO.Language(request, form["lang"].FirstOrDefault());
         var input = FromForm(form, text);
+        if (limits.Refuse(request, PublicAction.SignUp, LimitedEvent(eventId), Mailbox(input)) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
 
         return await GuardHtml(request, text, async () =>
         {
@@ -74,6 +77,7 @@ public sealed class SignUpApi(
             if (read.Error is not null) return read.Error;
             var input = read.Value!;
             var language = UiText.Pick(input.Language, request.Headers.AcceptLanguage.ToString());
+            if (limits.Refuse(request, PublicAction.SignUp, LimitedEvent(eventId), Mailbox(input)) is { } wait) return PublicLimits.TooManyJson(request, wait, language);
             var outcome = await registrations.SignUpAsync(eventId, input, language, ct);
             return outcome switch
             {
@@ -95,6 +99,7 @@ public sealed class SignUpApi(
     public Task<IActionResult> CancelJsonAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
     {
         var text = HttpIO.Language(request);
+        if (limits.Refuse(request, PublicAction.Page) is { } wait) return Task.FromResult(PublicLimits.TooManyJson(request, wait, text));
         return HttpIO.GuardAsync(request, log, async () =>
         {
             var outcome = await registrations.CancelAsync(eventId, registrationId, request.Query["t"].FirstOrDefault(), ct);
@@ -113,6 +118,7 @@ public sealed class SignUpApi(
     public Task<IActionResult> ManageFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
     {
         var text = HttpIO.Language(request);
+        if (limits.Refuse(request, PublicAction.Page) is { } wait) return PublicLimits.TooManyPageAsync(request, wait, text, pages);
         return GuardHtml(request, text, async () =>
         {
             var token = request.Query["t"].FirstOrDefault();
@@ -152,6 +158,7 @@ public sealed class SignUpApi(
         var read = await HttpIO.ReadFormAsync(request, text, pages, ct);
         if (read.Error is not null) return read.Error;
         text = HttpIO.Language(request, read.Value!["lang"].FirstOrDefault());
+        if (limits.Refuse(request, PublicAction.Page) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
         var token = read.Value!["t"].FirstOrDefault();
         return await GuardHtml(request, text, async () =>
         {
@@ -185,6 +192,7 @@ public sealed class SignUpApi(
     public Task<IActionResult> CalendarAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
     {
         var text = HttpIO.Language(request);
+        if (limits.Refuse(request, PublicAction.Page) is { } wait) return PublicLimits.TooManyPageAsync(request, wait, text, pages);
         return GuardHtml(request, text, async () =>
         {
             var found = await registrations.FindForManageAsync(eventId, registrationId, request.Query["t"].FirstOrDefault(), ct);
@@ -208,6 +216,7 @@ public sealed class SignUpApi(
         var read = await HttpIO.ReadFormAsync(request, text, pages, ct);
         if (read.Error is not null) return read.Error;
         text = HttpIO.Language(request, read.Value!["lang"].FirstOrDefault());
+        if (limits.Refuse(request, PublicAction.Page) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
         return await GuardHtml(request, text, async () =>
         {
             var outcome = await registrations.CancelAsync(eventId, registrationId, read.Value!["t"].FirstOrDefault(), ct);
@@ -223,6 +232,12 @@ public sealed class SignUpApi(
     }
 
     // ---- Helpers ----
+
+    /// <summary>The event a sign-up's per-event limit counts against (only a well-formed id: made-up ones get no bucket).</summary>
+    private static string? LimitedEvent(string eventId) => Ids.IsValidEventId(eventId) ? eventId : null;
+
+    /// <summary>The mailbox a sign-up's per-mailbox limit counts against (as the duplicate check sees it), if the address reads.</summary>
+    private static string? Mailbox(SignUpInput input) => Input.NormaliseEmail(input.Email) is { } email ? Input.MailboxIdentity(email) : null;
 
     public static SignUpInput FromForm(IFormCollection form, UiText text)
     {

@@ -76,6 +76,9 @@ public sealed class EventFunctionsOptions
 
     public EmailOptions Email { get; set; } = new();
 
+    /// <summary>Rate limits on the anonymous routes (settings <c>EventFunctions__Limits__…</c>).</summary>
+    public LimitOptions Limits { get; set; } = new();
+
     /// <summary>How many registrations of one batch confirmation message are emailed at the same time.</summary>
     public int ConfirmationParallelism { get; set; } = 8;
 
@@ -177,3 +180,34 @@ public sealed class EmailOptions
     public bool UsesSendGrid => Mode.Equals("SendGrid", StringComparison.OrdinalIgnoreCase)
         || (Mode.Length == 0 && !string.IsNullOrWhiteSpace(SendGridApiKey));
 }
+
+/// <summary>
+/// Rate limits on the anonymous routes (see Http/PublicLimits.cs), per instance: a bucket holds the allowance of its
+/// window and refills evenly through it. Sized for a street office's events: a resident never meets them, a script does.
+/// </summary>
+public sealed class LimitOptions
+{
+    /// <summary>
+    /// True where the platform's front end adds the client's address to <c>X-Forwarded-For</c> (App Service, Azure
+    /// Functions): the limits then read its last entry. Off, they use the connection's address, and a client's own
+    /// <c>X-Forwarded-For</c> is ignored (it could name anyone).
+    /// </summary>
+    public bool TrustForwardedFor { get; set; }
+
+    /// <summary>Every anonymous request (pages, the API, tickets, door links) from one address.</summary>
+    public int PagesPerAddressPerMinute { get; set; } = 300;
+
+    /// <summary>Sign-ups (form or API) from one address. Mobile carriers put many people behind one address; a rush
+    /// of neighbours for one event rarely shares one, a script always does.</summary>
+    public int SignUpsPerAddressPerMinute { get; set; } = 20;
+
+    /// <summary>Sign-ups for one event from everyone together: above any real rush, below what empties an event in seconds.</summary>
+    public int SignUpsPerEventPerMinute { get; set; } = 1200;
+
+    /// <summary>Sign-ups for one mailbox (a <c>+tag</c> is the same mailbox), across events: nobody's inbox is a target.</summary>
+    public int SignUpsPerMailboxPerHour { get; set; } = 5;
+
+    /// <summary>Requests on one door link (search, check in, walk-in): several volunteers at a busy door stay well under it.</summary>
+    public int DoorRequestsPerLinkPerMinute { get; set; } = 240;
+}
+

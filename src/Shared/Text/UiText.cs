@@ -88,6 +88,9 @@ public sealed record UiText
     public required string MalformedBody { get; init; }
     /// <summary>A field sent twice (a form or JSON body): which one counts would be a guess. Format: {0} the field.</summary>
     public required string FieldGivenTwiceFormat { get; init; }
+    /// <summary>A rate limit is spent. Format: {0} seconds to wait.</summary>
+    public required string TooManyRequestsFormat { get; init; }
+    public required string TooManyRequestsHeading { get; init; }
     public required string WrongContentType { get; init; }
     public required string BodyTooLarge { get; init; }
     public required string Unavailable { get; init; }
@@ -264,6 +267,8 @@ public sealed record UiText
         ControlCharacters = "内容包含无法识别的字符。",
         MalformedBody = "提交的内容无法解析，请检查格式。",
         FieldGivenTwiceFormat = "“{0}”提交了两次，无法确定以哪个为准：请返回，只填写一次后重新提交。",
+        TooManyRequestsFormat = "您所在的网络提交得太频繁了，请 {0} 秒后再试。已填写的内容请返回上一页查看。",
+        TooManyRequestsHeading = "请稍后再试",
         WrongContentType = "不支持此提交格式。",
         BodyTooLarge = "提交的内容过大。",
         Unavailable = "系统繁忙，请稍后再试。您的信息尚未保存。",
@@ -395,6 +400,8 @@ public sealed record UiText
         ControlCharacters = "This contains characters we cannot read.",
         MalformedBody = "We could not read what was sent; please check its format.",
         FieldGivenTwiceFormat = "“{0}” was sent twice, so we cannot tell which one you meant: go back and send it once.",
+        TooManyRequestsFormat = "Too many requests from your network. Please try again in {0} seconds; go back to find what you filled in.",
+        TooManyRequestsHeading = "Please try again shortly",
         WrongContentType = "This kind of submission is not supported.",
         BodyTooLarge = "What was sent is too large.",
         Unavailable = "The system is busy; please try again shortly. Nothing has been saved yet.",
