@@ -297,6 +297,7 @@ static async Task<string> CreateEventAsync(IServiceProvider services, string tit
     var created = await services.GetRequiredService<EventService>().CreateAsync(new EventInput
     {
         Kind = "lecture", Title = title, Venue = "社区文化活动中心多功能厅", Capacity = capacity, WaitlistAllowed = true,
+        WaitlistLimit = 100_000, // a rush several times the seats: everyone past the seats waits (the default limit is three times the seats)
         Start = Local(now.AddDays(3)), End = Local(now.AddDays(3).AddHours(2)),
         OrganiserName = "社区服务中心", OrganiserEmail = "bench@example.cn",
     }, default);

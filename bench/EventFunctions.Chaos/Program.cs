@@ -128,6 +128,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
         ["end"] = startLocal.AddHours(2).ToString("yyyy-MM-ddTHH:mm"),
         ["capacity"] = 40,
         ["waitlistAllowed"] = true,
+        ["waitlistLimit"] = 100_000, // thousands wait for 40 seats here: the ledger's order is what this run checks
         ["organiserName"] = "街道社区服务中心",
         ["organiserEmail"] = "chaos-organiser@example.cn",
         ["lecture"] = new JsonObject { ["speaker"] = "张敏 教授", ["onlineUrl"] = "https://live.example.cn/chaos" },

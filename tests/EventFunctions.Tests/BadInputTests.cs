@@ -148,6 +148,33 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_full_waitlist_is_full_to_everyone_and_a_limit_out_of_range_is_named()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var input = Seed.Lecture(capacity: 1, waitlist: true);
+        input["waitlistLimit"] = 1;
+        var lecture = await app.CreateEventAsync(input);
+        Assert.Equal(1, lecture.WaitlistLimit);
+        for (var i = 0; i < 2; i++)
+        {
+            var (s, _) = Results.Object<RegistrationView>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", Seed.Person($"人{i}", $"p{i}@example.cn", null)), lecture.Id, default));
+            Assert.Equal(201, s);
+        }
+
+        var (status, problem) = Results.Object<ProblemDetails>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", Seed.Person("晚到", "late@example.cn", null)), lecture.Id, default));
+        Assert.Equal(409, status);
+        Assert.Equal(Problems.EventFull, problem.Type);
+        Assert.Equal(2, (await app.RegistrationsAsync(lecture.Id)).Count);
+        var (_, page) = Results.Html(await app.SignUpForm.Show(Requests.Get($"/api/signup/{lecture.Id}"), lecture.Id, default));
+        Assert.Contains(UiText.Chinese.Full, page);
+
+        input["waitlistLimit"] = 0;
+        var (bad, invalid) = Results.Object<ValidationProblemDetails>(await app.CreateEvent.Run(Requests.Json("POST", "/api/events", input), default));
+        Assert.Equal(400, bad);
+        Assert.Contains("waitlistLimit", invalid.Errors.Keys);
+    }
+
+    [Fact]
     public async Task Unknown_event_is_404_with_a_message()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);

@@ -153,6 +153,7 @@ public sealed class LedgerTests(AzuriteFixture azurite)
         await using var _ = a;
         await using var __ = b;
         var input = Seed.Lecture(capacity: 50, waitlist: true);
+        input["waitlistLimit"] = 1000; // the rush waits for its seats, all of it
         var lecture = await a.CreateEventAsync(input);
         await SignUpManyAsync([a, b], lecture.Id, Enumerable.Range(0, 40));
         var early = (await a.RegistrationsAsync(lecture.Id)).Take(20).ToList();

@@ -57,6 +57,24 @@ public sealed class SeatRulesTests
     }
 
     [Fact]
+    public void The_waitlist_stops_at_its_limit_three_times_the_seats_unless_the_organiser_says_otherwise()
+    {
+        var plan = Plan(Event(capacity: 1, waitlist: true) with { WaitlistLimit = 2 });
+        var ops = new[] { SignUp("a@x.cn"), SignUp("b@x.cn"), SignUp("c@x.cn"), SignUp("d@x.cn") };
+        foreach (var op in ops) plan.SignUp(op);
+        var after = plan.Finish();
+        Assert.Equal((1, 2), (after.Confirmed, after.Waitlisted));
+        Assert.IsType<SeatResult.Full>(plan.Results[ops[3]]); // a script cannot grow a list everyone on it is mailed from
+        Assert.False(after.WaitlistOpen);
+
+        // Unset (rows stored before limits): three times the seats.
+        Assert.Equal(30, Event(capacity: 10, waitlist: true).EffectiveWaitlistLimit);
+        Assert.True(Event(capacity: 10, waitlist: true, waitlisted: 29).WaitlistOpen);
+        Assert.False(Event(capacity: 10, waitlist: true, waitlisted: 30).WaitlistOpen);
+        Assert.False(Event(capacity: 10, waitlist: false).WaitlistOpen);
+    }
+
+    [Fact]
     public void A_new_sign_up_never_takes_a_seat_while_someone_waits()
     {
         // A seat is free (capacity 3, 2 confirmed) but one person waits: the newcomer queues behind them.

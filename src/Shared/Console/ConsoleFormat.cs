@@ -40,7 +40,7 @@ public static class ConsoleFormat
         SignUpWindow.EventStarted => (ConsoleText.InProgress.Inline, "warn"),
         SignUpWindow.NotYetOpen => (ConsoleText.NotOpenYet.Inline, ""),
         SignUpWindow.Closed => (ConsoleText.SignUpClosed.Inline, "warn"),
-        _ when e.SeatsLeft == 0 => e.WaitlistAllowed ? (ConsoleText.FullWaitlistOpen.Inline, "warn") : (ConsoleText.Full.Inline, "warn"),
+        _ when e.SeatsLeft == 0 => e.WaitlistOpen ? (ConsoleText.FullWaitlistOpen.Inline, "warn") : (ConsoleText.Full.Inline, "warn"),
         _ => (ConsoleText.Open.Inline, "ok"),
     };
 

@@ -59,6 +59,7 @@ public static partial class EventForm
             End = Get(v, "end"),
             Capacity = int.TryParse(Get(v, "capacity"), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : null,
             WaitlistAllowed = Get(v, "waitlistAllowed") is "on" or "true",
+            WaitlistLimit = int.TryParse(Get(v, "waitlistLimit"), NumberStyles.None, CultureInfo.InvariantCulture, out var w) ? w : null,
             SignUpOpens = Get(v, "signUpOpens"),
             SignUpCloses = Get(v, "signUpCloses"),
             OrganiserName = Get(v, "organiserName"),
@@ -101,6 +102,9 @@ public static partial class EventForm
             ["end"] = Local(e.EndUtc),
             ["capacity"] = e.Capacity.ToString(CultureInfo.InvariantCulture),
             ["waitlistAllowed"] = e.WaitlistAllowed ? "on" : "",
+            // The default (three times the seats) shows as empty, so that changing the seats moves it too.
+            ["waitlistLimit"] = e.WaitlistAllowed && e.WaitlistLimit > 0 && e.WaitlistLimit != EventRecord.DefaultWaitlistLimit(e.Capacity)
+                ? e.WaitlistLimit.ToString(CultureInfo.InvariantCulture) : "",
             ["signUpOpens"] = Local(e.SignUpOpensUtc),
             // At the start (the default) shows as empty, "at the start", so that moving the event moves it too.
             ["signUpCloses"] = e.SignUpClosesUtc == e.StartUtc ? "" : Local(e.SignUpClosesUtc),

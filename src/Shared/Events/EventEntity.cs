@@ -24,6 +24,8 @@ public sealed class EventEntity : ITableEntity
     public string TimeZoneId { get; set; } = "";
     public int Capacity { get; set; }
     public bool WaitlistAllowed { get; set; }
+    /// <summary>0 on rows stored before waitlist limits: the default applies (see <see cref="EventRecord.EffectiveWaitlistLimit"/>).</summary>
+    public int WaitlistLimit { get; set; }
     public DateTimeOffset SignUpOpensUtc { get; set; }
     public DateTimeOffset SignUpClosesUtc { get; set; }
     public string OrganiserName { get; set; } = "";
@@ -80,6 +82,7 @@ public sealed class EventEntity : ITableEntity
         TimeZoneId = e.TimeZoneId,
         Capacity = e.Capacity,
         WaitlistAllowed = e.WaitlistAllowed,
+        WaitlistLimit = e.WaitlistLimit,
         SignUpOpensUtc = e.SignUpOpensUtc,
         SignUpClosesUtc = e.SignUpClosesUtc,
         OrganiserName = e.OrganiserName,
@@ -114,6 +117,7 @@ public sealed class EventEntity : ITableEntity
             TimeZoneId = TimeZoneId,
             Capacity = Capacity,
             WaitlistAllowed = WaitlistAllowed,
+            WaitlistLimit = WaitlistLimit,
             SignUpOpensUtc = SignUpOpensUtc,
             SignUpClosesUtc = SignUpClosesUtc,
             OrganiserName = OrganiserName,

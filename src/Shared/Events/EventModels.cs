@@ -29,6 +29,8 @@ public sealed record EventInput
     public string? TimeZone { get; init; }
     public int? Capacity { get; init; }
     public bool? WaitlistAllowed { get; init; }
+    /// <summary>Most people on the waitlist; <see cref="EventRecord.DefaultWaitlistLimit"/> (three times the seats) when omitted.</summary>
+    public int? WaitlistLimit { get; init; }
     /// <summary>Local time sign-up opens; now when omitted.</summary>
     public string? SignUpOpens { get; init; }
     /// <summary>Local time sign-up closes; the event's start when omitted.</summary>
@@ -93,6 +95,11 @@ public sealed record EventRecord
     public required string TimeZoneId { get; init; }
     public required int Capacity { get; init; }
     public required bool WaitlistAllowed { get; init; }
+    /// <summary>
+    /// Most people waiting at once (the organiser's, or three times the seats): a waitlist without end is a list a
+    /// script fills, and everyone on it is sent email. Lowering it below those already waiting removes nobody.
+    /// </summary>
+    public int WaitlistLimit { get; init; }
     public required DateTimeOffset SignUpOpensUtc { get; init; }
     public required DateTimeOffset SignUpClosesUtc { get; init; }
     public required string OrganiserName { get; init; }
@@ -121,6 +128,15 @@ public sealed record EventRecord
     public DateTimeOffset? DoorLinksRevokedUtc { get; init; }
 
     public int SeatsLeft => Math.Max(0, Capacity - Confirmed);
+
+    /// <summary>The waitlist's size when the organiser sets none.</summary>
+    public static int DefaultWaitlistLimit(int capacity) => Math.Min(EventValidator.MaxCapacity, 3 * Math.Max(1, capacity));
+
+    /// <summary>The waitlist in force: the organiser's limit, or the default for rows stored before limits.</summary>
+    public int EffectiveWaitlistLimit => WaitlistLimit > 0 ? WaitlistLimit : DefaultWaitlistLimit(Capacity);
+
+    /// <summary>Whether someone who finds no seat can still join the waitlist.</summary>
+    public bool WaitlistOpen => WaitlistAllowed && Waitlisted < EffectiveWaitlistLimit;
 
     /// <summary>Whether people come through a door (a venue, a meeting point): an online-only lecture has none, so no ticket.</summary>
     public bool HasDoor => Venue is not null || SiteVisit is not null || Lecture?.OnlineUrl is null;
@@ -197,6 +213,8 @@ public sealed record EventView(
     public EventEnglish? English { get; init; }
     public int ReminderHoursBefore { get; init; }
     public int CalendarSequence { get; init; }
+    /// <summary>Most people waiting (see <see cref="EventRecord.WaitlistLimit"/>); null without a waitlist.</summary>
+    public int? WaitlistLimit { get; init; }
 }
 
 public sealed record SiteVisitView(string MeetingPoint, DateTimeOffset MeetingTime, IReadOnlyList<string> SecurityFields)

@@ -144,11 +144,12 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         English = e.English,
         ReminderHoursBefore = e.ReminderHoursBefore,
         CalendarSequence = e.CalendarSequence,
+        WaitlistLimit = e.WaitlistAllowed ? e.EffectiveWaitlistLimit : null,
     };
 
     private static string SignUpStatus(EventRecord e, DateTimeOffset now) => e.WindowAt(now) switch
     {
-        SignUpWindow.Open when e.SeatsLeft == 0 => e.WaitlistAllowed ? "waitlist" : "full",
+        SignUpWindow.Open when e.SeatsLeft == 0 => e.WaitlistOpen ? "waitlist" : "full",
         SignUpWindow.Open => "open",
         SignUpWindow.NotYetOpen => "notYetOpen",
         SignUpWindow.Closed => "closed",

@@ -72,6 +72,13 @@ public static partial class EventValidator
             if (input.Capacity is null || capacity < 1 || capacity > MaxCapacity) capacity = 0;
         }
 
+        var waitlistLimit = 0;
+        if (input.WaitlistAllowed == true)
+        {
+            waitlistLimit = input.WaitlistLimit ?? EventRecord.DefaultWaitlistLimit(capacity);
+            if (waitlistLimit < 1 || waitlistLimit > MaxCapacity) errors.Add("waitlistLimit", EventRuleText.WaitlistLimit(MaxCapacity));
+        }
+
         SalonDetails? salon = null;
         SiteVisitDetails? siteVisit = null;
         LectureDetails? lecture = null;
@@ -136,6 +143,7 @@ public static partial class EventValidator
             TimeZoneId = zoneId,
             Capacity = capacity,
             WaitlistAllowed = input.WaitlistAllowed ?? false,
+            WaitlistLimit = waitlistLimit,
             SignUpOpensUtc = opens,
             SignUpClosesUtc = closes.Value,
             OrganiserName = organiserName,

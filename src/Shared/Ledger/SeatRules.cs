@@ -182,7 +182,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
             _confirmed++;
             status = RegistrationStatus.Confirmed;
         }
-        else if (Definition.WaitlistAllowed)
+        else if (Definition.WaitlistAllowed && _waitlisted < Definition.EffectiveWaitlistLimit)
         {
             _waitlisted++;
             status = RegistrationStatus.Waitlisted;

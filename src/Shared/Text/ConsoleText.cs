@@ -50,6 +50,8 @@ public static class ConsoleText
     public static Bilingual WaitlistPlace(int place) => new($"第 {place} 位", $"#{place}");
     public static Bilingual CheckedInAt(string at) => new($"已签到 {at}", $"Checked in {at}");
     public static Bilingual People(int count) => new($"{count} 人", $"{count} people");
+    public static readonly Bilingual WaitlistLimit = new("候补人数上限", "Most on the waitlist");
+    public static readonly Bilingual WaitlistLimitHint = new("留空即名额的 3 倍", "Empty: three times the seats");
     public static readonly Bilingual A4Poster = new("A4 海报", "A4 poster");
     public static readonly Bilingual Actions = new("操作", "Actions");
     public static readonly Bilingual Add = new("添加", "Add");

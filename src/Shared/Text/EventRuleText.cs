@@ -16,6 +16,7 @@ public sealed record Bilingual(string Zh, string En)
 /// </summary>
 public static class EventRuleText
 {
+    public static Bilingual WaitlistLimit(int max) => new($"候补人数须为 1 到 {max} 之间的整数（留空即名额的 3 倍）", $"'waitlistLimit' must be a whole number from 1 to {max} (empty: three times the seats).");
     public static Bilingual Required(string field) => new("必填", $"'{field}' is required.");
     public static Bilingual TooLong(string field, int max) => new($"最多 {max} 个字", $"'{field}' may be at most {max} characters.");
     public static Bilingual ControlCharacters(string field) => new("不能包含控制字符", $"'{field}' contains control characters.");
