@@ -90,9 +90,17 @@ public sealed class NotificationResendTests(AzuriteFixture azurite)
             Assert.Empty(await app.DeliverAllAsync());
         }
 
+        // Five in 24 hours is the organisers' cap: a sixth waits for the window to end.
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        var limited = Assert.IsType<ResendOutcome.Limited>(await resends.ResendAsync(lecture.Id, waiting.RegistrationId, "organiser:shanghui", default));
+        Assert.True(limited.RetryAtUtc > app.Clock.GetUtcNow().AddHours(23));
+        app.Clock.Advance(TimeSpan.FromHours(24));
+        Assert.IsType<ResendOutcome.Queued>(await resends.ResendAsync(lecture.Id, waiting.RegistrationId, "organiser:shanghui", default));
+        Assert.Empty(await app.DeliverAllAsync());
+
         Assert.IsType<ResendOutcome.NotFound>(await resends.ResendAsync(lecture.Id, "ZZZZZZZZ", "organiser:shanghui", default));
         var mails = app.Mails();
-        Assert.Equal(5, mails.Count);
+        Assert.Equal(6, mails.Count);
         Assert.All(mails, m => Assert.StartsWith("On the waitlist: ", m.Subject)); // the registration's current state, in its language
         Assert.All(mails, m => Assert.Empty(m.Attachments));
     }

@@ -112,6 +112,15 @@ public sealed class ConsoleQueries(EventStore store)
             || string.Equals(l.Row.RegistrationId, q, StringComparison.OrdinalIgnoreCase)).ToList();
     }
 
+    /// <summary>One row of the event by its key (a registration or a walk-in), or null.</summary>
+    public async Task<RegistrationEntity?> FindRowAsync(string eventId, string rowKey, CancellationToken ct)
+    {
+        if (!Ids.IsValidEventId(eventId)) return null;
+        var table = await store.TableAsync(ct);
+        var found = await table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, rowKey, cancellationToken: ct);
+        return found.HasValue ? found.Value : null;
+    }
+
     public async Task<RegistrationEntity?> FindRegistrationAsync(string eventId, string registrationId, CancellationToken ct)
     {
         if (!Ids.IsValidRegistrationId(registrationId)) return null;

@@ -31,8 +31,10 @@ public sealed class ResendService(EventStore store, NotificationQueue queue, Tim
     public static readonly TimeSpan ParticipantMinInterval = TimeSpan.FromMinutes(5);
     /// <summary>…and at most <see cref="ParticipantMaxPerDay"/> times in 24 hours.</summary>
     public const int ParticipantMaxPerDay = 3;
-    /// <summary>An organiser's second click within this is the same request.</summary>
+    /// <summary>An organiser's second click within this is the same request…</summary>
     public static readonly TimeSpan OrganiserMinInterval = TimeSpan.FromSeconds(30);
+    /// <summary>…and organisers together resend one person's confirmation at most this often in 24 hours (the console is no mail cannon).</summary>
+    public const int OrganiserMaxPerDay = 5;
     private static readonly TimeSpan Day = TimeSpan.FromHours(24);
 
     /// <summary>The participant's request, authorised by the secret from their link.</summary>
@@ -69,16 +71,18 @@ public sealed class ResendService(EventStore store, NotificationQueue queue, Tim
                 return new ResendOutcome.Queued(Privacy.MaskEmail(row.Email)); // the same click again: already on its way
             }
 
+            var organiserInWindow = windowStart == now ? 0 : row.OrganiserResendsInWindow;
+            if (organiser is not null && organiserInWindow >= OrganiserMaxPerDay) return new ResendOutcome.Limited(windowStart + Day);
+
             var changes = new TableEntity(row.PartitionKey, row.RowKey)
             {
                 [nameof(RegistrationEntity.ResendRequested)] = row.ResendRequested + 1,
                 [nameof(RegistrationEntity.LastResendUtc)] = now,
             };
-            if (organiser is null)
-            {
-                changes[nameof(RegistrationEntity.ResendWindowStartUtc)] = windowStart;
-                changes[nameof(RegistrationEntity.ResendsInWindow)] = inWindow + 1;
-            }
+            changes[nameof(RegistrationEntity.ResendWindowStartUtc)] = windowStart;
+            if (windowStart == now) changes[nameof(RegistrationEntity.ResendsInWindow)] = 0; // a new window: the old counts lapse
+            if (organiser is null) changes[nameof(RegistrationEntity.ResendsInWindow)] = inWindow + 1;
+            changes[nameof(RegistrationEntity.OrganiserResendsInWindow)] = organiser is null ? organiserInWindow : organiserInWindow + 1;
 
             try
             {

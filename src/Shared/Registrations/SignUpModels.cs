@@ -119,6 +119,8 @@ public sealed class RegistrationEntity : ITableEntity
     public DateTimeOffset? LastResendUtc { get; set; }
     public DateTimeOffset? ResendWindowStartUtc { get; set; }
     public int ResendsInWindow { get; set; }
+    /// <summary>Resends organisers asked for in the same window (capped separately, see ResendService).</summary>
+    public int OrganiserResendsInWindow { get; set; }
 
     // Delivery state, from SendGrid's Event Webhook (src/Shared/Delivery): written only by DeliveryRecorder, merged
     // under the row's ETag, never going back to an older event.

@@ -101,6 +101,8 @@ public static class ConsoleMessages
     public static readonly Bilingual Unavailable = new("暂时无法访问", "Unavailable");
     public static readonly Bilingual UnavailableExplain = new("存储暂时无法访问，什么都没有改动：请稍后再试。", "Storage is unavailable and nothing was changed: try again in a few seconds.");
 
+    public static Bilingual ResendDailyCap(int max) => new($"此人的确认邮件 24 小时内已重发 {max} 次，请明天再试。", $"Their confirmation was resent {max} times in 24 hours; try again tomorrow.");
+
     public static Bilingual PrincipalHeaderRefused(string header) => new($"此部署不接受 {header} 请求头。", $"This deployment does not accept the {header} header.");
     public static Bilingual AlreadyCheckedIn(string at) => new($"已签到 {at} ·", "Already checked in");
     public static Bilingual Replayed(int n) => new($"已重放 {n} 条消息", $"Replayed {n} message(s).");

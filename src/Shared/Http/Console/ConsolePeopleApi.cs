@@ -53,7 +53,7 @@ public sealed class ConsolePeopleApi(
         return outcome switch
         {
             Notifications.ResendOutcome.Queued => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done=resent"),
-            Notifications.ResendOutcome.Limited => await eventPages.ShowAsync(user, e, null, ConsoleMessages.JustResent.Inline, null, 200, ct),
+            Notifications.ResendOutcome.Limited => await eventPages.ShowAsync(user, e, null, null, ConsoleMessages.ResendDailyCap(Notifications.ResendService.OrganiserMaxPerDay).Inline, 429, ct),
             Notifications.ResendOutcome.NotFound => await eventPages.ShowAsync(user, e, null, null, ConsoleMessages.NoSuchRegistration.Inline, 404, ct),
             _ => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
         };
@@ -63,11 +63,14 @@ public sealed class ConsolePeopleApi(
     public Task<IActionResult> CheckInAsync(HttpRequest request, string eventId, string registrationId, bool undo, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, form) =>
     {
         var key = form!["key"].FirstOrDefault();
-        if (key is null || !(key.StartsWith("reg-", StringComparison.Ordinal) || key.StartsWith("walkin-", StringComparison.Ordinal)))
+        // The row the form names must be the person the route names: the history records, and the change acts on, one id.
+        var row = key is not null && (key.StartsWith("reg-", StringComparison.Ordinal) || key.StartsWith("walkin-", StringComparison.Ordinal))
+            ? await queries.FindRowAsync(e.Id, key, ct) : null;
+        if (row is null || row.RegistrationId != registrationId)
             return await eventPages.ShowAsync(user, e, null, null, ConsoleMessages.NoSuchPerson.Inline, 404, ct);
         var actor = "organiser:" + user.Email;
-        var outcome = undo ? await attendance.UndoAsync(e.Id, key, actor, ct) : await attendance.CheckInAsync(e.Id, key, actor, ct);
-        await audit.RecordAsync(e.Id, user, undo ? ConsoleMessages.AuditUndidCheckIn.Inline : ConsoleMessages.AuditCheckedIn.Inline, registrationId, outcome.GetType().Name, ct);
+        var outcome = undo ? await attendance.UndoAsync(e.Id, row.RowKey, actor, ct) : await attendance.CheckInAsync(e.Id, row.RowKey, actor, ct);
+        await audit.RecordAsync(e.Id, user, undo ? ConsoleMessages.AuditUndidCheckIn.Inline : ConsoleMessages.AuditCheckedIn.Inline, row.RegistrationId, outcome.GetType().Name, ct);
         return outcome switch
         {
             Attendance.CheckInOutcome.CheckedIn or Attendance.CheckInOutcome.Undone => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done={(undo ? "undone" : "checkedin")}"),
