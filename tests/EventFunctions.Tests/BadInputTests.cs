@@ -175,6 +175,27 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_form_that_fills_the_hidden_field_only_scripts_see_is_not_signed_up()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var lecture = await app.CreateEventAsync(Seed.Lecture());
+        var (_, page) = Results.Html(await app.SignUpForm.Show(Requests.Get($"/api/signup/{lecture.Id}"), lecture.Id, default));
+        Assert.Contains($"name=\"{SignUpApi.HoneypotField}\"", page); // on the page, not shown: display:none
+
+        KeyValuePair<string, string>[] fields = [new("name", "王磊"), new("email", "wanglei@example.cn"), new("consent", "true"), new("lang", "en")];
+        var (status, html) = Results.Html(await app.SignUpForm.Submit(Requests.Form($"/api/signup/{lecture.Id}", [.. fields, new(SignUpApi.HoneypotField, "http://spam.example")]), lecture.Id, default));
+        Assert.Equal(400, status);
+        Assert.Contains(UiText.English.CheckAndSendAgain, html);
+        Assert.Contains("wanglei@example.cn", html); // kept, for a person whose browser filled the field to send again
+        await AssertNothingStored(app, lecture.Id);
+
+        // Sent again with the field empty (as a browser does): signed up.
+        (status, _) = Results.Html(await app.SignUpForm.Submit(Requests.Form($"/api/signup/{lecture.Id}", [.. fields, new(SignUpApi.HoneypotField, "")]), lecture.Id, default));
+        Assert.Equal(200, status);
+        Assert.Single(await app.RegistrationsAsync(lecture.Id));
+    }
+
+    [Fact]
     public async Task Unknown_event_is_404_with_a_message()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);

@@ -24,6 +24,9 @@ public sealed class SignUpApi(
     Microsoft.Extensions.Options.IOptions<Storage.EventFunctionsOptions> options,
     ILogger<SignUpApi> log)
 {
+    /// <summary>The form's hidden field only a script fills in (see the sign-up page).</summary>
+    public const string HoneypotField = "website";
+
     // ---- Web form ----
 
     public Task<IActionResult> FormAsync(HttpRequest request, string eventId, CancellationToken ct)
@@ -48,8 +51,19 @@ public sealed class SignUpApi(
         var input = FromForm(form, text);
         if (limits.Refuse(request, PublicAction.SignUp, LimitedEvent(eventId), Mailbox(input)) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
 
+        var trap = !string.IsNullOrEmpty(form[HoneypotField].FirstOrDefault());
         return await GuardHtml(request, text, async () =>
         {
+            if (trap)
+            {
+                // Filled by a script (people never see the field): nothing is stored or sent; the form comes back as if to be
+                // checked, so a person whose browser filled it by mistake just sends it again.
+                log.LogWarning("Sign-up form for event {EventId} refused: the hidden field was filled in", eventId);
+                Hosting.Telemetry.RateLimited.Add(1, new KeyValuePair<string, object?>("limit", "honeypot"));
+                var shown = await events.FindAsync(eventId, ct);
+                return shown is null ? await NotFoundPageAsync(text) : HttpIO.Html(await FormPageAsync(shown, text, input, null, text.CheckAndSendAgain), 400);
+            }
+
             var outcome = await registrations.SignUpAsync(eventId, input, text, ct);
             return outcome switch
             {

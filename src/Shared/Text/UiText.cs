@@ -91,6 +91,8 @@ public sealed record UiText
     /// <summary>A rate limit is spent. Format: {0} seconds to wait.</summary>
     public required string TooManyRequestsFormat { get; init; }
     public required string TooManyRequestsHeading { get; init; }
+    /// <summary>A form refused without a reason worth telling (a script's): the person checks and sends it again.</summary>
+    public required string CheckAndSendAgain { get; init; }
     public required string WrongContentType { get; init; }
     public required string BodyTooLarge { get; init; }
     public required string Unavailable { get; init; }
@@ -269,6 +271,7 @@ public sealed record UiText
         FieldGivenTwiceFormat = "“{0}”提交了两次，无法确定以哪个为准：请返回，只填写一次后重新提交。",
         TooManyRequestsFormat = "您所在的网络提交得太频繁了，请 {0} 秒后再试。已填写的内容请返回上一页查看。",
         TooManyRequestsHeading = "请稍后再试",
+        CheckAndSendAgain = "请检查填写的内容后再提交一次。",
         WrongContentType = "不支持此提交格式。",
         BodyTooLarge = "提交的内容过大。",
         Unavailable = "系统繁忙，请稍后再试。您的信息尚未保存。",
@@ -402,6 +405,7 @@ public sealed record UiText
         FieldGivenTwiceFormat = "“{0}” was sent twice, so we cannot tell which one you meant: go back and send it once.",
         TooManyRequestsFormat = "Too many requests from your network. Please try again in {0} seconds; go back to find what you filled in.",
         TooManyRequestsHeading = "Please try again shortly",
+        CheckAndSendAgain = "Please check what you filled in and send it again.",
         WrongContentType = "This kind of submission is not supported.",
         BodyTooLarge = "What was sent is too large.",
         Unavailable = "The system is busy; please try again shortly. Nothing has been saved yet.",
