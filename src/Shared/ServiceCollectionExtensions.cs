@@ -88,6 +88,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EventLedger>();
         services.AddSingleton<RegistrationService>();
         services.AddSingleton<ConfirmationQueue>();
+        services.AddSingleton<RecipientCaps>();
         services.AddSingleton<EmailOutbox>();
         services.AddSingleton<Http.PublicLimits>();
         services.AddSingleton<Notifications.NoticeComposer>();

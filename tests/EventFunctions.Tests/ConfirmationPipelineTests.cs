@@ -70,7 +70,7 @@ public sealed class ConfirmationPipelineTests(AzuriteFixture azurite)
         tableOptions.AddPolicy(spy, HttpPipelinePosition.PerRetry);
         var options = app.Get<IOptions<EventFunctionsOptions>>();
         var store = new EventStore(new TableServiceClient(azurite.ConnectionString, tableOptions), app.Get<QueueServiceClient>(), options);
-        var outbox = new EmailOutbox(app.Get<IEmailTransport>(), app.Get<TimeProvider>(), options, app.Get<ILogger<EmailOutbox>>());
+        var outbox = new EmailOutbox(app.Get<IEmailTransport>(), app.Get<RecipientCaps>(), app.Get<TimeProvider>(), options, app.Get<ILogger<EmailOutbox>>());
         return new ConfirmationSender(store, app.Get<ConfirmationQueue>(), outbox, app.Get<EventFunctions.Shared.Security.IdentifierKeys>(), app.Get<EventFunctions.Shared.Http.Links>(), app.Get<PageRenderer>(), app.Get<EventFunctions.Shared.Notifications.NoticeComposer>(), app.Get<TimeProvider>(),
             options, app.Get<ILogger<ConfirmationSender>>());
     }

@@ -108,14 +108,16 @@ public sealed class EmailOutbox
     private const int ClaimAttempts = 3;
 
     private readonly IEmailTransport _transport;
+    private readonly RecipientCaps _caps;
     private readonly TimeProvider _clock;
     private readonly ILogger<EmailOutbox> _log;
     private readonly SemaphoreSlim _places;
     private readonly ResiliencePipeline _storage;
 
-    public EmailOutbox(IEmailTransport transport, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EmailOutbox> log)
+    public EmailOutbox(IEmailTransport transport, RecipientCaps caps, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EmailOutbox> log)
     {
         _transport = transport;
+        _caps = caps;
         _clock = clock;
         _log = log;
         MaxInFlight = Math.Max(1, options.Value.Email.MaxInFlight);
@@ -253,6 +255,13 @@ public sealed class EmailOutbox
                 return new Handover(null, HandOverOutcome.ClaimLost, null);
             }
 
+            if (CountsAgainstCap(row, lane) && !await _caps.TakeAsync(row.Email, ct))
+            {
+                _log.LogWarning("Not sending the {Category} email for {RegistrationId}: its mailbox reached today's cap of emails for sign-ups it may not have made",
+                    email.Category, row.RegistrationId);
+                return new Handover(this, HandOverOutcome.Rejected, new SendResult.Rejected(429, "daily email limit for this mailbox reached; not sent"));
+            }
+
             using var timer = new CancellationTokenSource(SendDeadline, _clock);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
             try
@@ -288,6 +297,14 @@ public sealed class EmailOutbox
 
         return new Handover(this, HandOverOutcome.Sent, result);
     }
+
+    /// <summary>
+    /// The emails anyone can cause by typing a stranger's address: the first email of a sign-up (confirmation or
+    /// waitlist) and a removal notice. Notices, reminders, promotions and resends go to people already signed up,
+    /// and resends have their own limits.
+    /// </summary>
+    private static bool CountsAgainstCap(RegistrationEntity row, OutboxLane lane) =>
+        lane == OutboxLane.Confirmation && (row.StateVersion <= 1 || row.Status == RegistrationStatus.Removed);
 
     /// <summary>Renews a claim with little time left, under the claim's ETag; false when the row changed or went meanwhile.</summary>
     private async Task<bool> KeepClaimAsync(TableClient table, RegistrationEntity row, OutboxLane lane, CancellationToken ct)

@@ -13,7 +13,7 @@ namespace EventFunctions.Shared.Registrations;
 /// after the event. The event row and its counters stay, as attendance statistics without names, and so does the
 /// event's attendance by unit, written as anonymous counts before the first registration is deleted.
 /// </summary>
-public sealed class RetentionService(EventStore store, AttendanceService attendance, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<RetentionService> log)
+public sealed class RetentionService(EventStore store, AttendanceService attendance, Confirmations.RecipientCaps caps, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<RetentionService> log)
 {
     public sealed record Purged(int EventsPurged, int RegistrationsDeleted, int SecurityDetailsCleared);
 
@@ -58,7 +58,8 @@ public sealed class RetentionService(EventStore store, AttendanceService attenda
             }
         }
 
-        log.LogInformation("Retention: deleted {Deleted} registration(s) of {Events} event(s); cleared security details of {Cleared}", deleted, events, cleared);
+        var counts = await caps.PurgeAsync(ct);
+        log.LogInformation("Retention: deleted {Deleted} registration(s) of {Events} event(s); cleared security details of {Cleared}; forgot {Counts} old per-recipient email count(s)", deleted, events, cleared, counts);
         return new Purged(events, deleted, cleared);
     }
 }

@@ -32,6 +32,9 @@ public sealed class IdentifierKeys
         _secret = Encoding.UTF8.GetBytes(key);
     }
 
+    /// <summary>A mailbox as the per-recipient email cap stores it: keyed, so the table names nobody.</summary>
+    public string MailboxKey(string mailbox) => "mbx-" + Convert.ToHexStringLower(Mac("mailbox\n" + mailbox))[..40];
+
     /// <summary>The registration's RowKey: the same email always lands on the same row (an insert of a second sign-up fails with 409).</summary>
     public string RegistrationKey(string normalisedEmail) =>
         "reg-" + Convert.ToHexStringLower(Mac("registration\n" + normalisedEmail))[..40];

@@ -174,6 +174,16 @@ public sealed class EmailOptions
     /// </summary>
     public int MaxInFlight { get; set; } = 8;
 
+    /// <summary>
+    /// Most emails one mailbox (a <c>+tag</c> is the same mailbox) is sent in a day (Shanghai's) for sign-ups it did not
+    /// make itself: first confirmations and removal notices, across every event and instance. One more is not sent
+    /// (recorded on the row as capped, shown to organisers), so the office's sender cannot be aimed at a stranger.
+    /// </summary>
+    public int MaxPerRecipientPerDay { get; set; } = 10;
+
+    /// <summary>The table counting those emails per mailbox and day (keyed hashes, no addresses).</summary>
+    public string RecipientCapTable { get; set; } = "recipientcaps";
+
     /// <summary>The table of delivery events already recorded (by sg_event_id), so a replay or a SendGrid retry counts once.</summary>
     public string DeliveryEventsTable { get; set; } = "deliveryevents";
 

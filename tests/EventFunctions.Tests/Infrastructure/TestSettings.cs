@@ -39,5 +39,8 @@ public static class TestSettings
         ["EventFunctions:Limits:SignUpsPerEventPerMinute"] = "1000000",
         ["EventFunctions:Limits:SignUpsPerMailboxPerHour"] = "1000000",
         ["EventFunctions:Limits:DoorRequestsPerLinkPerMinute"] = "1000000",
+        // The per-recipient daily cap counts in storage across apps: each app its own table, so tests that mail the
+        // same sample addresses all day do not spend each other's allowance. RecipientCapTests holds the cap.
+        ["EventFunctions:Email:RecipientCapTable"] = "rc" + Guid.NewGuid().ToString("N")[..16],
     };
 }

@@ -1,0 +1,68 @@
+using Azure;
+using Azure.Data.Tables;
+using EventFunctions.Shared.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EventFunctions.Shared.Confirmations;
+
+/// <summary>
+/// The per-recipient daily cap (<see cref="EmailOptions.MaxPerRecipientPerDay"/>): one counter row per mailbox and day
+/// (PartitionKey the day in Shanghai, <c>yyyyMMdd</c>; RowKey the mailbox's keyed hash), taken under its ETag, so every
+/// instance counts against the same number. Old days are simply never read again (a row is a few bytes).
+/// </summary>
+public sealed class RecipientCaps(TableServiceClient tables, Security.IdentifierKeys ids, TimeProvider clock, IOptions<EventFunctionsOptions> options)
+{
+    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+    private readonly TableClient _table = tables.GetTableClient(options.Value.Email.RecipientCapTable);
+    private Task? _created;
+
+    /// <summary>Counts one email to <paramref name="email"/>'s mailbox today; false (and nothing counted) when today's cap is reached.</summary>
+    public async Task<bool> TakeAsync(string email, CancellationToken ct)
+    {
+        await EventStore.Once(ref _created, () => _table.CreateIfNotExistsAsync(ct));
+        var cap = Math.Max(1, options.Value.Email.MaxPerRecipientPerDay);
+        var day = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Shanghai).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        var key = ids.MailboxKey(Input.MailboxIdentity(email.ToLowerInvariant()));
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var found = await _table.GetEntityIfExistsAsync<TableEntity>(day, key, cancellationToken: ct);
+            try
+            {
+                if (!found.HasValue)
+                {
+                    await _table.AddEntityAsync(new TableEntity(day, key) { ["Count"] = 1 }, ct);
+                    return true;
+                }
+
+                var count = found.Value!.GetInt32("Count") ?? 0;
+                if (count >= cap) return false;
+                await _table.UpdateEntityAsync(new TableEntity(day, key) { ["Count"] = count + 1 }, found.Value.ETag, TableUpdateMode.Merge, ct);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // Another email to the same mailbox counted first: read again.
+            }
+        }
+
+        throw new TransientEmailException("The recipient's daily count kept changing; trying again later.");
+    }
+
+    /// <summary>Deletes the counts of days before yesterday (the nightly purge): they limit nothing any more.</summary>
+    public async Task<int> PurgeAsync(CancellationToken ct)
+    {
+        await EventStore.Once(ref _created, () => _table.CreateIfNotExistsAsync(ct));
+        var before = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Shanghai).AddDays(-1).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        var old = new List<TableEntity>();
+        await foreach (var e in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey lt {before}"), select: ["PartitionKey", "RowKey"], cancellationToken: ct)) old.Add(e);
+        foreach (var day in old.GroupBy(e => e.PartitionKey))
+        {
+            foreach (var chunk in day.Chunk(100))
+            {
+                await _table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)), ct);
+            }
+        }
+
+        return old.Count;
+    }
+}
