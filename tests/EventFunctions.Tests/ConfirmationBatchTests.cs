@@ -162,4 +162,37 @@ public sealed class ConfirmationBatchTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
         await Assert.ThrowsAsync<FormatException>(() => app.SendConfirmation.Run(message, default));
     }
+
+    [Fact]
+    public async Task A_promotion_while_its_waitlist_email_is_with_SendGrid_in_a_batch_still_gets_its_own_email()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, clock: new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow));
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 1, waitlist: true));
+        var views = new List<RegistrationView>();
+        foreach (var (name, email) in new[] { ("王磊", "wanglei@example.cn"), ("李莹晖", "liyinghui@example.com"), ("张伟", "zhangwei@example.cn") })
+        {
+            views.Add(Results.Object<RegistrationView>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", Seed.Person(name, email, null)), lecture.Id, default)).Value);
+        }
+
+        await app.DrainQueueAsync();
+        var first = (await app.RegistrationsAsync(lecture.Id)).Single(r => r.Status == RegistrationStatus.Confirmed);
+        await app.SendConfirmation.Run(ConfirmationQueue.Format(lecture.Id, [first.RowKey]), default);
+        var waiting = (await app.RegistrationsAsync(lecture.Id)).Where(r => r.Status == RegistrationStatus.Waitlisted).OrderBy(r => r.Sequence).ToList();
+
+        // Both waitlist emails are with SendGrid (held) when the seat frees up and the first in line is promoted.
+        var gate = app.SendGrid!.Hold();
+        var before = app.SendGrid.Requests;
+        var batch = Task.Run(() => app.SendConfirmation.Run(ConfirmationQueue.Format(lecture.Id, waiting.Select(w => w.RowKey).ToList()), default));
+        await app.SendGrid.RequestsReachedAsync(before + 2);
+        Assert.IsType<CancelOutcome.Cancelled>(await app.Get<RegistrationService>().CancelAsync(lecture.Id, first.RegistrationId, first.ManageToken, default));
+        gate.SetResult();
+        await batch;
+
+        // The promoted person was sent the waitlist email and, after it, the promotion: the record of the first
+        // (read afresh, the row having moved on) left the second owed, and the batch went round for it.
+        Assert.Equal([(RegistrationStatus.Confirmed, 2), (RegistrationStatus.Waitlisted, 1)], app.SendGrid.MailsFor(waiting[0].RegistrationId).Order());
+        var promoted = (await app.RegistrationsAsync(lecture.Id)).Single(r => r.RegistrationId == waiting[0].RegistrationId);
+        Assert.Equal((false, 2), (promoted.EmailPending, promoted.EmailSentVersion));
+        Assert.Equal([(RegistrationStatus.Waitlisted, 1)], app.SendGrid.MailsFor(waiting[1].RegistrationId));
+    }
 }

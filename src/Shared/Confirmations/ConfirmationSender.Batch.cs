@@ -61,7 +61,7 @@ public sealed partial class ConfirmationSender
         var started = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
 
         // 3. Send, parallelism at a time; 4. record as sends finish (the outbox bounds what is sent and not yet recorded).
-        var recorder = outbox.StartRecorder(table, (row, error) => RecordChanges(row, row, error));
+        var recorder = outbox.StartRecorder(table, RecordChanges);
         var work = claimed.Select(c => (Claimed: (RegistrationEntity?)c, Message: byKey[c.RowKey]))
             .Concat(unclaimed.Select(r => (Claimed: (RegistrationEntity?)null, Message: byKey[r.RowKey])))
             .ToList();

@@ -377,7 +377,8 @@ public sealed class EmailOutbox
     }
 
     /// <summary>A recorder for one message's sends (see <see cref="Recorder"/>).</summary>
-    public Recorder StartRecorder(TableClient table, Func<RegistrationEntity, string?, TableEntity> changes) => new(this, table, changes);
+    /// <param name="changes">The merge for (the row as last read, the row as it was sent, the error): see <see cref="RecordAsync"/>.</param>
+    public Recorder StartRecorder(TableClient table, Func<RegistrationEntity, RegistrationEntity, string?, TableEntity> changes) => new(this, table, changes);
 
     /// <summary>
     /// Records finished sends in transactions as they finish: one transaction in flight at a time, each taking
@@ -390,13 +391,13 @@ public sealed class EmailOutbox
     {
         private readonly EmailOutbox _outbox;
         private readonly TableClient _table;
-        private readonly Func<RegistrationEntity, string?, TableEntity> _changes;
+        private readonly Func<RegistrationEntity, RegistrationEntity, string?, TableEntity> _changes;
         private readonly object _gate = new();
         private List<(RegistrationEntity Row, Handover Handover)> _pending = [];
         private bool _writing;
         private Task _writer = Task.CompletedTask;
 
-        internal Recorder(EmailOutbox outbox, TableClient table, Func<RegistrationEntity, string?, TableEntity> changes)
+        internal Recorder(EmailOutbox outbox, TableClient table, Func<RegistrationEntity, RegistrationEntity, string?, TableEntity> changes)
         {
             _outbox = outbox;
             _table = table;
@@ -451,7 +452,7 @@ public sealed class EmailOutbox
         {
             try
             {
-                var merges = records.Select(r => _changes(r.Row, r.Handover.Error)).ToList();
+                var merges = records.Select(r => _changes(r.Row, r.Row, r.Handover.Error)).ToList();
                 await _table.SubmitTransactionAsync(records.Select((r, i) => new TableTransactionAction(TableTransactionActionType.UpdateMerge, merges[i], r.Row.ETag)), CancellationToken.None);
                 for (var i = 0; i < records.Length; i++)
                 {
@@ -472,7 +473,8 @@ public sealed class EmailOutbox
             {
                 try
                 {
-                    if (await _outbox.RecordAsync(_table, r.Row, r.Handover, row => _changes(row, r.Handover.Error)) is { } merge) Recorded.Add((r.Row, merge));
+                    // The row as read afresh, against what was sent: a row that moved on (a promotion) keeps its newer email owed.
+                    if (await _outbox.RecordAsync(_table, r.Row, r.Handover, row => _changes(row, r.Row, r.Handover.Error)) is { } merge) Recorded.Add((r.Row, merge));
                 }
                 catch (Exception ex)
                 {
