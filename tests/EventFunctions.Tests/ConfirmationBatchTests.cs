@@ -195,4 +195,22 @@ public sealed class ConfirmationBatchTests(AzuriteFixture azurite)
         Assert.Equal((false, 2), (promoted.EmailPending, promoted.EmailSentVersion));
         Assert.Equal([(RegistrationStatus.Waitlisted, 1)], app.SendGrid.MailsFor(waiting[1].RegistrationId));
     }
+
+    [Fact]
+    public async Task A_batch_sends_nothing_to_a_mailbox_over_its_daily_cap_and_everything_else()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, settings: new() { ["EventFunctions:Email:MaxPerRecipientPerDay"] = "1" });
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 20));
+        await SignUpAtOnceAsync(app, lecture.Id, 6); // person0..5@example.cn
+        await app.DrainQueueAsync();
+        Assert.True(await app.Get<RecipientCaps>().TakeAsync("person3@example.cn", default)); // already sent one today, elsewhere
+
+        await app.SendConfirmation.Run(await BatchMessageAsync(app, lecture.Id), default);
+
+        var rows = await app.RegistrationsAsync(lecture.Id);
+        Assert.Equal(5, app.SendGrid!.Count);
+        var capped = Assert.Single(rows, r => r.Email == "person3@example.cn");
+        Assert.StartsWith("429: daily email limit", capped.EmailError);
+        Assert.All(rows, r => Assert.False(r.EmailPending));
+    }
 }

@@ -65,4 +65,19 @@ public sealed class RecipientCapTests(AzuriteFixture azurite)
         Assert.Single(left); // the day before yesterday's count is gone, yesterday's stays
         Assert.Equal(1, left[0].GetInt32("Count"));
     }
+
+    [Fact]
+    public async Task A_batch_counts_its_recipients_together_and_stops_at_the_cap_as_one_by_one_would()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, settings: new() { ["EventFunctions:Email:MaxPerRecipientPerDay"] = "2" });
+        var caps = app.Get<RecipientCaps>();
+        Assert.True(await caps.TakeAsync("zhang@example.cn", default)); // one already today
+
+        // Four emails in one batch: two for zhang (+tag and case), two for li; zhang has room for one more, li for two.
+        var allowed = await caps.TakeManyAsync(["Zhang+a@example.cn", "li@example.cn", "zhang@example.cn", "li+x@example.cn"], default);
+        Assert.Equal([true, true, false, true], allowed);
+        Assert.False(await caps.TakeAsync("li@example.cn", default));
+        Assert.False(await caps.TakeAsync("zhang@example.cn", default));
+        Assert.True(await caps.TakeAsync("wang@example.cn", default));
+    }
 }

@@ -67,6 +67,7 @@ public sealed partial class ConfirmationSender
             .ToList();
         try
         {
+            await outbox.TakeCapsAsync(claimed, Lane, ct); // the recipient cap, for the batch at once
             await Task.WhenAll(stale.Select(async row =>
             {
                 try

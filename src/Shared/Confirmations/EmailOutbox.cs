@@ -112,6 +112,8 @@ public sealed class EmailOutbox
     private readonly TimeProvider _clock;
     private readonly ILogger<EmailOutbox> _log;
     private readonly SemaphoreSlim _places;
+    /// <summary>Rows whose cap was decided for their batch in advance (<see cref="TakeCapsAsync"/>): whether the email may go.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RegistrationEntity, System.Runtime.CompilerServices.StrongBox<bool>> _capDecided = new();
     private readonly ResiliencePipeline _storage;
 
     public EmailOutbox(IEmailTransport transport, RecipientCaps caps, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EmailOutbox> log)
@@ -255,7 +257,7 @@ public sealed class EmailOutbox
                 return new Handover(null, HandOverOutcome.ClaimLost, null);
             }
 
-            if (CountsAgainstCap(row, lane) && !await _caps.TakeAsync(row.Email, ct))
+            if (CountsAgainstCap(row, lane) && !await TakeCapAsync(row, ct))
             {
                 _log.LogWarning("Not sending the {Category} email for {RegistrationId}: its mailbox reached today's cap of emails for sign-ups it may not have made",
                     email.Category, row.RegistrationId);
@@ -296,6 +298,37 @@ public sealed class EmailOutbox
         }
 
         return new Handover(this, HandOverOutcome.Sent, result);
+    }
+
+    /// <summary>
+    /// Counts a batch's emails against the recipient cap together (one query and one transaction per 100 mailboxes,
+    /// instead of a read and a write per email); their hand-overs then use the decision. A failure leaves each to be
+    /// counted at its hand-over.
+    /// </summary>
+    public async Task TakeCapsAsync(IReadOnlyList<RegistrationEntity> rows, OutboxLane lane, CancellationToken ct)
+    {
+        var counted = rows.Where(r => CountsAgainstCap(r, lane)).ToList();
+        if (counted.Count < 2) return;
+        try
+        {
+            var allowed = await _caps.TakeManyAsync(counted.Select(r => r.Email).ToList(), ct);
+            for (var i = 0; i < counted.Count; i++) _capDecided.AddOrUpdate(counted[i], new System.Runtime.CompilerServices.StrongBox<bool>(allowed[i]));
+        }
+        catch (Exception ex) when (StorageFaults.IsTransient(ex) && !ct.IsCancellationRequested)
+        {
+            _log.LogInformation(ex, "Counting {Count} recipients together failed; each is counted at its hand-over", counted.Count);
+        }
+    }
+
+    private async Task<bool> TakeCapAsync(RegistrationEntity row, CancellationToken ct)
+    {
+        if (_capDecided.TryGetValue(row, out var decided))
+        {
+            _capDecided.Remove(row);
+            return decided.Value;
+        }
+
+        return await _caps.TakeAsync(row.Email, ct);
     }
 
     /// <summary>
