@@ -27,6 +27,9 @@ public sealed record AuditView(DateTimeOffset AtUtc, string Actor, string Action
 public sealed class AuditLog(TableServiceClient tables, IOptions<EventFunctionsOptions> options, TimeProvider clock)
 {
     public const string ConsolePartition = "console";
+
+    /// <summary>The actor of a change made through the organisers' JSON API (a function key: automation, not a person).</summary>
+    public const string OrganiserApiActor = "organiser API (function key)";
     private readonly TableClient _table = tables.GetTableClient(options.Value.Console.AuditTable);
     private Task? _created;
 
@@ -57,7 +60,11 @@ public sealed class AuditLog(TableServiceClient tables, IOptions<EventFunctionsO
     /// <summary>Opens the scope of one console change (the console policy does, for every change route).</summary>
     public static ChangeScope BeginChange() => new();
 
-    public async Task RecordAsync(string? eventId, ConsoleUser user, string action, string detail, string outcome, CancellationToken ct)
+    public Task RecordAsync(string? eventId, ConsoleUser user, string action, string detail, string outcome, CancellationToken ct) =>
+        RecordAsync(eventId, user.Actor, action, detail, outcome, ct);
+
+    /// <summary>The actor who made the change: a console user's email, or <see cref="OrganiserApiActor"/>.</summary>
+    public async Task RecordAsync(string? eventId, string actor, string action, string detail, string outcome, CancellationToken ct)
     {
         if (Current.Value is { } scope) scope.Recorded = true;
         var now = clock.GetUtcNow();
@@ -67,7 +74,7 @@ public sealed class AuditLog(TableServiceClient tables, IOptions<EventFunctionsO
             PartitionKey = eventId ?? ConsolePartition,
             // Newest first in a partition query; the random tail keeps two actions in one tick apart.
             RowKey = $"{DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks:D19}-{Ids.NewCommitId()}",
-            Actor = user.Actor, Action = action, Detail = detail, Outcome = outcome, AtUtc = now,
+            Actor = actor, Action = action, Detail = detail, Outcome = outcome, AtUtc = now,
         }, ct);
     }
 

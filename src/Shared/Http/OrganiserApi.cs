@@ -6,14 +6,22 @@ using Microsoft.Extensions.Logging;
 namespace EventFunctions.Shared.Http;
 
 /// <summary>The organisers' JSON API behind the Function-level HTTP functions.</summary>
-public sealed class OrganiserApi(EventService events, ILogger<OrganiserApi> log)
+public sealed class OrganiserApi(EventService events, Console.AuditLog audit, ILogger<OrganiserApi> log)
 {
     public Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken ct) => Guard(request, async () =>
     {
         var text = HttpIO.Language(request);
         var read = await HttpIO.ReadJsonAsync<EventInput>(request, text, ct);
         if (read.Error is not null) return read.Error;
-        return Map(await events.CreateAsync(read.Value!, ct), request);
+        var outcome = await events.CreateAsync(read.Value!, ct);
+        if (outcome is EventOutcome.Created created)
+        {
+            // Every change through the key is in the event's history, as the console's are.
+            await audit.RecordAsync(created.Event.Id, Console.AuditLog.OrganiserApiActor, Text.ConsoleMessages.AuditCreated.Inline,
+                $"{created.Event.Kind}, {created.Event.Capacity} seats, unit {created.Event.Unit}", "OK", ct);
+        }
+
+        return Map(outcome, request);
     });
 
     public Task<IActionResult> UpdateAsync(HttpRequest request, string eventId, CancellationToken ct) => Guard(request, async () =>
@@ -21,7 +29,14 @@ public sealed class OrganiserApi(EventService events, ILogger<OrganiserApi> log)
         var text = HttpIO.Language(request);
         var read = await HttpIO.ReadJsonAsync<EventInput>(request, text, ct);
         if (read.Error is not null) return read.Error;
-        return Map(await events.UpdateAsync(eventId, read.Value!, ct), request);
+        var outcome = await events.UpdateAsync(eventId, read.Value!, ct);
+        if (outcome is EventOutcome.Ok { Unchanged: false } or EventOutcome.Unknown) // a change made (or perhaps made), not a refusal or a no-op
+        {
+            await audit.RecordAsync(eventId, Console.AuditLog.OrganiserApiActor, Text.ConsoleMessages.AuditEdited.Inline,
+                outcome is EventOutcome.Ok { Event: var e } ? $"{e.Capacity} seats" : "", outcome.GetType().Name, ct);
+        }
+
+        return Map(outcome, request);
     });
 
     public Task<IActionResult> GetAsync(HttpRequest request, string eventId, CancellationToken ct) =>
