@@ -345,13 +345,41 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private static string Principal(string email) => Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+    private static string Principal(string email, string objectId = "00000000-0000-0000-0000-0000000000a1") => Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
     {
         auth_typ = "aad",
         name_typ = "name",
         role_typ = "roles",
-        claims = new[] { new { typ = "name", val = "管理员" }, new { typ = "preferred_username", val = email } },
+        claims = new[]
+        {
+            new { typ = "name", val = "管理员" }, new { typ = "preferred_username", val = email },
+            new { typ = "http://schemas.microsoft.com/identity/claims/objectidentifier", val = objectId },
+            new { typ = "iss", val = "https://login.microsoftonline.com/tenant-1/v2.0" },
+        },
     })));
+
+    [Fact]
+    public async Task An_organisers_email_lets_in_only_the_provider_id_that_first_signed_in_with_it()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["EventFunctions:Console:PlatformAuthentication"] = "true",
+            ["WEBSITE_AUTH_ENABLED"] = "True",
+            ["EventFunctions:Console:Admins"] = Admin,
+        });
+        async Task<HttpStatusCode> AsAsync(string objectId)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/console");
+            request.Headers.Add("X-MS-CLIENT-PRINCIPAL", Principal(Admin, objectId));
+            using var response = await host.Http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await AsAsync("11111111-aaaa-4aaa-8aaa-000000000001")); // the admin, first: tied to this id
+        // Someone else at the provider who set the admin's address as their own username: refused.
+        Assert.Equal(HttpStatusCode.Forbidden, await AsAsync("22222222-bbbb-4bbb-8bbb-000000000002"));
+        Assert.Equal(HttpStatusCode.OK, await AsAsync("11111111-aaaa-4aaa-8aaa-000000000001"));
+    }
 }
 
 /// <summary>Events, registrations and organisers for console tests.</summary>

@@ -63,10 +63,14 @@ public sealed class ConsoleAuth(
             // The setting says the platform signs people in; the header is believed only if the platform agrees (with its
             // sign-in off, nothing strips a header a client made up).
             if (!environment.PlatformSignInOn) return new SignInState.ForgedPrincipal();
-            var email = EmailFromPrincipal(request.Headers[PrincipalHeader].ToString());
+            var header = request.Headers[PrincipalHeader].ToString();
+            var email = EmailFromPrincipal(header);
             if (email is null) return new SignInState.Anonymous();
             var user = await directory.FindAsync(email, developmentSignIn: false, ct);
-            return user is null ? new SignInState.NotOrganiser(email) : new SignInState.Known(user);
+            if (user is null) return new SignInState.NotOrganiser(email);
+            // The email found the person; the provider's stable id must be the one that signed in as them first (an
+            // email claim a user can edit at some providers is not enough on its own).
+            return await directory.BindSubjectAsync(email, SubjectFromPrincipal(header), ct) ? new SignInState.Known(user) : new SignInState.NotOrganiser(email);
         }
 
         if (hasPrincipal) return new SignInState.ForgedPrincipal();
@@ -106,6 +110,31 @@ public sealed class ConsoleAuth(
             if (!Uri.TryCreate(o, UriKind.Absolute, out var u) || !string.Equals(u.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)) return false;
         }
         return signer.Verify(AntiforgeryPurpose, token) == user.Email;
+    }
+
+    /// <summary>
+    /// The signed-in person's stable id at their provider, issuer and subject (Microsoft Entra's object id, else the
+    /// OpenID subject); null when the principal carries none.
+    /// </summary>
+    public static string? SubjectFromPrincipal(string header)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(Convert.FromBase64String(header));
+            if (!doc.RootElement.TryGetProperty("claims", out var claims) || claims.ValueKind != JsonValueKind.Array) return null;
+            string? Claim(params string[] types) => types.Select(type => claims.EnumerateArray()
+                .FirstOrDefault(c => c.TryGetProperty("typ", out var t) && t.GetString() == type && c.TryGetProperty("val", out _)))
+                .Where(c => c.ValueKind == JsonValueKind.Object).Select(c => c.GetProperty("val").GetString()).FirstOrDefault(v => !string.IsNullOrEmpty(v));
+            var subject = Claim("http://schemas.microsoft.com/identity/claims/objectidentifier", "oid", "sub", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier");
+            if (subject is null) return null;
+            var issuer = Claim("iss", "http://schemas.microsoft.com/identity/claims/tenantid", "tid")
+                ?? (doc.RootElement.TryGetProperty("auth_typ", out var a) ? a.GetString() : null) ?? "";
+            return issuer + "|" + subject;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or DecoderFallbackException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The signed-in email from Easy Auth's principal (base64 JSON with <c>claims</c>).</summary>

@@ -53,6 +53,46 @@ public sealed class OrganiserDirectory(TableServiceClient tables, IOptions<Event
         return new ConsoleUser(key, o.Name.Length > 0 ? o.Name : key, Enum.Parse<ConsoleRole>(o.Role), o.Unit, developmentSignIn);
     }
 
+    /// <summary>Where the provider ids that signed in as each email are kept (RowKey the email).</summary>
+    public const string BindingPartition = "binding";
+
+    /// <summary>
+    /// Ties <paramref name="email"/> to the provider id that first signs in with it, and afterwards lets only that id
+    /// in as that email: someone who sets a victim's address as their own at a provider gets nowhere once the victim
+    /// has signed in. Without an id in the principal (a provider that sends none), the email alone decides, as before.
+    /// Removing an organiser forgets the tie, so the address can be given to someone else.
+    /// </summary>
+    public async Task<bool> BindSubjectAsync(string email, string? subject, CancellationToken ct)
+    {
+        var key = Normalise(email);
+        if (key is null) return false;
+        if (subject is null)
+        {
+            log.LogWarning("Console sign-in for an organiser without a stable provider id in the principal; the email alone decides");
+            return true;
+        }
+
+        var table = await TableAsync(ct);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(BindingPartition, key, cancellationToken: ct);
+        if (found.HasValue) return string.Equals(found.Value!.GetString("Subject"), subject, StringComparison.Ordinal) || Refused();
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(BindingPartition, key) { ["Subject"] = subject, ["BoundUtc"] = clock.GetUtcNow() }, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var now = await table.GetEntityAsync<TableEntity>(BindingPartition, key, cancellationToken: ct);
+            return string.Equals(now.Value.GetString("Subject"), subject, StringComparison.Ordinal) || Refused();
+        }
+
+        bool Refused()
+        {
+            log.LogWarning("Console sign-in refused: an organiser's email signed in from another provider id than the one tied to it");
+            return false;
+        }
+    }
+
     public async Task<IReadOnlyList<OrganiserView>> ListAsync(CancellationToken ct)
     {
         var table = await TableAsync(ct);
@@ -102,6 +142,7 @@ public sealed class OrganiserDirectory(TableServiceClient tables, IOptions<Event
         if (key is null) return false;
         var table = await TableAsync(ct);
         var response = await table.DeleteEntityAsync(Partition, key, ETag.All, ct);
+        await table.DeleteEntityAsync(BindingPartition, key, ETag.All, ct); // the address may go to someone else now
         return response.Status != 404;
     }
 
