@@ -17,9 +17,6 @@ namespace EventFunctions.Shared.Confirmations;
 /// </summary>
 public sealed partial class ConfirmationSender
 {
-    /// <summary>RowKeys per read query: Azure Tables allows 15 comparisons in a $filter, one is the PartitionKey.</summary>
-    internal const int KeysPerQuery = 14;
-
     private async Task SendManyAsync(IReadOnlyList<ConfirmationMessage> messages, CancellationToken ct)
     {
         var eventId = messages[0].EventId;
@@ -128,16 +125,15 @@ public sealed partial class ConfirmationSender
         if (!failed.IsEmpty) await queue.RequeueEachAsync(eventId, failed.Distinct(StringComparer.Ordinal), options.Value.ConfirmationRetryDelay, CancellationToken.None);
     }
 
-    /// <summary>The rows of <paramref name="keys"/> that exist, by RowKey: one query per <see cref="KeysPerQuery"/> keys.</summary>
+    /// <summary>The rows of <paramref name="keys"/> that exist, by RowKey: one query per <see cref="TableLimits.RowKeysPerFilter"/> keys.</summary>
     private static async Task<Dictionary<string, RegistrationEntity>> ReadRowsAsync(TableClient table, string eventId, List<string> keys, int parallelism, CancellationToken ct)
     {
         var rows = new ConcurrentDictionary<string, RegistrationEntity>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(keys.Chunk(KeysPerQuery), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
+        await Parallel.ForEachAsync(keys.Chunk(TableLimits.RowKeysPerFilter), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
             async (chunk, token) =>
             {
-                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId}")
-                    + " and (" + string.Join(" or ", chunk.Select(k => TableClient.CreateQueryFilter($"RowKey eq {k}"))) + ")";
-                await foreach (var row in table.QueryAsync<RegistrationEntity>(filter, maxPerPage: KeysPerQuery, cancellationToken: token)) rows[row.RowKey] = row;
+                var filter = TableLimits.RowKeysFilter(eventId, chunk);
+                await foreach (var row in table.QueryAsync<RegistrationEntity>(filter, maxPerPage: TableLimits.RowKeysPerFilter, cancellationToken: token)) rows[row.RowKey] = row;
             });
         return new Dictionary<string, RegistrationEntity>(rows, StringComparer.Ordinal);
     }

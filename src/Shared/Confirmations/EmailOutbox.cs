@@ -101,9 +101,6 @@ public sealed class EmailOutbox
     /// <summary>A merge cannot clear a property (nulls are not sent), so a released claim is set in the past.</summary>
     public static readonly DateTimeOffset Released = DateTimeOffset.UnixEpoch;
 
-    /// <summary>Most operations in one entity-group transaction.</summary>
-    private const int ActionsPerTransaction = 100;
-
     /// <summary>How many times a claim transaction is tried again without the row that made it fail, before the rest go per row.</summary>
     private const int ClaimAttempts = 3;
 
@@ -179,7 +176,7 @@ public sealed class EmailOutbox
     {
         var claimed = new List<RegistrationEntity>();
         var unclaimed = new List<RegistrationEntity>();
-        foreach (var chunk in rows.Chunk(ActionsPerTransaction))
+        foreach (var chunk in rows.Chunk(TableLimits.TransactionActions))
         {
             var pending = chunk.ToList();
             for (var attempt = 0; pending.Count > 0; attempt++)
@@ -477,7 +474,7 @@ public sealed class EmailOutbox
                     _pending = [];
                 }
 
-                foreach (var chunk in next.Chunk(ActionsPerTransaction)) await WriteAsync(chunk);
+                foreach (var chunk in next.Chunk(TableLimits.TransactionActions)) await WriteAsync(chunk);
             }
         }
 

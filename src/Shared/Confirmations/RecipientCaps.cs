@@ -61,13 +61,12 @@ public sealed class RecipientCaps(TableServiceClient tables, Security.Identifier
         var day = Today();
         var keys = emails.Select(e => ids.MailboxKey(Input.MailboxIdentity(e.ToLowerInvariant()))).ToList();
         var allowed = new bool[emails.Count];
-        foreach (var chunk in keys.Distinct(StringComparer.Ordinal).Chunk(100))
+        foreach (var chunk in keys.Distinct(StringComparer.Ordinal).Chunk(TableLimits.TransactionActions))
         {
             var stored = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-            foreach (var query in chunk.Chunk(14))
+            foreach (var query in chunk.Chunk(TableLimits.RowKeysPerFilter))
             {
-                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {day}") + " and (" + string.Join(" or ", query.Select(k => TableClient.CreateQueryFilter($"RowKey eq {k}"))) + ")";
-                await foreach (var e in _table.QueryAsync<TableEntity>(filter, cancellationToken: ct)) stored[e.RowKey] = e;
+                await foreach (var e in _table.QueryAsync<TableEntity>(TableLimits.RowKeysFilter(day, query), cancellationToken: ct)) stored[e.RowKey] = e;
             }
 
             var counts = chunk.ToDictionary(k => k, k => stored.TryGetValue(k, out var e) ? e.GetInt32("Count") ?? 0 : 0, StringComparer.Ordinal);
@@ -112,7 +111,7 @@ public sealed class RecipientCaps(TableServiceClient tables, Security.Identifier
         await foreach (var e in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey lt {before}"), select: ["PartitionKey", "RowKey"], cancellationToken: ct)) old.Add(e);
         foreach (var day in old.GroupBy(e => e.PartitionKey))
         {
-            foreach (var chunk in day.Chunk(100))
+            foreach (var chunk in day.Chunk(TableLimits.TransactionActions))
             {
                 await _table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)), ct);
             }

@@ -133,7 +133,7 @@ public sealed class DeliveryRecorder
         // as two instances with the same event may, is harmless: their work was the same).
         foreach (var day in fresh.Where(e => e.SgEventId is not null).Select(Marker).GroupBy(m => m.PartitionKey))
         {
-            foreach (var chunk in day.Chunk(100))
+            foreach (var chunk in day.Chunk(TableLimits.TransactionActions))
             {
                 await markers.SubmitTransactionAsync(chunk.Select(m => new TableTransactionAction(TableTransactionActionType.UpsertReplace, m)), ct);
             }
@@ -156,7 +156,7 @@ public sealed class DeliveryRecorder
 
         foreach (var day in old.GroupBy(m => m.PartitionKey))
         {
-            foreach (var chunk in day.Chunk(100))
+            foreach (var chunk in day.Chunk(TableLimits.TransactionActions))
             {
                 await markers.SubmitTransactionAsync(chunk.Select(m => new TableTransactionAction(TableTransactionActionType.Delete, m, ETag.All)), ct);
                 deleted += chunk.Length;

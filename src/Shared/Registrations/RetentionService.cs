@@ -37,7 +37,7 @@ public sealed class RetentionService(EventStore store, AttendanceService attenda
                 // The counts first: a purge killed halfway finds them written from the full set and keeps them.
                 if (rows.Count > 0) await attendance.WriteSummaryIfMissingAsync(e, ct);
                 // Up to 100 operations per entity-group transaction.
-                foreach (var chunk in rows.Chunk(100))
+                foreach (var chunk in rows.Chunk(TableLimits.TransactionActions))
                 {
                     await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, Azure.ETag.All)), ct);
                 }
@@ -48,7 +48,7 @@ public sealed class RetentionService(EventStore store, AttendanceService attenda
             else
             {
                 var withDetails = rows.Where(r => r.SecurityDetailsJson != "[]").ToList();
-                foreach (var chunk in withDetails.Chunk(100))
+                foreach (var chunk in withDetails.Chunk(TableLimits.TransactionActions))
                 {
                     await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
                         new TableEntity(r.PartitionKey, r.RowKey) { [nameof(RegistrationEntity.SecurityDetailsJson)] = "[]" }, Azure.ETag.All)), ct);
