@@ -62,8 +62,9 @@ fi
 # (it exists only when the environment is Development) with this demo admin.
 export AZURE_FUNCTIONS_ENVIRONMENT="${AZURE_FUNCTIONS_ENVIRONMENT:-Development}"
 export EventFunctions__Console__Admins="${EventFunctions__Console__Admins:-admin@jiedao.example.cn}"
-# A local.settings.json made before reminders existed lacks their schedule (the host will not start without it).
+# A local.settings.json made before reminders (or holds) existed lacks their schedule (the host will not start without it).
 grep -q '"ReminderSchedule"' "$settings" || export ReminderSchedule="${ReminderSchedule:-0 */5 * * * *}"
+grep -q '"HoldSweepSchedule"' "$settings" || export HoldSweepSchedule="${HoldSweepSchedule:-0 * * * * *}"
 export EventFunctions__SigningKey="${EventFunctions__SigningKey:-local-development-only-signing-key-not-a-secret}"
 export EventFunctions__IdentifierKey="${EventFunctions__IdentifierKey:-local-development-only-identifier-key-not-a-secret}"
 export EventFunctions__Console__DevelopmentSignIn="${EventFunctions__Console__DevelopmentSignIn:-true}"

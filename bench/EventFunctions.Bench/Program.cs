@@ -156,6 +156,7 @@ var hostSettings = new Dictionary<string, string?>(appSettings)
 {
     ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
     ["ReminderSchedule"] = "0 0 0 1 1 *",
+    ["HoldSweepSchedule"] = "0 0 0 1 1 *",
     ["EventFunctions:Email:SendGridHost"] = sendGrid.BaseUrl,
     ["Logging:LogLevel:Default"] = "Warning",
     ["Logging:LogLevel:Azure"] = "Error", // slow-response warnings would bury the progress lines
@@ -296,7 +297,7 @@ static async Task<string> CreateEventAsync(IServiceProvider services, string tit
     var now = DateTimeOffset.UtcNow;
     var created = await services.GetRequiredService<EventService>().CreateAsync(new EventInput
     {
-        Kind = "lecture", Title = title, Venue = "社区文化活动中心多功能厅", Capacity = capacity, WaitlistAllowed = true,
+        Kind = "lecture", Title = title, Venue = "社区文化活动中心多功能厅", Capacity = capacity, WaitlistAllowed = true, ConfirmEmail = false,
         WaitlistLimit = 100_000, // a rush several times the seats: everyone past the seats waits (the default limit is three times the seats)
         Start = Local(now.AddDays(3)), End = Local(now.AddDays(3).AddHours(2)),
         OrganiserName = "社区服务中心", OrganiserEmail = "bench@example.cn",

@@ -83,6 +83,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
         ["AzureWebJobsStorage"] = azurite.ConnectionString,
         ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
         ["ReminderSchedule"] = "0 0 0 1 1 *",
+        ["HoldSweepSchedule"] = "0 0 0 1 1 *",
         ["EventFunctions__Email__SendGridApiKey"] = "SG.chaos",
         ["EventFunctions__RequeueAfter"] = "00:00:05",
         ["EventFunctions__Email__MaxInFlight"] = MaxInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -129,6 +130,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
         ["capacity"] = 40,
         ["waitlistAllowed"] = true,
         ["waitlistLimit"] = 100_000, // thousands wait for 40 seats here: the ledger's order is what this run checks
+        ["confirmEmail"] = false, // the abuse run checks holds; this one the ledger under faults
         ["organiserName"] = "街道社区服务中心",
         ["organiserEmail"] = "chaos-organiser@example.cn",
         ["lecture"] = new JsonObject { ["speaker"] = "张敏 教授", ["onlineUrl"] = "https://live.example.cn/chaos" },

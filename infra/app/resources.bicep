@@ -222,6 +222,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
       ConfirmationSweepSchedule: '0 */5 * * * *'
       ReminderSchedule: '0 */5 * * * *'
+      HoldSweepSchedule: '0 * * * * *'
       EventFunctions__Email__Mode: 'SendGrid'
       EventFunctions__Email__SendGridApiKey: '@Microsoft.KeyVault(SecretUri=${sendGridSecret.properties.secretUri})'
       EventFunctions__Email__FromAddress: emailFromAddress

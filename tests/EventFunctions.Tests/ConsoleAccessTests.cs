@@ -38,7 +38,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         "ConsoleSignInPage", "ConsoleSignIn",
         "SendGridEvents", // SendGrid's signature (ECDSA) authenticates it: DeliveryWebhookTests
         "DoorPage", "DoorAction", "TicketLink", // the signed per-event door link authenticates door staff: DoorTests
-        "ResendConfirmation", "DownloadCalendar", // the manage page's secret link, as ManageRegistration: NotificationResendTests
+        "ResendConfirmation", "DownloadCalendar", "ConfirmSignUp", // the manage page's secret link, as ManageRegistration: NotificationResendTests
         "Health", "OpenApiDocument", // no personal data, for probes and API clients: OperationsTests
     ];
 

@@ -43,6 +43,7 @@ public sealed class InfrastructureTests
         Assert.Contains("AzureWebJobsStorage__clientId", json);
         Assert.Contains("ConfirmationSweepSchedule", json); // the timer's %setting% must exist or the host will not start
         Assert.Contains("ReminderSchedule", json);
+        Assert.Contains("HoldSweepSchedule", json);
         Assert.Contains("notifications-poison", json);
         Assert.Contains("confirmations-poison", json);
     }

@@ -29,6 +29,6 @@ public sealed class JsonOutputTests
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
 
         var json = Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray());
-        Assert.Equal("{\"kind\":\"siteVisit\",\"title\":\"上海供水\",\"counts\":{\"confirmed\":1,\"waitlisted\":2,\"seatsLeft\":3}}", json);
+        Assert.Equal("{\"kind\":\"siteVisit\",\"title\":\"上海供水\",\"counts\":{\"confirmed\":1,\"waitlisted\":2,\"seatsLeft\":3,\"held\":0}}", json);
     }
 }

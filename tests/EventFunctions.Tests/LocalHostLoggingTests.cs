@@ -73,6 +73,7 @@ public sealed class LocalHostLoggingTests(AzuriteFixture azurite)
             values["AzureWebJobsStorage"] = azurite.ConnectionString;
             values["ConfirmationSweepSchedule"] = "0 0 0 1 1 *";
             values["ReminderSchedule"] = "0 0 0 1 1 *";
+            values["HoldSweepSchedule"] = "0 0 0 1 1 *";
             values["EventFunctions:TableName"] = "l" + Guid.NewGuid().ToString("N")[..12];
             foreach (var (k, v) in settings) values[k] = v;
             var app = LocalFunctionsHost.Build(new LocalHostOptions { Urls = "http://127.0.0.1:0", Settings = values });

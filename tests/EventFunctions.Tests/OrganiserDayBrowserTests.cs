@@ -120,7 +120,8 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
         Assert.False(await organiser.IsVisibleAsync(".noprint")); // prints cleanly: only the sheet
         await organiser.EmulateMediaAsync(new() { Media = Media.Screen });
 
-        // 5. Three people sign up on their phones.
+        // 5. Three people sign up on their phones. New events need a confirmed email (the default): the page says to
+        // check the inbox, the email's button opens the manage page, and confirming there gives the seat and the ticket.
         var people = new[] { ("王磊", "13812345678", "北外滩商会"), ("李莹晖", "13900001111", "上海某律师事务所"), ("张伟", "13700002222", "北外滩商会") };
         var codes = new List<string>();
         foreach (var (name, phone, unit) in people)
@@ -128,14 +129,27 @@ public sealed class OrganiserDayBrowserTests(AzuriteFixture azurite) : IAsyncLif
             await using var phoneContext = await PhoneAsync();
             var p = await phoneContext.NewPageAsync();
             await p.GotoAsync(signUpUrl.Replace("https://signup.example.cn", url).Replace("http://localhost:7071", url));
+            var email = $"{Guid.NewGuid():N}@example.cn";
             await p.FillAsync("#name", name);
             await p.FillAsync("#phone", phone);
-            await p.FillAsync("#email", $"{Guid.NewGuid():N}@example.cn");
+            await p.FillAsync("#email", email);
             await p.FillAsync("#organisation", unit);
             await p.CheckAsync("#consent");
             await p.ClickAsync("button[type=submit]");
-            Assert.Equal("报名成功", (await p.InnerTextAsync("#result")).Trim());
-            await Accessibility.AssertAccessibleAsync(p, "result page");
+            Assert.Equal("请查收邮件", (await p.InnerTextAsync("#result")).Trim());
+            Assert.Contains("60 分钟内", await p.InnerTextAsync("main"));
+            await Accessibility.AssertAccessibleAsync(p, "check-your-email page");
+            if (codes.Count == 0) await ShotAsync(p, "04-check-email");
+
+            string? link = null;
+            await RunningHost.Eventually(() => Task.FromResult((link = host.SendGrid.ManageLinkTo(email)) is not null), "the email asking to confirm");
+            await p.GotoAsync(link!.Replace("https://signup.example.cn", url).Replace("http://localhost:7071", url));
+            Assert.StartsWith("名额保留至", (await p.InnerTextAsync("#status")).Trim());
+            Assert.False(await p.IsVisibleAsync("#ticket-code")); // no ticket for a seat only held
+            await Accessibility.AssertAccessibleAsync(p, "manage page asking to confirm");
+            await p.ClickAsync("#confirm button");
+            Assert.Contains("报名已确认", await p.InnerTextAsync("#message"));
+            Assert.Equal("已确认", (await p.InnerTextAsync("#status")).Trim());
             codes.Add((await p.InnerTextAsync("#ticket-code")).Trim());
             if (codes.Count == 1) await ShotAsync(p, "04-ticket");
         }

@@ -65,6 +65,7 @@ public sealed class QueuePollingTests(AzuriteFixture azurite)
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["ConfirmationSweepSchedule"] = "0 0 0 1 1 *",
                 ["ReminderSchedule"] = "0 0 0 1 1 *",
+                ["HoldSweepSchedule"] = "0 0 0 1 1 *",
                 ["EventFunctions:TableName"] = "p" + Guid.NewGuid().ToString("N")[..12],
             },
         });

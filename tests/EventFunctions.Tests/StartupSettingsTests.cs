@@ -149,6 +149,7 @@ public sealed class StartupSettingsTests
         start.Environment["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
         start.Environment["ConfirmationSweepSchedule"] = "0 0 0 1 1 *";
         start.Environment["ReminderSchedule"] = "0 0 0 1 1 *";
+        start.Environment["HoldSweepSchedule"] = "0 0 0 1 1 *";
         start.Environment["LOCALHOST_URLS"] = "http://127.0.0.1:0";
         start.Environment["LOCALHOST_SETTINGS"] = "none"; // a developer's local.settings.json (./run.sh) stays out of it
         start.Environment["EventFunctions__Email__Mode"] = "Outbox";

@@ -16,6 +16,14 @@ public sealed class ManageRegistrationExtras(SignUpApi api)
         string registrationId,
         CancellationToken ct) => api.ResendFormAsync(request, eventId, registrationId, ct);
 
+    /// <summary>"Confirm my sign-up" (form field t): a held seat or waitlist place confirmed from the email.</summary>
+    [Function("ConfirmSignUp")]
+    public Task<IActionResult> Confirm(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ManageConfirm)] HttpRequest request,
+        string eventId,
+        string registrationId,
+        CancellationToken ct) => api.ConfirmFormAsync(request, eventId, registrationId, ct);
+
     /// <summary>The registration's calendar file (.ics), as the confirmation carries it.</summary>
     [Function("DownloadCalendar")]
     public Task<IActionResult> Calendar(

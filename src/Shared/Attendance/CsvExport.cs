@@ -37,8 +37,9 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance, Se
         var ordered = rows.OrderBy(r => r.Status switch
         {
             RegistrationStatus.Confirmed => 0,
-            RegistrationStatus.Waitlisted => 1,
-            _ => 2,
+            RegistrationStatus.Held => 1,
+            RegistrationStatus.Waitlisted => 2,
+            _ => 3,
         }).ThenBy(r => r.Sequence).ThenBy(r => r.CreatedUtc);
 
         var header = new List<string>
@@ -134,6 +135,7 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance, Se
     {
         RegistrationStatus.Confirmed => "已确认 (Confirmed)",
         RegistrationStatus.Waitlisted => "候补 (Waitlisted)",
+        RegistrationStatus.Held => "保留待确认 (Held)",
         _ => "现场登记 (Walk-in)",
     };
 

@@ -68,7 +68,7 @@ public sealed record DoorText
 
     public string Status(string status) => status switch
     {
-        Registrations.RegistrationStatus.Confirmed => StatusConfirmed,
+        Registrations.RegistrationStatus.Confirmed or Registrations.RegistrationStatus.Held => StatusConfirmed,
         Registrations.RegistrationStatus.Waitlisted => StatusWaitlisted,
         _ => StatusWalkIn,
     };

@@ -163,6 +163,9 @@ public sealed partial class ConfirmationSender(
         }
     }
 
+    /// <summary>A seat that was held and then confirmed from the email (not one given from the waitlist to someone who had confirmed).</summary>
+    private static bool ConfirmedHold(RegistrationEntity r) => r.EmailConfirmedUtc is not null && r.EmailSentStatus == RegistrationStatus.Held;
+
     public async Task<EmailMessage> ComposeAsync(EventRecord e, RegistrationEntity r, int? waitlistPosition)
     {
         if (r.Status == RegistrationStatus.Removed)
@@ -174,11 +177,15 @@ public sealed partial class ConfirmationSender(
         var text = UiText.ForCode(r.Language);
         e = Notifications.NoticeState.For(e, text); // the event's own text in the participant's language where given
         var confirmed = r.Status == RegistrationStatus.Confirmed;
-        // Confirmed in a later state than the first: the status changed, and the only change to confirmed is a
-        // promotion from the waitlist (seats are never taken back).
-        var promoted = confirmed && r.StateVersion > 1;
-        var subject = string.Format(promoted ? text.PromotedSubjectFormat : confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
-        var body = promoted ? text.PromotedBody : confirmed ? text.ConfirmedBody : text.WaitlistedBody;
+        // Confirmed in a later state than the first: the status changed, and the only changes to confirmed are a
+        // promotion from the waitlist (seats are never taken back) and a held seat confirmed from the email.
+        var promoted = confirmed && r.StateVersion > 1 && !ConfirmedHold(r);
+        // Not yet confirmed from the email (a held seat, an unconfirmed waitlist place): this email asks for it.
+        var asks = r.AwaitsConfirmation;
+        var by = asks ? text.FormatDateTimeIn(e.ToLocal(r.ConfirmBy!.Value), e.TimeZoneId) : "";
+        var subject = string.Format(asks ? text.ConfirmSubjectFormat : promoted ? text.PromotedSubjectFormat : confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
+        var body = asks ? string.Format(r.Status == RegistrationStatus.Held ? text.ConfirmHeldBodyFormat : text.ConfirmWaitBodyFormat, by)
+            : promoted ? text.PromotedBody : confirmed ? text.ConfirmedBody : text.WaitlistedBody;
         var manageUrl = links.Manage(e.Id, r.RegistrationId, r.ManageToken, text.Code);
         var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e, r.Status, ids.TicketOf(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);
         var html = await renderer.RenderAsync<ConfirmationEmail>(new()
@@ -193,12 +200,14 @@ public sealed partial class ConfirmationSender(
             [nameof(ConfirmationEmail.RegistrationId)] = r.RegistrationId,
             [nameof(ConfirmationEmail.ManageUrl)] = manageUrl,
             [nameof(ConfirmationEmail.Ticket)] = ticket,
+            [nameof(ConfirmationEmail.ConfirmUrl)] = asks ? manageUrl : null,
         });
 
         var location = Location(e, text);
         var plain = new StringBuilder()
             .AppendLine(string.Format(text.GreetingFormat, r.Name)).AppendLine()
             .AppendLine(body).AppendLine()
+            .AppendLine(asks ? $"{text.ConfirmButton}: {manageUrl}\n" : "")
             .AppendLine(e.Title)
             .AppendLine($"{text.When}: {text.FormatRange(e.ToLocal(e.StartUtc), e.ToLocal(e.EndUtc), e.TimeZoneId)}")
             .AppendLine($"{(e.SiteVisit is null ? text.Venue : text.MeetingPoint)}: {location}")

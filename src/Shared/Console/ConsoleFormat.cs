@@ -48,6 +48,7 @@ public static class ConsoleFormat
     {
         RegistrationStatus.Confirmed => ConsoleText.Confirmed.Inline,
         RegistrationStatus.Waitlisted => ConsoleText.Waitlisted.Inline,
+        RegistrationStatus.Held => ConsoleText.Held.Inline,
         _ => status,
     };
 

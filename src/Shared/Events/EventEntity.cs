@@ -26,6 +26,8 @@ public sealed class EventEntity : ITableEntity
     public bool WaitlistAllowed { get; set; }
     /// <summary>0 on rows stored before waitlist limits: the default applies (see <see cref="EventRecord.EffectiveWaitlistLimit"/>).</summary>
     public int WaitlistLimit { get; set; }
+    /// <summary>See <see cref="EventRecord.ConfirmEmail"/>; false on rows stored before holds.</summary>
+    public bool ConfirmEmail { get; set; }
     public DateTimeOffset SignUpOpensUtc { get; set; }
     public DateTimeOffset SignUpClosesUtc { get; set; }
     public string OrganiserName { get; set; } = "";
@@ -41,6 +43,10 @@ public sealed class EventEntity : ITableEntity
     // The ledger's state (see EventLedger): only the ledger writes these, always under the row's ETag.
     public int Confirmed { get; set; }
     public int Waitlisted { get; set; }
+    /// <summary>Of <see cref="Confirmed"/>, seats held until confirmed from the email.</summary>
+    public int Held { get; set; }
+    /// <summary>Sign-ups not yet confirmed from the email (held seats and waitlist places): the hold sweep looks at events with any.</summary>
+    public int Unconfirmed { get; set; }
     /// <summary>The last arrival number given to a registration; the waitlist is ordered by it.</summary>
     public long NextSequence { get; set; }
     /// <summary>Counts the ledger's commits on this event.</summary>
@@ -83,6 +89,7 @@ public sealed class EventEntity : ITableEntity
         Capacity = e.Capacity,
         WaitlistAllowed = e.WaitlistAllowed,
         WaitlistLimit = e.WaitlistLimit,
+        ConfirmEmail = e.ConfirmEmail,
         SignUpOpensUtc = e.SignUpOpensUtc,
         SignUpClosesUtc = e.SignUpClosesUtc,
         OrganiserName = e.OrganiserName,
@@ -91,6 +98,8 @@ public sealed class EventEntity : ITableEntity
         DetailsJson = JsonSerializer.Serialize(new Details(e.Salon, e.SiteVisit, e.Lecture, e.Questions), Json.Options),
         Confirmed = e.Confirmed,
         Waitlisted = e.Waitlisted,
+        Held = e.Held,
+        Unconfirmed = e.Unconfirmed,
         CreatedUtc = e.CreatedUtc,
         Cancelled = e.Cancelled,
         EnglishJson = e.English is null ? "" : JsonSerializer.Serialize(e.English, Json.Options),
@@ -118,6 +127,7 @@ public sealed class EventEntity : ITableEntity
             Capacity = Capacity,
             WaitlistAllowed = WaitlistAllowed,
             WaitlistLimit = WaitlistLimit,
+            ConfirmEmail = ConfirmEmail,
             SignUpOpensUtc = SignUpOpensUtc,
             SignUpClosesUtc = SignUpClosesUtc,
             OrganiserName = OrganiserName,
@@ -129,6 +139,8 @@ public sealed class EventEntity : ITableEntity
             Questions = details?.Questions ?? [],
             Confirmed = Confirmed,
             Waitlisted = Waitlisted,
+            Held = Held,
+            Unconfirmed = Unconfirmed,
             CreatedUtc = CreatedUtc,
             Cancelled = Cancelled,
             English = string.IsNullOrEmpty(EnglishJson) ? null : JsonSerializer.Deserialize<EventEnglish>(EnglishJson, Json.Options),

@@ -31,6 +31,11 @@ public sealed record EventInput
     public bool? WaitlistAllowed { get; init; }
     /// <summary>Most people on the waitlist; <see cref="EventRecord.DefaultWaitlistLimit"/> (three times the seats) when omitted.</summary>
     public int? WaitlistLimit { get; init; }
+    /// <summary>
+    /// Whether a sign-up must be confirmed from the email before it counts (see <see cref="EventRecord.ConfirmEmail"/>);
+    /// on when a new event omits it, unchanged when an edit omits it.
+    /// </summary>
+    public bool? ConfirmEmail { get; init; }
     /// <summary>Local time sign-up opens; now when omitted.</summary>
     public string? SignUpOpens { get; init; }
     /// <summary>Local time sign-up closes; the event's start when omitted.</summary>
@@ -100,6 +105,12 @@ public sealed record EventRecord
     /// script fills, and everyone on it is sent email. Lowering it below those already waiting removes nobody.
     /// </summary>
     public int WaitlistLimit { get; init; }
+    /// <summary>
+    /// Seats that need a real person: a sign-up is held (a seat, or a place on the waitlist) until its participant
+    /// follows the link in the email, and given to the next person if not in time
+    /// (<see cref="Storage.EventFunctionsOptions.HoldTime"/>). Off on rows stored before holds.
+    /// </summary>
+    public bool ConfirmEmail { get; init; }
     public required DateTimeOffset SignUpOpensUtc { get; init; }
     public required DateTimeOffset SignUpClosesUtc { get; init; }
     public required string OrganiserName { get; init; }
@@ -110,8 +121,13 @@ public sealed record EventRecord
     public SiteVisitDetails? SiteVisit { get; init; }
     public LectureDetails? Lecture { get; init; }
     public IReadOnlyList<Question> Questions { get; init; } = [];
+    /// <summary>Seats given (confirmed and <see cref="Held"/>).</summary>
     public int Confirmed { get; init; }
     public int Waitlisted { get; init; }
+    /// <summary>Of the seats given, those held until their participant confirms from the email.</summary>
+    public int Held { get; init; }
+    /// <summary>Sign-ups (held seats and waitlist places) not yet confirmed from the email; each expires.</summary>
+    public int Unconfirmed { get; init; }
     public DateTimeOffset CreatedUtc { get; init; }
     public bool Cancelled { get; init; }
     /// <summary>English text of the event (see <see cref="EventEnglish"/>); null when none was given.</summary>
@@ -215,6 +231,8 @@ public sealed record EventView(
     public int CalendarSequence { get; init; }
     /// <summary>Most people waiting (see <see cref="EventRecord.WaitlistLimit"/>); null without a waitlist.</summary>
     public int? WaitlistLimit { get; init; }
+    /// <summary>Sign-ups must be confirmed from the email (see <see cref="EventRecord.ConfirmEmail"/>).</summary>
+    public bool ConfirmEmail { get; init; }
 }
 
 public sealed record SiteVisitView(string MeetingPoint, DateTimeOffset MeetingTime, IReadOnlyList<string> SecurityFields)
@@ -225,4 +243,8 @@ public sealed record SiteVisitView(string MeetingPoint, DateTimeOffset MeetingTi
     public string? Bring { get; init; }
 }
 
-public sealed record EventCounts(int Confirmed, int Waitlisted, int SeatsLeft);
+public sealed record EventCounts(int Confirmed, int Waitlisted, int SeatsLeft)
+{
+    /// <summary>Of <see cref="Confirmed"/>, the seats held until their participant confirms from the email.</summary>
+    public int Held { get; init; }
+}

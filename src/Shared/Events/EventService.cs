@@ -137,7 +137,7 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         e.SiteVisit is { } v ? new SiteVisitView(v.MeetingPoint, e.ToLocal(v.MeetingTimeUtc), v.SecurityFields) { Bring = v.Bring, OptionalSecurityFields = v.OptionalSecurityFields } : null,
         e.Lecture,
         e.Questions,
-        new EventCounts(e.Confirmed, e.Waitlisted, e.SeatsLeft),
+        new EventCounts(e.Confirmed, e.Waitlisted, e.SeatsLeft) { Held = e.Held },
         SignUpStatus(e, now),
         SignUpUrl(e.Id))
     {
@@ -145,6 +145,7 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         ReminderHoursBefore = e.ReminderHoursBefore,
         CalendarSequence = e.CalendarSequence,
         WaitlistLimit = e.WaitlistAllowed ? e.EffectiveWaitlistLimit : null,
+        ConfirmEmail = e.ConfirmEmail,
     };
 
     private static string SignUpStatus(EventRecord e, DateTimeOffset now) => e.WindowAt(now) switch

@@ -144,6 +144,7 @@ public static partial class EventValidator
             Capacity = capacity,
             WaitlistAllowed = input.WaitlistAllowed ?? false,
             WaitlistLimit = waitlistLimit,
+            ConfirmEmail = input.ConfirmEmail ?? existing?.ConfirmEmail ?? true,
             SignUpOpensUtc = opens,
             SignUpClosesUtc = closes.Value,
             OrganiserName = organiserName,
@@ -155,6 +156,8 @@ public static partial class EventValidator
             Questions = questions,
             Confirmed = existing?.Confirmed ?? 0,
             Waitlisted = existing?.Waitlisted ?? 0,
+            Held = existing?.Held ?? 0,
+            Unconfirmed = existing?.Unconfirmed ?? 0,
             CreatedUtc = existing?.CreatedUtc ?? now,
             // A cancelled event stays cancelled through an edit; its notice state is carried by NoticeState.Record.
             Cancelled = existing?.Cancelled ?? false,

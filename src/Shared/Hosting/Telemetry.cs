@@ -33,6 +33,8 @@ public static class Telemetry
     public static readonly Counter<long> LedgerConflicts = Meter.CreateCounter<long>("eventfunctions.ledger.conflicts", "{conflict}", "Ledger commits retried after an ETag conflict");
 
     /// <summary>Messages replayed from a poison queue by an administrator.</summary>
+    public static readonly Counter<long> HoldsExpired = Meter.CreateCounter<long>("eventfunctions.holds.expired", "{sign-up}", "Sign-ups not confirmed from the email in time, taken off by the hold sweep");
+
     public static readonly Counter<long> RateLimited = Meter.CreateCounter<long>("eventfunctions.ratelimited", "{request}", "Anonymous requests refused by a rate limit");
     public static readonly Counter<long> PoisonReplayed = Meter.CreateCounter<long>("eventfunctions.poison.replayed", "{message}", "Poison messages replayed");
 

@@ -16,6 +16,7 @@ public static class Routes
     public const string SignUpForm = "signup/{eventId}";
     public const string Manage = "manage/{eventId}/{registrationId}";
     public const string ManageResend = "manage/{eventId}/{registrationId}/resend";
+    public const string ManageConfirm = "manage/{eventId}/{registrationId}/confirm";
     public const string ManageCalendar = "manage/{eventId}/{registrationId}/calendar";
 
     // The organisers' console (signed-in pages; see src/Shared/Http/Console).
@@ -67,4 +68,6 @@ public static class Schedules
     public const string Reminders = "%ReminderSchedule%";
     /// <summary>Daily at 19:30 UTC: delivery event markers past SendGrid's retry window.</summary>
     public const string DeliveryEventsPurge = "0 30 19 * * *";
+    /// <summary>Sign-ups not confirmed from the email in time give their places to the next people; every minute in the template, app setting HoldSweepSchedule.</summary>
+    public const string HoldSweep = "%HoldSweepSchedule%";
 }

@@ -73,6 +73,7 @@ public sealed class SignUpApi(
                 SignUpOutcome.Full f => HttpIO.Html(await FormPageAsync(f.Event, text, input, null, text.Full), 409),
                 SignUpOutcome.AlreadyRegistered a => HttpIO.Html(await FormPageAsync(a.Event, text, input, null, text.AlreadyRegistered), 409),
                 SignUpOutcome.Registered r => HttpIO.Html(await ResultPageAsync(r, text)),
+                SignUpOutcome.CheckEmail c => HttpIO.Html(await CheckEmailPageAsync(c, text)),
                 SignUpOutcome.NotSaved n => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(n.Event, text, input, null, text.Unavailable, seatsKnown: false), 503)),
                 SignUpOutcome.Unknown u => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(u.Event, text, input, null, text.OutcomeUnknown, seatsKnown: false), 503)),
                 _ => throw new InvalidOperationException(outcome.GetType().Name),
@@ -102,6 +103,9 @@ public sealed class SignUpApi(
                 SignUpOutcome.AlreadyRegistered => HttpIO.Problem(409, language.AlreadyRegistered, null, Problems.AlreadyRegistered),
                 SignUpOutcome.Registered { Repeated: true } r => new OkObjectResult(r.Registration),
                 SignUpOutcome.Registered r => new CreatedResult(Paths.Registration(eventId, r.Registration.RegistrationId), r.Registration),
+                // The same 202 whether the address is new or registered already: the email says which.
+                SignUpOutcome.CheckEmail c => new AcceptedResult((string?)null, new PendingSignUp(eventId, PendingSignUp.CheckEmailStatus, c.MaskedEmail,
+                    (int)options.Value.HoldTime.TotalMinutes, string.Format(language.CheckEmailFormat, c.MaskedEmail, (int)options.Value.HoldTime.TotalMinutes))),
                 SignUpOutcome.NotSaved => HttpIO.Unavailable(request, HttpIO.Problem(503, language.Unavailable, null, Problems.Unavailable)),
                 SignUpOutcome.Unknown => HttpIO.Unavailable(request, HttpIO.Problem(503, language.OutcomeUnknown, null, Problems.OutcomeUnknown)),
                 _ => throw new InvalidOperationException(outcome.GetType().Name),
@@ -149,6 +153,7 @@ public sealed class SignUpApi(
         var confirmed = r.Status == RegistrationStatus.Confirmed;
         var position = await RegistrationService.WaitlistPositionAsync(table, r, ct);
         var t = Uri.EscapeDataString(token);
+        var by = r.AwaitsConfirmation ? text.FormatDateTimeIn(e.ToLocal(r.ConfirmBy!.Value), e.TimeZoneId) : "";
         return await pages.RenderAsync<CancelPage>(new()
         {
             [nameof(CancelPage.Text)] = text,
@@ -157,7 +162,10 @@ public sealed class SignUpApi(
             [nameof(CancelPage.Token)] = token,
             [nameof(CancelPage.FormAction)] = Paths.Manage(e.Id, r.RegistrationId),
             [nameof(CancelPage.StatusText)] = confirmed ? text.StatusConfirmed
+                : r.Status == RegistrationStatus.Held ? string.Format(text.StatusHeldFormat, by)
                 : position is { } p ? $"{text.StatusWaitlisted} · {string.Format(text.WaitlistPositionFormat, p)}" : text.StatusWaitlisted,
+            [nameof(CancelPage.ConfirmAction)] = r.AwaitsConfirmation && !e.Cancelled ? Paths.ManageConfirm(e.Id, r.RegistrationId) : null,
+            [nameof(CancelPage.ConfirmNote)] = r.AwaitsConfirmation && r.Status == RegistrationStatus.Waitlisted ? string.Format(text.ConfirmWaitNoteFormat, by) : null,
             [nameof(CancelPage.CalendarUrl)] = confirmed && !e.Cancelled ? $"{Paths.ManageCalendar(e.Id, r.RegistrationId)}?t={t}&lang={text.Code}" : null,
             [nameof(CancelPage.ResendAction)] = e.Cancelled ? null : Paths.ManageResend(e.Id, r.RegistrationId),
             [nameof(CancelPage.Message)] = message,
@@ -221,6 +229,37 @@ public sealed class SignUpApi(
             {
                 FileDownloadName = "event.ics",
             };
+        });
+    }
+
+    /// <summary>
+    /// "Confirm my sign-up" from the manage page the email links to (a post, so a mail scanner that opens links
+    /// confirms nothing): the manage page again with the outcome, 410 when the time has passed.
+    /// </summary>
+    public async Task<IActionResult> ConfirmFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
+    {
+        var text = HttpIO.Language(request);
+        var read = await HttpIO.ReadFormAsync(request, text, pages, ct);
+        if (read.Error is not null) return read.Error;
+        text = HttpIO.Language(request, read.Value!["lang"].FirstOrDefault());
+        if (limits.Refuse(request, PublicAction.Page) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
+        var token = read.Value!["t"].FirstOrDefault();
+        return await GuardHtml(request, text, async () =>
+        {
+            switch (await registrations.ConfirmAsync(eventId, registrationId, token, ct))
+            {
+                case ConfirmOutcome.Confirmed c:
+                    var note = c.Registration.Status == RegistrationStatus.Waitlisted ? text.ConfirmedWaitNow : text.ConfirmedNow;
+                    return HttpIO.Html(await ManagePageAsync(c.Event, c.Registration, token!, text, note, ct));
+                case ConfirmOutcome.Expired x:
+                    return HttpIO.Html(await MessagePageAsync(text, text.ConfirmExpired, [], linkUrl: Paths.SignUp(x.Event.Id) + $"?lang={text.Code}", linkText: x.Event.Title), 410);
+                case ConfirmOutcome.NotSaved:
+                    return HttpIO.Unavailable(request, HttpIO.Html(await MessagePageAsync(text, text.Unavailable, []), 503));
+                case ConfirmOutcome.Unknown:
+                    return HttpIO.Unavailable(request, HttpIO.Html(await MessagePageAsync(text, text.OutcomeUnknown, []), 503));
+                default:
+                    return HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
+            }
         });
     }
 
@@ -315,13 +354,26 @@ public sealed class SignUpApi(
         });
     }
 
-    private Task<string> MessagePageAsync(UiText text, string heading, IReadOnlyList<string> lines, bool success = false) =>
+    /// <summary>The one answer to a sign-up on an event that needs a confirmed email, whether the address was new or not.</summary>
+    private Task<string> CheckEmailPageAsync(SignUpOutcome.CheckEmail c, UiText text) =>
+        pages.RenderAsync<ResultPage>(new()
+        {
+            [nameof(ResultPage.Text)] = text,
+            [nameof(ResultPage.Heading)] = text.CheckEmailHeading,
+            [nameof(ResultPage.Lines)] = new[] { string.Format(text.CheckEmailFormat, c.MaskedEmail, (int)options.Value.HoldTime.TotalMinutes) },
+            [nameof(ResultPage.Success)] = true,
+            [nameof(ResultPage.Event)] = c.Event,
+        });
+
+    private Task<string> MessagePageAsync(UiText text, string heading, IReadOnlyList<string> lines, bool success = false, string? linkUrl = null, string? linkText = null) =>
         pages.RenderAsync<ResultPage>(new()
         {
             [nameof(ResultPage.Text)] = text,
             [nameof(ResultPage.Heading)] = heading,
             [nameof(ResultPage.Lines)] = lines,
             [nameof(ResultPage.Success)] = success,
+            [nameof(ResultPage.LinkUrl)] = linkUrl,
+            [nameof(ResultPage.LinkText)] = linkText,
         });
 
     private async Task<IActionResult> NotFoundPageAsync(UiText text) =>

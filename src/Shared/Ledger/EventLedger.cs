@@ -113,6 +113,17 @@ public sealed class EventLedger : IAsyncDisposable
     public Task<CancelResult> CancelAsync(string eventId, string rowKey, string registrationId, bool notifyRemoved = false) =>
         RunAsync(eventId, new CancelOp(rowKey, registrationId, notifyRemoved));
 
+    /// <summary>
+    /// The hold sweep's cancellation: deletes a sign-up that was to be confirmed from the email and was not in time
+    /// (checked again at commit: a confirmation that lands first wins), giving its place to the next person.
+    /// </summary>
+    public Task<CancelResult> ExpireAsync(string eventId, string rowKey, string registrationId) =>
+        RunAsync(eventId, new CancelOp(rowKey, registrationId, expiry: true));
+
+    /// <summary>The participant confirms from the email: a held seat becomes theirs (owed the email with the ticket).</summary>
+    public Task<ConfirmResult> ConfirmAsync(string eventId, string rowKey, string registrationId) =>
+        RunAsync(eventId, new ConfirmOp(rowKey, registrationId));
+
     /// <summary>Changes the event's definition (capacity, times, closing, cancelling); added seats go to the waitlist.</summary>
     public Task<ChangeResult> ChangeAsync(string eventId, EventChange change) => RunAsync(eventId, new ChangeOp(change));
 
@@ -275,6 +286,7 @@ public sealed class EventLedger : IAsyncDisposable
                 {
                     SignUpOp => new SeatResult.EventGone(),
                     CancelOp => new CancelResult.NotFound(),
+                    ConfirmOp => new ConfirmResult.NotFound(),
                     AttendanceOp => new AttendanceResult.Refused(CheckInRefusal.EventGone, null),
                     _ => new ChangeResult.EventGone(),
                 });
@@ -430,7 +442,7 @@ public sealed class EventLedger : IAsyncDisposable
     /// </summary>
     private async Task<Plan> PlanAsync(string eventId, EventEntity entity, List<LedgerOp> ops, CancellationToken ct)
     {
-        var seats = new SeatPlan(entity.ToRecord(), SeatCounters.Of(entity), _clock.GetUtcNow());
+        var seats = new SeatPlan(entity.ToRecord(), SeatCounters.Of(entity), _clock.GetUtcNow(), _options.HoldTime);
         var table = await _store.TableAsync(ct);
         var plan = new Plan
         {
@@ -463,17 +475,42 @@ public sealed class EventLedger : IAsyncDisposable
             plan.NoticeKeys.Add(notice.RowKey);
         }
 
+        // 2b. Confirmations from the email, each with its row as it is now.
+        var confirms = ops.OfType<ConfirmOp>().ToList();
+        var confirmRows = await Task.WhenAll(confirms.Select(c => table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, c.RowKey, cancellationToken: ct)));
+        for (var i = 0; i < confirms.Count; i++) seats.Confirm(confirms[i], confirmRows[i].HasValue ? confirmRows[i].Value : null);
+        foreach (var (op, row) in seats.Confirmations)
+        {
+            var confirmed = new TableEntity(eventId, row.RowKey)
+            {
+                [nameof(RegistrationEntity.EmailConfirmedUtc)] = row.EmailConfirmedUtc,
+                [nameof(RegistrationEntity.Status)] = row.Status,
+            };
+            if (row.EmailPending)
+            {
+                // A held seat confirmed: the status changed, so the email with the ticket is owed.
+                confirmed[nameof(RegistrationEntity.StateVersion)] = row.StateVersion;
+                confirmed[nameof(RegistrationEntity.EmailPending)] = true;
+                confirmed[nameof(RegistrationEntity.EmailQueuedUtc)] = row.EmailQueuedUtc;
+                confirmed[nameof(RegistrationEntity.EmailAttempts)] = 0;
+                plan.PromotedKeys.Add(row.RowKey);
+            }
+
+            Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, confirmed, ETag.All), op);
+        }
+
         // 3. Free seats go to the waitlist first, lowest arrival number first, as far as the transaction has room.
         var signUps = ops.OfType<SignUpOp>().ToList();
         if (seats.SeatsForTheWaitlist is var free and > 0)
         {
             var room = MaxOperations - plan.Actions.Count - signUps.Count;
-            seats.Promote(await WaitingAsync(table, eventId, seats.Cancelled, Math.Min(free, room), ct), room);
+            seats.Promote(await WaitingAsync(table, eventId, seats.Touched, Math.Min(free, room), seats.Now, ct), room);
             foreach (var w in seats.Promotions)
             {
                 Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, w.RowKey)
                 {
-                    [nameof(RegistrationEntity.Status)] = RegistrationStatus.Confirmed,
+                    // Someone who has not confirmed from the email yet gets the seat held for them, until their time is up.
+                    [nameof(RegistrationEntity.Status)] = w.Unconfirmed ? RegistrationStatus.Held : RegistrationStatus.Confirmed,
                     [nameof(RegistrationEntity.StateVersion)] = w.StateVersion + 1,
                     [nameof(RegistrationEntity.EmailPending)] = true,
                     [nameof(RegistrationEntity.EmailQueuedUtc)] = seats.Now,
@@ -507,11 +544,14 @@ public sealed class EventLedger : IAsyncDisposable
                     Add(plan, new TableTransactionAction(TableTransactionActionType.Add, a.WalkIn!), a);
                     break;
                 case AttendanceWrite.MarkCheckedIn:
-                    Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, row!.RowKey)
+                    var checkIn = new TableEntity(eventId, row!.RowKey)
                     {
                         [nameof(RegistrationEntity.CheckedInUtc)] = row.CheckedInUtc,
                         [nameof(RegistrationEntity.CheckedInBy)] = row.CheckedInBy,
-                    }, ETag.All), a);
+                        [nameof(RegistrationEntity.Status)] = row.Status, // a held seat is theirs once they are at the door
+                    };
+                    if (row.EmailConfirmedUtc is not null) checkIn[nameof(RegistrationEntity.EmailConfirmedUtc)] = row.EmailConfirmedUtc;
+                    Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, checkIn, ETag.All), a);
                     break;
                 case AttendanceWrite.DeleteWalkIn:
                     Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, row!, ETag.All), a);
@@ -550,6 +590,8 @@ public sealed class EventLedger : IAsyncDisposable
             {
                 [nameof(EventEntity.Confirmed)] = counters.Confirmed,
                 [nameof(EventEntity.Waitlisted)] = counters.Waitlisted,
+                [nameof(EventEntity.Held)] = counters.Held,
+                [nameof(EventEntity.Unconfirmed)] = counters.Unconfirmed,
                 [nameof(EventEntity.NextSequence)] = counters.NextSequence,
                 [nameof(EventEntity.Version)] = next.Version,
                 [nameof(EventEntity.RecentCommits)] = recent,
@@ -598,21 +640,29 @@ public sealed class EventLedger : IAsyncDisposable
         return plan;
     }
 
-    /// <summary>The first <paramref name="count"/> people waiting, by arrival number.</summary>
-    private static async Task<List<WaitingHead>> WaitingAsync(TableClient table, string eventId, HashSet<string> except, int count, CancellationToken ct)
+    /// <summary>
+    /// The first <paramref name="count"/> people waiting, by arrival number: not those this commit touches already,
+    /// nor those whose time to confirm from the email has passed (the hold sweep takes them off).
+    /// </summary>
+    private static async Task<List<WaitingHead>> WaitingAsync(TableClient table, string eventId, HashSet<string> except, int count, DateTimeOffset now, CancellationToken ct)
     {
         var waiting = new List<TableEntity>();
         if (count <= 0) return [];
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and Status eq {RegistrationStatus.Waitlisted}");
         await foreach (var w in table.QueryAsync<TableEntity>(filter,
-            select: ["RowKey", nameof(RegistrationEntity.RegistrationId), nameof(RegistrationEntity.Sequence), nameof(RegistrationEntity.StateVersion)], cancellationToken: ct))
+            select: ["RowKey", nameof(RegistrationEntity.RegistrationId), nameof(RegistrationEntity.Sequence), nameof(RegistrationEntity.StateVersion),
+                nameof(RegistrationEntity.ConfirmBy), nameof(RegistrationEntity.EmailConfirmedUtc)], cancellationToken: ct))
         {
-            if (!except.Contains(w.RowKey)) waiting.Add(w);
+            if (!except.Contains(w.RowKey) && !(Unconfirmed(w) && w.GetDateTimeOffset(nameof(RegistrationEntity.ConfirmBy)) <= now)) waiting.Add(w);
         }
 
         return waiting.OrderBy(w => w.GetInt64(nameof(RegistrationEntity.Sequence)) ?? long.MaxValue).Take(count)
-            .Select(w => new WaitingHead(w.RowKey, w.GetString(nameof(RegistrationEntity.RegistrationId)) ?? "", w.GetInt32(nameof(RegistrationEntity.StateVersion)).GetValueOrDefault()))
+            .Select(w => new WaitingHead(w.RowKey, w.GetString(nameof(RegistrationEntity.RegistrationId)) ?? "",
+                w.GetInt32(nameof(RegistrationEntity.StateVersion)).GetValueOrDefault(), Unconfirmed(w)))
             .ToList();
+
+        static bool Unconfirmed(TableEntity w) =>
+            w.GetDateTimeOffset(nameof(RegistrationEntity.ConfirmBy)) is not null && w.GetDateTimeOffset(nameof(RegistrationEntity.EmailConfirmedUtc)) is null;
     }
 
     /// <summary>

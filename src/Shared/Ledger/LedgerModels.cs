@@ -27,6 +27,18 @@ public abstract record CancelResult
     public sealed record Unknown : CancelResult;
 }
 
+/// <summary>What became of a confirmation from the email.</summary>
+public abstract record ConfirmResult
+{
+    /// <summary>Confirmed now, or (<paramref name="AlreadyDone"/>) before: the row as it is after.</summary>
+    public sealed record Confirmed(RegistrationEntity Row, bool AlreadyDone) : ConfirmResult;
+    /// <summary>Too late: the hold's time passed, its place goes (or went) to the next person.</summary>
+    public sealed record Expired : ConfirmResult;
+    public sealed record NotFound : ConfirmResult;
+    public sealed record NotSaved : ConfirmResult;
+    public sealed record Unknown : ConfirmResult;
+}
+
 public abstract record ChangeResult
 {
     public sealed record Changed(EventRecord After, int Promoted) : ChangeResult;
@@ -90,13 +102,23 @@ internal sealed class SignUpOp(RegistrationEntity row) : LedgerOp<SeatResult>(ne
         row.Name + row.Email + row.Phone + row.Organisation + row.AnswersJson + row.SecurityDetailsJson) * 2;
 }
 
-internal sealed class CancelOp(string rowKey, string registrationId, bool notifyRemoved = false) : LedgerOp<CancelResult>(new CancelResult.NotSaved(), new CancelResult.Unknown())
+internal sealed class CancelOp(string rowKey, string registrationId, bool notifyRemoved = false, bool expiry = false) : LedgerOp<CancelResult>(new CancelResult.NotSaved(), new CancelResult.Unknown())
 {
     public string RowKey { get; } = rowKey;
     public string RegistrationId { get; } = registrationId;
+    /// <summary>The hold sweep's: deletes the row only if it still awaits confirmation and its time has passed (not counted as withdrawn).</summary>
+    public bool Expiry { get; } = expiry;
     /// <summary>An organiser's removal that tells the person (a removal notice row is written with the delete).</summary>
     public bool NotifyRemoved { get; } = notifyRemoved;
     public override int Cost => NotifyRemoved ? 3 : 2; // the delete, the notice, and the promotion the freed seat may bring
+}
+
+/// <summary>A participant confirming from the email (see <see cref="SeatPlan.Confirm"/>).</summary>
+internal sealed class ConfirmOp(string rowKey, string registrationId) : LedgerOp<ConfirmResult>(new ConfirmResult.NotSaved(), new ConfirmResult.Unknown())
+{
+    public string RowKey { get; } = rowKey;
+    public string RegistrationId { get; } = registrationId;
+    public override int Cost => 1;
 }
 
 /// <summary>A definition change, or (with no change) a pass that only gives free seats to the waitlist.</summary>

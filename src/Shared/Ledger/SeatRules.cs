@@ -4,13 +4,16 @@ using EventFunctions.Shared.Registrations;
 namespace EventFunctions.Shared.Ledger;
 
 /// <summary>The counters on an event's row that a commit changes.</summary>
-public sealed record SeatCounters(int Confirmed, int Waitlisted, int CheckedIn, int WalkIns, int Withdrawn, long NextSequence)
+public sealed record SeatCounters(int Confirmed, int Waitlisted, int CheckedIn, int WalkIns, int Withdrawn, long NextSequence, int Held = 0, int Unconfirmed = 0)
 {
-    public static SeatCounters Of(EventEntity e) => new(e.Confirmed, e.Waitlisted, e.CheckedIn, e.WalkIns, e.Withdrawn, e.NextSequence);
+    public static SeatCounters Of(EventEntity e) => new(e.Confirmed, e.Waitlisted, e.CheckedIn, e.WalkIns, e.Withdrawn, e.NextSequence, e.Held, e.Unconfirmed);
 }
 
-/// <summary>Someone at the head of the waitlist, as a promotion needs them.</summary>
-public sealed record WaitingHead(string RowKey, string RegistrationId, int StateVersion);
+/// <summary>
+/// Someone at the head of the waitlist, as a promotion needs them; <paramref name="Unconfirmed"/>: they have not yet
+/// confirmed from the email, so the seat they get is held for them.
+/// </summary>
+public sealed record WaitingHead(string RowKey, string RegistrationId, int StateVersion, bool Unconfirmed = false);
 
 /// <summary>What an attendance op writes, if anything (the ledger turns it into a table action).</summary>
 internal enum AttendanceWrite
@@ -53,6 +56,9 @@ public static class SeatRules
 
     /// <summary>Free seats go to people waiting only before the event starts, and never once it is cancelled.</summary>
     public static bool PromotesAt(EventRecord e, DateTimeOffset now) => e.StartUtc > now && !e.Cancelled;
+
+    /// <summary>A sign-up that was to be confirmed from the email and was not, in time: its place goes to the next person.</summary>
+    public static bool Expired(RegistrationEntity r, DateTimeOffset now) => r.AwaitsConfirmation && r.ConfirmBy <= now;
 }
 
 /// <summary>
@@ -61,9 +67,9 @@ public static class SeatRules
 /// check-ins, undos and walk-ins (<see cref="Attend"/>). Pure: the ledger reads the rows and the waitlist's head and
 /// passes them in, with the time; nothing here touches storage.
 /// </summary>
-internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateTimeOffset now)
+internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateTimeOffset now, TimeSpan holdTime = default)
 {
-    private int _confirmed = counters.Confirmed, _waitlisted = counters.Waitlisted;
+    private int _confirmed = counters.Confirmed, _waitlisted = counters.Waitlisted, _held = counters.Held, _unconfirmed = counters.Unconfirmed;
     private int _checkedIn = counters.CheckedIn, _walkIns = counters.WalkIns, _withdrawn = counters.Withdrawn;
     private long _sequence = counters.NextSequence;
     private readonly List<(SignUpOp Op, string? Status, int? Position)> _outcomes = [];
@@ -74,7 +80,9 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
 
     public DateTimeOffset Now { get; } = now;
     public EventRecord Definition { get; private set; } = current;
-    public SeatCounters Counters => new(_confirmed, _waitlisted, _checkedIn, _walkIns, _withdrawn, _sequence);
+    public SeatCounters Counters => new(_confirmed, _waitlisted, _checkedIn, _walkIns, _withdrawn, _sequence, _held, _unconfirmed);
+    /// <summary>Registrations confirmed from the email by this commit (the row carries what to write).</summary>
+    public List<(ConfirmOp Op, RegistrationEntity Row)> Confirmations { get; } = [];
 
     /// <summary>What each op is told if this commit lands.</summary>
     public Dictionary<LedgerOp, object> Results { get; } = [];
@@ -95,7 +103,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     {
         _change = op;
         if (op.Change is not { } decide) return true; // a pass that only gives free seats out
-        var current = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted };
+        var current = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed };
         var (updated, errors) = decide(current, Now);
         if (updated is null && errors is null)
         {
@@ -114,11 +122,15 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         return true;
     }
 
-    /// <summary>2. A cancellation, with its row as read now (its status may have changed since its caller looked).</summary>
+    /// <summary>
+    /// 2. A cancellation, with its row as read now (its status may have changed since its caller looked). An expiry
+    /// (<see cref="CancelOp.Expiry"/>) takes the row only if it still awaits confirmation and its time has passed.
+    /// </summary>
     public void Cancel(CancelOp op, RegistrationEntity? row)
     {
         _cancels.Add(op);
-        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Waitlisted))
+        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted)
+            || (op.Expiry && !SeatRules.Expired(row, Now)))
         {
             Results[op] = new CancelResult.NotFound();
             return;
@@ -126,9 +138,11 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
 
         if (!Cancelled.Add(row.RowKey)) return; // the same cancel twice in one batch: both get the answer at the end
         Touched.Add(row.RowKey);
-        if (row.Status == RegistrationStatus.Confirmed) _confirmed--;
-        else _waitlisted--;
-        _withdrawn++;
+        if (row.Status == RegistrationStatus.Waitlisted) _waitlisted--;
+        else _confirmed--;
+        if (row.Status == RegistrationStatus.Held) _held--;
+        if (row.AwaitsConfirmation) _unconfirmed--;
+        if (!op.Expiry) _withdrawn++;
         if (row.CheckedInUtc is not null) _checkedIn--;
         Deletions.Add((op, row));
         Writes = true;
@@ -147,6 +161,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         if (free <= 0) return;
         foreach (var w in heads.Take(Math.Min(free, Math.Max(room, 0))))
         {
+            if (w.Unconfirmed) _held++;
             Promotions.Add(w);
             Touched.Add(w.RowKey);
             _promotedIds.Add(w.RegistrationId);
@@ -177,10 +192,12 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
 
         string status;
         int? position = null;
+        var hold = Definition.ConfirmEmail;
         if (_waitlisted == 0 && _confirmed < Definition.Capacity)
         {
             _confirmed++;
-            status = RegistrationStatus.Confirmed;
+            status = hold ? RegistrationStatus.Held : RegistrationStatus.Confirmed;
+            if (hold) _held++;
         }
         else if (Definition.WaitlistAllowed && _waitlisted < Definition.EffectiveWaitlistLimit)
         {
@@ -196,10 +213,64 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
 
         _outcomes.Add((op, status, position));
         var row = op.Row;
+        if (hold)
+        {
+            row.ConfirmBy = Now + holdTime;
+            _unconfirmed++;
+        }
+
         row.Status = status;
         row.Sequence = ++_sequence;
         row.StateVersion = 1;
         Seated.Add((op, status, row.Sequence));
+        Writes = true;
+    }
+
+    /// <summary>
+    /// 4b. A confirmation from the email, with its row as read now: a held seat becomes confirmed (owed the email
+    /// with the ticket), a waitlist place stays where it is and no longer expires.
+    /// </summary>
+    public void Confirm(ConfirmOp op, RegistrationEntity? row)
+    {
+        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted)
+            || Cancelled.Contains(row.RowKey))
+        {
+            Results[op] = new ConfirmResult.NotFound();
+            return;
+        }
+
+        if (!row.AwaitsConfirmation)
+        {
+            Results[op] = new ConfirmResult.Confirmed(row, AlreadyDone: true);
+            return;
+        }
+
+        if (SeatRules.Expired(row, Now))
+        {
+            Results[op] = new ConfirmResult.Expired();
+            return;
+        }
+
+        if (!Touched.Add(row.RowKey))
+        {
+            Results[op] = new ConfirmResult.NotSaved(); // promoted in this very commit: the next one confirms it
+            return;
+        }
+
+        row.EmailConfirmedUtc = Now;
+        _unconfirmed--;
+        if (row.Status == RegistrationStatus.Held)
+        {
+            _held--;
+            row.Status = RegistrationStatus.Confirmed;
+            row.StateVersion++;
+            row.EmailPending = true;
+            row.EmailQueuedUtc = Now;
+            row.EmailAttempts = 0;
+        }
+
+        Confirmations.Add((op, row));
+        Results[op] = new ConfirmResult.Confirmed(row, AlreadyDone: false);
         Writes = true;
     }
 
@@ -225,12 +296,19 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
             return null;
         }
 
+        var wasHeld = row is { Status: RegistrationStatus.Held };
+        var awaited = row is { AwaitsConfirmation: true };
         var (result, write) = AttendanceRules.Decide(a, row, Definition, Now);
         switch (write)
         {
             case AttendanceWrite.AddWalkIn: _walkIns++; break;
             case AttendanceWrite.DeleteWalkIn: _walkIns--; break;
-            case AttendanceWrite.MarkCheckedIn: _checkedIn++; break;
+            case AttendanceWrite.MarkCheckedIn:
+                _checkedIn++;
+                // Someone at the door in person is as real as a click in the email: a held seat is theirs.
+                if (wasHeld) _held--;
+                if (awaited) _unconfirmed--;
+                break;
             case AttendanceWrite.ClearCheckIn: _checkedIn--; break;
         }
 
@@ -243,7 +321,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     /// <summary>Answers every op decided above as of the commit's end: the event after it, the people promoted.</summary>
     public EventRecord Finish()
     {
-        var after = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted };
+        var after = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed };
         var window = Definition.WindowAt(Now);
         foreach (var (op, status, position) in _outcomes)
         {
@@ -277,7 +355,9 @@ internal static class AttendanceRules
         {
             if (row.CheckedInUtc is { } at) return (new AttendanceResult.AlreadyCheckedIn(row, at), null);
             if (e.Cancelled) return (new AttendanceResult.Refused(CheckInRefusal.EventCancelled, row), null);
-            if (row.Status != RegistrationStatus.Confirmed) return (new AttendanceResult.Refused(CheckInRefusal.Waitlisted, row), null);
+            if (row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held)) return (new AttendanceResult.Refused(CheckInRefusal.Waitlisted, row), null);
+            row.Status = RegistrationStatus.Confirmed;
+            if (row.AwaitsConfirmation) row.EmailConfirmedUtc = now;
             row.CheckedInUtc = now;
             row.CheckedInBy = a.By;
             return (new AttendanceResult.CheckedIn(row, now), AttendanceWrite.MarkCheckedIn);

@@ -15,7 +15,7 @@ public static class NotificationRules
         /// A registration (confirmed or waitlisted): the people who are told about the event. Its partition holds other
         /// rows too: walk-ins added at the door (no email, no manage link) and the anonymous attendance summary.
         /// </summary>
-        public bool IsRegistration => row.Status is RegistrationStatus.Confirmed or RegistrationStatus.Waitlisted;
+        public bool IsRegistration => row.Status is RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted;
 
         /// <summary>Whether the event's latest notice is owed to this registration (changed since it was last told, or cancelled).</summary>
         public bool NoticeOwed(EventRecord e) =>

@@ -45,6 +45,12 @@ public sealed class ResendService(EventStore store, NotificationQueue queue, Tim
         return await RecordAsync(row, organiser: null, ct);
     }
 
+    /// <summary>
+    /// A sign-up with an address already registered (an event that needs a confirmed email): the registered person is
+    /// sent their registration again, within the participant's limits; nothing tells the asker which happened.
+    /// </summary>
+    public Task<ResendOutcome> RepeatSignUpAsync(RegistrationEntity row, CancellationToken ct) => RecordAsync(row, organiser: null, ct);
+
     /// <summary>An organiser's resend for one registration (the organiser console calls this); <paramref name="actor"/> is logged, never the participant.</summary>
     public async Task<ResendOutcome> ResendAsync(string eventId, string registrationId, string actor, CancellationToken ct)
     {

@@ -21,10 +21,24 @@ public abstract record SignUpOutcome
     public sealed record AlreadyRegistered(EventRecord Event) : SignUpOutcome;
     /// <summary>Stored (or, when <paramref name="Repeated"/>, stored before by an identical submit).</summary>
     public sealed record Registered(EventRecord Event, RegistrationView Registration, bool Repeated) : SignUpOutcome;
+    /// <summary>
+    /// On an event that needs a confirmed email, the one answer to a sign-up that is stored now or was before: the
+    /// email to <paramref name="MaskedEmail"/> says which, so nobody learns here whether an address is registered.
+    /// </summary>
+    public sealed record CheckEmail(EventRecord Event, string MaskedEmail) : SignUpOutcome;
     /// <summary>Known not to be stored (storage busy or down): trying again is safe.</summary>
     public sealed record NotSaved(EventRecord Event) : SignUpOutcome;
     /// <summary>Storage would not say whether it was stored; the same submit again gets the true answer.</summary>
     public sealed record Unknown(EventRecord Event) : SignUpOutcome;
+}
+
+public abstract record ConfirmOutcome
+{
+    public sealed record Confirmed(EventRecord Event, RegistrationEntity Registration, bool AlreadyDone) : ConfirmOutcome;
+    public sealed record Expired(EventRecord Event) : ConfirmOutcome;
+    public sealed record NotFound : ConfirmOutcome;
+    public sealed record NotSaved : ConfirmOutcome;
+    public sealed record Unknown : ConfirmOutcome;
 }
 
 public abstract record CancelOutcome
@@ -40,6 +54,7 @@ public sealed class RegistrationService(
     EventStore store,
     EventLedger ledger,
     Security.IdentifierKeys ids,
+    Notifications.ResendService resends,
     TimeProvider clock,
     ILogger<RegistrationService> log)
 {
@@ -77,16 +92,21 @@ public sealed class RegistrationService(
                 case SeatResult.Taken taken:
                     // Its email is owed on the row and on its way: the ledger writes one queue message per commit.
                     log.LogInformation("Registered {RegistrationId} for event {EventId} as {Status}", row.RegistrationId, eventId, row.Status);
+                    if (row.ConfirmBy is not null) return new SignUpOutcome.CheckEmail(taken.After, Privacy.MaskEmail(signUp.Email));
                     return new SignUpOutcome.Registered(taken.After, ToView(taken.After, row, taken.WaitlistPosition), Repeated: false);
                 case SeatResult.Duplicate:
                     var existing = await FindByKeyAsync(table, eventId, key, ct);
                     if (existing is null && attempt < 3) continue; // its twin was cancelled meanwhile: try again
                     if (existing is null) return new SignUpOutcome.NotSaved(ev);
+                    if (ev.ConfirmEmail) return await AnswerByEmailAsync(ev, existing, signUp, submissionHash, ct);
                     return await RepeatAsync(table, ev, existing, submissionHash, ct);
                 case SeatResult.Full full:
                     // Full, but perhaps because this very person took the last seat a moment ago (a double tap).
                     var earlier = await FindByKeyAsync(table, eventId, key, ct);
-                    return earlier is null ? new SignUpOutcome.Full(full.Event) : await RepeatAsync(table, full.Event, earlier, submissionHash, ct);
+                    if (earlier is null) return new SignUpOutcome.Full(full.Event);
+                    // A full event says so to anyone who asks; only the same person's double tap hears what the first did.
+                    if (full.Event.ConfirmEmail) return earlier.SubmissionHash == submissionHash ? new SignUpOutcome.CheckEmail(full.Event, Privacy.MaskEmail(signUp.Email)) : new SignUpOutcome.Full(full.Event);
+                    return await RepeatAsync(table, full.Event, earlier, submissionHash, ct);
                 case SeatResult.WindowShut shut:
                     return new SignUpOutcome.WindowShut(shut.Event, shut.Window);
                 case SeatResult.NotSaved:
@@ -99,6 +119,80 @@ public sealed class RegistrationService(
                     return new SignUpOutcome.EventNotFound();
             }
         }
+    }
+
+    /// <summary>
+    /// An address already registered, on an event that needs a confirmed email: the answer is the one a new sign-up
+    /// gets, and the registered person is sent their registration again (a double tap excepted: its email is on the way),
+    /// as often as the manage page's "send again" allows them.
+    /// </summary>
+    private async Task<SignUpOutcome> AnswerByEmailAsync(EventRecord ev, RegistrationEntity existing, ValidSignUp signUp, string submissionHash, CancellationToken ct)
+    {
+        if (existing.SubmissionHash != submissionHash || existing.EmailSentVersion >= existing.StateVersion)
+        {
+            var resent = await resends.RepeatSignUpAsync(existing, ct);
+            log.LogInformation("Sign-up for event {EventId} with a registered address: {Outcome}", ev.Id, resent.GetType().Name);
+        }
+
+        return new SignUpOutcome.CheckEmail(ev, Privacy.MaskEmail(signUp.Email));
+    }
+
+    /// <summary>
+    /// Confirms a sign-up from the link in its email (the secret checked first): a held seat becomes the
+    /// participant's, an unconfirmed waitlist place stops expiring. Confirming twice is fine.
+    /// </summary>
+    public async Task<ConfirmOutcome> ConfirmAsync(string eventId, string registrationId, string? token, CancellationToken ct)
+    {
+        var found = await FindForManageAsync(eventId, registrationId, token, ct);
+        if (found is null) return new ConfirmOutcome.NotFound();
+        var (e, row) = found.Value;
+        if (!row.AwaitsConfirmation) return new ConfirmOutcome.Confirmed(e, row, AlreadyDone: true);
+        var result = await ledger.ConfirmAsync(eventId, row.RowKey, registrationId);
+        log.LogInformation("Confirm {RegistrationId} for event {EventId}: {Result}", registrationId, eventId, result.GetType().Name);
+        return result switch
+        {
+            ConfirmResult.Confirmed c => new ConfirmOutcome.Confirmed(ledger.Recent(eventId, TimeSpan.FromSeconds(5)) ?? e, c.Row, c.AlreadyDone),
+            ConfirmResult.Expired => new ConfirmOutcome.Expired(e),
+            ConfirmResult.NotSaved => new ConfirmOutcome.NotSaved(),
+            ConfirmResult.Unknown => new ConfirmOutcome.Unknown(),
+            _ => new ConfirmOutcome.NotFound(),
+        };
+    }
+
+    /// <summary>
+    /// The hold sweep: on every event with sign-ups awaiting confirmation, those whose time has passed are taken off
+    /// through the ledger (which checks again, so a confirmation that lands first wins), their places going to the next
+    /// people in order. Returns how many were taken off.
+    /// </summary>
+    public async Task<int> ExpireHoldsAsync(CancellationToken ct)
+    {
+        var table = await store.TableAsync(ct);
+        var now = clock.GetUtcNow();
+        var expired = 0;
+        var events = new List<string>();
+        var pending = TableClient.CreateQueryFilter($"RowKey eq {EventEntity.RowKeyValue} and Unconfirmed gt {0}");
+        await foreach (var e in table.QueryAsync<TableEntity>(pending, select: ["PartitionKey"], cancellationToken: ct))
+        {
+            events.Add(e.PartitionKey);
+        }
+
+        foreach (var eventId in events)
+        {
+            var due = new List<(string RowKey, string RegistrationId)>();
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and ConfirmBy le {now}");
+            await foreach (var r in table.QueryAsync<RegistrationEntity>(filter, cancellationToken: ct))
+            {
+                if (Ledger.SeatRules.Expired(r, now)) due.Add((r.RowKey, r.RegistrationId));
+            }
+
+            var results = await Task.WhenAll(due.Select(d => ledger.ExpireAsync(eventId, d.RowKey, d.RegistrationId)));
+            var taken = results.Count(r => r is CancelResult.Cancelled);
+            expired += taken;
+            if (due.Count > 0) log.LogInformation("Event {EventId}: {Expired} of {Due} unconfirmed sign-up(s) past their time taken off", eventId, taken, due.Count);
+        }
+
+        if (expired > 0) Hosting.Telemetry.HoldsExpired.Add(expired);
+        return expired;
     }
 
     /// <summary>Finds a registration by its public id and checks the secret from the participant's link.</summary>
@@ -187,6 +281,7 @@ public sealed class RegistrationService(
         Privacy.MaskEmail(r.Email))
     {
         TicketCode = r.Status == RegistrationStatus.Confirmed && e.HasDoor ? ids.TicketOf(r) : null,
+        ConfirmBy = r.AwaitsConfirmation ? r.ConfirmBy : null,
     };
 
     private static string Hash(ValidSignUp s)

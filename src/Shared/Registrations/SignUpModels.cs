@@ -33,6 +33,12 @@ public static class RegistrationStatus
 {
     public const string Confirmed = "Confirmed";
     public const string Waitlisted = "Waitlisted";
+    /// <summary>
+    /// A seat kept for someone who has not yet confirmed from the email (events with
+    /// <see cref="Events.EventRecord.ConfirmEmail"/>): it counts as taken, carries no ticket, and goes to the next
+    /// person if not confirmed by <see cref="RegistrationEntity.ConfirmBy"/>.
+    /// </summary>
+    public const string Held = "Held";
     /// <summary>Someone added at the door without a registration (RowKey <c>walkin-…</c>), counted as attended.</summary>
     public const string WalkIn = "WalkIn";
     /// <summary>
@@ -75,6 +81,16 @@ public sealed class RegistrationEntity : ITableEntity
     public string SubmissionHash { get; set; } = "";
     /// <summary>Secret for the participant's cancel-and-delete link.</summary>
     public string ManageToken { get; set; } = "";
+    /// <summary>
+    /// On events that need a confirmed email: the sign-up is dropped (its seat or waitlist place going to the next
+    /// person) unless confirmed from the email by then. Null: no confirmation was asked.
+    /// </summary>
+    public DateTimeOffset? ConfirmBy { get; set; }
+    /// <summary>When the participant confirmed from the email (or was checked in at the door, which proves as much).</summary>
+    public DateTimeOffset? EmailConfirmedUtc { get; set; }
+
+    /// <summary>Asked to confirm from the email and not done yet (held seat or waitlist place).</summary>
+    public bool AwaitsConfirmation => ConfirmBy is not null && EmailConfirmedUtc is null;
 
     // Outbox state: the row itself records what email is owed and what was sent.
     /// <summary>
@@ -141,9 +157,20 @@ public sealed class RegistrationEntity : ITableEntity
     public string? CheckedInBy { get; set; }
 }
 
+/// <summary>
+/// The API's answer (202) to a sign-up on an event that needs a confirmed email, the same whether the address was new
+/// or registered already: the email says which, and carries the link to confirm.
+/// </summary>
+public sealed record PendingSignUp(string EventId, string Status, string Email, int ConfirmWithinMinutes, string Message)
+{
+    public const string CheckEmailStatus = "checkEmail";
+}
+
 /// <summary>The API shape of a registration as its participant sees it.</summary>
 public sealed record RegistrationView(string RegistrationId, string EventId, string Status, int? WaitlistPosition, string Email)
 {
     /// <summary>The ticket's short code, for confirmed registrations only.</summary>
     public string? TicketCode { get; init; }
+    /// <summary>Until when the participant can confirm from the email (held seats and unconfirmed waitlist places).</summary>
+    public DateTimeOffset? ConfirmBy { get; init; }
 }

@@ -40,6 +40,13 @@ public sealed class EventFunctionsOptions
     /// </summary>
     public int MaxBatch { get; set; } = 99;
 
+    /// <summary>
+    /// How long a sign-up on an event that needs a confirmed email is held (a seat or a waitlist place) for its
+    /// participant to follow the link in the email; then it goes to the next person. Long enough for an email that
+    /// is slow to arrive and a resident who reads it over lunch, short enough that a script's holds do not last.
+    /// </summary>
+    public TimeSpan HoldTime { get; set; } = TimeSpan.FromMinutes(60);
+
     /// <summary>A registration whose email is still unsent this long after it was queued is queued again by the sweep.</summary>
     public TimeSpan RequeueAfter { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -70,6 +70,8 @@ public static class ConsoleText
     public static readonly Bilingual CheckedIn = new("已签到", "Checked in");
     public static readonly Bilingual CloseSignUpNow = new("提前截止报名", "Close sign-up now");
     public static readonly Bilingual Confirmed = new("已确认", "Confirmed");
+    public static readonly Bilingual Held = new("保留待确认", "Held, awaiting email");
+    public static readonly Bilingual ConfirmEmail = new("报名须经邮件确认（名额先保留，未按时确认的让给下一位）", "Sign-ups must be confirmed from the email (seats are held; unconfirmed ones go to the next person)");
     public static readonly Bilingual Contact = new("联系方式", "Contact");
     public static readonly Bilingual CustomQuestions = new("自定义问题", "Custom questions");
     public static readonly Bilingual DoorCheckIn = new("现场签到", "Door check-in");

@@ -169,6 +169,25 @@ public sealed record UiText
     public required string DataDeletedHeading { get; init; }
     public required string ResendEventCancelled { get; init; }
 
+    // Seats that need a real person: confirming from the email
+    /// <summary>The answer to every sign-up on an event that needs a confirmed email, new or not. Format: {0} masked email, {1} minutes to confirm in.</summary>
+    public required string CheckEmailHeading { get; init; }
+    public required string CheckEmailFormat { get; init; }
+    /// <summary>Format: {0} title.</summary>
+    public required string ConfirmSubjectFormat { get; init; }
+    /// <summary>A held seat. Format: {0} the local time it is held until.</summary>
+    public required string ConfirmHeldBodyFormat { get; init; }
+    /// <summary>An unconfirmed waitlist place. Format: {0} the local time to confirm by.</summary>
+    public required string ConfirmWaitBodyFormat { get; init; }
+    public required string ConfirmButton { get; init; }
+    /// <summary>Format: {0} the local time it is held until.</summary>
+    public required string StatusHeldFormat { get; init; }
+    /// <summary>An unconfirmed waitlist place's note. Format: {0} the local time to confirm by.</summary>
+    public required string ConfirmWaitNoteFormat { get; init; }
+    public required string ConfirmedNow { get; init; }
+    public required string ConfirmedWaitNow { get; init; }
+    public required string ConfirmExpired { get; init; }
+
     public string KindName(Events.EventKind kind) => kind switch
     {
         Events.EventKind.Salon => KindSalon,
@@ -329,6 +348,17 @@ public sealed record UiText
         DeleteDataButton = "删除我的报名信息",
         DataDeletedHeading = "已删除您的报名信息",
         ResendEventCancelled = "本活动已取消，不再发送确认邮件。",
+        CheckEmailHeading = "请查收邮件",
+        CheckEmailFormat = "我们已向 {0} 发送邮件。请在 {1} 分钟内点击邮件中的“确认报名”按钮，报名才算完成；逾期未确认，名额将按顺序让给下一位。如已报名过，邮件里是您原来的报名信息。没收到？请查看垃圾邮件箱。",
+        ConfirmSubjectFormat = "请确认报名：{0}",
+        ConfirmHeldBodyFormat = "我们为您保留了一个名额，保留到 {0}。请点击下方按钮确认报名；逾期未确认，名额将让给下一位。",
+        ConfirmWaitBodyFormat = "本活动名额已满。请在 {0} 前点击下方按钮确认，您才会保留在候补名单上；有名额空出时，我们按顺序发邮件通知您。",
+        ConfirmButton = "确认报名",
+        StatusHeldFormat = "名额保留至 {0}，请确认报名",
+        ConfirmWaitNoteFormat = "请在 {0} 前确认，否则候补位置将取消。",
+        ConfirmedNow = "报名已确认，电子票已发到您的邮箱。",
+        ConfirmedWaitNow = "已确认，您在候补名单上。有名额空出时，我们按顺序发邮件通知您。",
+        ConfirmExpired = "确认时间已过，名额已让给下一位。如仍想参加，请重新报名。",
         FormatDateTime = d => d.ToString("yyyy年M月d日 dddd HH:mm", CultureInfo.GetCultureInfo("zh-CN")),
         ZoneLabel = zone => IsChinaTime(zone) ? "" : $"（当地时间，{zone}）",
     };
@@ -463,6 +493,17 @@ public sealed record UiText
         DeleteDataButton = "Delete my registration data",
         DataDeletedHeading = "Your registration data has been deleted",
         ResendEventCancelled = "This event has been cancelled, so no confirmation is sent any more.",
+        CheckEmailHeading = "Check your email",
+        CheckEmailFormat = "We've sent an email to {0}. Tap \"Confirm\" in it within {1} minutes to finish signing up; if you don't, the place goes to the next person in turn. If you had signed up already, the email has your existing registration. Nothing there? Look in your spam folder.",
+        ConfirmSubjectFormat = "Please confirm your sign-up: {0}",
+        ConfirmHeldBodyFormat = "We're holding a seat for you until {0}. Tap the button below to confirm; if you don't by then, the seat goes to the next person.",
+        ConfirmWaitBodyFormat = "This event is full. Tap the button below by {0} to stay on the waitlist; we'll email you in turn if a seat frees up.",
+        ConfirmButton = "Confirm my sign-up",
+        StatusHeldFormat = "Seat held until {0}: please confirm",
+        ConfirmWaitNoteFormat = "Please confirm by {0}, or your place on the waitlist lapses.",
+        ConfirmedNow = "Your sign-up is confirmed; your ticket is on its way to your inbox.",
+        ConfirmedWaitNow = "Confirmed: you're on the waitlist. We'll email you in turn if a seat frees up.",
+        ConfirmExpired = "The time to confirm has passed and the place went to the next person. If you still want to come, please sign up again.",
         FormatDateTime = d => d.ToString("ddd d MMM yyyy, HH:mm", CultureInfo.GetCultureInfo("en-GB")),
         ZoneLabel = zone => $" ({(IsChinaTime(zone) ? "Shanghai" : ZoneCity(zone))} time)",
     };

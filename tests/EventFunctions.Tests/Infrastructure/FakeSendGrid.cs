@@ -108,6 +108,19 @@ public sealed partial class FakeSendGrid : IAsyncDisposable
         .Select(m => (m.Status!, int.Parse(m.Version!, System.Globalization.CultureInfo.InvariantCulture)))
         .ToList();
 
+    /// <summary>The plain-text bodies of the mails accepted for <paramref name="to"/>, oldest first (bodies kept).</summary>
+    public List<string> PlainTextsTo(string to) => Mails
+        .Where(m => m.RootElement.GetProperty("personalizations")[0].GetProperty("to")[0].GetProperty("email").GetString()!.Equals(to, StringComparison.OrdinalIgnoreCase))
+        .Select(m => m.RootElement.GetProperty("content").EnumerateArray().First(c => c.GetProperty("type").GetString() == "text/plain").GetProperty("value").GetString()!)
+        .Reverse() // a ConcurrentBag enumerates newest first
+        .ToList();
+
+    /// <summary>The manage link (where a sign-up is confirmed) in the latest mail to <paramref name="to"/>, or null before one came.</summary>
+    public string? ManageLinkTo(string to) => PlainTextsTo(to).Select(t => ManageLinkPattern().Match(t)).LastOrDefault(m => m.Success)?.Value;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"https?://\S+/manage/\S+")]
+    private static partial System.Text.RegularExpressions.Regex ManageLinkPattern();
+
     public static async Task<FakeSendGrid> StartAsync(bool keepBodies = true)
     {
         var builder = WebApplication.CreateSlimBuilder();

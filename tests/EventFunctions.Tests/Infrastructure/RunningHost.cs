@@ -51,6 +51,7 @@ public sealed class RunningHost : IAsyncDisposable
         values["AzureWebJobsStorage"] = azurite.ConnectionString;
         values["ConfirmationSweepSchedule"] = "0 0 0 1 1 *";
         values["ReminderSchedule"] = "0 0 0 1 1 *";
+        values["HoldSweepSchedule"] = "0 0 0 1 1 *";
         values["EventFunctions:TableName"] = table;
         values["EventFunctions:Console:OrganiserTable"] = table + "org";
         values["EventFunctions:Console:AuditTable"] = table + "audit";

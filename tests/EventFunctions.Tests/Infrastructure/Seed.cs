@@ -19,6 +19,7 @@ public static class Seed
         ["end"] = Local(Day(10, 16)),
         ["capacity"] = capacity,
         ["waitlistAllowed"] = waitlist,
+        ["confirmEmail"] = false, // tests of holds turn it on
         ["organiserName"] = "北外滩街道商会",
         ["organiserEmail"] = "shanghui@jiedao.example.cn",
         ["salon"] = new { hostOrganisation = "北外滩街道商会", topic = "《民法典》合同编", speaker = "王磊 律师" },
@@ -40,6 +41,7 @@ public static class Seed
         ["signUpCloses"] = Local(Day(10, 18)),
         ["capacity"] = capacity,
         ["waitlistAllowed"] = waitlist,
+        ["confirmEmail"] = false,
         ["organiserName"] = "街道党建办",
         ["organiserEmail"] = "dangjian@jiedao.example.cn",
         ["siteVisit"] = new { meetingPoint = "北外滩来福士一楼大堂", meetingTime = Local(Day(12, 9)), securityFields = new[] { "身份证号后四位" } },
@@ -54,6 +56,7 @@ public static class Seed
         ["end"] = Local(Day(7, 20).AddMinutes(30)),
         ["capacity"] = capacity,
         ["waitlistAllowed"] = waitlist,
+        ["confirmEmail"] = false,
         ["organiserName"] = "社区服务中心",
         ["organiserEmail"] = "fuwu@jiedao.example.cn",
         ["lecture"] = new { speaker = "市供水调度监测中心 专家", onlineUrl = "https://video.example.cn/water" },

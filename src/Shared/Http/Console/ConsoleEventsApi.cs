@@ -33,6 +33,7 @@ public sealed class ConsoleEventsApi(
             ["end"] = local.AddHours(2).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture),
             ["capacity"] = "30",
             ["waitlistAllowed"] = "on",
+            ["confirmEmail"] = "on", // public sign-ups need a real person unless the organiser says otherwise
             ["organiserName"] = user.Unit,
             ["organiserEmail"] = user.Email,
             ["unit"] = user.Unit,
