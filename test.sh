@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs what the tests need (Azurite from npm, NuGet packages), builds, runs all
-# test projects, then the fault-injection run (bench/EventFunctions.Chaos, ${CHAOS_SECONDS:-60} s), and ends
-# with one summary line over them (the chaos run counts as one test): "tests: N passed, N failed, N skipped".
+# test projects, then the fault-injection run (bench/EventFunctions.Chaos, ${CHAOS_SECONDS:-60} s) and the abuse
+# run (bench/EventFunctions.Abuse, ${ABUSE_SECONDS:-60} s), and ends with one summary line over them (each run
+# counts as one test): "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -29,7 +30,7 @@ echo "== testing"
 dotnet test EventFunctions.sln -c Release --no-build --nologo \
   --logger "trx;LogFilePrefix=run" --results-directory "$results" || status=$?
 
-# The fault-injection run (README.md: "Fault-injection run"), counted as one more test in the summary line.
+# The fault-injection run (README.md: "Fault-injection and abuse runs"), counted as one more test in the summary line.
 chaos_seconds="${CHAOS_SECONDS:-60}"
 echo "== fault-injection run (${chaos_seconds} s)"
 { dotnet run -c Release --no-build --project bench/EventFunctions.Chaos -- --seconds "$chaos_seconds" 2>&1 \
@@ -39,8 +40,18 @@ if [ -f "$results/chaos.rc" ]; then chaos_status="$(cat "$results/chaos.rc")"; f
 echo "== fault-injection result (exit $chaos_status): $(tail -n 1 "$results/chaos.log")"
 if [ "$chaos_status" -ne 0 ]; then status=1; fi
 
+# The abuse run (docs/abuse.md): a bot against 100 real people for 40 seats, counted as one more test.
+abuse_seconds="${ABUSE_SECONDS:-60}"
+echo "== abuse run (${abuse_seconds} s)"
+{ dotnet run -c Release --no-build --project bench/EventFunctions.Abuse -- --seconds "$abuse_seconds" 2>&1 \
+    || echo $? > "$results/abuse.rc"; } | tee "$results/abuse.log"
+abuse_status=0
+if [ -f "$results/abuse.rc" ]; then abuse_status="$(cat "$results/abuse.rc")"; fi
+echo "== abuse result (exit $abuse_status): $(tail -n 1 "$results/abuse.log")"
+if [ "$abuse_status" -ne 0 ]; then status=1; fi
+
 # One line over all test projects, read from the TRX files (one per project).
-python3 - "$results" "$chaos_status" <<'PY'
+python3 - "$results" "$chaos_status" "$abuse_status" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 passed = failed = skipped = 0
@@ -51,10 +62,11 @@ for f in files:
     skipped += int(c.get("notExecuted", 0))
 if not files:
     failed = 1
-if sys.argv[2] == "0":
-    passed += 1
-else:
-    failed += 1
+for run_status in sys.argv[2:]:  # the chaos and abuse runs, one test each
+    if run_status == "0":
+        passed += 1
+    else:
+        failed += 1
 print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
 PY
 exit $status
