@@ -130,7 +130,11 @@ async Task<int> RunAsync(CancellationToken ct)
     stop.CancelAfter(TimeSpan.FromSeconds(seconds));
 
     // ---- the bot ----
+    // A script that posts the form blind is sent back (no form token); this one is smarter: it loads the form once,
+    // waits out the time a person would take, and reuses that page's token for every post.
     using var botHttp = Client(IPAddress.Parse("127.0.0.2"));
+    var botToken = Person.TokenIn(await botHttp.GetStringAsync($"{app.BaseUrl}/api/signup/{eventId}", ct));
+    await Task.Delay(TimeSpan.FromSeconds(2.5), ct);
     var botTasks = Enumerable.Range(0, BotWorkers).Select(w => Task.Run(async () =>
     {
         var n = 0;
@@ -151,7 +155,7 @@ async Task<int> RunAsync(CancellationToken ct)
                     // Seat grab: a fresh address each time, straight to the form's post (no page load).
                     response = await botHttp.PostAsync($"{app.BaseUrl}/api/signup/{eventId}", new FormUrlEncodedContent(
                     [
-                        new("name", $"黄牛{w}-{n}"), new("email", $"seat{w}x{n}@bot.example.net"), new("consent", "on"), new("lang", "zh-CN"),
+                        new("name", $"黄牛{w}-{n}"), new("email", $"seat{w}x{n}@bot.example.net"), new("consent", "on"), new("lang", "zh-CN"), new("ft", botToken),
                     ]), stop.Token);
                 }
 
@@ -295,10 +299,16 @@ internal sealed partial class Person(int index, string name, string email)
         {
             await Task.Delay(startAfter, ct);
             using var http = ClientFor(IPAddress.Parse($"127.0.1.{Index}"));
-            using (var page = await http.GetAsync($"{baseUrl}/api/signup/{eventId}?lang=zh-CN", ct)) counters.Server(page.StatusCode);
+            string token;
+            using (var page = await http.GetAsync($"{baseUrl}/api/signup/{eventId}?lang=zh-CN", ct))
+            {
+                counters.Server(page.StatusCode);
+                token = TokenIn(await page.Content.ReadAsStringAsync(ct));
+            }
+
             await Task.Delay(TimeSpan.FromSeconds(2 + Index % 3), ct); // reading and typing
             using (var sent = await http.PostAsync($"{baseUrl}/api/signup/{eventId}", new FormUrlEncodedContent(
-                [new("name", name), new("email", email), new("consent", "on"), new("lang", "zh-CN")]), ct))
+                [new("name", name), new("email", email), new("consent", "on"), new("lang", "zh-CN"), new("ft", token)]), ct))
             {
                 counters.Server(sent.StatusCode);
                 counters.Answered();
@@ -358,6 +368,12 @@ internal sealed partial class Person(int index, string name, string email)
 
     [GeneratedRegex(@"/manage/(?<e>[^/\s]+)/(?<r>[^/?\s]+)\?t=(?<t>[^&\s]+)")]
     private static partial Regex LinkPattern();
+
+    /// <summary>The form token the sign-up page carries (its hidden field ft).</summary>
+    public static string TokenIn(string page) => WebUtility.HtmlDecode(TokenPattern().Match(page).Groups[1].Value);
+
+    [GeneratedRegex("name=\"ft\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
 }
 
 /// <summary>The event's rows as the run's end reads them.</summary>

@@ -318,6 +318,7 @@ static async Task<(bool Ok, string Email)> PostFormAsync(HttpClient http, string
     using var response = await http.PostAsync($"/api/signup/{eventId}", new FormUrlEncodedContent(
     [
         new("name", $"参与者{i}"), new("email", email), new("organisation", "北外滩街道"), new("consent", "on"),
+        new("ft", TestFormTokens.For(eventId)), // the token the page gives, served a minute ago
     ]));
     var page = await response.Content.ReadAsStringAsync();
     return (response.StatusCode == HttpStatusCode.OK && (page.Contains("报名成功") || page.Contains("已登记候补")), email);

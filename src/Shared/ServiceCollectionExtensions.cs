@@ -96,6 +96,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RetentionService>();
         services.AddSingleton<OrganiserApi>();
         services.AddSingleton<Security.Signer>();
+        services.AddSingleton<Security.FormTokens>();
         services.AddSingleton<Security.IdentifierKeys>();
         services.AddSingleton<Links>();
         services.AddSingleton<Console.OrganiserDirectory>();

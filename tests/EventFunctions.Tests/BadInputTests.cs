@@ -196,6 +196,38 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_form_post_without_a_token_from_this_events_page_or_sooner_than_a_person_types_is_sent_back_and_not_stored()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var lecture = await app.CreateEventAsync(Seed.Lecture());
+        var other = await app.CreateEventAsync(Seed.Salon());
+        var (_, page) = Results.Html(await app.SignUpForm.Show(Requests.Get($"/api/signup/{lecture.Id}"), lecture.Id, default));
+        var served = System.Text.RegularExpressions.Regex.Match(page, "name=\"ft\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(served); // the page carries it: no script needed
+
+        KeyValuePair<string, string>[] fields = [new("name", "王磊"), new("email", "wanglei@example.cn"), new("consent", "true"), new("lang", "zh-CN")];
+        async Task<(int Status, string Html)> PostAsync(string token) =>
+            Results.Html(await app.SignUpForm.Submit(Requests.Form($"/api/signup/{lecture.Id}", [.. fields, new("ft", token)]), lecture.Id, default));
+
+        // None, forged, another event's, expired, or the page's own sent at once (a script that loads the page and posts):
+        // each is the form back, filled in, with a fresh token and "check and send again"; nothing stored.
+        var tampered = served[..^2] + (served[^2] == 'A' ? "B" : "A") + served[^1];
+        foreach (var token in new[] { "", tampered, TestFormTokens.For(other.Id), TestFormTokens.For(lecture.Id, TimeSpan.FromHours(25)), served, TestFormTokens.For(lecture.Id, TimeSpan.FromSeconds(1)) })
+        {
+            var (status, html) = await PostAsync(token);
+            Assert.Equal(400, status);
+            Assert.Contains(UiText.Chinese.CheckAndSendAgain, html);
+            Assert.Contains("wanglei@example.cn", html);
+            Assert.Matches("name=\"ft\" value=\"[^\"]+\"", html);
+            await AssertNothingStored(app, lecture.Id);
+        }
+
+        // The page's token a few seconds later, as a person sends it: signed up.
+        Assert.Equal(200, (await PostAsync(TestFormTokens.For(lecture.Id, TimeSpan.FromSeconds(3)))).Status);
+        Assert.Single(await app.RegistrationsAsync(lecture.Id));
+    }
+
+    [Fact]
     public async Task Unknown_event_is_404_with_a_message()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
@@ -268,7 +300,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         Assert.Single(await app.RegistrationsAsync(visit.Id));
         Assert.Empty(await app.DrainQueueAsync());
 
-        var form = await app.SignUpForm.Submit(Requests.Form("/x", [new("name", "李"), new("email", "c@example.cn"), new("phone", "13812345678"),
+        var form = await app.SignUpForm.Submit(Requests.Form($"/api/signup/{visit.Id}", [new("name", "李"), new("email", "c@example.cn"), new("phone", "13812345678"),
             new("organisation", "单位"), new("sec_0", "9"), new("consent", "true")]), visit.Id, default);
         var (formStatus, html) = Results.Html(form);
         Assert.Equal(409, formStatus);

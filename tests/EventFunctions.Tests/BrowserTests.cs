@@ -45,6 +45,7 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         await page.FillAsync("#organisation", "上海某律师事务所");
         await page.CheckAsync("input[name=q_lunch][value=yes]");
         await page.SelectOptionAsync("#q_industry", "法律");
+        await page.WaitForTimeoutAsync(2000); // a person takes a few seconds over the form; a post sooner is sent back
         await page.ClickAsync("button[type=submit]");
 
         // The form comes back with the message beside the phone field and everything else kept.
@@ -59,6 +60,7 @@ public sealed class BrowserTests(AzuriteFixture azurite) : IAsyncLifetime
 
         await page.FillAsync("#phone", "13812345678");
         await page.CheckAsync("#consent");
+        await page.WaitForTimeoutAsync(2000);
         await page.ClickAsync("button[type=submit]");
 
         Assert.Equal("报名成功", (await page.InnerTextAsync("#result")).Trim());

@@ -59,7 +59,7 @@ public sealed class FormBodyTests(AzuriteFixture azurite)
         var visit = await app.CreateEventAsync(Seed.SiteVisit());
         var body = "name=%E7%8E%8B%E7%A3%8A&phone=13812345678&email=w%40example.cn&organisation=x&sec_0=12%0034&consent=true";
 
-        var (status, html) = Results.Html(await app.SignUpForm.Submit(Requests.Raw("POST", "/x", body, FormType), visit.Id, default));
+        var (status, html) = Results.Html(await app.SignUpForm.Submit(Requests.Raw("POST", $"/api/signup/{visit.Id}", body, FormType), visit.Id, default));
 
         Assert.Equal(400, status);
         Assert.Contains("data-field=\"securityDetails[0]\"", html);
@@ -74,7 +74,7 @@ public sealed class FormBodyTests(AzuriteFixture azurite)
         var id = salon.GetProperty("id").GetString()!;
 
         using var response = await host.Http.PostAsync($"/api/signup/{id}",
-            new StringContent(SalonBody("name", "%E7%8E%8B%00"), Encoding.ASCII, FormType));
+            new StringContent(SalonBody("name", "%E7%8E%8B%00") + "&ft=" + Uri.EscapeDataString(TestFormTokens.For(id)), Encoding.ASCII, FormType));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
@@ -176,7 +176,7 @@ public sealed class FormBodyTests(AzuriteFixture azurite)
         var salon = await app.CreateEventAsync(Seed.Salon());
         var body = SalonBody("name", "%E7%8E%8B+%E7%A3%8A").Replace("q_question=" + Uri.EscapeDataString("合同怎么签？"), "q_question=100%+sure%3F");
 
-        var result = await app.SignUpForm.Submit(Requests.Raw("POST", "/x", body, FormType + "; charset=UTF-8"), salon.Id, default);
+        var result = await app.SignUpForm.Submit(Requests.Raw("POST", $"/api/signup/{salon.Id}", body, FormType + "; charset=UTF-8"), salon.Id, default);
 
         Assert.Equal(200, Results.Html(result).Status);
         var row = Assert.Single(await app.RegistrationsAsync(salon.Id));

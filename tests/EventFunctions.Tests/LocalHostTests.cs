@@ -115,6 +115,7 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
         [
             new("name", "李莹晖"), new("phone", "13812345678"), new("email", "liyinghui@example.com"),
             new("organisation", "上海某律师事务所"), new("q_lunch", "yes"), new("consent", "true"),
+            new("ft", TestFormTokens.For(salon.GetProperty("id").GetString()!)),
         ]));
         Assert.Equal(HttpStatusCode.OK, li.StatusCode);
         Assert.Contains("报名成功", await li.Content.ReadAsStringAsync());
@@ -123,6 +124,7 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
         [
             new("name", "王磊"), new("phone", "13912345678"), new("email", "wanglei@example.cn"),
             new("organisation", "北外滩街道"), new("sec_0", "1234"), new("consent", "true"),
+            new("ft", TestFormTokens.For(visit.GetProperty("id").GetString()!)),
         ]));
         Assert.Equal(HttpStatusCode.OK, wang.StatusCode);
 
@@ -151,7 +153,7 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
         var pages = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
         {
             using var response = await host.Http.PostAsync($"/api/signup/{id}", new FormUrlEncodedContent(
-                [new("name", $"居民{i}"), new("email", $"resident{i}@example.cn"), new("consent", "true")]));
+                [new("name", $"居民{i}"), new("email", $"resident{i}@example.cn"), new("consent", "true"), new("ft", TestFormTokens.For(id!))]));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             return await response.Content.ReadAsStringAsync();
         }));

@@ -52,4 +52,67 @@ public sealed class NotificationBrowserTests(AzuriteFixture azurite) : IAsyncLif
         Assert.Contains("确认邮件刚刚发送过", await page.InnerTextAsync("#message"));
         Assert.Equal(2, host.SendGrid.Mails.Count);
     }
+
+    [Fact]
+    public async Task On_an_English_phone_a_sign_up_confirmed_from_the_email_gets_its_seat_and_one_not_confirmed_in_time_lapses()
+    {
+        // Holds of 10 s and the hold sweep every second, so a hold runs out within the test.
+        await using var host = await RunningHost.StartAsync(azurite, new()
+        {
+            ["EventFunctions:HoldTime"] = "00:00:10",
+            ["HoldSweepSchedule"] = "*/1 * * * * *",
+        });
+        var definition = Seed.Lecture(capacity: 1);
+        definition["confirmEmail"] = true;
+        definition["english"] = new { title = "Shanghai's water supply: past, present and future" };
+        var lecture = (await host.CreateEventAsync(definition)).GetProperty("id").GetString()!;
+        string Local(string link) => link.Replace(TestSettings.PublicBaseUrl, host.BaseUrl.TrimEnd('/'));
+
+        async Task<(IPage Page, string Email)> SignUpAsync(IBrowserContext phone, string name)
+        {
+            var page = await phone.NewPageAsync();
+            await page.GotoAsync($"{host.BaseUrl}/api/signup/{lecture}?lang=en");
+            var email = $"{Guid.NewGuid():N}@example.com";
+            await page.FillAsync("#name", name);
+            await page.FillAsync("#email", email);
+            await page.CheckAsync("#consent");
+            await page.WaitForTimeoutAsync(2000); // a person takes a few seconds over the form; a post sooner is sent back
+            await page.ClickAsync("button[type=submit]");
+            Assert.Equal("Check your email", (await page.InnerTextAsync("#result")).Trim());
+            Assert.Contains("within 1 minute", await page.InnerTextAsync("main")); // 10 s, in whole minutes rounded up
+            return (page, email);
+        }
+
+        async Task<string> LinkAsync(string email)
+        {
+            string? link = null;
+            await RunningHost.Eventually(() => Task.FromResult((link = host.SendGrid.ManageLinkTo(email)) is not null), "the email asking to confirm");
+            return Local(link!);
+        }
+
+        // Wendy confirms from the email at once: the seat is hers, the ticket on the page.
+        await using var wendysPhone = await _chromium.PhoneAsync();
+        var (wendy, wendyEmail) = await SignUpAsync(wendysPhone, "Wendy Wang");
+        await Accessibility.AssertAccessibleAsync(wendy, "check-your-email page (English)");
+        await wendy.GotoAsync(await LinkAsync(wendyEmail));
+        Assert.StartsWith("Seat held until", (await wendy.InnerTextAsync("#status")).Trim());
+        await Accessibility.AssertAccessibleAsync(wendy, "manage page asking to confirm (English)");
+        await wendy.ClickAsync("#confirm button");
+        Assert.Contains("Your sign-up is confirmed", await wendy.InnerTextAsync("#message"));
+        Assert.Equal("Confirmed", (await wendy.InnerTextAsync("#status")).Trim());
+        Assert.True(await wendy.IsVisibleAsync("#ticket-code"));
+        Assert.True(await wendy.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 390);
+
+        // Li signs up for the full event (the waitlist), is emailed, and does not confirm: after the hold time her
+        // place lapses, and the link in her email then says so.
+        await using var lisPhone = await _chromium.PhoneAsync();
+        var (li, liEmail) = await SignUpAsync(lisPhone, "Li Ying");
+        var liLink = await LinkAsync(liEmail);
+        await RunningHost.Eventually(async () => (await host.RegistrationsAsync(lecture)).All(r => r.Email != liEmail), "the unconfirmed place lapses", seconds: 40);
+        var response = await li.GotoAsync(liLink);
+        Assert.Equal(404, response!.Status);
+        Assert.Contains("not confirmed in time", await li.InnerTextAsync("main"));
+        await Accessibility.AssertAccessibleAsync(li, "lapsed link (English)");
+        Assert.Equal(1, (await host.RegistrationsAsync(lecture)).Count(r => r.Status == "Confirmed"));
+    }
 }

@@ -20,6 +20,7 @@ public sealed class SignUpApi(
     Security.IdentifierKeys ids,
     PageRenderer pages,
     PublicLimits limits,
+    Security.FormTokens formTokens,
     TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<Storage.EventFunctionsOptions> options,
     ILogger<SignUpApi> log)
@@ -60,6 +61,16 @@ public sealed class SignUpApi(
                 // checked, so a person whose browser filled it by mistake just sends it again.
                 log.LogWarning("Sign-up form for event {EventId} refused: the hidden field was filled in", eventId);
                 Hosting.Telemetry.RateLimited.Add(1, new KeyValuePair<string, object?>("limit", "honeypot"));
+                var shown = await events.FindAsync(eventId, ct);
+                return shown is null ? await NotFoundPageAsync(text) : HttpIO.Html(await FormPageAsync(shown, text, input, null, text.CheckAndSendAgain), 400);
+            }
+
+            if (formTokens.Check(eventId, form[Security.FormTokens.Field].FirstOrDefault()) is var check and not Security.FormTokenCheck.Valid)
+            {
+                // Not sent from a form this site served (a script posting blind), or sent faster than anyone types:
+                // nothing is stored; the form comes back filled in, with a fresh token, to be sent again.
+                log.LogWarning("Sign-up form for event {EventId} refused: form token {Check}", eventId, check);
+                Hosting.Telemetry.RateLimited.Add(1, new KeyValuePair<string, object?>("limit", check == Security.FormTokenCheck.TooFast ? "form-too-fast" : "form-token"));
                 var shown = await events.FindAsync(eventId, ct);
                 return shown is null ? await NotFoundPageAsync(text) : HttpIO.Html(await FormPageAsync(shown, text, input, null, text.CheckAndSendAgain), 400);
             }
@@ -105,7 +116,7 @@ public sealed class SignUpApi(
                 SignUpOutcome.Registered r => new CreatedResult(Paths.Registration(eventId, r.Registration.RegistrationId), r.Registration),
                 // The same 202 whether the address is new or registered already: the email says which.
                 SignUpOutcome.CheckEmail c => new AcceptedResult((string?)null, new PendingSignUp(eventId, PendingSignUp.CheckEmailStatus, c.MaskedEmail,
-                    (int)options.Value.HoldTime.TotalMinutes, string.Format(language.CheckEmailFormat, c.MaskedEmail, (int)options.Value.HoldTime.TotalMinutes))),
+                    HoldMinutes, string.Format(language.CheckEmailFormat, c.MaskedEmail, HoldMinutes))),
                 SignUpOutcome.NotSaved => HttpIO.Unavailable(request, HttpIO.Problem(503, language.Unavailable, null, Problems.Unavailable)),
                 SignUpOutcome.Unknown => HttpIO.Unavailable(request, HttpIO.Problem(503, language.OutcomeUnknown, null, Problems.OutcomeUnknown)),
                 _ => throw new InvalidOperationException(outcome.GetType().Name),
@@ -286,6 +297,9 @@ public sealed class SignUpApi(
 
     // ---- Helpers ----
 
+    /// <summary>The hold time as the answer states it: whole minutes, rounded up.</summary>
+    private int HoldMinutes => Math.Max(1, (int)Math.Ceiling(options.Value.HoldTime.TotalMinutes));
+
     /// <summary>The event a sign-up's per-event limit counts against (only a well-formed id: made-up ones get no bucket).</summary>
     private static string? LimitedEvent(string eventId) => Ids.IsValidEventId(eventId) ? eventId : null;
 
@@ -333,6 +347,7 @@ public sealed class SignUpApi(
             [nameof(SignUpPage.Errors)] = errors,
             [nameof(SignUpPage.Message)] = message,
             [nameof(SignUpPage.SeatsKnown)] = seatsKnown,
+            [nameof(SignUpPage.FormToken)] = formTokens.Issue(e.Id),
         });
 
     private Task<string> ResultPageAsync(SignUpOutcome.Registered r, UiText text)
@@ -360,7 +375,7 @@ public sealed class SignUpApi(
         {
             [nameof(ResultPage.Text)] = text,
             [nameof(ResultPage.Heading)] = text.CheckEmailHeading,
-            [nameof(ResultPage.Lines)] = new[] { string.Format(text.CheckEmailFormat, c.MaskedEmail, (int)options.Value.HoldTime.TotalMinutes) },
+            [nameof(ResultPage.Lines)] = new[] { string.Format(text.CheckEmailFormat, c.MaskedEmail, HoldMinutes) },
             [nameof(ResultPage.Success)] = true,
             [nameof(ResultPage.Event)] = c.Event,
         });

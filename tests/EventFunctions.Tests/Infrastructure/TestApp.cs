@@ -148,6 +148,14 @@ public static class Requests
 
     public static HttpRequest Raw(string method, string path, string body, string? contentType, string? acceptLanguage = null)
     {
+        // A post of the sign-up form carries the token the page would have given it, unless the test sets its own.
+        if (method == "POST" && contentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal) == true
+            && path.StartsWith("/api/signup/", StringComparison.Ordinal) && !body.Split('&').Any(p => p.StartsWith(Shared.Security.FormTokens.Field + "=", StringComparison.Ordinal)))
+        {
+            var eventId = path["/api/signup/".Length..].Split('?')[0];
+            body += (body.Length > 0 ? "&" : "") + Shared.Security.FormTokens.Field + "=" + Uri.EscapeDataString(TestFormTokens.For(eventId));
+        }
+
         var context = new DefaultHttpContext();
         var request = context.Request;
         request.Method = method;
