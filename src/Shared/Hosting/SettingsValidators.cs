@@ -75,6 +75,27 @@ public sealed class SigningSettingsValidator(AppEnvironment environment) : IVali
     /// <summary>The key in local.settings.example.json and run.sh: published, so never a secret outside Development.</summary>
     public const string PublishedDevelopmentKey = "local-development-only-signing-key-not-a-secret";
 
+    /// <summary>Every key this repository publishes (run.sh, the example settings, the development fallback): none is a secret.</summary>
+    public static readonly string[] PublishedKeys =
+    [
+        PublishedDevelopmentKey,
+        "local-development-only-identifier-key-not-a-secret",
+        "development-identifier-key-not-a-secret",
+    ];
+
+    /// <summary>
+    /// Fewer different characters than this is a key someone typed or patterned (aaaa…, 1234…, a word repeated), not a
+    /// random secret: a random 32-character base64 or hex string has far more.
+    /// </summary>
+    public const int MinimumDistinctCharacters = 12;
+
+    /// <summary>Why <paramref name="secret"/> is no secret outside Development (published, or too little variety), or null.</summary>
+    public static string? Weakness(string secret) =>
+        PublishedKeys.Contains(secret.Trim()) ? "the published development key; set a secret of your own (a Key Vault reference in Azure)."
+        : secret.Trim().Distinct().Count() < MinimumDistinctCharacters
+            ? $"only {secret.Trim().Distinct().Count()} different characters, too little to be a random secret; generate one (for example: openssl rand -base64 48)."
+        : null;
+
     public ValidateOptionsResult Validate(string? name, EventFunctionsOptions options)
     {
         var failures = new List<string>();
@@ -84,8 +105,7 @@ public sealed class SigningSettingsValidator(AppEnvironment environment) : IVali
         {
             foreach (var (id, secret) in ring.Secrets)
             {
-                if (secret == PublishedDevelopmentKey)
-                    failures.Add($"{SigningKeyRing.SettingName(id)}: the published development key; set a secret of your own (a Key Vault reference in Azure).");
+                if (Weakness(secret) is { } weak) failures.Add($"{SigningKeyRing.SettingName(id)}: {weak}");
             }
         }
 
@@ -103,9 +123,9 @@ public sealed class SigningSettingsValidator(AppEnvironment environment) : IVali
         {
             failures.Add("EventFunctions__IdentifierKey: the same as a signing key; it must be a separate secret (signing keys rotate, it never does).");
         }
-        else if (production && identifier == PublishedDevelopmentKey)
+        else if (production && Weakness(identifier) is { } weak)
         {
-            failures.Add("EventFunctions__IdentifierKey: the published development key; set a secret of your own.");
+            failures.Add($"EventFunctions__IdentifierKey: {weak}");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
