@@ -148,7 +148,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
     var table = new TableClient(azurite.ConnectionString, "events", tableOptions);
 
     var ledger = new Ledger();
-    var load = new Load(http, table, eventId, definition, [a, b], ledger);
+    var load = new Load(http, eventId, definition, [a, b], ledger, id => fake.ManageTokens.TryGetValue(id, out var t) ? t : null);
     var faults = new Faults(azurite, b, fake, load, ledger, http);
 
     // ---- load and faults for S seconds ----

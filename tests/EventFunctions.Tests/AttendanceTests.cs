@@ -94,7 +94,7 @@ public sealed class AttendanceTests(AzuriteFixture azurite)
         await service.CheckInAsync(lecture.Id, a.TicketCode!, Door, default);
         await service.AddWalkInAsync(lecture.Id, "丙", null, Door, null, UiText.Chinese, default);
         var bRow = await Kit.RowAsync(app, lecture.Id, b.RegistrationId);
-        await app.CancelRegistration.Delete(Requests.Get($"/x?t={bRow.ManageToken}"), lecture.Id, b.RegistrationId, default);
+        await app.CancelRegistration.Delete(Requests.Get($"/x?t={TestTokens.Manage(bRow)}"), lecture.Id, b.RegistrationId, default);
 
         input["capacity"] = 8; // the organiser edits the event: the ledger replaces the event row
         Assert.Equal(200, Results.Object<object>(await app.UpdateEvent.Run(Requests.Json("PUT", "/x", input), lecture.Id, default)).Status);
@@ -121,7 +121,7 @@ public sealed class AttendanceTests(AzuriteFixture azurite)
         Assert.Equal(CheckInRefusal.Waitlisted, w.Reason);
         Assert.Equal("乙", w.Person!.Name);
 
-        var cancel = await app.CancelRegistration.Delete(Requests.Get($"/x?t={cancelledRow.ManageToken}"), lecture.Id, cancelled.RegistrationId, default);
+        var cancel = await app.CancelRegistration.Delete(Requests.Get($"/x?t={TestTokens.Manage(cancelledRow)}"), lecture.Id, cancelled.RegistrationId, default);
         Assert.IsType<NoContentResult>(cancel);
         Assert.Equal(CheckInRefusal.NotFound, Assert.IsType<CheckInOutcome.Refused>(await service.CheckInAsync(lecture.Id, cancelledCode, Door, default)).Reason);
         Assert.Equal(CheckInRefusal.NotFound, Assert.IsType<CheckInOutcome.Refused>(await service.CheckInAsync(lecture.Id, "ZZZZZZ", Door, default)).Reason);
@@ -201,7 +201,7 @@ public sealed class AttendanceTests(AzuriteFixture azurite)
         var table = await app.TableAsync();
         Assert.Equal(2, await RegistrationService.WaitlistPositionAsync(table, await Kit.RowAsync(app, lecture.Id, second.RegistrationId), default));
         var seatedRow = await Kit.RowAsync(app, lecture.Id, seated.RegistrationId);
-        Assert.IsType<NoContentResult>(await app.CancelRegistration.Delete(Requests.Get($"/x?t={seatedRow.ManageToken}"), lecture.Id, seated.RegistrationId, default));
+        Assert.IsType<NoContentResult>(await app.CancelRegistration.Delete(Requests.Get($"/x?t={TestTokens.Manage(seatedRow)}"), lecture.Id, seated.RegistrationId, default));
         Assert.Equal("Confirmed", (await Kit.RowAsync(app, lecture.Id, first.RegistrationId)).Status);
         Assert.Equal(1, await RegistrationService.WaitlistPositionAsync(table, await Kit.RowAsync(app, lecture.Id, second.RegistrationId), default));
         clock.Advance(TimeSpan.FromHours(1));
@@ -249,7 +249,7 @@ public sealed class AttendanceTests(AzuriteFixture azurite)
         await Kit.SignUpAsync(app, lecture.Id, "丁", "d@example.cn", null, unit: "水务");
         var gone = await Kit.SignUpAsync(app, lecture.Id, "戊", "e@example.cn", null, unit: "水务");
         var goneRow = await Kit.RowAsync(app, lecture.Id, gone.RegistrationId);
-        await app.CancelRegistration.Delete(Requests.Get($"/x?t={goneRow.ManageToken}"), lecture.Id, gone.RegistrationId, default);
+        await app.CancelRegistration.Delete(Requests.Get($"/x?t={TestTokens.Manage(goneRow)}"), lecture.Id, gone.RegistrationId, default);
         var service = app.Get<AttendanceService>();
         await service.CheckInAsync(lecture.Id, a1.TicketCode!, Door, default);
         await service.CheckInAsync(lecture.Id, c.TicketCode!, Door, default);

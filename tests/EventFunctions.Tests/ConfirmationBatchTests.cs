@@ -184,7 +184,7 @@ public sealed class ConfirmationBatchTests(AzuriteFixture azurite)
         var before = app.SendGrid.Requests;
         var batch = Task.Run(() => app.SendConfirmation.Run(ConfirmationQueue.Format(lecture.Id, waiting.Select(w => w.RowKey).ToList()), default));
         await app.SendGrid.RequestsReachedAsync(before + 2);
-        Assert.IsType<CancelOutcome.Cancelled>(await app.Get<RegistrationService>().CancelAsync(lecture.Id, first.RegistrationId, first.ManageToken, default));
+        Assert.IsType<CancelOutcome.Cancelled>(await app.Get<RegistrationService>().CancelAsync(lecture.Id, first.RegistrationId, TestTokens.Manage(first), default));
         gate.SetResult();
         await batch;
 

@@ -188,7 +188,7 @@ public sealed class ConfirmationPipelineTests(AzuriteFixture azurite)
         spy.BeforeTransaction = async body =>
         {
             if (Interlocked.Exchange(ref fired, 1) == 1) return;
-            var result = await app.CancelRegistration.Delete(Requests.Get($"/x?t={cancelled.ManageToken}"), lecture.Id, cancelled.RegistrationId, default);
+            var result = await app.CancelRegistration.Delete(Requests.Get($"/x?t={TestTokens.Manage(cancelled)}"), lecture.Id, cancelled.RegistrationId, default);
             Assert.IsType<Microsoft.AspNetCore.Mvc.NoContentResult>(result);
         };
         await SpiedSender(app, spy).HandleAsync(message, default);

@@ -75,7 +75,7 @@ public sealed class EventChangeTests(AzuriteFixture azurite)
         var ok = Assert.IsType<EventOutcome.Ok>(await events.CancelEventAsync(lecture.Id, default));
         Assert.Equal("cancelled", ok.Event.SignUpStatus);
         var confirmed = (await app.RegistrationsAsync(lecture.Id)).First(r => r.Status == RegistrationStatus.Confirmed);
-        Assert.IsType<CancelOutcome.Cancelled>(await app.Get<RegistrationService>().CancelAsync(lecture.Id, confirmed.RegistrationId, confirmed.ManageToken, default));
+        Assert.IsType<CancelOutcome.Cancelled>(await app.Get<RegistrationService>().CancelAsync(lecture.Id, confirmed.RegistrationId, TestTokens.Manage(confirmed), default));
         var ev = await app.EventRowAsync(lecture.Id);
         Assert.Equal((1, 1), (ev.Confirmed, ev.Waitlisted)); // nobody promoted into a cancelled event
     }

@@ -41,7 +41,7 @@ public sealed class HoldTests(AzuriteFixture azurite)
 
     private static IActionResult Confirm(Informed app, string eventId, RegistrationEntity row) =>
         new ManageRegistrationExtras(app.Get<SignUpApi>()).Confirm(
-            Requests.Form($"/api/manage/{eventId}/{row.RegistrationId}/confirm", [new("t", row.ManageToken), new("lang", "zh-CN")]), eventId, row.RegistrationId, default).Result;
+            Requests.Form($"/api/manage/{eventId}/{row.RegistrationId}/confirm", [new("t", TestTokens.Manage(row)), new("lang", "zh-CN")]), eventId, row.RegistrationId, default).Result;
 
     /// <summary>Sends every confirmation owed, as the queue trigger would.</summary>
     private static async Task SendConfirmationsAsync(Informed app)

@@ -32,7 +32,7 @@ public sealed class NotificationBrowserTests(AzuriteFixture azurite) : IAsyncLif
 
         await using var context = await _chromium.PhoneAsync();
         var page = await context.NewPageAsync();
-        var response = await page.GotoAsync($"{host.BaseUrl}/api/manage/{lecture}/{row.RegistrationId}?t={row.ManageToken}");
+        var response = await page.GotoAsync($"{host.BaseUrl}/api/manage/{lecture}/{row.RegistrationId}?t={TestTokens.Manage(row)}");
         Assert.Equal(200, response!.Status);
         Assert.Equal(Shared.Http.HtmlPageResult.ContentSecurityPolicy, await response.HeaderValueAsync("content-security-policy"));
         Assert.Equal("已确认", (await page.InnerTextAsync("#status")).Trim());

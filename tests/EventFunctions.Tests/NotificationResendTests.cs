@@ -26,12 +26,12 @@ public sealed class NotificationResendTests(AzuriteFixture azurite)
         var path = $"/api/manage/{lecture.Id}/{person.RegistrationId}/resend";
         IActionResult Post(string token) => Extras(app).Resend(Requests.Form(path, [new("t", token), new("lang", "zh-CN")]), lecture.Id, person.RegistrationId, default).Result;
 
-        var (status, html) = Results.Html(Post(row.ManageToken));
+        var (status, html) = Results.Html(Post(TestTokens.Manage(row)));
         Assert.Equal(200, status);
         Assert.Contains("确认邮件已重新发送至 li***@example.com", html);
 
         // A second tap straight away: 429, with when to try again, and nothing more sent.
-        var request = Requests.Form(path, [new("t", row.ManageToken), new("lang", "zh-CN")]);
+        var request = Requests.Form(path, [new("t", TestTokens.Manage(row)), new("lang", "zh-CN")]);
         var (limited, limitedHtml) = Results.Html(await Extras(app).Resend(request, lecture.Id, person.RegistrationId, default));
         Assert.Equal(429, limited);
         Assert.Contains("确认邮件刚刚发送过", limitedHtml);
@@ -51,15 +51,15 @@ public sealed class NotificationResendTests(AzuriteFixture azurite)
         }
 
         app.Clock.Advance(ResendService.ParticipantMinInterval);
-        Assert.Equal(200, Results.Html(Post(row.ManageToken)).Status);
+        Assert.Equal(200, Results.Html(Post(TestTokens.Manage(row))).Status);
         await Delivered();
         app.Clock.Advance(ResendService.ParticipantMinInterval);
-        Assert.Equal(200, Results.Html(Post(row.ManageToken)).Status);
+        Assert.Equal(200, Results.Html(Post(TestTokens.Manage(row))).Status);
         await Delivered();
         app.Clock.Advance(ResendService.ParticipantMinInterval);
-        Assert.Equal(429, Results.Html(Post(row.ManageToken)).Status);
+        Assert.Equal(429, Results.Html(Post(TestTokens.Manage(row))).Status);
         app.Clock.Advance(TimeSpan.FromHours(24));
-        Assert.Equal(200, Results.Html(Post(row.ManageToken)).Status);
+        Assert.Equal(200, Results.Html(Post(TestTokens.Manage(row))).Status);
         await Delivered();
         Assert.Equal(4, app.Mails().Count);
         row = await Row(app, lecture.Id, person.RegistrationId);
@@ -112,13 +112,49 @@ public sealed class NotificationResendTests(AzuriteFixture azurite)
         var lecture = await app.CreateAsync(Seed.Lecture());
         var person = await app.SignUpAsync(lecture.Id, "李莹晖", "liyinghui@example.com");
         var row = await Row(app, lecture.Id, person.RegistrationId);
-        Assert.IsType<ResendOutcome.Queued>(await app.Get<ResendService>().RequestAsync(lecture.Id, person.RegistrationId, row.ManageToken, default));
+        Assert.IsType<ResendOutcome.Queued>(await app.Get<ResendService>().RequestAsync(row, default));
         await app.DrainAsync(); // lost
         Assert.Equal(0, (await app.SweepAsync()).Resends);
         app.Clock.Advance(TimeSpan.FromMinutes(11));
         Assert.Equal(1, (await app.SweepAsync()).Resends);
         Assert.Empty(await app.DeliverAllAsync());
         Assert.Single(app.Mails());
+    }
+
+    [Fact]
+    public async Task Manage_links_are_derived_not_stored_and_links_stored_on_older_rows_keep_working()
+    {
+        await using var app = await Informed.StartAsync(azurite);
+        var lecture = await app.CreateAsync(Seed.Lecture());
+        var li = await app.SignUpAsync(lecture.Id, "李莹晖", "liyinghui@example.com");
+        var wang = await app.SignUpAsync(lecture.Id, "王磊", "wanglei@example.com");
+        var liRow = await Row(app, lecture.Id, li.RegistrationId);
+        var wangRow = await Row(app, lecture.Id, wang.RegistrationId);
+        var api = app.Get<SignUpApi>();
+        int Open(string registrationId, string token) =>
+            Results.Html(api.ManageFormAsync(Requests.Get($"/api/manage/{lecture.Id}/{registrationId}?t={Uri.EscapeDataString(token)}"), lecture.Id, registrationId, default).Result).Status;
+
+        // Nothing secret is stored: the row has no token, the link's is derived (row key first: one point read).
+        Assert.Equal("", liRow.ManageToken);
+        var token = TestTokens.Manage(liRow);
+        Assert.StartsWith(liRow.RowKey + ".", token);
+        Assert.Equal(200, Open(li.RegistrationId, token));
+
+        // Forged, or another registration's token with this registration's id, or with its row key swapped in: refused.
+        var forged = token[..^1] + (token[^1] == 'A' ? 'B' : 'A');
+        var swapped = wangRow.RowKey + token[token.IndexOf('.')..];
+        foreach (var bad in new[] { forged, swapped, TestTokens.Manage(wangRow), liRow.RowKey, "reg-." })
+            Assert.Equal(404, Open(li.RegistrationId, bad));
+        Assert.Equal(200, Open(wang.RegistrationId, TestTokens.Manage(wangRow)));
+
+        // A row stored before derived links carries its random token: the link in its old emails still opens it (and
+        // only with that token); its new emails carry the derived one, which works as well.
+        var table = await app.Get<EventFunctions.Shared.Storage.EventStore>().TableAsync(default);
+        await table.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(lecture.Id, wangRow.RowKey) { ["ManageToken"] = "0123456789abcdef0123456789abcdef" }, Azure.ETag.All);
+        Assert.Equal(200, Open(wang.RegistrationId, "0123456789abcdef0123456789abcdef"));
+        Assert.Equal(404, Open(wang.RegistrationId, "0123456789abcdef0123456789abcdee"));
+        Assert.Equal(404, Open(li.RegistrationId, "0123456789abcdef0123456789abcdef"));
+        Assert.Equal(200, Open(wang.RegistrationId, TestTokens.Manage(wangRow)));
     }
 
     [Fact]
@@ -130,15 +166,15 @@ public sealed class NotificationResendTests(AzuriteFixture azurite)
         var row = await Row(app, lecture.Id, person.RegistrationId);
         var api = app.Get<SignUpApi>();
 
-        var (status, html) = Results.Html(await api.ManageFormAsync(Requests.Get($"/api/manage/{lecture.Id}/{person.RegistrationId}?t={row.ManageToken}"), lecture.Id, person.RegistrationId, default));
+        var (status, html) = Results.Html(await api.ManageFormAsync(Requests.Get($"/api/manage/{lecture.Id}/{person.RegistrationId}?t={TestTokens.Manage(row)}"), lecture.Id, person.RegistrationId, default));
         Assert.Equal(200, status);
         Assert.Contains(UiText.Chinese.StatusConfirmed, html);
         Assert.Contains("上海供水的过去、现在和未来", html);
         Assert.Contains("社区文化活动中心多功能厅", html);
         Assert.Contains($"/api/manage/{lecture.Id}/{person.RegistrationId}/resend", html);
-        Assert.Contains($"/api/manage/{lecture.Id}/{person.RegistrationId}/calendar?t={row.ManageToken}", html);
+        Assert.Contains($"/api/manage/{lecture.Id}/{person.RegistrationId}/calendar?t={TestTokens.Manage(row)}", html);
 
-        var file = Assert.IsType<FileContentResult>(await Extras(app).Calendar(Requests.Get($"/api/manage/{lecture.Id}/{person.RegistrationId}/calendar?t={row.ManageToken}"), lecture.Id, person.RegistrationId, default));
+        var file = Assert.IsType<FileContentResult>(await Extras(app).Calendar(Requests.Get($"/api/manage/{lecture.Id}/{person.RegistrationId}/calendar?t={TestTokens.Manage(row)}"), lecture.Id, person.RegistrationId, default));
         Assert.StartsWith("text/calendar", file.ContentType);
         var calendar = Ical.Net.Calendar.Load(System.Text.Encoding.UTF8.GetString(file.FileContents))!;
         Assert.Equal($"{lecture.Id}-{person.RegistrationId}@eventfunctions", calendar.Events.Single().Uid);
@@ -148,7 +184,7 @@ public sealed class NotificationResendTests(AzuriteFixture azurite)
 
         // Once the event is cancelled the page says so and offers no resend.
         await app.Get<Shared.Events.EventService>().CancelEventAsync(lecture.Id, default);
-        html = Results.Html(await api.ManageFormAsync(Requests.Get($"/api/manage/{lecture.Id}/{person.RegistrationId}?t={row.ManageToken}&lang=en"), lecture.Id, person.RegistrationId, default)).Html;
+        html = Results.Html(await api.ManageFormAsync(Requests.Get($"/api/manage/{lecture.Id}/{person.RegistrationId}?t={TestTokens.Manage(row)}&lang=en"), lecture.Id, person.RegistrationId, default)).Html;
         Assert.Contains(UiText.English.StatusEventCancelled, html);
         Assert.DoesNotContain("/resend", html);
     }
@@ -164,7 +200,7 @@ public sealed class NotificationResendTests(AzuriteFixture azurite)
         var person = await app.SignUpAsync(lecture.Id, "李莹晖", "liyinghui@example.com", lang);
         var row = await Row(app, lecture.Id, person.RegistrationId);
         var api = app.Get<SignUpApi>();
-        var manage = $"/api/manage/{lecture.Id}/{person.RegistrationId}?t={row.ManageToken}&lang={lang}";
+        var manage = $"/api/manage/{lecture.Id}/{person.RegistrationId}?t={TestTokens.Manage(row)}&lang={lang}";
         var door = Shared.Attendance.DoorText.For(text);
 
         // Before: a confirmed registration with its ticket, the calendar file, resend, and "your seat goes to someone else".
@@ -198,7 +234,7 @@ public sealed class NotificationResendTests(AzuriteFixture azurite)
 
         // The delete does what it says: the data is gone and the link no longer opens anything.
         var deleted = await new Functions.Participants.CancelRegistration(api).Confirm(
-            Requests.Form($"/api/manage/{lecture.Id}/{person.RegistrationId}", [new("t", row.ManageToken), new("lang", lang)]), lecture.Id, person.RegistrationId, default);
+            Requests.Form($"/api/manage/{lecture.Id}/{person.RegistrationId}", [new("t", TestTokens.Manage(row)), new("lang", lang)]), lecture.Id, person.RegistrationId, default);
         var (deletedStatus, deletedHtml) = Results.Html(deleted);
         Assert.Equal(200, deletedStatus);
         Assert.Contains(text.DataDeletedHeading, deletedHtml);
@@ -222,7 +258,7 @@ public sealed class NotificationResendTests(AzuriteFixture azurite)
         {
             // A page opened before the cancellation still has the button.
             var (status, html) = Results.Html(await Extras(app).Resend(
-                Requests.Form(path, [new("t", row.ManageToken), new("lang", text.Code)]), lecture.Id, person.RegistrationId, default));
+                Requests.Form(path, [new("t", TestTokens.Manage(row)), new("lang", text.Code)]), lecture.Id, person.RegistrationId, default));
             Assert.Equal(409, status);
             Assert.Contains(text.ResendEventCancelled, html);
             Assert.Contains(text.StatusEventCancelled, html);

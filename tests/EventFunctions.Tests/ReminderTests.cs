@@ -48,7 +48,7 @@ public sealed class ReminderTests(AzuriteFixture azurite)
 
         // The first cancels; the waitlisted person is promoted inside the window (their confirmation says it all).
         var first = (await app.RowsAsync(lecture.Id)).Single(r => r.RegistrationId == early.RegistrationId);
-        Assert.IsType<CancelOutcome.Cancelled>(await app.Get<RegistrationService>().CancelAsync(lecture.Id, first.RegistrationId, first.ManageToken, default));
+        Assert.IsType<CancelOutcome.Cancelled>(await app.Get<RegistrationService>().CancelAsync(lecture.Id, first.RegistrationId, TestTokens.Manage(first), default));
         // Someone signs up two hours before the start: the confirmation arrives now, no reminder minutes later.
         app.Clock.Advance(TimeSpan.FromHours(20));
         var late = await app.SignUpAsync(lecture.Id, "李莹晖", "liyinghui@example.com");
@@ -190,7 +190,7 @@ public sealed class ReminderTests(AzuriteFixture azurite)
 
         // One person cancels their sign-up, then the organiser cancels the event, both after the reminders were queued.
         var row = (await app.RowsAsync(lecture.Id)).Single(r => r.RegistrationId == leaving.RegistrationId);
-        Assert.IsType<CancelOutcome.Cancelled>(await app.Get<RegistrationService>().CancelAsync(lecture.Id, row.RegistrationId, row.ManageToken, default));
+        Assert.IsType<CancelOutcome.Cancelled>(await app.Get<RegistrationService>().CancelAsync(lecture.Id, row.RegistrationId, TestTokens.Manage(row), default));
         await app.Get<EventService>().CancelEventAsync(lecture.Id, default);
         foreach (var m in queued) await app.Deliver(m);
         Assert.Empty(app.Mails("reminder"));

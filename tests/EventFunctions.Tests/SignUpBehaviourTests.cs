@@ -124,10 +124,10 @@ public sealed class SignUpBehaviourTests(AzuriteFixture azurite)
         Assert.Equal(404, Results.Object<ProblemDetails>(wrong).Status);
 
         // The link in the email shows a confirm page; posting it cancels.
-        var page = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/x?t={first.ManageToken}"), lecture.Id, first.RegistrationId, default));
+        var page = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/x?t={TestTokens.Manage(first)}"), lecture.Id, first.RegistrationId, default));
         Assert.Equal(200, page.Status);
         Assert.Contains("确认取消并删除我的信息", page.Html);
-        var done = Results.Html(await app.CancelRegistration.Confirm(Requests.Form("/x", [new("t", first.ManageToken)]), lecture.Id, first.RegistrationId, default));
+        var done = Results.Html(await app.CancelRegistration.Confirm(Requests.Form("/x", [new("t", TestTokens.Manage(first))]), lecture.Id, first.RegistrationId, default));
         Assert.Contains("已取消报名", done.Html);
 
         rows = await app.RegistrationsAsync(lecture.Id);
@@ -144,7 +144,7 @@ public sealed class SignUpBehaviourTests(AzuriteFixture azurite)
         Assert.Contains(promotedMails, m => EndToEndTests.Subject(m.RootElement).StartsWith("候补转正")); // says the seat came from the waitlist
 
         // Cancelling again: the link no longer works.
-        var again = await app.CancelRegistration.Delete(Requests.Raw("DELETE", $"/x?t={first.ManageToken}", "", null), lecture.Id, first.RegistrationId, default);
+        var again = await app.CancelRegistration.Delete(Requests.Raw("DELETE", $"/x?t={TestTokens.Manage(first)}", "", null), lecture.Id, first.RegistrationId, default);
         Assert.Equal(404, Results.Object<ProblemDetails>(again).Status);
     }
 

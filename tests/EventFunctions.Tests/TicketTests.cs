@@ -65,7 +65,7 @@ public sealed class TicketTests(AzuriteFixture azurite)
         Assert.Contains($">{code}</p>", html);
         Assert.Contains("<svg", html); // the QR, inline (the page's CSP loads no images)
 
-        var manage = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/api/manage/{salon.Id}/{row.RegistrationId}?t={row.ManageToken}"), salon.Id, row.RegistrationId, default));
+        var manage = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/api/manage/{salon.Id}/{row.RegistrationId}?t={TestTokens.Manage(row)}"), salon.Id, row.RegistrationId, default));
         Assert.Contains($">{code}</p>", manage.Html);
 
         await app.DeliverQueuedAsync();
@@ -119,18 +119,18 @@ public sealed class TicketTests(AzuriteFixture azurite)
         var waitMail = app.SendGrid!.Mails.Single(m => m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("registrationStatus").GetString() == "Waitlisted");
         Assert.False(waitMail.RootElement.TryGetProperty("attachments", out _)); // no ticket image (and no calendar file)
         Assert.DoesNotContain("cid:", waitMail.RootElement.GetProperty("content")[1].GetProperty("value").GetString());
-        var manage = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/api/manage/{lecture.Id}/{waiting!.RegistrationId}?t={waiting.ManageToken}"), lecture.Id, waiting.RegistrationId, default));
+        var manage = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/api/manage/{lecture.Id}/{waiting!.RegistrationId}?t={TestTokens.Manage(waiting)}"), lecture.Id, waiting.RegistrationId, default));
         Assert.DoesNotContain("id=\"ticket\"", manage.Html);
 
         var firstRow = await Kit.RowAsync(app, lecture.Id, first.RegistrationId);
-        await app.CancelRegistration.Delete(Requests.Get($"/x?t={firstRow.ManageToken}"), lecture.Id, first.RegistrationId, default);
+        await app.CancelRegistration.Delete(Requests.Get($"/x?t={TestTokens.Manage(firstRow)}"), lecture.Id, first.RegistrationId, default);
         await app.DeliverQueuedAsync();
         var promoted = app.SendGrid.Mails.Single(m => m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("registrationStatus").GetString() == "Confirmed"
             && m.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("registrationId").GetString() == waiting.RegistrationId);
         var code = app.Get<EventFunctions.Shared.Security.IdentifierKeys>().TicketCode(lecture.Id, waiting.Sequence);
         Assert.Contains(promoted.RootElement.GetProperty("attachments").EnumerateArray(), a => a.TryGetProperty("content_id", out var id) && id.GetString() == TicketInfo.EmailContentId);
         Assert.Contains(code, promoted.RootElement.GetProperty("content")[0].GetProperty("value").GetString());
-        manage = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/api/manage/{lecture.Id}/{waiting.RegistrationId}?t={waiting.ManageToken}"), lecture.Id, waiting.RegistrationId, default));
+        manage = Results.Html(await app.CancelRegistration.Show(Requests.Get($"/api/manage/{lecture.Id}/{waiting.RegistrationId}?t={TestTokens.Manage(waiting)}"), lecture.Id, waiting.RegistrationId, default));
         Assert.Contains($">{code}</p>", manage.Html);
     }
 

@@ -186,7 +186,7 @@ public sealed partial class ConfirmationSender(
         var subject = string.Format(asks ? text.ConfirmSubjectFormat : promoted ? text.PromotedSubjectFormat : confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
         var body = asks ? string.Format(r.Status == RegistrationStatus.Held ? text.ConfirmHeldBodyFormat : text.ConfirmWaitBodyFormat, by)
             : promoted ? text.PromotedBody : confirmed ? text.ConfirmedBody : text.WaitlistedBody;
-        var manageUrl = links.Manage(e.Id, r.RegistrationId, r.ManageToken, text.Code);
+        var manageUrl = links.Manage(e.Id, r.RegistrationId, ids.ManageToken(r), text.Code);
         var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e, r.Status, ids.TicketOf(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);
         var html = await renderer.RenderAsync<ConfirmationEmail>(new()
         {

@@ -203,7 +203,7 @@ public sealed class SignUpApi(
                 return HttpIO.Html(await ManagePageAsync(e, r, token!, text, text.ResendEventCancelled, ct), 409);
             }
 
-            switch (await resends.RequestAsync(eventId, registrationId, token, ct))
+            switch (await resends.RequestAsync(r, ct))
             {
                 case Notifications.ResendOutcome.Queued q:
                     return HttpIO.Html(await ManagePageAsync(e, r, token!, text, string.Format(text.ResendSentFormat, q.MaskedEmail), ct));

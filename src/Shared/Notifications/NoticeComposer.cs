@@ -13,7 +13,7 @@ namespace EventFunctions.Shared.Notifications;
 /// notice, a cancellation, a reminder, and a removal by the organiser. Rendering only: the senders decide what is
 /// owed and the <see cref="EmailOutbox"/> sends it.
 /// </summary>
-public sealed class NoticeComposer(PageRenderer renderer, Http.Links links)
+public sealed class NoticeComposer(PageRenderer renderer, Http.Links links, Security.IdentifierKeys ids)
 {
     /// <summary>A change notice (old beside new, with the updated calendar entry) or, for a cancelled event, the cancellation.</summary>
     public async Task<EmailMessage> ComposeNoticeAsync(EventRecord ev, RegistrationEntity row)
@@ -59,7 +59,7 @@ public sealed class NoticeComposer(PageRenderer renderer, Http.Links links)
         IReadOnlyList<NoticeChange> changes, IReadOnlyList<string> lines, string? calendarNote, IReadOnlyList<EmailAttachment> attachments, string category)
     {
         var removed = row.Status == RegistrationStatus.Removed;
-        var manageUrl = removed ? null : links.Manage(e.Id, row.RegistrationId, row.ManageToken, text.Code);
+        var manageUrl = removed ? null : links.Manage(e.Id, row.RegistrationId, ids.ManageToken(row), text.Code);
         var html = await renderer.RenderAsync<NoticeEmail>(new()
         {
             [nameof(NoticeEmail.Text)] = text,

@@ -37,13 +37,8 @@ public sealed class ResendService(EventStore store, NotificationQueue queue, Tim
     public const int OrganiserMaxPerDay = 5;
     private static readonly TimeSpan Day = TimeSpan.FromHours(24);
 
-    /// <summary>The participant's request, authorised by the secret from their link.</summary>
-    public async Task<ResendOutcome> RequestAsync(string eventId, string registrationId, string? token, CancellationToken ct)
-    {
-        var row = await FindAsync(eventId, registrationId, ct);
-        if (row is null || !Ids.TokensEqual(row.ManageToken, token)) return new ResendOutcome.NotFound();
-        return await RecordAsync(row, organiser: null, ct);
-    }
+    /// <summary>The participant's request for the registration their link opened (the caller checked the link's secret).</summary>
+    public Task<ResendOutcome> RequestAsync(RegistrationEntity row, CancellationToken ct) => RecordAsync(row, organiser: null, ct);
 
     /// <summary>
     /// A sign-up with an address already registered (an event that needs a confirmed email): the registered person is

@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using EventFunctions.Shared.Events;
 using EventFunctions.Shared.Ledger;
 using EventFunctions.Shared.Storage;
+using EventFunctions.Shared.Notifications;
 using EventFunctions.Shared.Text;
 using Microsoft.Extensions.Logging;
 
@@ -195,20 +196,33 @@ public sealed class RegistrationService(
         return expired;
     }
 
-    /// <summary>Finds a registration by its public id and checks the secret from the participant's link.</summary>
+    /// <summary>
+    /// Finds a registration by its public id and checks the secret from the participant's link: a derived token
+    /// (<see cref="Security.IdentifierKeys.ManageToken"/>) names its row, so one point read; a token of the kind stored
+    /// on rows made before is looked up by the registration id in the event's partition, as then.
+    /// </summary>
     public async Task<(EventRecord Event, RegistrationEntity Registration)?> FindForManageAsync(string eventId, string registrationId, string? token, CancellationToken ct)
     {
-        if (!Ids.IsValidRegistrationId(registrationId) || string.IsNullOrEmpty(token)) return null;
-        var eventEntity = await store.FindEventAsync(eventId, ct);
-        if (eventEntity is null) return null;
+        if (!Ids.IsValidEventId(eventId) || !Ids.IsValidRegistrationId(registrationId) || string.IsNullOrEmpty(token) || token.Length > 200) return null;
         var table = await store.TableAsync(ct);
-        await foreach (var r in table.QueryAsync<RegistrationEntity>(
-            x => x.PartitionKey == eventId && x.RegistrationId == registrationId, cancellationToken: ct))
+        RegistrationEntity? found = null;
+        if (Security.IdentifierKeys.RowKeyOfManageToken(token) is { } rowKey)
         {
-            return Ids.TokensEqual(r.ManageToken, token) ? (eventEntity.ToRecord(), r) : null;
+            var read = await table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, rowKey, cancellationToken: ct);
+            if (read.HasValue && read.Value!.RegistrationId == registrationId && read.Value.IsRegistration && ids.IsManageToken(read.Value, token)) found = read.Value;
+        }
+        else
+        {
+            await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RegistrationId == registrationId, cancellationToken: ct))
+            {
+                if (r.IsRegistration && !string.IsNullOrEmpty(r.ManageToken) && Ids.TokensEqual(r.ManageToken, token)) found = r;
+                break;
+            }
         }
 
-        return null;
+        if (found is null) return null;
+        var eventEntity = await store.FindEventAsync(eventId, ct);
+        return eventEntity is null ? null : (eventEntity.ToRecord(), found);
     }
 
     /// <summary>
@@ -270,7 +284,7 @@ public sealed class RegistrationService(
         ConsentUtc = now,
         ConsentNotice = ConsentNoticeVersion,
         SubmissionHash = hash,
-        ManageToken = Ids.NewToken(),
+        // No stored secret: the manage link's token is derived (IdentifierKeys.ManageToken).
         EmailPending = true,
         EmailQueuedUtc = now,
     };

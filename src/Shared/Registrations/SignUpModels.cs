@@ -79,7 +79,10 @@ public sealed class RegistrationEntity : ITableEntity
     public string ConsentNotice { get; set; } = "";
     /// <summary>Hash of the normalised submission: an identical repeat (a double tap) gets the first result back.</summary>
     public string SubmissionHash { get; set; } = "";
-    /// <summary>Secret for the participant's cancel-and-delete link.</summary>
+    /// <summary>
+    /// The manage link's secret on rows stored before links were derived (<see cref="Security.IdentifierKeys.ManageToken"/>);
+    /// empty on rows stored since. Old links keep working with it until the retention purge deletes the row.
+    /// </summary>
     public string ManageToken { get; set; } = "";
     /// <summary>
     /// On events that need a confirmed email: the sign-up is dropped (its seat or waitlist place going to the next

@@ -52,5 +52,31 @@ public sealed class IdentifierKeys
 
     private byte[] TicketKey(string eventId) => Mac("ticket-code\n" + eventId);
 
+    /// <summary>
+    /// The secret of a registration's manage link: <c>{row key}.{MAC}</c>, the MAC over the event, the row key and the
+    /// registration id. Nothing of it is stored (a copy of the table holds no link), the row key in front makes the
+    /// lookup one point read, and it dies with the row (the retention purge). Rows stored before carry a random token
+    /// in <see cref="RegistrationEntity.ManageToken"/>; links with it keep working (see RegistrationService).
+    /// </summary>
+    public string ManageToken(RegistrationEntity r) => r.RowKey + "." + ManageMac(r.PartitionKey, r.RowKey, r.RegistrationId);
+
+    /// <summary>Whether <paramref name="token"/> is <paramref name="r"/>'s derived manage token.</summary>
+    public bool IsManageToken(RegistrationEntity r, string token)
+    {
+        var expected = System.Text.Encoding.ASCII.GetBytes(ManageToken(r));
+        var given = System.Text.Encoding.UTF8.GetBytes(token);
+        return CryptographicOperations.FixedTimeEquals(expected, given);
+    }
+
+    /// <summary>The row key a derived manage token names, or null for a token of the older, stored kind.</summary>
+    public static string? RowKeyOfManageToken(string token)
+    {
+        var dot = token.IndexOf('.');
+        return dot > 4 && token.StartsWith("reg-", StringComparison.Ordinal) && dot < token.Length - 1 ? token[..dot] : null;
+    }
+
+    private string ManageMac(string eventId, string rowKey, string registrationId) =>
+        Convert.ToBase64String(Mac($"manage\n{eventId}\n{rowKey}\n{registrationId}"), 0, 18).Replace('+', '-').Replace('/', '_');
+
     private byte[] Mac(string input) => HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(input));
 }

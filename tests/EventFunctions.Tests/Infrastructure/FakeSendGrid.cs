@@ -62,6 +62,8 @@ public sealed partial class FakeSendGrid : IAsyncDisposable
     /// <summary>The bodies of accepted mails (kept unless started with keepBodies: false, as a long run does).</summary>
     public ConcurrentBag<JsonDocument> Mails { get; } = [];
     public ConcurrentQueue<SentMail> Sent { get; } = new();
+    /// <summary>The manage link's secret each registration's mails carried (the latest), kept even without bodies.</summary>
+    public ConcurrentDictionary<string, string> ManageTokens { get; } = new(StringComparer.Ordinal);
     /// <summary>When the first mail to each address arrived (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public ConcurrentDictionary<string, long> FirstByRecipient { get; } = new(StringComparer.OrdinalIgnoreCase);
     public int Requests => Volatile.Read(ref _requests);
@@ -117,6 +119,9 @@ public sealed partial class FakeSendGrid : IAsyncDisposable
 
     /// <summary>The manage link (where a sign-up is confirmed) in the latest mail to <paramref name="to"/>, or null before one came.</summary>
     public string? ManageLinkTo(string to) => PlainTextsTo(to).Select(t => ManageLinkPattern().Match(t)).LastOrDefault(m => m.Success)?.Value;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"/manage/(?<e>[^/?\s""\\]+)/(?<r>[^/?\s""\\]+)\?t=(?<t>[A-Za-z0-9._\-]+)")]
+    private static partial System.Text.RegularExpressions.Regex ManageLinkInBody();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"https?://\S+/manage/\S+")]
     private static partial System.Text.RegularExpressions.Regex ManageLinkPattern();
@@ -206,6 +211,8 @@ public sealed partial class FakeSendGrid : IAsyncDisposable
 
         if (mail.RegistrationId is null) Interlocked.Increment(ref _unparsed);
         if (_keepBodies) Mails.Add(JsonDocument.Parse(body));
+        foreach (System.Text.RegularExpressions.Match link in ManageLinkInBody().Matches(System.Text.Encoding.UTF8.GetString(body)))
+            ManageTokens[link.Groups["r"].Value] = link.Groups["t"].Value;
         Sent.Enqueue(mail);
         if (mail.To is not null) FirstByRecipient.TryAdd(mail.To, mail.Timestamp);
         Interlocked.Increment(ref _accepted);
