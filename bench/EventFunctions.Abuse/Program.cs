@@ -132,7 +132,7 @@ async Task<int> RunAsync(CancellationToken ct)
     // ---- the bot ----
     // A script that posts the form blind is sent back (no form token); this one is smarter: it loads the form once,
     // waits out the time a person would take, and reuses that page's token for every post.
-    using var botHttp = Client(IPAddress.Parse("127.0.0.2"));
+    using var botHttp = Loopback.Client(IPAddress.Parse("127.0.0.2"));
     var botToken = Person.TokenIn(await botHttp.GetStringAsync($"{app.BaseUrl}/api/signup/{eventId}", ct));
     await Task.Delay(TimeSpan.FromSeconds(2.5), ct);
     var botTasks = Enumerable.Range(0, BotWorkers).Select(w => Task.Run(async () =>
@@ -224,28 +224,33 @@ static string Mailbox(string email)
     return (plus >= 0 ? local[..plus] : local) + email[at..].ToLowerInvariant();
 }
 
-/// <summary>An HTTP client whose connections leave from <paramref name="address"/> (a loopback address of its own).</summary>
-static HttpClient Client(IPAddress address) => new(new SocketsHttpHandler
+
+
+internal static class Loopback
 {
-    ConnectTimeout = TimeSpan.FromSeconds(5),
-    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-    ConnectCallback = async (context, token) =>
+    /// <summary>An HTTP client whose connections leave from <paramref name="address"/> (a loopback address of its own), so per-address limits see it as its own client.</summary>
+    public static HttpClient Client(IPAddress address) => new(new SocketsHttpHandler
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectCallback = async (context, token) =>
         {
-            socket.Bind(new IPEndPoint(address, 0));
-            await socket.ConnectAsync(context.DnsEndPoint, token);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    },
-})
-{ Timeout = TimeSpan.FromSeconds(30) };
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(address, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, token);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { Timeout = TimeSpan.FromSeconds(30) };
+}
 
 internal sealed class Counters
 {
@@ -298,7 +303,7 @@ internal sealed partial class Person(int index, string name, string email)
         try
         {
             await Task.Delay(startAfter, ct);
-            using var http = ClientFor(IPAddress.Parse($"127.0.1.{Index}"));
+            using var http = Loopback.Client(IPAddress.Parse($"127.0.1.{Index}"));
             string token;
             using (var page = await http.GetAsync($"{baseUrl}/api/signup/{eventId}?lang=zh-CN", ct))
             {
@@ -344,27 +349,6 @@ internal sealed partial class Person(int index, string name, string email)
         {
         }
     }
-
-    private static HttpClient ClientFor(IPAddress address) => new(new SocketsHttpHandler
-    {
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-        ConnectCallback = async (context, token) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                socket.Bind(new IPEndPoint(address, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, token);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    { Timeout = TimeSpan.FromSeconds(30) };
 
     [GeneratedRegex(@"/manage/(?<e>[^/\s]+)/(?<r>[^/?\s]+)\?t=(?<t>[^&\s]+)")]
     private static partial Regex LinkPattern();

@@ -34,6 +34,60 @@ public sealed class SeatRulesTests
         new() { PartitionKey = "k7m2qxabcd", RowKey = key, RegistrationId = id ?? key.ToUpperInvariant().PadRight(8, 'X')[..8], Status = status, Sequence = sequence };
 
     [Fact]
+    public void On_an_event_that_needs_a_confirmed_email_seats_are_held_until_confirmed_and_lapse_in_time()
+    {
+        var hold = TimeSpan.FromHours(1);
+        var e = Event(capacity: 1) with { ConfirmEmail = true };
+        var plan = new SeatPlan(e, new SeatCounters(0, 0, 0, 0, 0, 0), Now, hold);
+        var (a, b) = (SignUp("a@x.cn"), SignUp("b@x.cn"));
+        plan.SignUp(a);
+        plan.SignUp(b);
+        var after = plan.Finish();
+        Assert.Equal((RegistrationStatus.Held, RegistrationStatus.Waitlisted), (a.Row.Status, b.Row.Status));
+        Assert.Equal((Now + hold, Now + hold), (a.Row.ConfirmBy, b.Row.ConfirmBy));
+        Assert.Equal((1, 1, 1, 2), (after.Confirmed, after.Waitlisted, after.Held, after.Unconfirmed));
+
+        // Confirmed in time: the held seat is theirs (a new state, owed the email with the ticket).
+        var counters = new SeatCounters(1, 1, 0, 0, 0, 2, Held: 1, Unconfirmed: 2);
+        var held = Row("reg-a", RegistrationStatus.Held, 1);
+        held.ConfirmBy = Now + hold;
+        held.StateVersion = 1;
+        var confirm = new SeatPlan(e, counters, Now.AddMinutes(59), hold);
+        var op = new ConfirmOp(held.RowKey, held.RegistrationId);
+        confirm.Confirm(op, held);
+        after = confirm.Finish();
+        Assert.Equal((RegistrationStatus.Confirmed, 2), (held.Status, held.StateVersion));
+        Assert.Equal((1, 0, 1), (after.Confirmed, after.Held, after.Unconfirmed));
+        Assert.IsType<ConfirmResult.Confirmed>(confirm.Results[op]);
+
+        // Too late: refused; and the sweep's expiry takes a row only once its time has passed, as no withdrawal.
+        var late = Row("reg-a", RegistrationStatus.Held, 1);
+        late.ConfirmBy = Now + hold;
+        var tooLate = new SeatPlan(e, counters, Now + hold, hold);
+        var lateOp = new ConfirmOp(late.RowKey, late.RegistrationId);
+        tooLate.Confirm(lateOp, late);
+        Assert.IsType<ConfirmResult.Expired>(tooLate.Results[lateOp]);
+        var early = new SeatPlan(e, counters, Now.AddMinutes(30), hold);
+        var earlyOp = new CancelOp(late.RowKey, late.RegistrationId, expiry: true);
+        early.Cancel(earlyOp, late);
+        Assert.IsType<CancelResult.NotFound>(early.Results[earlyOp]);
+        var due = new SeatPlan(e, counters, Now + hold, hold);
+        due.Cancel(new CancelOp(late.RowKey, late.RegistrationId, expiry: true), late);
+        Assert.Single(due.Deletions);
+        Assert.Equal((0, 0, 1, 0), (due.Counters.Confirmed, due.Counters.Held, due.Counters.Unconfirmed, due.Counters.Withdrawn));
+
+        // The freed seat goes to the head of the queue, held if they have not confirmed; their own confirmation in
+        // the same commit is answered "try again" (never letting someone behind them past).
+        due.Promote([new WaitingHead("reg-b", "B@X00000", 1, Unconfirmed: true)], room: 10);
+        var waiting = Row("reg-b", RegistrationStatus.Waitlisted, 2, "B@X00000");
+        waiting.ConfirmBy = Now + hold + hold;
+        var sameCommit = new ConfirmOp("reg-b", "B@X00000");
+        due.Confirm(sameCommit, waiting);
+        Assert.IsType<ConfirmResult.NotSaved>(due.Results[sameCommit]);
+        Assert.Equal((1, 1), (due.Counters.Confirmed, due.Counters.Held));
+    }
+
+    [Fact]
     public void Seats_go_in_arrival_order_then_the_waitlist_then_full()
     {
         var plan = Plan(Event(capacity: 2, waitlist: true));

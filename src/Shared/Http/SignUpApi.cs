@@ -60,9 +60,7 @@ public sealed class SignUpApi(
                 // Filled by a script (people never see the field): nothing is stored or sent; the form comes back as if to be
                 // checked, so a person whose browser filled it by mistake just sends it again.
                 log.LogWarning("Sign-up form for event {EventId} refused: the hidden field was filled in", eventId);
-                Hosting.Telemetry.RateLimited.Add(1, new KeyValuePair<string, object?>("limit", "honeypot"));
-                var shown = await events.FindAsync(eventId, ct);
-                return shown is null ? await NotFoundPageAsync(text) : HttpIO.Html(await FormPageAsync(shown, text, input, null, text.CheckAndSendAgain), 400);
+                return await SendBackAsync(eventId, "honeypot", text, input, ct);
             }
 
             if (formTokens.Check(eventId, form[Security.FormTokens.Field].FirstOrDefault()) is var check and not Security.FormTokenCheck.Valid)
@@ -70,9 +68,7 @@ public sealed class SignUpApi(
                 // Not sent from a form this site served (a script posting blind), or sent faster than anyone types:
                 // nothing is stored; the form comes back filled in, with a fresh token, to be sent again.
                 log.LogWarning("Sign-up form for event {EventId} refused: form token {Check}", eventId, check);
-                Hosting.Telemetry.RateLimited.Add(1, new KeyValuePair<string, object?>("limit", check == Security.FormTokenCheck.TooFast ? "form-too-fast" : "form-token"));
-                var shown = await events.FindAsync(eventId, ct);
-                return shown is null ? await NotFoundPageAsync(text) : HttpIO.Html(await FormPageAsync(shown, text, input, null, text.CheckAndSendAgain), 400);
+                return await SendBackAsync(eventId, check == Security.FormTokenCheck.TooFast ? "form-too-fast" : "form-token", text, input, ct);
             }
 
             var outcome = await registrations.SignUpAsync(eventId, input, text, ct);
@@ -296,6 +292,17 @@ public sealed class SignUpApi(
     }
 
     // ---- Helpers ----
+
+    /// <summary>
+    /// A form post refused before anything is stored (a script's tell: the hidden field, the form token): the form back
+    /// as sent, with a fresh token and "check and send again", 400; counted under <paramref name="limit"/>.
+    /// </summary>
+    private async Task<IActionResult> SendBackAsync(string eventId, string limit, UiText text, SignUpInput input, CancellationToken ct)
+    {
+        Hosting.Telemetry.RateLimited.Add(1, new KeyValuePair<string, object?>("limit", limit));
+        var shown = await events.FindAsync(eventId, ct);
+        return shown is null ? await NotFoundPageAsync(text) : HttpIO.Html(await FormPageAsync(shown, text, input, null, text.CheckAndSendAgain), 400);
+    }
 
     /// <summary>The hold time as the answer states it: whole minutes, rounded up.</summary>
     private int HoldMinutes => Math.Max(1, (int)Math.Ceiling(options.Value.HoldTime.TotalMinutes));

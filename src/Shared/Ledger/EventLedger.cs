@@ -475,36 +475,12 @@ public sealed class EventLedger : IAsyncDisposable
             plan.NoticeKeys.Add(notice.RowKey);
         }
 
-        // 2b. Confirmations from the email, each with its row as it is now.
-        var confirms = ops.OfType<ConfirmOp>().ToList();
-        var confirmRows = await Task.WhenAll(confirms.Select(c => table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, c.RowKey, cancellationToken: ct)));
-        for (var i = 0; i < confirms.Count; i++) seats.Confirm(confirms[i], confirmRows[i].HasValue ? confirmRows[i].Value : null);
-        foreach (var (op, row) in seats.Confirmations)
-        {
-            var confirmed = new TableEntity(eventId, row.RowKey)
-            {
-                [nameof(RegistrationEntity.EmailConfirmedUtc)] = row.EmailConfirmedUtc,
-                [nameof(RegistrationEntity.Status)] = row.Status,
-            };
-            if (row.EmailPending)
-            {
-                // A held seat confirmed: the status changed, so the email with the ticket is owed.
-                confirmed[nameof(RegistrationEntity.StateVersion)] = row.StateVersion;
-                confirmed[nameof(RegistrationEntity.EmailPending)] = true;
-                confirmed[nameof(RegistrationEntity.EmailQueuedUtc)] = row.EmailQueuedUtc;
-                confirmed[nameof(RegistrationEntity.EmailAttempts)] = 0;
-                plan.PromotedKeys.Add(row.RowKey);
-            }
-
-            Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, confirmed, ETag.All), op);
-        }
-
         // 3. Free seats go to the waitlist first, lowest arrival number first, as far as the transaction has room.
         var signUps = ops.OfType<SignUpOp>().ToList();
         if (seats.SeatsForTheWaitlist is var free and > 0)
         {
-            var room = MaxOperations - plan.Actions.Count - signUps.Count;
-            seats.Promote(await WaitingAsync(table, eventId, seats.Touched, Math.Min(free, room), seats.Now, ct), room);
+            var room = MaxOperations - plan.Actions.Count - signUps.Count - ops.Count(o => o is ConfirmOp);
+            seats.Promote(await WaitingAsync(table, eventId, seats.Cancelled, Math.Min(free, room), seats.Now, ct), room);
             foreach (var w in seats.Promotions)
             {
                 Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, w.RowKey)
@@ -520,6 +496,32 @@ public sealed class EventLedger : IAsyncDisposable
             }
 
             plan.NeedsSettling = seats.NeedsSettling;
+        }
+
+        // 3b. Confirmations from the email, each with its row as it is now; after the promotions, so a confirmation can
+        // never let someone later in the queue be promoted past its sender (one promoted in this very commit is told
+        // "try again", and the next commit confirms the held seat).
+        var confirms = ops.OfType<ConfirmOp>().ToList();
+        var confirmRows = await Task.WhenAll(confirms.Select(c => table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, c.RowKey, cancellationToken: ct)));
+        for (var i = 0; i < confirms.Count; i++) seats.Confirm(confirms[i], confirmRows[i].HasValue ? confirmRows[i].Value : null);
+        foreach (var (op, row, seated) in seats.Confirmations)
+        {
+            var confirmed = new TableEntity(eventId, row.RowKey)
+            {
+                [nameof(RegistrationEntity.EmailConfirmedUtc)] = row.EmailConfirmedUtc,
+                [nameof(RegistrationEntity.Status)] = row.Status,
+            };
+            if (seated)
+            {
+                // A held seat confirmed: the status changed, so the email with the ticket is owed.
+                confirmed[nameof(RegistrationEntity.StateVersion)] = row.StateVersion;
+                confirmed[nameof(RegistrationEntity.EmailPending)] = true;
+                confirmed[nameof(RegistrationEntity.EmailQueuedUtc)] = row.EmailQueuedUtc;
+                confirmed[nameof(RegistrationEntity.EmailAttempts)] = 0;
+                plan.PromotedKeys.Add(row.RowKey);
+            }
+
+            Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, confirmed, ETag.All), op);
         }
 
         // 4. Sign-ups, in the order they came.
@@ -641,8 +643,8 @@ public sealed class EventLedger : IAsyncDisposable
     }
 
     /// <summary>
-    /// The first <paramref name="count"/> people waiting, by arrival number: not those this commit touches already,
-    /// nor those whose time to confirm from the email has passed (the hold sweep takes them off).
+    /// The first <paramref name="count"/> people waiting, by arrival number: not those this commit cancels, nor those
+    /// whose time to confirm from the email has passed (the hold sweep takes them off).
     /// </summary>
     private static async Task<List<WaitingHead>> WaitingAsync(TableClient table, string eventId, HashSet<string> except, int count, DateTimeOffset now, CancellationToken ct)
     {

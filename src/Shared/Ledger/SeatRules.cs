@@ -63,7 +63,8 @@ public static class SeatRules
 
 /// <summary>
 /// The decisions of one commit on an event, made in the order the ledger applies them: a definition change (alone),
-/// cancellations, promotions from the waitlist (lowest arrival number first), sign-ups in the order they came, then
+/// cancellations, promotions from the waitlist (lowest arrival number first), confirmations from the email, sign-ups
+/// in the order they came, then
 /// check-ins, undos and walk-ins (<see cref="Attend"/>). Pure: the ledger reads the rows and the waitlist's head and
 /// passes them in, with the time; nothing here touches storage.
 /// </summary>
@@ -81,8 +82,8 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     public DateTimeOffset Now { get; } = now;
     public EventRecord Definition { get; private set; } = current;
     public SeatCounters Counters => new(_confirmed, _waitlisted, _checkedIn, _walkIns, _withdrawn, _sequence, _held, _unconfirmed);
-    /// <summary>Registrations confirmed from the email by this commit (the row carries what to write).</summary>
-    public List<(ConfirmOp Op, RegistrationEntity Row)> Confirmations { get; } = [];
+    /// <summary>Registrations confirmed from the email by this commit (the row carries what to write); <c>Seated</c>: a held seat became theirs.</summary>
+    public List<(ConfirmOp Op, RegistrationEntity Row, bool Seated)> Confirmations { get; } = [];
 
     /// <summary>What each op is told if this commit lands.</summary>
     public Dictionary<LedgerOp, object> Results { get; } = [];
@@ -227,8 +228,9 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     }
 
     /// <summary>
-    /// 4b. A confirmation from the email, with its row as read now: a held seat becomes confirmed (owed the email
-    /// with the ticket), a waitlist place stays where it is and no longer expires.
+    /// 3b. A confirmation from the email, with its row as read now: a held seat becomes confirmed (owed the email
+    /// with the ticket), a waitlist place stays where it is and no longer expires. A row promoted in this commit is
+    /// answered "not saved" (its sender tries again and confirms the seat now held for them).
     /// </summary>
     public void Confirm(ConfirmOp op, RegistrationEntity? row)
     {
@@ -259,7 +261,8 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
 
         row.EmailConfirmedUtc = Now;
         _unconfirmed--;
-        if (row.Status == RegistrationStatus.Held)
+        var seated = row.Status == RegistrationStatus.Held;
+        if (seated)
         {
             _held--;
             row.Status = RegistrationStatus.Confirmed;
@@ -269,7 +272,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
             row.EmailAttempts = 0;
         }
 
-        Confirmations.Add((op, row));
+        Confirmations.Add((op, row, seated));
         Results[op] = new ConfirmResult.Confirmed(row, AlreadyDone: false);
         Writes = true;
     }
