@@ -103,6 +103,8 @@ public sealed class HoldTests(AzuriteFixture azurite)
         var e = await EventRowAsync(app, lecture.Id);
         Assert.Equal((2, 2, 2), (e.Confirmed, e.Held, e.Unconfirmed));
         await AssertCountersAsync(app, lecture.Id);
+        var tally = await app.Get<Shared.Console.ConsoleQueries>().TallyAsync(lecture.Id, default);
+        Assert.Equal((0, 2), (tally!.Confirmed, tally.Held)); // the console tells held seats from confirmed ones
 
         // The email asks to confirm: a link to the manage page, no ticket, no calendar file.
         await SendConfirmationsAsync(app);
@@ -131,6 +133,8 @@ public sealed class HoldTests(AzuriteFixture azurite)
         Assert.NotNull(wang.EmailConfirmedUtc);
         e = await EventRowAsync(app, lecture.Id);
         Assert.Equal((2, 1, 1), (e.Confirmed, e.Held, e.Unconfirmed));
+        tally = await app.Get<Shared.Console.ConsoleQueries>().TallyAsync(lecture.Id, default);
+        Assert.Equal((1, 1), (tally!.Confirmed, tally.Held));
         await SendConfirmationsAsync(app);
         var ticket = Assert.Single(app.Mails(), m => m.To == "wanglei@example.com" && m.Subject.StartsWith("报名成功"));
         Assert.Contains(ticket.Attachments, a => a.Type == "image/png");

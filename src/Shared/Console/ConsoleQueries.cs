@@ -10,7 +10,11 @@ namespace EventFunctions.Shared.Console;
 public sealed record EventSummaryRow(EventRecord Event, EventTally Tally);
 
 /// <summary>Counts read from an event's partition (the event row's counters and one pass over its registrations).</summary>
-public sealed record EventTally(int Confirmed, int Waitlisted, int Cancelled, int CheckedIn, int WalkIns, int EmailsNotDelivered);
+/// <summary>An event's counts for the console; <see cref="Confirmed"/> excludes the seats <see cref="Held"/> for people yet to confirm from the email.</summary>
+public sealed record EventTally(int Confirmed, int Waitlisted, int Cancelled, int CheckedIn, int WalkIns, int EmailsNotDelivered)
+{
+    public int Held { get; init; }
+}
 
 /// <summary>One registration as an organiser sees it on the event page.</summary>
 public sealed record RegistrationLine(RegistrationEntity Row, int? WaitlistPosition)
@@ -69,7 +73,7 @@ public sealed class ConsoleQueries(EventStore store)
         {
             if (IsUndelivered(r)) notDelivered++;
         }
-        return new EventTally(e.Confirmed, e.Waitlisted, e.Withdrawn, e.CheckedIn, e.WalkIns, notDelivered);
+        return new EventTally(e.Confirmed - e.Held, e.Waitlisted, e.Withdrawn, e.CheckedIn, e.WalkIns, notDelivered) { Held = e.Held };
     }
 
     /// <summary>The walk-ins added at the door, latest first.</summary>
@@ -100,7 +104,7 @@ public sealed class ConsoleQueries(EventStore store)
         var waitlist = rows.Where(r => r.Status == RegistrationStatus.Waitlisted).OrderBy(r => r.Sequence).Select((r, i) => (r.RowKey, Position: i + 1))
             .ToDictionary(x => x.RowKey, x => x.Position);
         var lines = rows
-            .OrderBy(r => r.Status == RegistrationStatus.Confirmed ? 0 : 1).ThenBy(r => r.Sequence)
+            .OrderBy(r => r.Status switch { RegistrationStatus.Confirmed => 0, RegistrationStatus.Held => 1, _ => 2 }).ThenBy(r => r.Sequence)
             .Select(r => new RegistrationLine(r, waitlist.TryGetValue(r.RowKey, out var p) ? p : null));
 
         var q = Input.Clean(search);
