@@ -34,6 +34,7 @@ using EventFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
 
 var options = Args.Parse(args);
@@ -57,9 +58,11 @@ foreach (var (k, v) in options.Settings) appSettings[k] = v;
 var rawTable = new TableClient(azurite.ConnectionString, "raw" + Guid.NewGuid().ToString("N")[..10]);
 await rawTable.CreateAsync();
 await rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(Rows.RegistrationLike("warm", "up", -1)));
-await using var services = new ServiceCollection()
-    .AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(appSettings).Build())
-    .BuildServiceProvider();
+// Every storage request the in-process app sends is counted (a policy in the SDK pipeline): requests per sign-up.
+var productRequests = new StorageRequests();
+var serviceCollection = new ServiceCollection().AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(appSettings).Build());
+serviceCollection.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(productRequests, Azure.Core.HttpPipelinePosition.PerCall)));
+await using var services = serviceCollection.BuildServiceProvider();
 var store = services.GetRequiredService<EventStore>();
 var registrations = services.GetRequiredService<RegistrationService>();
 var warmupRows = 0;
@@ -81,6 +84,7 @@ var rawRounds = new List<PartResult>();
 var productRounds = new List<PartResult>();
 var productAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
 var productRows = 0;
+var rushRequests = new List<double>();
 for (var round = 1; round <= options.Rounds; round++)
 {
     // ---- 1. raw ----
@@ -103,6 +107,7 @@ for (var round = 1; round <= options.Rounds; round++)
     var productEvent = await CreateEventAsync(services, $"热门讲座（基准测试，第{round}轮）", C);
     var acked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
     var refused = 0;
+    var requestsBefore = productRequests.Snapshot();
     var (productSeconds, productLatency) = await Clients.RunAsync(K, N, "product", async i =>
     {
         var outcome = await registrations.SignUpAsync(productEvent, Person(i, $"p{round}-"), UiText.Chinese, default);
@@ -115,6 +120,9 @@ for (var round = 1; round <= options.Rounds; round++)
         Oversold = check.Oversold, Lost = check.Lost, Duplicates = check.Duplicates,
         Note = $"{check.Confirmed} confirmed, {check.Waitlisted} waitlisted, {check.Commits} commits (mean {(double)check.Rows / Math.Max(1, check.Commits):F1} sign-ups each){(refused > 0 ? $", {refused} not registered" : "")}",
     };
+    await services.GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().QueueWritesAsync(); // the commits' queue messages count too
+    Console.WriteLine($"   storage requests per sign-up in the rush: {productRequests.Since(requestsBefore, N, out var perSignUp)} = {perSignUp:F2}");
+    rushRequests.Add(perSignUp);
     Report(productRound);
     productRounds.Add(productRound);
     foreach (var (id, status) in acked) productAcked[id] = status;
@@ -140,9 +148,17 @@ if (!options.Quick && options.Warmup > 0) await Naive.RunAsync(azurite.Connectio
 var naive = options.Quick ? raw with { Part = "naive (skipped)" } : await Naive.RunAsync(azurite.ConnectionString, K, naiveN, naiveC);
 Report(naive);
 
+// A lone sign-up on a quiet event: what one person's sign-up costs when nothing is batched with it.
+var loneEvent = await CreateEventAsync(services, "一个人的报名（基准测试）", 10);
+var loneBefore = productRequests.Snapshot();
+var loneOutcome = await registrations.SignUpAsync(loneEvent, Person(0, "lone"), UiText.Chinese, default);
+await services.GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().QueueWritesAsync();
+var loneLine = productRequests.Since(loneBefore, 1, out var lonePerSignUp);
+Console.WriteLine($"storage requests for a lone sign-up ({loneOutcome.GetType().Name}): {loneLine} = {lonePerSignUp:F0}; in the rush (median of rounds) {MedianOf(rushRequests):F2} per sign-up");
+
 if (options.Quick)
 {
-    Console.WriteLine($"quick (parts 1 and 3 only): product/raw={product.PerSecond / raw.PerSecond:F2} p99_ms={product.Latency.Percentile(0.99):F0}");
+    Console.WriteLine($"quick (parts 1 and 3 only): product/raw={product.PerSecond / raw.PerSecond:F2} p99_ms={product.Latency.Percentile(0.99):F0} storage_requests_per_signup={MedianOf(rushRequests):F2} lone={lonePerSignUp:F0}");
     return 0;
 }
 
@@ -162,7 +178,14 @@ var hostSettings = new Dictionary<string, string?>(appSettings)
     ["Logging:LogLevel:Azure"] = "Error", // slow-response warnings would bury the progress lines
 };
 var pipelineWatch = Stopwatch.StartNew();
-var host = LocalFunctionsHost.Build(new LocalHostOptions { Urls = "http://127.0.0.1:0", Settings = hostSettings });
+// The host's storage requests are counted too: what sending one confirmation costs (claim, record, the queue).
+var hostRequests = new StorageRequests();
+var host = LocalFunctionsHost.Build(new LocalHostOptions
+{
+    Urls = "http://127.0.0.1:0",
+    Settings = hostSettings,
+    ConfigureServices = s => s.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(hostRequests, Azure.Core.HttpPipelinePosition.PerCall))),
+});
 await host.StartAsync();
 var hostUrl = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 var hostBatchSize = host.Services.GetRequiredService<HostSettings>().BatchSize;
@@ -174,6 +197,7 @@ var mails = sendGrid.Sent.ToList();
 var pipelineDuplicates = mails.Count - mails.Select(m => (m.RegistrationId, m.Version)).Distinct().Count();
 var mailed = mails.Select(m => m.RegistrationId).ToHashSet(StringComparer.Ordinal);
 var pipelineMissing = productAcked.Keys.Count(id => !mailed.Contains(id));
+Console.WriteLine($"   storage requests per confirmation email (the app's clients in the host; the queue listener's receive and delete are not counted): {hostRequests.Since(new Dictionary<string, long>(), mails.Count, out var perEmail)} = {perEmail:F2}");
 
 Console.WriteLine($"   raw dequeue: one message per email ({Math.Min(owed, N)} of them), received {32} at a time and deleted, by one poller");
 var rawQueue = new QueueClient(azurite.ConnectionString, "raw-dequeue", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
@@ -285,6 +309,8 @@ Console.WriteLine($"hot-event K={K} N={N} C={C}: product/raw={product.PerSecond 
 return oversold + lost + duplicates == 0 ? 0 : 1;
 
 static PartResult Median(List<PartResult> rounds) => rounds.OrderBy(r => r.PerSecond).ElementAt((rounds.Count - 1) / 2);
+
+static double MedianOf(List<double> values) => values.Order().ElementAt((values.Count - 1) / 2);
 
 static void Report(PartResult p) =>
     Console.WriteLine($"   {p.Part}: {p.PerSecond:F0}/s ({p.Succeeded} of {p.Attempts} in {p.Seconds:F1} s), {p.Latency.Summary}; oversold={p.Oversold} lost={p.Lost} duplicates={p.Duplicates}{(p.Note.Length > 0 ? "; " + p.Note : "")}");

@@ -102,8 +102,12 @@ public sealed class EventLedger : IAsyncDisposable
         return recent is not null && _clock.GetUtcNow() - recent.At < maxAge ? recent.Event : null;
     }
 
-    /// <summary>Stores <paramref name="row"/> as confirmed or waitlisted (setting its status, sequence and state version).</summary>
-    public Task<SeatResult> SignUpAsync(string eventId, RegistrationEntity row) => RunAsync(eventId, new SignUpOp(row));
+    /// <summary>
+    /// Stores <paramref name="row"/> as confirmed or waitlisted (setting its status, sequence and state version).
+    /// <paramref name="asRead"/>: the event row as the caller just read it, which the commit may start from instead of
+    /// reading it again when this instance holds no copy (its ETag guards it: a stale one costs a retry, never a seat).
+    /// </summary>
+    public Task<SeatResult> SignUpAsync(string eventId, RegistrationEntity row, EventEntity? asRead = null) => RunAsync(eventId, new SignUpOp(row), asRead);
 
     /// <summary>
     /// Deletes the registration (its personal data) and gives a freed seat to the first person waiting. With
@@ -139,9 +143,10 @@ public sealed class EventLedger : IAsyncDisposable
     public Task<AttendanceResult> WalkInAsync(string eventId, RegistrationEntity row) =>
         RunAsync(eventId, new AttendanceOp(AttendanceKind.WalkIn, row.RowKey, row.CheckedInBy ?? "", row));
 
-    private async Task<T> RunAsync<T>(string eventId, LedgerOp<T> op) where T : class
+    private async Task<T> RunAsync<T>(string eventId, LedgerOp<T> op, EventEntity? asRead = null) where T : class
     {
         var lane = _lanes.GetOrAdd(eventId, _ => new Lane());
+        if (asRead is not null) Interlocked.CompareExchange(ref lane.Latest, asRead, null); // only where the pump holds none
         lane.Queue.Enqueue(op);
         Kick(eventId, lane);
         try

@@ -68,7 +68,11 @@ public sealed class RegistrationService(
     public async Task<SignUpOutcome> SignUpAsync(string eventId, SignUpInput input, UiText text, CancellationToken ct)
     {
         // A busy event was just written by this instance: validate against that copy instead of reading it again.
-        var ev = ledger.Recent(eventId, RecentEnough) ?? (await store.FindEventAsync(eventId, ct))?.ToRecord();
+        // A quiet event is read here once, and the ledger is handed that read (its ETag guards it), so a lone sign-up
+        // costs one read of the event row, not two.
+        var recent = ledger.Recent(eventId, RecentEnough);
+        var asRead = recent is null ? await store.FindEventAsync(eventId, ct) : null;
+        var ev = recent ?? asRead?.ToRecord();
         if (ev is null) return new SignUpOutcome.EventNotFound();
 
         // A closed sign-up says so first: no point correcting fields for it.
@@ -88,7 +92,7 @@ public sealed class RegistrationService(
         for (var attempt = 0; ; attempt++)
         {
             var row = NewRow(eventId, key, signUp, submissionHash, clock.GetUtcNow());
-            switch (await ledger.SignUpAsync(eventId, row))
+            switch (await ledger.SignUpAsync(eventId, row, attempt == 0 ? asRead : null))
             {
                 case SeatResult.Taken taken:
                     // Its email is owed on the row and on its way: the ledger writes one queue message per commit.
