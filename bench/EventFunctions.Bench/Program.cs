@@ -3,6 +3,7 @@
 //   1. raw       K concurrent single-entity inserts into one partition (the ceiling without any rule)
 //   2. naive     per sign-up: read the event row, one ETag transaction (counters + row), retry on 412; no coordination
 //   3. product   RegistrationService in process: K clients, one event with C seats and a waitlist, N attempts
+//   3b. scale-out the same rush over 1, 2 and 4 instances (separate service providers: separate ledgers, one event)
 //   4. http      the same through the local host: urlencoded form posts, the result page rendered
 //   5. pipeline  confirmation messages through the SendConfirmation queue function to a loopback SendGrid,
 //                beside a raw dequeue rate; first-email latency after a quiet minute and during the HTTP rush
@@ -14,7 +15,7 @@
 // Run: dotnet run -c Release --project bench/EventFunctions.Bench -- [--clients 64] [--attempts 5000] [--capacity 1000]
 //      [--naive-attempts 500] [--http-attempts N] [--quiet-seconds 60] [--quiet-samples 10] [--set Key=Value]... [--quick]
 //      [--warmup N] [--rounds 3]
-// (--quick runs parts 1 and 3 only, to try settings.)
+// (--quick runs parts 1, 3 and 3b only, to try settings.)
 // (--set passes an app setting to the product, e.g. --set EventFunctions:MaxBatch=32, or a host.json override,
 // e.g. --set AzureFunctionsJobHost:extensions:queues:batchSize=32.) Figures vary with the machine and its load:
 // compare the ratios of one run.
@@ -148,6 +149,37 @@ if (!options.Quick && options.Warmup > 0) await Naive.RunAsync(azurite.Connectio
 var naive = options.Quick ? raw with { Part = "naive (skipped)" } : await Naive.RunAsync(azurite.ConnectionString, K, naiveN, naiveC);
 Report(naive);
 
+// ---- 3b. scale-out: the same rush over M instances (M service providers, so M ledgers; one storage, one event) ----
+// What the platform does when a popular lecture opens: more instances, each committing to the same partition.
+var scaleOut = new Dictionary<int, PartResult>();
+foreach (var m in new[] { 1, 2, 4 })
+{
+    Console.WriteLine($"3b. scale-out: {K} clients over {m} instance(s), one event of {C} seats");
+    var instances = Enumerable.Range(0, m)
+        .Select(_ => new ServiceCollection().AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(appSettings).Build()).BuildServiceProvider())
+        .ToList();
+    var scaleEvent = await CreateEventAsync(instances[0], $"多实例热门讲座（基准测试，{m} 个实例）", C);
+    var instanceRegistrations = instances.Select(s => s.GetRequiredService<RegistrationService>()).ToList();
+    var scaleAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+    var (scaleSeconds, scaleLatency) = await Clients.RunAsync(K, N, $"{m} instance(s)", async i =>
+    {
+        // Client i always reaches the same instance, as a client's connection does.
+        var outcome = await instanceRegistrations[i % m].SignUpAsync(scaleEvent, Person(i, $"s{m}-"), UiText.Chinese, default);
+        if (outcome is SignUpOutcome.Registered r) scaleAcked[r.Registration.RegistrationId] = r.Registration.Status;
+    });
+    var scaleCheck = await Checks.EventAsync(await store.TableAsync(default), scaleEvent, C, scaleAcked.Keys);
+    scaleOut[m] = new PartResult($"{m} instance(s)", N, scaleAcked.Count, scaleSeconds, scaleLatency)
+    {
+        Oversold = scaleCheck.Oversold, Lost = scaleCheck.Lost, Duplicates = scaleCheck.Duplicates,
+        Note = $"{scaleCheck.Commits} commits (mean {(double)scaleCheck.Rows / Math.Max(1, scaleCheck.Commits):F1} sign-ups each)",
+    };
+    Report(scaleOut[m]);
+    foreach (var instance in instances) await instance.DisposeAsync();
+}
+
+Console.WriteLine($"   scale-out: instances2/1={scaleOut[2].PerSecond / scaleOut[1].PerSecond:F2} instances4/1={scaleOut[4].PerSecond / scaleOut[1].PerSecond:F2} " +
+    $"(p99 {scaleOut[1].Latency.Percentile(0.99):F0} / {scaleOut[2].Latency.Percentile(0.99):F0} / {scaleOut[4].Latency.Percentile(0.99):F0} ms)");
+
 // A lone sign-up on a quiet event: what one person's sign-up costs when nothing is batched with it.
 var loneEvent = await CreateEventAsync(services, "一个人的报名（基准测试）", 10);
 var loneBefore = productRequests.Snapshot();
@@ -158,7 +190,8 @@ Console.WriteLine($"storage requests for a lone sign-up ({loneOutcome.GetType().
 
 if (options.Quick)
 {
-    Console.WriteLine($"quick (parts 1 and 3 only): product/raw={product.PerSecond / raw.PerSecond:F2} p99_ms={product.Latency.Percentile(0.99):F0} storage_requests_per_signup={MedianOf(rushRequests):F2} lone={lonePerSignUp:F0}");
+    Console.WriteLine($"quick (parts 1, 3 and 3b only): product/raw={product.PerSecond / raw.PerSecond:F2} instances2/1={scaleOut[2].PerSecond / scaleOut[1].PerSecond:F2} " +
+        $"instances4/1={scaleOut[4].PerSecond / scaleOut[1].PerSecond:F2} p99_ms={product.Latency.Percentile(0.99):F0} storage_requests_per_signup={MedianOf(rushRequests):F2} lone={lonePerSignUp:F0}");
     return 0;
 }
 
