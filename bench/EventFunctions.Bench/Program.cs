@@ -151,34 +151,42 @@ Report(naive);
 
 // ---- 3b. scale-out: the same rush over M instances (M service providers, so M ledgers; one storage, one event) ----
 // What the platform does when a popular lecture opens: more instances, each committing to the same partition.
-var scaleOut = new Dictionary<int, PartResult>();
-foreach (var m in new[] { 1, 2, 4 })
+var scaleOut = new Dictionary<(int Instances, int DelayMs), PartResult>();
+// Without and with every storage request delayed 5 ms (as the real service's round trips are): there contention
+// costs round trips, not this machine's CPU.
+foreach (var (m, delayMs) in new[] { (1, 0), (2, 0), (4, 0), (1, 5), (4, 5) })
 {
-    Console.WriteLine($"3b. scale-out: {K} clients over {m} instance(s), one event of {C} seats");
-    var instances = Enumerable.Range(0, m)
-        .Select(_ => new ServiceCollection().AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(appSettings).Build()).BuildServiceProvider())
-        .ToList();
-    var scaleEvent = await CreateEventAsync(instances[0], $"多实例热门讲座（基准测试，{m} 个实例）", C);
+    Console.WriteLine($"3b. scale-out: {K} clients over {m} instance(s), one event of {C} seats{(delayMs > 0 ? $", every storage request delayed {delayMs} ms" : "")}");
+    var instances = Enumerable.Range(0, m).Select(_ =>
+    {
+        var collection = new ServiceCollection().AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(appSettings).Build());
+        if (delayMs > 0) collection.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(new StorageDelay(TimeSpan.FromMilliseconds(delayMs)), Azure.Core.HttpPipelinePosition.PerRetry)));
+        return collection.BuildServiceProvider();
+    }).ToList();
+    var scaleEvent = await CreateEventAsync(instances[0], $"多实例热门讲座（基准测试，{m} 个实例，延迟 {delayMs} ms）", C);
     var instanceRegistrations = instances.Select(s => s.GetRequiredService<RegistrationService>()).ToList();
     var scaleAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
-    var (scaleSeconds, scaleLatency) = await Clients.RunAsync(K, N, $"{m} instance(s)", async i =>
+    var label = $"{m} instance(s){(delayMs > 0 ? $" at {delayMs} ms" : "")}";
+    var (scaleSeconds, scaleLatency) = await Clients.RunAsync(K, N, label, async i =>
     {
         // Client i always reaches the same instance, as a client's connection does.
-        var outcome = await instanceRegistrations[i % m].SignUpAsync(scaleEvent, Person(i, $"s{m}-"), UiText.Chinese, default);
+        var outcome = await instanceRegistrations[i % m].SignUpAsync(scaleEvent, Person(i, $"s{m}d{delayMs}-"), UiText.Chinese, default);
         if (outcome is SignUpOutcome.Registered r) scaleAcked[r.Registration.RegistrationId] = r.Registration.Status;
     });
     var scaleCheck = await Checks.EventAsync(await store.TableAsync(default), scaleEvent, C, scaleAcked.Keys);
-    scaleOut[m] = new PartResult($"{m} instance(s)", N, scaleAcked.Count, scaleSeconds, scaleLatency)
+    scaleOut[(m, delayMs)] = new PartResult(label, N, scaleAcked.Count, scaleSeconds, scaleLatency)
     {
         Oversold = scaleCheck.Oversold, Lost = scaleCheck.Lost, Duplicates = scaleCheck.Duplicates,
         Note = $"{scaleCheck.Commits} commits (mean {(double)scaleCheck.Rows / Math.Max(1, scaleCheck.Commits):F1} sign-ups each)",
     };
-    Report(scaleOut[m]);
+    Report(scaleOut[(m, delayMs)]);
     foreach (var instance in instances) await instance.DisposeAsync();
 }
 
-Console.WriteLine($"   scale-out: instances2/1={scaleOut[2].PerSecond / scaleOut[1].PerSecond:F2} instances4/1={scaleOut[4].PerSecond / scaleOut[1].PerSecond:F2} " +
-    $"(p99 {scaleOut[1].Latency.Percentile(0.99):F0} / {scaleOut[2].Latency.Percentile(0.99):F0} / {scaleOut[4].Latency.Percentile(0.99):F0} ms)");
+double ScaleRatio(int m, int delayMs) => scaleOut[(m, delayMs)].PerSecond / scaleOut[(1, delayMs)].PerSecond;
+Console.WriteLine($"   scale-out: instances2/1={ScaleRatio(2, 0):F2} instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} " +
+    $"(p99 {scaleOut[(1, 0)].Latency.Percentile(0.99):F0} / {scaleOut[(2, 0)].Latency.Percentile(0.99):F0} / {scaleOut[(4, 0)].Latency.Percentile(0.99):F0} ms; " +
+    $"at 5 ms {scaleOut[(1, 5)].Latency.Percentile(0.99):F0} / {scaleOut[(4, 5)].Latency.Percentile(0.99):F0} ms)");
 
 // A lone sign-up on a quiet event: what one person's sign-up costs when nothing is batched with it.
 var loneEvent = await CreateEventAsync(services, "一个人的报名（基准测试）", 10);
@@ -190,8 +198,8 @@ Console.WriteLine($"storage requests for a lone sign-up ({loneOutcome.GetType().
 
 if (options.Quick)
 {
-    Console.WriteLine($"quick (parts 1, 3 and 3b only): product/raw={product.PerSecond / raw.PerSecond:F2} instances2/1={scaleOut[2].PerSecond / scaleOut[1].PerSecond:F2} " +
-        $"instances4/1={scaleOut[4].PerSecond / scaleOut[1].PerSecond:F2} p99_ms={product.Latency.Percentile(0.99):F0} storage_requests_per_signup={MedianOf(rushRequests):F2} lone={lonePerSignUp:F0}");
+    Console.WriteLine($"quick (parts 1, 3 and 3b only): product/raw={product.PerSecond / raw.PerSecond:F2} instances2/1={ScaleRatio(2, 0):F2} " +
+        $"instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} p99_ms={product.Latency.Percentile(0.99):F0} storage_requests_per_signup={MedianOf(rushRequests):F2} lone={lonePerSignUp:F0}");
     return 0;
 }
 
