@@ -487,7 +487,7 @@ public static class Rows
         {
             PartitionKey = partition, RowKey = rowKey, RegistrationId = Ids.NewRegistrationId(), Name = $"参与者{i}", Email = $"raw{i}@example.cn",
             Organisation = "北外滩街道", Language = "zh-CN", CreatedUtc = now, ConsentUtc = now, ConsentNotice = RegistrationService.ConsentNoticeVersion,
-            SubmissionHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), ManageToken = Ids.NewToken(),
+            SubmissionHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))),
             EmailPending = true, EmailQueuedUtc = now, Status = RegistrationStatus.Confirmed, Sequence = i, StateVersion = 1,
             TicketCode = Keys.TicketCode(partition, Math.Max(1, i + 1)),
         };

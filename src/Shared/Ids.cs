@@ -15,8 +15,6 @@ public static class Ids
     /// <summary>Names one ledger commit (see EventLedger): random enough that two never meet in an event's recent list.</summary>
     public static string NewCommitId() => RandomNumberGenerator.GetString(Alphabet, 10);
 
-    public static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-
     public static bool IsValidEventId(string? id) => id is { Length: > 0 and <= 20 } && id.All(c => Alphabet.Contains(c));
 
     public static bool IsValidRegistrationId(string? id) => id is { Length: 8 } && id.All(char.IsAsciiLetterOrDigit);

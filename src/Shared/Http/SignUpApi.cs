@@ -181,15 +181,8 @@ public sealed class SignUpApi(
     }
 
     /// <summary>"Send my confirmation again" from the manage page: 200 with the page and a note, 429 (Retry-After) when asked too often, 409 once the event is cancelled.</summary>
-    public async Task<IActionResult> ResendFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
-    {
-        var text = HttpIO.Language(request);
-        var read = await HttpIO.ReadFormAsync(request, text, pages, ct);
-        if (read.Error is not null) return read.Error;
-        text = HttpIO.Language(request, read.Value!["lang"].FirstOrDefault());
-        if (limits.Refuse(request, PublicAction.Page) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
-        var token = read.Value!["t"].FirstOrDefault();
-        return await GuardHtml(request, text, async () =>
+    public Task<IActionResult> ResendFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct) =>
+        ManagePostAsync(request, ct, async (text, token) =>
         {
             var found = await registrations.FindForManageAsync(eventId, registrationId, token, ct);
             if (found is null) return HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
@@ -215,7 +208,6 @@ public sealed class SignUpApi(
                     return HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
             }
         });
-    }
 
     /// <summary>The registration's calendar file, the same the confirmation carries (current time and place, current SEQUENCE).</summary>
     public Task<IActionResult> CalendarAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
@@ -243,15 +235,8 @@ public sealed class SignUpApi(
     /// "Confirm my sign-up" from the manage page the email links to (a post, so a mail scanner that opens links
     /// confirms nothing): the manage page again with the outcome, 410 when the time has passed.
     /// </summary>
-    public async Task<IActionResult> ConfirmFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
-    {
-        var text = HttpIO.Language(request);
-        var read = await HttpIO.ReadFormAsync(request, text, pages, ct);
-        if (read.Error is not null) return read.Error;
-        text = HttpIO.Language(request, read.Value!["lang"].FirstOrDefault());
-        if (limits.Refuse(request, PublicAction.Page) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
-        var token = read.Value!["t"].FirstOrDefault();
-        return await GuardHtml(request, text, async () =>
+    public Task<IActionResult> ConfirmFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct) =>
+        ManagePostAsync(request, ct, async (text, token) =>
         {
             switch (await registrations.ConfirmAsync(eventId, registrationId, token, ct))
             {
@@ -268,18 +253,11 @@ public sealed class SignUpApi(
                     return HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404);
             }
         });
-    }
 
-    public async Task<IActionResult> CancelFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct)
-    {
-        var text = HttpIO.Language(request);
-        var read = await HttpIO.ReadFormAsync(request, text, pages, ct);
-        if (read.Error is not null) return read.Error;
-        text = HttpIO.Language(request, read.Value!["lang"].FirstOrDefault());
-        if (limits.Refuse(request, PublicAction.Page) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
-        return await GuardHtml(request, text, async () =>
+    public Task<IActionResult> CancelFormAsync(HttpRequest request, string eventId, string registrationId, CancellationToken ct) =>
+        ManagePostAsync(request, ct, async (text, token) =>
         {
-            var outcome = await registrations.CancelAsync(eventId, registrationId, read.Value!["t"].FirstOrDefault(), ct);
+            var outcome = await registrations.CancelAsync(eventId, registrationId, token, ct);
             return outcome switch
             {
                 CancelOutcome.Cancelled => HttpIO.Html(await MessagePageAsync(text,
@@ -289,9 +267,24 @@ public sealed class SignUpApi(
                 _ => HttpIO.Html(await MessagePageAsync(text, text.ManageLinkInvalid, []), 404),
             };
         });
-    }
 
     // ---- Helpers ----
+
+    /// <summary>
+    /// A post from the manage page (resend, confirm, cancel): the form read (refused as such when unreadable), its
+    /// language, the per-address page limit, then <paramref name="action"/> with the link's secret (field t), storage
+    /// faults answered 503.
+    /// </summary>
+    private async Task<IActionResult> ManagePostAsync(HttpRequest request, CancellationToken ct, Func<UiText, string?, Task<IActionResult>> action)
+    {
+        var text = HttpIO.Language(request);
+        var read = await HttpIO.ReadFormAsync(request, text, pages, ct);
+        if (read.Error is not null) return read.Error;
+        text = HttpIO.Language(request, read.Value!["lang"].FirstOrDefault());
+        if (limits.Refuse(request, PublicAction.Page) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
+        var token = read.Value!["t"].FirstOrDefault();
+        return await GuardHtml(request, text, () => action(text, token));
+    }
 
     /// <summary>
     /// A form post refused before anything is stored (a script's tell: the hidden field, the form token): the form back
