@@ -47,6 +47,13 @@ public sealed class EventEntity : ITableEntity
     public int Held { get; set; }
     /// <summary>Sign-ups not yet confirmed from the email (held seats and waitlist places): the hold sweep looks at events with any.</summary>
     public int Unconfirmed { get; set; }
+    /// <summary>
+    /// Seats handed to instances in blocks (<see cref="Ledger.SeatBlockEntity"/>), given to people or not: the block
+    /// rows count those given until a commit here folds them in. Seats taken = <see cref="Confirmed"/> + this, always.
+    /// </summary>
+    public int Blocked { get; set; }
+    /// <summary>Waitlist places handed to instances in blocks, given or not (as <see cref="Blocked"/> is for seats): waiting = <see cref="Waitlisted"/> + what the blocks gave.</summary>
+    public int Placed { get; set; }
     /// <summary>The last arrival number given to a registration; the waitlist is ordered by it.</summary>
     public long NextSequence { get; set; }
     /// <summary>Counts the ledger's commits on this event.</summary>
@@ -100,6 +107,8 @@ public sealed class EventEntity : ITableEntity
         Waitlisted = e.Waitlisted,
         Held = e.Held,
         Unconfirmed = e.Unconfirmed,
+        Blocked = e.Blocked,
+        Placed = e.Placed,
         CreatedUtc = e.CreatedUtc,
         Cancelled = e.Cancelled,
         EnglishJson = e.English is null ? "" : JsonSerializer.Serialize(e.English, Json.Options),
@@ -141,6 +150,8 @@ public sealed class EventEntity : ITableEntity
             Waitlisted = Waitlisted,
             Held = Held,
             Unconfirmed = Unconfirmed,
+            Blocked = Blocked,
+            Placed = Placed,
             CreatedUtc = CreatedUtc,
             Cancelled = Cancelled,
             English = string.IsNullOrEmpty(EnglishJson) ? null : JsonSerializer.Deserialize<EventEnglish>(EnglishJson, Json.Options),

@@ -128,6 +128,13 @@ public sealed record EventRecord
     public int Held { get; init; }
     /// <summary>Sign-ups (held seats and waitlist places) not yet confirmed from the email; each expires.</summary>
     public int Unconfirmed { get; init; }
+    /// <summary>
+    /// Seats handed to instances in blocks and not yet given to anyone (see <see cref="Ledger.SeatBlockEntity"/>): not
+    /// free, not anyone's. Zero on one instance; during a rush on several, a few, back within seconds of it.
+    /// </summary>
+    public int Blocked { get; init; }
+    /// <summary>Waitlist places handed to instances in blocks and not yet given to anyone: counted against the waitlist's limit.</summary>
+    public int Placed { get; init; }
     public DateTimeOffset CreatedUtc { get; init; }
     public bool Cancelled { get; init; }
     /// <summary>English text of the event (see <see cref="EventEnglish"/>); null when none was given.</summary>
@@ -143,7 +150,7 @@ public sealed record EventRecord
     /// <summary>Door links made until then no longer work (the organiser revoked them, e.g. one was passed on).</summary>
     public DateTimeOffset? DoorLinksRevokedUtc { get; init; }
 
-    public int SeatsLeft => Math.Max(0, Capacity - Confirmed);
+    public int SeatsLeft => Math.Max(0, Capacity - Confirmed - Blocked);
 
     /// <summary>The waitlist's size when the organiser sets none.</summary>
     public static int DefaultWaitlistLimit(int capacity) => Math.Min(EventValidator.MaxCapacity, 3 * Math.Max(1, capacity));
@@ -152,7 +159,7 @@ public sealed record EventRecord
     public int EffectiveWaitlistLimit => WaitlistLimit > 0 ? WaitlistLimit : DefaultWaitlistLimit(Capacity);
 
     /// <summary>Whether someone who finds no seat can still join the waitlist.</summary>
-    public bool WaitlistOpen => WaitlistAllowed && Waitlisted < EffectiveWaitlistLimit;
+    public bool WaitlistOpen => WaitlistAllowed && Waitlisted + Placed < EffectiveWaitlistLimit;
 
     /// <summary>Whether people come through a door (a venue, a meeting point): an online-only lecture has none, so no ticket.</summary>
     public bool HasDoor => Venue is not null || SiteVisit is not null || Lecture?.OnlineUrl is null;

@@ -55,6 +55,13 @@ public sealed class EventLedger : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _queueWrites = new();
     private readonly Security.IdentifierKeys _ids;
+    /// <summary>This instance's name for its seat blocks (RowKey <c>block-{instance}</c>); a new one each start.</summary>
+    private readonly string _instance = Ids.NewCommitId();
+    private readonly CancellationTokenSource _stopping = new();
+    /// <summary>How long an instance that met another committing to an event keeps taking blocks for it (<see cref="SeatBlockMode.Auto"/>).</summary>
+    private static readonly TimeSpan ContentionMemory = TimeSpan.FromSeconds(30);
+    /// <summary>Room kept in every event-row transaction for the blocks it may fold (at most this many at once).</summary>
+    private const int BlockRoom = 16;
 
     public EventLedger(EventStore store, ConfirmationQueue confirmations, Security.IdentifierKeys ids, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventLedger> log)
     {
@@ -73,7 +80,7 @@ public sealed class EventLedger : IAsyncDisposable
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(10),
-                MaxDelay = TimeSpan.FromMilliseconds(400),
+                MaxDelay = TimeSpan.FromMilliseconds(100),
             })
             .Build();
     }
@@ -90,6 +97,20 @@ public sealed class EventLedger : IAsyncDisposable
 
         /// <summary>How many ops the last commit carried (the pump's own field).</summary>
         public int LastBatch;
+
+        /// <summary>This instance's seat block on the event as last written (its ETag guards it), or null (see <see cref="SeatBlockEntity"/>).</summary>
+        public SeatBlockEntity? Block;
+
+        /// <summary>The event as it was when the block was handed out: any change of it folds the block, so this copy stands while the block does.</summary>
+        public EventRecord? BlockDefinition;
+
+        /// <summary>When this lane last met another instance's commit (a 412), as a <see cref="TimeProvider.System"/> timestamp; 0 never.</summary>
+        public long ContendedAt;
+
+        /// <summary>When this lane last took a sign-up (a <see cref="TimeProvider.System"/> timestamp): a block unused for a while goes back.</summary>
+        public long LastSignUp;
+
+        public int ReturnScheduled;
     }
 
     private sealed record Snapshot(EventRecord Event, DateTimeOffset At);
@@ -127,6 +148,21 @@ public sealed class EventLedger : IAsyncDisposable
     /// <summary>The participant confirms from the email: a held seat becomes theirs (owed the email with the ticket).</summary>
     public Task<ConfirmResult> ConfirmAsync(string eventId, string rowKey, string registrationId) =>
         RunAsync(eventId, new ConfirmOp(rowKey, registrationId));
+
+    /// <summary>
+    /// Folds the seat blocks of instances that stopped committing to the event (the hold sweep's; see
+    /// <see cref="SeatBlockEntity"/>): their unused seats are free again, those they gave counted on the event row.
+    /// </summary>
+    public Task<ChangeResult> ReclaimBlocksAsync(string eventId) => RunAsync(eventId, new FoldOp(FoldScope.Stale));
+
+    /// <summary>Gives this instance's unused block seats back on every event (shutting down; tests).</summary>
+    public async Task ReturnBlocksAsync()
+    {
+        foreach (var (eventId, lane) in _lanes)
+        {
+            if (lane.Block is not null) await RunAsync(eventId, new FoldOp(FoldScope.Own));
+        }
+    }
 
     /// <summary>Changes the event's definition (capacity, times, closing, cancelling); added seats go to the waitlist.</summary>
     public Task<ChangeResult> ChangeAsync(string eventId, EventChange change) => RunAsync(eventId, new ChangeOp(change));
@@ -179,14 +215,231 @@ public sealed class EventLedger : IAsyncDisposable
             while (TakeBatch(lane, []) is { Count: > 0 } batch)
             {
                 await LingerAsync(lane, batch);
-                await CommitAsync(eventId, lane, batch);
+                var signUps = batch.Any(o => o is SignUpOp);
+                if (signUps) lane.LastSignUp = TimeProvider.System.GetTimestamp();
+                // With seats in this instance's block, its sign-ups are committed to the block's row; the rest (and
+                // any the block cannot take) to the event row.
+                var rest = signUps && lane.Block is { Left: > 0 } && lane.BlockDefinition is not null ? await BlockCommitAsync(eventId, lane, batch) : batch;
+                if (rest.Count > 0) await CommitAsync(eventId, lane, rest);
                 lane.LastBatch = batch.Count;
             }
 
+            if (lane.Block is not null) ReturnWhenIdle(eventId, lane);
             Volatile.Write(ref lane.Pumping, 0);
             // An op queued between the last look and the reset must not be stranded.
             if (lane.Queue.IsEmpty || Interlocked.CompareExchange(ref lane.Pumping, 1, 0) != 0) return;
         }
+    }
+
+    /// <summary>Once the lane has taken no sign-up for <see cref="EventFunctionsOptions.SeatBlockIdle"/>, gives its block's unused seats back.</summary>
+    private void ReturnWhenIdle(string eventId, Lane lane)
+    {
+        if (Interlocked.Exchange(ref lane.ReturnScheduled, 1) == 1) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (lane.Block is not null && !_stopping.IsCancellationRequested)
+                {
+                    var idle = _options.SeatBlockIdle - TimeProvider.System.GetElapsedTime(lane.LastSignUp);
+                    if (idle > TimeSpan.Zero)
+                    {
+                        await Task.Delay(idle, TimeProvider.System, _stopping.Token);
+                        continue;
+                    }
+
+                    if (await RunAsync(eventId, new FoldOp(FoldScope.Own)) is not ChangeResult.Changed and not ChangeResult.Unchanged)
+                    {
+                        await Task.Delay(_options.SeatBlockIdle, TimeProvider.System, _stopping.Token); // storage said no: later
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Shutting down: DisposeAsync gives the blocks back.
+            }
+            finally
+            {
+                Volatile.Write(ref lane.ReturnScheduled, 0);
+            }
+        });
+    }
+
+    /// <summary>What one block commit attempt would write, and what its sign-ups are told if it lands.</summary>
+    private sealed class BlockAttempt
+    {
+        public required ETag BaseETag { get; init; }
+        public List<(SignUpOp Op, string Status, long Sequence, int? Position)> Seated { get; init; } = [];
+        public List<SignUpOp> ToEventRow { get; init; } = [];
+        public SeatBlockEntity? After { get; set; }
+    }
+
+    private bool WantsBlock(Lane lane) => _options.SeatBlocks switch
+    {
+        SeatBlockMode.Always => true,
+        SeatBlockMode.Auto => lane.ContendedAt != 0 && TimeProvider.System.GetElapsedTime(lane.ContendedAt) < ContentionMemory,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Commits the batch's sign-ups to this instance's block (one transaction: the block row under its ETag and the
+    /// new registration rows), as many as it has seats for. Returns what the event row's commit must take: the
+    /// batch's other ops, and sign-ups the block could not seat.
+    /// </summary>
+    private async Task<List<LedgerOp>> BlockCommitAsync(string eventId, Lane lane, List<LedgerOp> batch)
+    {
+        var signUps = batch.OfType<SignUpOp>().ToList();
+        var rest = batch.Where(o => o is not SignUpOp).ToList();
+        var attempts = new List<BlockAttempt>();
+        var duplicates = new HashSet<LedgerOp>();
+        BlockAttempt? landed;
+        var known = true;
+        try
+        {
+            landed = await _pipeline.ExecuteAsync(async ct => await BlockAttemptAsync(eventId, lane, signUps, attempts, duplicates, ct), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning(ex, "Block commit on event {EventId} did not complete ({Attempts} attempt(s)); resolving its outcome", eventId, attempts.Count);
+            lane.Block = null;
+            (landed, known) = await ResolveBlockAsync(eventId, attempts);
+        }
+
+        foreach (var dup in duplicates) dup.Resolve(new SeatResult.Duplicate());
+        if (landed is null)
+        {
+            foreach (var op in signUps.Where(o => !duplicates.Contains(o))) op.Fail(known);
+            return rest;
+        }
+
+        var after = lane.Recent?.Event ?? lane.BlockDefinition!;
+        foreach (var (op, status, sequence, _) in landed.Seated)
+        {
+            op.Row.TicketCode = _ids.TicketCode(eventId, sequence);
+            op.Row.Status = status;
+            op.Row.Sequence = sequence;
+            op.Row.StateVersion = 1;
+            Hosting.Telemetry.SignUps.Add(1, new KeyValuePair<string, object?>("status", status.ToLowerInvariant()));
+        }
+
+        var owed = landed.Seated.Select(s => s.Op.Row.RowKey).ToList();
+        if (owed.Count > 0) Track(_confirmations.EnqueueAsync(eventId, owed, CancellationToken.None)); // never throws
+        foreach (var (op, _, _, position) in landed.Seated) op.Resolve(new SeatResult.Taken(after, position));
+        return [.. landed.ToEventRow, .. rest];
+    }
+
+    private async ValueTask<BlockAttempt> BlockAttemptAsync(string eventId, Lane lane, List<SignUpOp> signUps, List<BlockAttempt> attempts, HashSet<LedgerOp> duplicates, CancellationToken ct)
+    {
+        var table = await _store.TableAsync(ct);
+        var block = lane.Block;
+        if (block is null)
+        {
+            var read = await table.GetEntityIfExistsAsync<SeatBlockEntity>(eventId, SeatBlockEntity.KeyFor(_instance), cancellationToken: ct);
+            block = read.HasValue ? read.Value : null;
+            lane.Block = block;
+        }
+
+        while (true)
+        {
+            var pending = signUps.Where(o => !duplicates.Contains(o)).ToList();
+            if (block is not { Left: > 0 } || lane.BlockDefinition is null) return new BlockAttempt { BaseETag = default, ToEventRow = pending };
+            var now = _clock.GetUtcNow();
+            var decide = new BlockPlan(lane.BlockDefinition, block, now, _options.HoldTime);
+            foreach (var op in pending) decide.SignUp(op);
+            foreach (var dup in decide.Duplicates) duplicates.Add(dup);
+            var attempt = new BlockAttempt { BaseETag = block.ETag, Seated = decide.Seated, ToEventRow = decide.ToEventRow };
+            if (decide.Seated.Count == 0) return attempt;
+
+            var actions = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, block.RowKey)
+                {
+                    [nameof(SeatBlockEntity.Used)] = block.Used + decide.Used,
+                    [nameof(SeatBlockEntity.Held)] = block.Held + decide.Held,
+                    [nameof(SeatBlockEntity.Unconfirmed)] = block.Unconfirmed + decide.Unconfirmed,
+                    [nameof(SeatBlockEntity.NextSequence)] = decide.NextSequence,
+                    [nameof(SeatBlockEntity.Until)] = now + _options.SeatBlockLease,
+                }, block.ETag),
+            };
+            foreach (var (op, _, sequence, _) in decide.Seated)
+            {
+                op.Row.TicketCode = _ids.TicketCode(eventId, sequence);
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, LeanRow<RegistrationEntity>.ForInsert(op.Row)));
+            }
+
+            attempts.Add(attempt);
+            try
+            {
+                var response = await table.SubmitTransactionAsync(actions, ct);
+                attempt.After = new SeatBlockEntity
+                {
+                    PartitionKey = eventId, RowKey = block.RowKey, Seats = block.Seats, Places = block.Places, FirstPosition = block.FirstPosition, Used = block.Used + decide.Used,
+                    Held = block.Held + decide.Held, Unconfirmed = block.Unconfirmed + decide.Unconfirmed,
+                    NextSequence = decide.NextSequence, LastSequence = block.LastSequence, Until = now + _options.SeatBlockLease,
+                    ETag = response.Value.Count > 0 && response.Value[0].Headers.ETag is { } etag ? etag : default,
+                };
+                lane.Block = attempt.After.ETag == default ? null : attempt.After;
+                return attempt;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404 && ex.FailedTransactionActionIndex is null or 0)
+            {
+                // The block was folded (its seats taken back, or the event changed): read it again, or hand over.
+                lane.Block = null;
+                throw new LedgerConflictException("The seat block was folded.");
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i && i >= 1 && i <= decide.Seated.Count)
+            {
+                // This email is registered already: it drops out and the rest go again at once.
+                attempts.Remove(attempt);
+                duplicates.Add(decide.Seated[i - 1].Op);
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a block commit that failed: did an attempt land? If the block row still has an ETag an attempt was made
+    /// with, a fence makes sure none ever can; then the first sign-up's row says whether one did.
+    /// </summary>
+    private async Task<(BlockAttempt? Landed, bool Known)> ResolveBlockAsync(string eventId, List<BlockAttempt> attempts)
+    {
+        var tried = attempts.Where(a => a.Seated.Count > 0).ToList();
+        if (tried.Count == 0) return (null, true);
+        using var cts = new CancellationTokenSource(ResolveTimeout, _clock);
+        try
+        {
+            var table = await _store.TableAsync(cts.Token);
+            for (var round = 0; round < 10; round++)
+            {
+                var read = await table.GetEntityIfExistsAsync<TableEntity>(eventId, SeatBlockEntity.KeyFor(_instance), select: ["RowKey"], cancellationToken: cts.Token);
+                if (read.HasValue && read.Value is { } block && tried.Any(a => a.BaseETag == block.ETag))
+                {
+                    try
+                    {
+                        await table.UpdateEntityAsync(new TableEntity(eventId, block.RowKey) { ["Fence"] = Ids.NewCommitId() }, block.ETag, TableUpdateMode.Merge, cts.Token);
+                    }
+                    catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+                    {
+                        continue; // something landed meanwhile (perhaps ours): look again
+                    }
+                }
+
+                // No attempt can land now: their rows say whether one did.
+                foreach (var attempt in tried)
+                {
+                    var (op, _, sequence, _) = attempt.Seated[0];
+                    var row = await table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, op.Row.RowKey, cancellationToken: cts.Token);
+                    if (row.HasValue && row.Value is { } stored && stored.RegistrationId == op.Row.RegistrationId && stored.Sequence == sequence) return (attempt, true);
+                }
+
+                return (null, true);
+            }
+        }
+        catch (Exception ex) when (StorageFaults.IsTransient(ex))
+        {
+            _log.LogWarning(ex, "Could not find out whether a block commit on event {EventId} landed", eventId);
+        }
+
+        return (null, false);
     }
 
     /// <summary>
@@ -212,8 +465,10 @@ public sealed class EventLedger : IAsyncDisposable
 
     private List<LedgerOp> TakeBatch(Lane lane, List<LedgerOp> batch)
     {
-        int cost = 1 + batch.Sum(o => o.Cost), bytes = batch.Sum(o => o.Bytes), signUps = batch.Count(o => o is SignUpOp);
-        var maxSignUps = Math.Clamp(_options.MaxBatch, 1, MaxRegistrationsPerTransaction);
+        // The event row, and room for the seat blocks a commit may fold.
+        var fixedCost = _options.SeatBlocks == SeatBlockMode.Off ? 1 : 1 + BlockRoom;
+        int cost = fixedCost + batch.Sum(o => o.Cost), bytes = batch.Sum(o => o.Bytes), signUps = batch.Count(o => o is SignUpOp);
+        var maxSignUps = Math.Clamp(_options.MaxBatch, 1, MaxOperations - fixedCost);
         if (batch.Count > 0 && batch[^1].Alone) return batch;
         while (lane.Queue.TryPeek(out var next))
         {
@@ -250,6 +505,11 @@ public sealed class EventLedger : IAsyncDisposable
         public List<string> NoticeKeys { get; } = [];
         public bool EventGone { get; init; }
         public bool NeedsSettling { get; set; }
+        /// <summary>This commit folds or replaces this instance's block (see <see cref="SeatBlockEntity"/>).</summary>
+        public bool OwnBlockChanged { get; set; }
+        /// <summary>This instance's block as this commit hands it out (null: none), and its action's index.</summary>
+        public SeatBlockEntity? OwnBlock { get; set; }
+        public int OwnBlockIndex { get; set; } = -1;
     }
 
     private async Task CommitAsync(string eventId, Lane lane, List<LedgerOp> batch)
@@ -273,6 +533,7 @@ public sealed class EventLedger : IAsyncDisposable
             // The deadline passed, or storage refused in a way retrying cannot mend: find out what landed.
             _log.LogWarning(ex, "Commit on event {EventId} did not complete ({Attempts} attempt(s)); resolving its outcome", eventId, attempts.Count);
             lane.Latest = null;
+            lane.Block = null; // it may have been folded or replaced: read again before it is used
             (landed, known) = await ResolveAsync(eventId, attempts);
         }
 
@@ -346,6 +607,18 @@ public sealed class EventLedger : IAsyncDisposable
     {
         try
         {
+            // Unused block seats back to the event, so nobody waits on an instance that is gone (else the hold sweep
+            // folds them once their lease passes).
+            _stopping.Cancel();
+            await ReturnBlocksAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception ex) when (ex is TimeoutException || StorageFaults.IsTransient(ex))
+        {
+            _log.LogWarning("Seat blocks not given back at shutdown; the hold sweep folds them when their lease passes");
+        }
+
+        try
+        {
             await QueueWritesAsync().WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (TimeoutException)
@@ -365,7 +638,7 @@ public sealed class EventLedger : IAsyncDisposable
     {
         var cached = lane.Latest;
         lane.Latest = null;
-        var entity = cached ?? await _store.FindEventAsync(eventId, ct);
+        var entity = cached ?? await _store.FindEventRowAsync(eventId, ct);
         if (entity is null) return NoEvent();
 
         // Did an earlier attempt of this batch land after all (its answer lost)?
@@ -379,14 +652,14 @@ public sealed class EventLedger : IAsyncDisposable
         while (true)
         {
             var ops = batch.Where(o => !duplicates.Contains(o)).ToList();
-            var plan = await PlanAsync(eventId, entity, ops, ct);
+            var plan = await PlanAsync(eventId, lane, entity, ops, ct);
             if (plan.Actions.Count == 0)
             {
                 // Nothing to write (every op refused). Refusals are only given on a freshly read row.
                 if (cached is not null)
                 {
                     cached = null;
-                    entity = await _store.FindEventAsync(eventId, ct);
+                    entity = await _store.FindEventRowAsync(eventId, ct);
                     if (entity is null) return NoEvent();
                     continue;
                 }
@@ -405,6 +678,8 @@ public sealed class EventLedger : IAsyncDisposable
             catch (TableTransactionFailedException ex) when (ex.Status == 412)
             {
                 Hosting.Telemetry.LedgerConflicts.Add(1);
+                lane.ContendedAt = TimeProvider.System.GetTimestamp(); // another instance commits here too
+                if (plan.OwnBlockChanged) lane.Block = null;
                 throw new LedgerConflictException("Another writer changed the event first.");
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i
@@ -430,6 +705,15 @@ public sealed class EventLedger : IAsyncDisposable
             lane.Latest = plan.After;
             lane.Recent = new Snapshot(plan.After.ToRecord(), _clock.GetUtcNow());
         }
+
+        if (plan.OwnBlockChanged)
+        {
+            // The block as handed out (read again if its ETag did not come back), or none.
+            var block = plan.OwnBlock;
+            if (block is not null && plan.OwnBlockIndex < response.Value.Count && response.Value[plan.OwnBlockIndex].Headers.ETag is { } blockTag) block.ETag = blockTag;
+            lane.Block = block is { ETag: var t } && t != default ? block : null;
+            lane.BlockDefinition = block is null ? null : plan.After.ToRecord();
+        }
     }
 
     /// <summary>A sign-up whose email is registered already; a walk-in whose row was added before (the same form sent twice).</summary>
@@ -445,7 +729,7 @@ public sealed class EventLedger : IAsyncDisposable
     /// One attempt's plan: reads what the rules need (the rows of cancellations and check-ins, the waitlist's head),
     /// lets <see cref="SeatPlan"/> decide, and turns its decisions into one transaction with the event row's merge.
     /// </summary>
-    private async Task<Plan> PlanAsync(string eventId, EventEntity entity, List<LedgerOp> ops, CancellationToken ct)
+    private async Task<Plan> PlanAsync(string eventId, Lane lane, EventEntity entity, List<LedgerOp> ops, CancellationToken ct)
     {
         var seats = new SeatPlan(entity.ToRecord(), SeatCounters.Of(entity), _clock.GetUtcNow(), _options.HoldTime);
         var table = await _store.TableAsync(ct);
@@ -459,8 +743,56 @@ public sealed class EventLedger : IAsyncDisposable
         plan.Actions.Add(default!); // the event row's merge, filled in last
         plan.ActionOps.Add(null);
 
-        // 1. A definition change (alone in its batch).
+        // 0. Seat blocks (see SeatBlockEntity), folded in first so that every rule below counts the seats exactly: all
+        // of them for a change of the event, or when a sign-up here would otherwise wait or find the event full while
+        // a block holds a seat; the stale ones for the hold sweep; this instance's own when it gives it back or takes
+        // the next one.
         var change = ops.OfType<ChangeOp>().FirstOrDefault();
+        var signUps = ops.OfType<SignUpOp>().ToList();
+        var folds = ops.OfType<FoldOp>().ToList();
+        var grant = signUps.Count > 0 && folds.Count == 0 && change is null && WantsBlock(lane);
+        var ownKey = SeatBlockEntity.KeyFor(_instance);
+        SeatBlockEntity? own = null;
+        if (entity.Blocked > 0 || entity.Placed > 0)
+        {
+            var someoneWaits = entity.Waitlisted > 0 || entity.Placed > 0;
+            var limit = entity.WaitlistAllowed ? (entity.WaitlistLimit > 0 ? entity.WaitlistLimit : EventRecord.DefaultWaitlistLimit(entity.Capacity)) : 0;
+            var all = change?.Change is not null
+                // a seat may come free (a cancellation, a block given back) while someone waits: the promotion must see every place
+                || ((folds.Count > 0 || ops.Any(o => o is CancelOp)) && someoneWaits)
+                // a sign-up here would wait, or find no seat or place, while a block holds one
+                || (signUps.Count > 0 && entity.Blocked > 0 && (someoneWaits || entity.Capacity - entity.Confirmed - entity.Blocked < signUps.Count))
+                || (signUps.Count > 0 && entity.Placed > 0 && limit - entity.Waitlisted - entity.Placed < signUps.Count);
+            var stale = folds.Any(f => f.Scope == FoldScope.Stale);
+            var mine = grant || folds.Any(f => f.Scope == FoldScope.Own);
+            var blocks = new List<SeatBlockEntity>();
+            if (all || stale)
+            {
+                await foreach (var b in table.QueryAsync<SeatBlockEntity>(SeatBlockEntity.Filter(eventId), cancellationToken: ct))
+                {
+                    if (all || b.Until <= seats.Now || (mine && b.RowKey == ownKey)) blocks.Add(b);
+                }
+            }
+            else if (mine && (await table.GetEntityIfExistsAsync<SeatBlockEntity>(eventId, ownKey, cancellationToken: ct)) is { HasValue: true, Value: { } read })
+            {
+                blocks.Add(read);
+            }
+
+            foreach (var b in blocks.Take(BlockRoom))
+            {
+                seats.Fold(b);
+                if (b.RowKey == ownKey)
+                {
+                    own = b; // deleted below, or handed the next block
+                    plan.OwnBlockChanged = true;
+                    continue;
+                }
+
+                Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, b, b.ETag), null);
+            }
+        }
+
+        // 1. A definition change (alone in its batch).
         if (change is not null && !seats.Change(change))
         {
             foreach (var (op, result) in seats.Results) plan.Results[op] = result;
@@ -481,10 +813,9 @@ public sealed class EventLedger : IAsyncDisposable
         }
 
         // 3. Free seats go to the waitlist first, lowest arrival number first, as far as the transaction has room.
-        var signUps = ops.OfType<SignUpOp>().ToList();
         if (seats.SeatsForTheWaitlist is var free and > 0)
         {
-            var room = MaxOperations - plan.Actions.Count - signUps.Count - ops.Count(o => o is ConfirmOp);
+            var room = MaxOperations - plan.Actions.Count - signUps.Count - ops.Count(o => o is ConfirmOp) - (own is not null || grant ? 1 : 0);
             seats.Promote(await WaitingAsync(table, eventId, seats.Cancelled, Math.Min(free, room), seats.Now, ct), room);
             foreach (var w in seats.Promotions)
             {
@@ -575,8 +906,38 @@ public sealed class EventLedger : IAsyncDisposable
             }
         }
 
+        // 6. This instance's next block: seats nobody waits for, at most half of those free (the other instances on a
+        // rush find some too), sized to what this lane commits.
+        // Or, when no seat is free, waitlist places the same way.
+        var size = Math.Clamp(8 * Math.Max(signUps.Count, lane.LastBatch), 16, 400);
+        SeatBlockEntity? handed = null;
+        if (grant && seats.Grant(Math.Min(size, Math.Max(1, (seats.Free + 1) / 2))) is { } granted)
+        {
+            handed = new SeatBlockEntity { Seats = granted.Seats, NextSequence = granted.First - 1, LastSequence = granted.Last };
+        }
+        else if (grant && seats.GrantPlaces(Math.Min(size, Math.Max(1, (seats.PlacesFree + 1) / 2))) is { } places)
+        {
+            handed = new SeatBlockEntity { Seats = places.Places, Places = true, FirstPosition = places.FirstPosition, NextSequence = places.First - 1, LastSequence = places.Last };
+        }
+
+        if (handed is not null)
+        {
+            handed.PartitionKey = eventId;
+            handed.RowKey = ownKey;
+            handed.Until = seats.Now + _options.SeatBlockLease;
+            Add(plan, own is null ? new TableTransactionAction(TableTransactionActionType.Add, handed) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, handed, own.ETag), null);
+            plan.OwnBlock = handed;
+            plan.OwnBlockIndex = plan.Actions.Count - 1;
+            plan.OwnBlockChanged = true;
+        }
+        else if (own is not null)
+        {
+            Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, own, own.ETag), null);
+        }
+
         var after = seats.Finish();
         foreach (var (op, result) in seats.Results) plan.Results[op] = result;
+        foreach (var fold in folds) plan.Results[fold] = seats.Writes ? new ChangeResult.Changed(after, seats.Promotions.Count) : new ChangeResult.Unchanged(after);
         if (!seats.Writes) return Nothing(plan);
 
         // The event row: counters, sequence, version and this commit's id, under the ETag it was read with.
@@ -599,6 +960,8 @@ public sealed class EventLedger : IAsyncDisposable
                 [nameof(EventEntity.Waitlisted)] = counters.Waitlisted,
                 [nameof(EventEntity.Held)] = counters.Held,
                 [nameof(EventEntity.Unconfirmed)] = counters.Unconfirmed,
+                [nameof(EventEntity.Blocked)] = counters.Blocked,
+                [nameof(EventEntity.Placed)] = counters.Placed,
                 [nameof(EventEntity.NextSequence)] = counters.NextSequence,
                 [nameof(EventEntity.Version)] = next.Version,
                 [nameof(EventEntity.RecentCommits)] = recent,
@@ -686,7 +1049,7 @@ public sealed class EventLedger : IAsyncDisposable
             var table = await _store.TableAsync(cts.Token);
             for (var round = 0; round < 10; round++)
             {
-                var entity = await _store.FindEventAsync(eventId, cts.Token);
+                var entity = await _store.FindEventRowAsync(eventId, cts.Token);
                 if (entity is null) return (null, true);
                 if (Landed(entity, attempts) is { } landed) return (landed, true);
                 if (entity.Version - attempts.Min(p => p.BaseVersion) >= RecentCommitsKept) return (null, false); // too many commits since to tell

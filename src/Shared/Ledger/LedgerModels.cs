@@ -129,6 +129,22 @@ internal sealed class ChangeOp(EventChange? change) : LedgerOp<ChangeResult>(new
     public override bool Alone => true;
 }
 
+/// <summary>Which seat blocks a <see cref="FoldOp"/> folds into the event row.</summary>
+internal enum FoldScope
+{
+    /// <summary>This instance's own, its unused seats given back (it went quiet, or shuts down).</summary>
+    Own,
+    /// <summary>Blocks whose instance stopped committing (<see cref="SeatBlockEntity.Until"/> passed): the hold sweep's.</summary>
+    Stale,
+}
+
+/// <summary>Folds seat blocks into the event row (see <see cref="SeatBlockEntity"/>); freed seats go to the waitlist.</summary>
+internal sealed class FoldOp(FoldScope scope) : LedgerOp<ChangeResult>(new ChangeResult.NotSaved(), new ChangeResult.Unknown())
+{
+    public FoldScope Scope { get; } = scope;
+    public override int Cost => 1; // the blocks it folds fit the room every commit keeps for them
+}
+
 /// <summary>What became of a check-in, an undo or a walk-in handed to the <see cref="EventLedger"/> (see Attendance/).</summary>
 public abstract record AttendanceResult
 {

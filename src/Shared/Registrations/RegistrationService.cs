@@ -71,7 +71,7 @@ public sealed class RegistrationService(
         // A quiet event is read here once, and the ledger is handed that read (its ETag guards it), so a lone sign-up
         // costs one read of the event row, not two.
         var recent = ledger.Recent(eventId, RecentEnough);
-        var asRead = recent is null ? await store.FindEventAsync(eventId, ct) : null;
+        var asRead = recent is null ? await store.FindEventRowAsync(eventId, ct) : null;
         var ev = recent ?? asRead?.ToRecord();
         if (ev is null) return new SignUpOutcome.EventNotFound();
 
@@ -165,7 +165,7 @@ public sealed class RegistrationService(
     }
 
     /// <summary>
-    /// The hold sweep: on every event with sign-ups awaiting confirmation, those whose time has passed are taken off
+    /// The hold sweep: folds the seat blocks of instances that are gone, then, on every event with sign-ups awaiting confirmation, those whose time has passed are taken off
     /// through the ledger (which checks again, so a confirmation that lands first wins), their places going to the next
     /// people in order. Returns how many were taken off.
     /// </summary>
@@ -174,6 +174,17 @@ public sealed class RegistrationService(
         var table = await store.TableAsync(ct);
         var now = clock.GetUtcNow();
         var expired = 0;
+
+        // First, seat blocks whose instance stopped committing (it was stopped or died): folded into their event, so
+        // their unused seats are free again and the holds they gave are seen below.
+        var blocked = new List<string>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {EventEntity.RowKeyValue} and (Blocked gt {0} or Placed gt {0})"), select: ["PartitionKey"], cancellationToken: ct))
+        {
+            blocked.Add(e.PartitionKey);
+        }
+
+        foreach (var eventId in blocked) await ledger.ReclaimBlocksAsync(eventId);
+
         var events = new List<string>();
         var pending = TableClient.CreateQueryFilter($"RowKey eq {EventEntity.RowKeyValue} and Unconfirmed gt {0}");
         await foreach (var e in table.QueryAsync<TableEntity>(pending, select: ["PartitionKey"], cancellationToken: ct))

@@ -95,6 +95,19 @@ public sealed class EventFunctionsOptions
     /// </summary>
     public TimeSpan CommitLinger { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// Seat blocks (see Ledger/SeatBlock.cs): <c>Auto</c> hands an instance a block of seats once it finds another
+    /// instance committing to the same event (a rush on several instances), so each commits to its own row;
+    /// <c>Always</c> on every busy lane, one instance or many; <c>Off</c> never.
+    /// </summary>
+    public SeatBlockMode SeatBlocks { get; set; } = SeatBlockMode.Auto;
+
+    /// <summary>An instance gives its block's unused seats back after no sign-up for this long.</summary>
+    public TimeSpan SeatBlockIdle { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A block its instance has not committed to for this long is folded by the hold sweep (its instance is taken to be gone).</summary>
+    public TimeSpan SeatBlockLease { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>When an email in a batch message fails, its registration is queued again on its own, visible after this.</summary>
     public TimeSpan ConfirmationRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -105,6 +118,13 @@ public sealed class EventFunctionsOptions
 
     /// <summary>The last error of each queue message that failed (see Operations/QueueFailures), for the console's failures page.</summary>
     public string FailuresTable { get; set; } = "queuefailures";
+}
+
+public enum SeatBlockMode
+{
+    Auto,
+    Always,
+    Off,
 }
 
 /// <summary>The organisers' console: who may sign in and how (settings <c>EventFunctions__Console__…</c>).</summary>

@@ -36,7 +36,22 @@ public sealed class EventStore
         return _queue;
     }
 
+    /// <summary>
+    /// The event as people should see it: with the seats instances' blocks gave counted as confirmed (one more read,
+    /// only while an instance holds a block; see <see cref="Ledger.SeatBlockEntity"/>). Never to be written back.
+    /// </summary>
     public async Task<EventEntity?> FindEventAsync(string eventId, CancellationToken ct)
+    {
+        var row = await FindEventRowAsync(eventId, ct);
+        if (row is null || (row.Blocked == 0 && row.Placed == 0)) return row;
+        var table = await TableAsync(ct);
+        var blocks = new List<Ledger.SeatBlockEntity>();
+        await foreach (var b in table.QueryAsync<Ledger.SeatBlockEntity>(Ledger.SeatBlockEntity.Filter(eventId), cancellationToken: ct)) blocks.Add(b);
+        return Ledger.SeatBlockEntity.View(row, blocks);
+    }
+
+    /// <summary>The event row as stored, with its ETag: what the ledger commits against.</summary>
+    public async Task<EventEntity?> FindEventRowAsync(string eventId, CancellationToken ct)
     {
         if (!Ids.IsValidEventId(eventId)) return null;
         var table = await TableAsync(ct);

@@ -78,7 +78,8 @@ public sealed class RunningHost : IAsyncDisposable
         var rows = new List<RegistrationEntity>();
         await foreach (var r in Table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue))
         {
-            if (r.Status != RegistrationStatus.Removed) rows.Add(r); // a removal notice is not a registration
+            // A removal notice is not a registration, nor is an instance's seat block.
+            if (r.Status != RegistrationStatus.Removed && !r.RowKey.StartsWith(Shared.Ledger.SeatBlockEntity.KeyPrefix, StringComparison.Ordinal)) rows.Add(r);
         }
         return rows;
     }

@@ -97,13 +97,26 @@ public sealed class TestApp : IAsyncDisposable
         var rows = new List<RegistrationEntity>();
         await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue && x.RowKey != Shared.Attendance.AttendanceSummaryEntity.RowKeyValue))
         {
-            if (r.Status != RegistrationStatus.Removed) rows.Add(r); // a removal notice is not a registration
+            // A removal notice is not a registration, nor is an instance's seat block.
+            if (r.Status != RegistrationStatus.Removed && !r.RowKey.StartsWith(Shared.Ledger.SeatBlockEntity.KeyPrefix, StringComparison.Ordinal)) rows.Add(r);
         }
         return rows;
     }
 
-    public async Task<EventEntity> EventRowAsync(string eventId) =>
+    /// <summary>The event as readers see it: the seats instances' blocks gave counted as confirmed (the row as stored when none is held).</summary>
+    public async Task<EventEntity> EventRowAsync(string eventId) => (await Get<EventStore>().FindEventAsync(eventId, default))!;
+
+    /// <summary>The event row as stored (what the ledger commits against).</summary>
+    public async Task<EventEntity> StoredEventRowAsync(string eventId) =>
         (await (await TableAsync()).GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value;
+
+    /// <summary>The seat blocks instances hold on the event.</summary>
+    public async Task<List<Shared.Ledger.SeatBlockEntity>> BlocksAsync(string eventId)
+    {
+        var blocks = new List<Shared.Ledger.SeatBlockEntity>();
+        await foreach (var b in (await TableAsync()).QueryAsync<Shared.Ledger.SeatBlockEntity>(Shared.Ledger.SeatBlockEntity.Filter(eventId))) blocks.Add(b);
+        return blocks;
+    }
 
     /// <summary>Takes every message off the queue, decoded as the queue trigger would hand it over.</summary>
     public async Task<List<string>> DrainQueueAsync()
