@@ -447,14 +447,28 @@ public static class Checks
     public static async Task<EventCheck> EventAsync(TableClient table, string eventId, int capacity, IEnumerable<string>? ackedIds, IEnumerable<string>? ackedEmails = null)
     {
         var rows = new List<RegistrationEntity>();
-        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue)) rows.Add(r);
-        var ev = (await table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value;
+        var blocks = new List<EventFunctions.Shared.Ledger.SeatBlockEntity>();
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue)) if (!r.RowKey.StartsWith(EventFunctions.Shared.Ledger.SeatBlockEntity.KeyPrefix)) rows.Add(r);
+        EventEntity stored;
+        while (true)
+        {
+            // The event row and its blocks as of one moment: a fold between the two reads moves counts from one to the other.
+            stored = (await table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value;
+            blocks.Clear();
+            await foreach (var b in table.QueryAsync<EventFunctions.Shared.Ledger.SeatBlockEntity>(EventFunctions.Shared.Ledger.SeatBlockEntity.Filter(eventId))) blocks.Add(b);
+            if ((await table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value.ETag == stored.ETag) break;
+        }
+        // The event's counters include what instances' seat blocks gave and have not folded in yet; the seats the event
+        // row counts as handed to blocks are exactly those the blocks hold.
+        var blockedMismatch = Math.Abs(stored.Blocked - blocks.Where(b => !b.Places).Sum(b => b.Seats)) + Math.Abs(stored.Placed - blocks.Where(b => b.Places).Sum(b => b.Seats));
+        var ev = EventFunctions.Shared.Ledger.SeatBlockEntity.View(stored, blocks);
         var confirmed = rows.Count(r => r.Status == RegistrationStatus.Confirmed);
         var waitlisted = rows.Count(r => r.Status == RegistrationStatus.Waitlisted);
         // Over capacity, counters off the rows, or someone later seated while someone earlier waits.
         var lastSeated = rows.Where(r => r.Status == RegistrationStatus.Confirmed).Select(r => r.Sequence).DefaultIfEmpty(0).Max();
-        var oversold = Math.Max(0, confirmed - capacity) + Math.Abs(ev.Confirmed - confirmed) + Math.Abs(ev.Waitlisted - waitlisted)
-            + rows.Count(r => r.Status == RegistrationStatus.Waitlisted && r.Sequence < lastSeated);
+        var outOfOrder = rows.Count(r => r.Status == RegistrationStatus.Waitlisted && r.Sequence < lastSeated);
+        var oversold = Math.Max(0, confirmed - capacity) + Math.Abs(ev.Confirmed - confirmed) + Math.Abs(ev.Waitlisted - waitlisted) + blockedMismatch + outOfOrder;
+        if (oversold > 0) Console.WriteLine($"   check: {confirmed} confirmed rows for {capacity} seats; counters confirmed {ev.Confirmed} waitlisted {ev.Waitlisted} against rows {confirmed}/{waitlisted}; blocked off by {blockedMismatch}; {outOfOrder} waiting before the last seated; {blocks.Count} block(s)");
         var ids = rows.Select(r => r.RegistrationId).ToHashSet(StringComparer.Ordinal);
         var emails = rows.Select(r => r.Email).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var lost = (ackedIds?.Count(id => !ids.Contains(id)) ?? 0) + (ackedEmails?.Count(e => !emails.Contains(e)) ?? 0);
