@@ -69,13 +69,21 @@ public sealed class AuditLog(TableServiceClient tables, IOptions<EventFunctionsO
         if (Current.Value is { } scope) scope.Recorded = true;
         var now = clock.GetUtcNow();
         var table = await TableAsync(ct);
-        await table.AddEntityAsync(new AuditEntity
+        try
         {
-            PartitionKey = eventId ?? ConsolePartition,
-            // Newest first in a partition query; the random tail keeps two actions in one tick apart.
-            RowKey = $"{DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks:D19}-{Ids.NewCommitId()}",
-            Actor = actor, Action = action, Detail = detail, Outcome = outcome, AtUtc = now,
-        }, ct);
+            await table.AddEntityAsync(new AuditEntity
+            {
+                PartitionKey = eventId ?? ConsolePartition,
+                // Newest first in a partition query; the random tail keeps two actions in one tick apart.
+                RowKey = $"{DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks:D19}-{Ids.NewCommitId()}",
+                Actor = actor, Action = action, Detail = detail, Outcome = outcome, AtUtc = now,
+            }, ct);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+        {
+            // The row's key is new each time: a conflict is the client's retry of an insert that landed and whose
+            // answer was lost (storage stalled). It is recorded.
+        }
     }
 
     public async Task<IReadOnlyList<AuditView>> ListAsync(string? eventId, int max, CancellationToken ct)
