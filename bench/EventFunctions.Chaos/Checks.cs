@@ -137,18 +137,15 @@ public static class Checks
             // Seats a block gave are counted on the block row until it is folded into the event row; the event row
             // counts every block's seats as handed out.
             var blocks = s.Blocks ?? [];
-            var seatBlocks = blocks.Where(b => Str(b, "Places") != "True").ToList();
-            var placeBlocks = blocks.Where(b => Str(b, "Places") == "True").ToList();
-            var confirmedCounter = Long(s.Event, "Confirmed") + seatBlocks.Sum(b => Long(b, "Used") ?? 0);
+            var confirmedCounter = Long(s.Event, "Confirmed") + blocks.Sum(b => Long(b, "Used") ?? 0);
             var blockedCounter = Long(s.Event, "Blocked") ?? 0;
-            oversold += Math.Abs(blockedCounter - seatBlocks.Sum(b => Long(b, "Seats") ?? 0));
-            oversold += Math.Abs((Long(s.Event, "Placed") ?? 0) - placeBlocks.Sum(b => Long(b, "Seats") ?? 0));
+            oversold += Math.Abs(blockedCounter - blocks.Sum(b => Long(b, "Seats") ?? 0));
             if (blocks.Count > 0) notes.Add($"{blocks.Count} seat block(s) not folded: {string.Join(", ", blocks.Select(b => $"{b.RowKey} {Long(b, "Used")}/{Long(b, "Seats")}"))}");
-            var waitlistedCounter = Long(s.Event, "Waitlisted") + placeBlocks.Sum(b => Long(b, "Used") ?? 0);
+            var waitlistedCounter = Long(s.Event, "Waitlisted");
             if (capacity is { } cap) oversold += Math.Max(0, confirmed.Count - cap);
             if (confirmedCounter is { } cc) oversold += Math.Abs(cc - confirmed.Count);
             if (waitlistedCounter is { } wc) oversold += Math.Abs(wc - waitlisted.Count);
-            if (capacity is { } c2 && c2 > confirmed.Count + blockedCounter - seatBlocks.Sum(b => Long(b, "Used") ?? 0) && waitlisted.Count > 0)
+            if (capacity is { } c2 && c2 > confirmed.Count + blockedCounter - blocks.Sum(b => Long(b, "Used") ?? 0) && waitlisted.Count > 0)
                 notes.Add($"{Math.Min(c2 - confirmed.Count, waitlisted.Count)} seats free while {waitlisted.Count} people wait (not a count in the last line)");
             notes.Add($"event row: Capacity={capacity?.ToString() ?? "absent"} Confirmed={confirmedCounter?.ToString() ?? "absent"} Waitlisted={waitlistedCounter?.ToString() ?? "absent"}; rows: {confirmed.Count} confirmed, {waitlisted.Count} waitlisted");
         }

@@ -38,7 +38,7 @@ public sealed class SeatBlockRuleTests
         var (a, again, b, c) = (SignUp("a@x.cn"), SignUp("a@x.cn"), SignUp("b@x.cn"), SignUp("c@x.cn"));
         foreach (var op in new[] { a, again, b, c }) plan.SignUp(op);
 
-        Assert.Equal([(a, RegistrationStatus.Confirmed, 11L, (int?)null), (b, RegistrationStatus.Confirmed, 12L, null)], plan.Seated);
+        Assert.Equal([(a, RegistrationStatus.Confirmed, 11L), (b, RegistrationStatus.Confirmed, 12L)], plan.Seated);
         Assert.Equal([again], plan.Duplicates); // one transaction writes a row once: answered from the first
         Assert.Equal([c], plan.ToEventRow); // the block is used up: the event row decides (a seat, the waitlist, full)
         Assert.Equal((2, 12L), (plan.Used, plan.NextSequence));
@@ -64,36 +64,22 @@ public sealed class SeatBlockRuleTests
 
     [Fact]
     [Trait("Tier", "Fast")]
-    public void A_block_of_places_tells_each_its_position_as_if_every_place_before_it_were_taken()
-    {
-        var places = new SeatBlockEntity { Places = true, Seats = 3, FirstPosition = 41, NextSequence = 100, LastSequence = 103 };
-        var plan = new BlockPlan(Event(10), places, Now, TimeSpan.FromHours(1));
-        var (a, b) = (SignUp("a@x.cn"), SignUp("b@x.cn"));
-        plan.SignUp(a);
-        plan.SignUp(b);
-        Assert.Equal([(a, RegistrationStatus.Waitlisted, 101L, (int?)41), (b, RegistrationStatus.Waitlisted, 102L, 42)], plan.Seated);
-    }
-
-    [Fact]
-    [Trait("Tier", "Fast")]
-    public void Seats_go_to_blocks_only_while_nobody_waits_and_places_only_once_no_seat_is_free_or_out()
+    public void Seats_go_to_blocks_only_while_nobody_waits_and_a_block_takes_at_most_the_free_seats()
     {
         var e = Event(10);
         var plan = new SeatPlan(e, new SeatCounters(4, 0, 0, 0, 0, 4), Now);
         Assert.Equal((6, 5L, 10L), plan.Grant(100)); // the six free seats, with arrival numbers 5 to 10 set aside
         Assert.Equal(0, plan.Free);
-        Assert.Null(plan.GrantPlaces(5)); // seats are out in a block: nobody may wait while one is unused
+        Assert.Null(plan.Grant(1)); // none left
 
         var waiting = new SeatPlan(e, new SeatCounters(8, 1, 0, 0, 0, 9), Now);
         Assert.Null(waiting.Grant(2)); // someone waits: the free seats are theirs, never a block's
 
-        var full = new SeatPlan(e, new SeatCounters(10, 3, 0, 0, 0, 13), Now);
-        Assert.Equal((5, 14L, 18L, 4), full.GrantPlaces(5)); // three wait: the block's first place is told 4th
+        // A sign-up after the block: the event row has no seat left for it, so it waits, behind the block's numbers.
         var late = SignUp("late@x.cn");
-        full.SignUp(late);
-        full.Finish();
-        Assert.Equal((RegistrationStatus.Waitlisted, 19L), (late.Row.Status, late.Row.Sequence));
-        Assert.Equal(9, ((SeatResult.Taken)full.Results[late]).WaitlistPosition); // after the three and the block's five
+        plan.SignUp(late);
+        plan.Finish();
+        Assert.Equal((RegistrationStatus.Waitlisted, 11L), (late.Row.Status, late.Row.Sequence));
     }
 
     [Fact]
@@ -105,10 +91,6 @@ public sealed class SeatBlockRuleTests
         plan.Fold(new SeatBlockEntity { Seats = 6, Used = 4, Held = 1, Unconfirmed = 1 });
         Assert.Equal(2, plan.Free);
         Assert.Equal((8, 0, 1, 1), (plan.Counters.Confirmed, plan.Counters.Blocked, plan.Counters.Held, plan.Counters.Unconfirmed));
-
-        var places = new SeatPlan(e, new SeatCounters(10, 3, 0, 0, 0, 18, Placed: 5), Now);
-        places.Fold(new SeatBlockEntity { Places = true, Seats = 5, Used = 2 });
-        Assert.Equal((5, 0, 95), (places.Counters.Waitlisted, places.Counters.Placed, places.PlacesFree));
     }
 }
 

@@ -52,8 +52,6 @@ public sealed class EventEntity : ITableEntity
     /// rows count those given until a commit here folds them in. Seats taken = <see cref="Confirmed"/> + this, always.
     /// </summary>
     public int Blocked { get; set; }
-    /// <summary>Waitlist places handed to instances in blocks, given or not (as <see cref="Blocked"/> is for seats): waiting = <see cref="Waitlisted"/> + what the blocks gave.</summary>
-    public int Placed { get; set; }
     /// <summary>The last arrival number given to a registration; the waitlist is ordered by it.</summary>
     public long NextSequence { get; set; }
     /// <summary>Counts the ledger's commits on this event.</summary>
@@ -108,7 +106,6 @@ public sealed class EventEntity : ITableEntity
         Held = e.Held,
         Unconfirmed = e.Unconfirmed,
         Blocked = e.Blocked,
-        Placed = e.Placed,
         CreatedUtc = e.CreatedUtc,
         Cancelled = e.Cancelled,
         EnglishJson = e.English is null ? "" : JsonSerializer.Serialize(e.English, Json.Options),
@@ -151,7 +148,6 @@ public sealed class EventEntity : ITableEntity
             Held = Held,
             Unconfirmed = Unconfirmed,
             Blocked = Blocked,
-            Placed = Placed,
             CreatedUtc = CreatedUtc,
             Cancelled = Cancelled,
             English = string.IsNullOrEmpty(EnglishJson) ? null : JsonSerializer.Deserialize<EventEnglish>(EnglishJson, Json.Options),

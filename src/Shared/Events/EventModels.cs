@@ -133,8 +133,6 @@ public sealed record EventRecord
     /// free, not anyone's. Zero on one instance; during a rush on several, a few, back within seconds of it.
     /// </summary>
     public int Blocked { get; init; }
-    /// <summary>Waitlist places handed to instances in blocks and not yet given to anyone: counted against the waitlist's limit.</summary>
-    public int Placed { get; init; }
     public DateTimeOffset CreatedUtc { get; init; }
     public bool Cancelled { get; init; }
     /// <summary>English text of the event (see <see cref="EventEnglish"/>); null when none was given.</summary>
@@ -159,7 +157,7 @@ public sealed record EventRecord
     public int EffectiveWaitlistLimit => WaitlistLimit > 0 ? WaitlistLimit : DefaultWaitlistLimit(Capacity);
 
     /// <summary>Whether someone who finds no seat can still join the waitlist.</summary>
-    public bool WaitlistOpen => WaitlistAllowed && Waitlisted + Placed < EffectiveWaitlistLimit;
+    public bool WaitlistOpen => WaitlistAllowed && Waitlisted < EffectiveWaitlistLimit;
 
     /// <summary>Whether people come through a door (a venue, a meeting point): an online-only lecture has none, so no ticket.</summary>
     public bool HasDoor => Venue is not null || SiteVisit is not null || Lecture?.OnlineUrl is null;

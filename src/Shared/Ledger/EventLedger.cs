@@ -271,7 +271,7 @@ public sealed class EventLedger : IAsyncDisposable
     private sealed class BlockAttempt
     {
         public required ETag BaseETag { get; init; }
-        public List<(SignUpOp Op, string Status, long Sequence, int? Position)> Seated { get; init; } = [];
+        public List<(SignUpOp Op, string Status, long Sequence)> Seated { get; init; } = [];
         public List<SignUpOp> ToEventRow { get; init; } = [];
         public SeatBlockEntity? After { get; set; }
     }
@@ -315,7 +315,7 @@ public sealed class EventLedger : IAsyncDisposable
         }
 
         var after = lane.Recent?.Event ?? lane.BlockDefinition!;
-        foreach (var (op, status, sequence, _) in landed.Seated)
+        foreach (var (op, status, sequence) in landed.Seated)
         {
             op.Row.TicketCode = _ids.TicketCode(eventId, sequence);
             op.Row.Status = status;
@@ -326,7 +326,7 @@ public sealed class EventLedger : IAsyncDisposable
 
         var owed = landed.Seated.Select(s => s.Op.Row.RowKey).ToList();
         if (owed.Count > 0) Track(_confirmations.EnqueueAsync(eventId, owed, CancellationToken.None)); // never throws
-        foreach (var (op, _, _, position) in landed.Seated) op.Resolve(new SeatResult.Taken(after, position));
+        foreach (var (op, _, _) in landed.Seated) op.Resolve(new SeatResult.Taken(after, null));
         return [.. landed.ToEventRow, .. rest];
     }
 
@@ -363,7 +363,7 @@ public sealed class EventLedger : IAsyncDisposable
                     [nameof(SeatBlockEntity.Until)] = now + _options.SeatBlockLease,
                 }, block.ETag),
             };
-            foreach (var (op, _, sequence, _) in decide.Seated)
+            foreach (var (op, _, sequence) in decide.Seated)
             {
                 op.Row.TicketCode = _ids.TicketCode(eventId, sequence);
                 actions.Add(new TableTransactionAction(TableTransactionActionType.Add, LeanRow<RegistrationEntity>.ForInsert(op.Row)));
@@ -375,7 +375,7 @@ public sealed class EventLedger : IAsyncDisposable
                 var response = await table.SubmitTransactionAsync(actions, ct);
                 attempt.After = new SeatBlockEntity
                 {
-                    PartitionKey = eventId, RowKey = block.RowKey, Seats = block.Seats, Places = block.Places, FirstPosition = block.FirstPosition, Used = block.Used + decide.Used,
+                    PartitionKey = eventId, RowKey = block.RowKey, Seats = block.Seats, Used = block.Used + decide.Used,
                     Held = block.Held + decide.Held, Unconfirmed = block.Unconfirmed + decide.Unconfirmed,
                     NextSequence = decide.NextSequence, LastSequence = block.LastSequence, Until = now + _options.SeatBlockLease,
                     ETag = response.Value.Count > 0 && response.Value[0].Headers.ETag is { } etag ? etag : default,
@@ -428,7 +428,7 @@ public sealed class EventLedger : IAsyncDisposable
                 // No attempt can land now: their rows say whether one did.
                 foreach (var attempt in tried)
                 {
-                    var (op, _, sequence, _) = attempt.Seated[0];
+                    var (op, _, sequence) = attempt.Seated[0];
                     var row = await table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, op.Row.RowKey, cancellationToken: cts.Token);
                     if (row.HasValue && row.Value is { } stored && stored.RegistrationId == op.Row.RegistrationId && stored.Sequence == sequence) return (attempt, true);
                 }
@@ -757,16 +757,11 @@ public sealed class EventLedger : IAsyncDisposable
         var grant = signUps.Count > 0 && folds.Count == 0 && change is null && WantsBlock(lane);
         var ownKey = SeatBlockEntity.KeyFor(_instance);
         SeatBlockEntity? own = null;
-        if (entity.Blocked > 0 || entity.Placed > 0)
+        if (entity.Blocked > 0)
         {
-            var someoneWaits = entity.Waitlisted > 0 || entity.Placed > 0;
-            var limit = entity.WaitlistAllowed ? (entity.WaitlistLimit > 0 ? entity.WaitlistLimit : EventRecord.DefaultWaitlistLimit(entity.Capacity)) : 0;
             var all = change?.Change is not null
-                // a seat may come free (a cancellation, a block given back) while someone waits: the promotion must see every place
-                || ((folds.Count > 0 || ops.Any(o => o is CancelOp)) && someoneWaits)
-                // a sign-up here would wait, or find no seat or place, while a block holds one
-                || (signUps.Count > 0 && entity.Blocked > 0 && (someoneWaits || entity.Capacity - entity.Confirmed - entity.Blocked < signUps.Count))
-                || (signUps.Count > 0 && entity.Placed > 0 && limit - entity.Waitlisted - entity.Placed < signUps.Count);
+                // a sign-up here would wait, or find the event full, while a block holds a seat
+                || (signUps.Count > 0 && (entity.Waitlisted > 0 || entity.Capacity - entity.Confirmed - entity.Blocked < signUps.Count));
             var stale = folds.Any(f => f.Scope == FoldScope.Stale);
             var mine = grant || folds.Any(f => f.Scope == FoldScope.Own);
             var blocks = new List<SeatBlockEntity>();
@@ -918,9 +913,6 @@ public sealed class EventLedger : IAsyncDisposable
         {
             handed = new SeatBlockEntity { Seats = granted.Seats, NextSequence = granted.First - 1, LastSequence = granted.Last };
         }
-        // Blocks of waitlist places (SeatPlan.GrantPlaces) are not handed out: a place's position is told as if every
-        // place before it were taken, and when a block's unused places are folded away, positions told after repeat
-        // ones told before and stop following arrival order. Until that is solved the waitlist is the event row's.
 
         if (handed is not null)
         {
@@ -963,7 +955,6 @@ public sealed class EventLedger : IAsyncDisposable
                 [nameof(EventEntity.Held)] = counters.Held,
                 [nameof(EventEntity.Unconfirmed)] = counters.Unconfirmed,
                 [nameof(EventEntity.Blocked)] = counters.Blocked,
-                [nameof(EventEntity.Placed)] = counters.Placed,
                 [nameof(EventEntity.NextSequence)] = counters.NextSequence,
                 [nameof(EventEntity.Version)] = next.Version,
                 [nameof(EventEntity.RecentCommits)] = recent,

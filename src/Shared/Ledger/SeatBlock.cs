@@ -31,19 +31,10 @@ public sealed class SeatBlockEntity : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
-    /// <summary>Seats (or, with <see cref="Places"/>, waitlist places) handed to this block.</summary>
+    /// <summary>Seats handed to this block.</summary>
     public int Seats { get; set; }
     /// <summary>Of <see cref="Seats"/>, given to people (their rows are written with this row).</summary>
     public int Used { get; set; }
-    /// <summary>
-    /// A block of waitlist places, not seats: handed out only when no seat is free and no seat block is out; its
-    /// places are told their position as if every place before them were taken (<see cref="FirstPosition"/> onwards),
-    /// so a position told is never passed, only bettered by places left unused. Any commit that may free a seat folds
-    /// every block first, so a promotion always sees the whole waitlist.
-    /// </summary>
-    public bool Places { get; set; }
-    /// <summary>For a block of places: the waitlist position its first place was told.</summary>
-    public int FirstPosition { get; set; }
     /// <summary>Of <see cref="Used"/>, held until confirmed from the email.</summary>
     public int Held { get; set; }
     /// <summary>Of <see cref="Used"/>, not yet confirmed from the email.</summary>
@@ -60,24 +51,15 @@ public sealed class SeatBlockEntity : ITableEntity
 
     public static string KeyFor(string instance) => KeyPrefix + instance;
 
-    /// <summary>The event as readers should see it: what the blocks gave counted as confirmed or waiting, only their unused seats and places as blocked and placed.</summary>
+    /// <summary>The event as readers should see it: the seats the blocks gave counted as confirmed, only their unused ones as blocked.</summary>
     public static EventEntity View(EventEntity row, IEnumerable<SeatBlockEntity> blocks)
     {
         foreach (var b in blocks)
         {
-            if (b.Places)
-            {
-                row.Waitlisted += b.Used;
-                row.Placed -= b.Used;
-            }
-            else
-            {
-                row.Confirmed += b.Used;
-                row.Held += b.Held;
-                row.Blocked -= b.Used;
-            }
-
+            row.Confirmed += b.Used;
+            row.Held += b.Held;
             row.Unconfirmed += b.Unconfirmed;
+            row.Blocked -= b.Used;
         }
 
         return row;

@@ -4,9 +4,9 @@ using EventFunctions.Shared.Registrations;
 namespace EventFunctions.Shared.Ledger;
 
 /// <summary>The counters on an event's row that a commit changes.</summary>
-public sealed record SeatCounters(int Confirmed, int Waitlisted, int CheckedIn, int WalkIns, int Withdrawn, long NextSequence, int Held = 0, int Unconfirmed = 0, int Blocked = 0, int Placed = 0)
+public sealed record SeatCounters(int Confirmed, int Waitlisted, int CheckedIn, int WalkIns, int Withdrawn, long NextSequence, int Held = 0, int Unconfirmed = 0, int Blocked = 0)
 {
-    public static SeatCounters Of(EventEntity e) => new(e.Confirmed, e.Waitlisted, e.CheckedIn, e.WalkIns, e.Withdrawn, e.NextSequence, e.Held, e.Unconfirmed, e.Blocked, e.Placed);
+    public static SeatCounters Of(EventEntity e) => new(e.Confirmed, e.Waitlisted, e.CheckedIn, e.WalkIns, e.Withdrawn, e.NextSequence, e.Held, e.Unconfirmed, e.Blocked);
 }
 
 /// <summary>
@@ -71,7 +71,7 @@ public static class SeatRules
 internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateTimeOffset now, TimeSpan holdTime = default)
 {
     private int _confirmed = counters.Confirmed, _waitlisted = counters.Waitlisted, _held = counters.Held, _unconfirmed = counters.Unconfirmed;
-    private int _checkedIn = counters.CheckedIn, _walkIns = counters.WalkIns, _withdrawn = counters.Withdrawn, _blocked = counters.Blocked, _placed = counters.Placed;
+    private int _checkedIn = counters.CheckedIn, _walkIns = counters.WalkIns, _withdrawn = counters.Withdrawn, _blocked = counters.Blocked;
     private long _sequence = counters.NextSequence;
     private readonly List<(SignUpOp Op, string? Status, int? Position)> _outcomes = [];
     private readonly List<string> _promotedIds = [];
@@ -81,13 +81,10 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
 
     public DateTimeOffset Now { get; } = now;
     public EventRecord Definition { get; private set; } = current;
-    public SeatCounters Counters => new(_confirmed, _waitlisted, _checkedIn, _walkIns, _withdrawn, _sequence, _held, _unconfirmed, _blocked, _placed);
+    public SeatCounters Counters => new(_confirmed, _waitlisted, _checkedIn, _walkIns, _withdrawn, _sequence, _held, _unconfirmed, _blocked);
 
     /// <summary>Seats nobody has and no block holds.</summary>
     public int Free => Math.Max(0, Definition.Capacity - _confirmed - _blocked);
-
-    /// <summary>Waitlist places nobody has and no block holds (0 without a waitlist).</summary>
-    public int PlacesFree => Definition.WaitlistAllowed ? Math.Max(0, Definition.EffectiveWaitlistLimit - _waitlisted - _placed) : 0;
     /// <summary>Registrations confirmed from the email by this commit (the row carries what to write); <c>Seated</c>: a held seat became theirs.</summary>
     public List<(ConfirmOp Op, RegistrationEntity Row, bool Seated)> Confirmations { get; } = [];
 
@@ -110,7 +107,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     {
         _change = op;
         if (op.Change is not { } decide) return true; // a pass that only gives free seats out
-        var current = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked, Placed = _placed };
+        var current = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked };
         var (updated, errors) = decide(current, Now);
         if (updated is null && errors is null)
         {
@@ -164,37 +161,11 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     /// </summary>
     public void Fold(SeatBlockEntity block)
     {
-        if (block.Places)
-        {
-            _waitlisted += block.Used;
-            _placed -= block.Seats;
-        }
-        else
-        {
-            _confirmed += block.Used;
-            _held += block.Held;
-            _blocked -= block.Seats;
-        }
-
+        _confirmed += block.Used;
+        _held += block.Held;
         _unconfirmed += block.Unconfirmed;
+        _blocked -= block.Seats;
         Writes = true;
-    }
-
-    /// <summary>
-    /// 6. When no seat is free and no seat block is out, hands up to <paramref name="want"/> waitlist places to a
-    /// block, with their arrival numbers and the position the first is told (everyone waiting and every place
-    /// already handed out come before it).
-    /// </summary>
-    public (int Places, long First, long Last, int FirstPosition)? GrantPlaces(int want)
-    {
-        var places = Math.Min(want, PlacesFree);
-        if (places <= 0 || Free > 0 || _blocked > 0 || Definition.Cancelled || Definition.WindowAt(Now) != SignUpWindow.Open) return null;
-        var position = _waitlisted + _placed + 1;
-        _placed += places;
-        var first = _sequence + 1;
-        _sequence += places;
-        Writes = true;
-        return (places, first, _sequence, position);
     }
 
     /// <summary>
@@ -205,7 +176,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     public (int Seats, long First, long Last)? Grant(int want)
     {
         var seats = Math.Min(want, Free);
-        if (seats <= 0 || _waitlisted > 0 || _placed > 0 || Definition.Cancelled || Definition.WindowAt(Now) != SignUpWindow.Open) return null;
+        if (seats <= 0 || _waitlisted > 0 || Definition.Cancelled || Definition.WindowAt(Now) != SignUpWindow.Open) return null;
         _blocked += seats;
         var first = _sequence + 1;
         _sequence += seats;
@@ -255,17 +226,17 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         string status;
         int? position = null;
         var hold = Definition.ConfirmEmail;
-        if (_waitlisted == 0 && _placed == 0 && Free > 0)
+        if (_waitlisted == 0 && Free > 0)
         {
             _confirmed++;
             status = hold ? RegistrationStatus.Held : RegistrationStatus.Confirmed;
             if (hold) _held++;
         }
-        else if (PlacesFree > 0)
+        else if (Definition.WaitlistAllowed && _waitlisted < Definition.EffectiveWaitlistLimit)
         {
             _waitlisted++;
             status = RegistrationStatus.Waitlisted;
-            position = _waitlisted + _placed; // places handed to blocks come first, taken or not
+            position = _waitlisted;
         }
         else
         {
@@ -385,7 +356,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     /// <summary>Answers every op decided above as of the commit's end: the event after it, the people promoted.</summary>
     public EventRecord Finish()
     {
-        var after = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked, Placed = _placed };
+        var after = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked };
         var window = Definition.WindowAt(Now);
         foreach (var (op, status, position) in _outcomes)
         {
@@ -402,7 +373,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
 
 /// <summary>
 /// The decisions of one block commit (see <see cref="SeatBlockEntity"/>): sign-ups in the order they came take the
-/// block's seats (or waitlist places) and its arrival numbers while it has any and sign-up is open by the event as it was when the block
+/// block's seats and its arrival numbers while it has any and sign-up is open by the event as it was when the block
 /// was handed out (any change of the event folds the blocks, so that copy stands while this one does). The rest go to
 /// the event row's commit, which knows the waitlist. Pure, like <see cref="SeatPlan"/>.
 /// </summary>
@@ -416,7 +387,7 @@ internal sealed class BlockPlan(EventRecord definition, SeatBlockEntity block, D
     public int Held { get; private set; }
     public int Unconfirmed { get; private set; }
     public long NextSequence => _sequence;
-    public List<(SignUpOp Op, string Status, long Sequence, int? Position)> Seated { get; } = [];
+    public List<(SignUpOp Op, string Status, long Sequence)> Seated { get; } = [];
     /// <summary>Sign-ups this block cannot take (no seat left in it, or sign-up not open): the event row's commit decides them.</summary>
     public List<SignUpOp> ToEventRow { get; } = [];
     /// <summary>The same address twice in this commit: answered from the first.</summary>
@@ -438,20 +409,19 @@ internal sealed class BlockPlan(EventRecord definition, SeatBlockEntity block, D
 
         var hold = definition.ConfirmEmail;
         var row = op.Row;
-        row.Status = block.Places ? RegistrationStatus.Waitlisted : hold ? RegistrationStatus.Held : RegistrationStatus.Confirmed;
+        row.Status = hold ? RegistrationStatus.Held : RegistrationStatus.Confirmed;
         row.Sequence = ++_sequence;
         row.StateVersion = 1;
         if (hold)
         {
             row.ConfirmBy = now + holdTime;
-            if (!block.Places) Held++;
+            Held++;
             Unconfirmed++;
         }
 
         _left--;
         Used++;
-        int? position = block.Places ? block.FirstPosition + (int)(row.Sequence - (block.LastSequence - block.Seats + 1)) : null;
-        Seated.Add((op, row.Status, row.Sequence, position));
+        Seated.Add((op, row.Status, row.Sequence));
     }
 }
 

@@ -178,7 +178,7 @@ public sealed class RegistrationService(
         // First, seat blocks whose instance stopped committing (it was stopped or died): folded into their event, so
         // their unused seats are free again and the holds they gave are seen below.
         var blocked = new List<string>();
-        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {EventEntity.RowKeyValue} and (Blocked gt {0} or Placed gt {0})"), select: ["PartitionKey"], cancellationToken: ct))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {EventEntity.RowKeyValue} and Blocked gt {0}"), select: ["PartitionKey"], cancellationToken: ct))
         {
             blocked.Add(e.PartitionKey);
         }

@@ -43,7 +43,7 @@ public sealed class EventStore
     public async Task<EventEntity?> FindEventAsync(string eventId, CancellationToken ct)
     {
         var row = await FindEventRowAsync(eventId, ct);
-        if (row is null || (row.Blocked == 0 && row.Placed == 0)) return row;
+        if (row is not { Blocked: > 0 }) return row;
         var table = await TableAsync(ct);
         var blocks = new List<Ledger.SeatBlockEntity>();
         await foreach (var b in table.QueryAsync<Ledger.SeatBlockEntity>(Ledger.SeatBlockEntity.Filter(eventId), cancellationToken: ct)) blocks.Add(b);
