@@ -32,7 +32,9 @@ using EventFunctions.Shared.Registrations;
 using EventFunctions.Shared.Storage;
 using EventFunctions.Shared.Text;
 using EventFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Azure;
@@ -221,11 +223,23 @@ var hostSettings = new Dictionary<string, string?>(appSettings)
 var pipelineWatch = Stopwatch.StartNew();
 // The host's storage requests are counted too: what sending one confirmation costs (claim, record, the queue).
 var hostRequests = new StorageRequests();
+// The HTTP reference (part 4r): beside the functions, in the same host, an endpoint that reads the same form, inserts
+// one row (the row a sign-up stores, part 1's) per post and answers a page as long as the product's result page.
+var referencePage = "";
+var referenceCount = 0;
 var host = LocalFunctionsHost.Build(new LocalHostOptions
 {
     Urls = "http://127.0.0.1:0",
     Settings = hostSettings,
     ConfigureServices = s => s.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(hostRequests, Azure.Core.HttpPipelinePosition.PerCall))),
+    ConfigureApp = app => app.MapPost("bench/reference/{partition}", async (HttpContext context, string partition) =>
+    {
+        var form = await context.Request.ReadFormAsync();
+        var row = Rows.RegistrationLike(partition, "reg-" + form["email"], Interlocked.Increment(ref referenceCount));
+        await rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(row), context.RequestAborted);
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync(referencePage, context.RequestAborted);
+    }),
 });
 await host.StartAsync();
 var hostUrl = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -300,6 +314,27 @@ else
     await PostFormAsync(http, httpEvent, -1, "http-warm");
 }
 
+// ---- 4r. the HTTP reference: the same clients and posts, one insert each, a page of the product's size ----
+{
+    using var sample = await http.PostAsync($"/api/signup/{httpEvent}", FormFor(httpEvent, -2, "page-size"));
+    var size = (await sample.Content.ReadAsByteArrayAsync()).Length;
+    const string head = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>报名成功</title><body><main><h1>报名成功</h1><p>";
+    const string tail = "</p></main></body></html>";
+    var fill = size - System.Text.Encoding.UTF8.GetByteCount(head) - System.Text.Encoding.UTF8.GetByteCount(tail);
+    referencePage = head + new string('x', Math.Max(0, fill)) + tail;
+    Console.WriteLine($"4r. http reference: the same {httpN} form posts to an endpoint in the same host that inserts one row each and answers {System.Text.Encoding.UTF8.GetByteCount(referencePage)} bytes (the product's result page: {size})");
+}
+
+var referencePartition = "ref" + Guid.NewGuid().ToString("N")[..10];
+if (options.Warmup > 0) await Clients.RunAsync(K, Math.Min(httpN, options.Warmup) / 2, "http reference warm-up", i => PostReferenceAsync(http, "ref-warm", i, "rw"));
+var referenceStored = 0;
+var (referenceSeconds, referenceLatency) = await Clients.RunAsync(K, httpN, "http reference", async i =>
+{
+    if (await PostReferenceAsync(http, referencePartition, i, "r")) Interlocked.Increment(ref referenceStored);
+});
+var httpReference = new PartResult("4r. http reference", httpN, referenceStored, referenceSeconds, referenceLatency);
+Report(httpReference);
+
 var httpAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
 var (httpSeconds, httpLatency) = await Clients.RunAsync(K, httpN, "http", async i =>
 {
@@ -322,7 +357,28 @@ foreach (var (email, started) in httpAcked)
     if (sendGrid.FirstByRecipient.TryGetValue(email, out var at)) rushLatency.Add(Stopwatch.GetElapsedTime(started, at).TotalMilliseconds);
 }
 
-var rushMissing = httpAcked.Keys.Count(e => !sendGrid.FirstByRecipient.ContainsKey(e));
+// ---- 4b. first email during a 1,000-person rush (issue 20's figure: a street office's biggest rush), the queue idle before ----
+var peopleN = Math.Min(1000, httpN);
+Console.WriteLine($"4b. first email: {peopleN} people sign up through the form at once ({K} at a time), each email timed from the post to SendGrid");
+var peopleEvent = await CreateEventAsync(services, "千人报名的讲座（基准测试）", C);
+var peopleAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+var (peopleSeconds, _) = await Clients.RunAsync(K, peopleN, "1,000 people", async i =>
+{
+    var started = Stopwatch.GetTimestamp();
+    var (ok, email) = await PostFormAsync(http, peopleEvent, i, "k");
+    if (ok) peopleAcked[email] = started;
+});
+await Clients.UntilAsync(() => Task.FromResult((peopleAcked.Keys.All(sendGrid.FirstByRecipient.ContainsKey), $"{peopleAcked.Keys.Count(sendGrid.FirstByRecipient.ContainsKey)}/{peopleAcked.Count} emails")),
+    TimeSpan.FromMinutes(5), "the 1,000 people's emails");
+var peopleLatency = new Latencies();
+foreach (var (email, started) in peopleAcked)
+{
+    if (sendGrid.FirstByRecipient.TryGetValue(email, out var at)) peopleLatency.Add(Stopwatch.GetElapsedTime(started, at).TotalMilliseconds);
+}
+
+Console.WriteLine($"   {peopleAcked.Count} signed up in {peopleSeconds:F1} s; first email p50={peopleLatency.Percentile(0.5):F0} ms p95={peopleLatency.Percentile(0.95):F0} ms max={peopleLatency.Percentile(1):F0} ms");
+
+var rushMissing = httpAcked.Keys.Count(e => !sendGrid.FirstByRecipient.ContainsKey(e)) + peopleAcked.Keys.Count(e => !sendGrid.FirstByRecipient.ContainsKey(e));
 var allMails = sendGrid.Sent.ToList();
 var allDuplicates = allMails.Count - allMails.Select(m => (m.RegistrationId, m.Version)).Distinct().Count();
 var pipeline = new PartResult("pipeline", owed, drained ? owed : sendGrid.Count, pipelineSeconds, new Latencies())
@@ -337,16 +393,21 @@ await host.DisposeAsync();
 Console.WriteLine();
 Console.WriteLine($"| part | attempts | stored | per second | p50 ms | p95 ms | p99 ms | oversold | lost | duplicates | notes |");
 Console.WriteLine($"| ---- | -------- | ------ | ---------- | ------ | ------ | ------ | -------- | ---- | ---------- | ----- |");
-foreach (var p in new[] { raw, naive, product, httpPart }) Row(p);
+foreach (var p in new[] { raw, naive, product, httpReference, httpPart }) Row(p);
 Console.WriteLine($"| 5. pipeline | {owed} emails | {pipeline.Succeeded} sent | {pipeline.PerSecond:F0} emails/s | | | | | {pipeline.Lost} | {pipeline.Duplicates} | {pipeline.Note}; raw dequeue {dequeueRate:F0} msgs/s (32 per receive, one poller) |");
 Console.WriteLine();
 Console.WriteLine($"first email (sign-up sent → handed to SendGrid): after a quiet minute p50={quietLatency.Percentile(0.5):F0} ms p95={quietLatency.Percentile(0.95):F0} ms ({quietLatency.Count} samples); " +
-    $"during the HTTP rush p50={rushLatency.Percentile(0.5):F0} ms p95={rushLatency.Percentile(0.95):F0} ms ({rushLatency.Count} emails); host batchSize={hostBatchSize} maxPollingInterval={hostPolling.TotalSeconds:0.###} s");
+    $"during the HTTP rush p50={rushLatency.Percentile(0.5):F0} ms p95={rushLatency.Percentile(0.95):F0} ms ({rushLatency.Count} emails); during {peopleAcked.Count} people p50={peopleLatency.Percentile(0.5):F0} ms p95={peopleLatency.Percentile(0.95):F0} ms; host batchSize={hostBatchSize} maxPollingInterval={hostPolling.TotalSeconds:0.###} s");
 Console.WriteLine($"ratios: product/raw={product.PerSecond / raw.PerSecond:F2} product/naive={product.PerSecond / naive.PerSecond:F1} http/raw={httpPart.PerSecond / raw.PerSecond:F2} pipeline emails/raw dequeue={pipeline.PerSecond / dequeueRate:F2}");
 long oversold = naive.Oversold + product.Oversold + httpPart.Oversold;
 long lost = raw.Lost + naive.Lost + product.Lost + httpPart.Lost + pipeline.Lost;
 long duplicates = naive.Duplicates + product.Duplicates + httpPart.Duplicates + pipeline.Duplicates;
-Console.WriteLine($"hot-event K={K} N={N} C={C}: product/raw={product.PerSecond / raw.PerSecond:F2} product/naive={product.PerSecond / naive.PerSecond:F1} p99_ms={product.Latency.Percentile(0.99):F0} oversold={oversold} lost={lost} duplicates={duplicates}");
+Console.WriteLine($"also: product/naive={product.PerSecond / naive.PerSecond:F1} http_per_s={httpPart.PerSecond:F0} httpraw_per_s={httpReference.PerSecond:F0} first_email_quiet_p95_s={quietLatency.Percentile(0.95) / 1000:F1} lone_signup_storage_requests={lonePerSignUp:F0}");
+oversold += scaleOut.Values.Sum(p => p.Oversold);
+lost += scaleOut.Values.Sum(p => p.Lost);
+duplicates += scaleOut.Values.Sum(p => p.Duplicates);
+var inv = System.Globalization.CultureInfo.InvariantCulture;
+Console.WriteLine(string.Create(inv, $"hot-event K={K} N={N} C={C}: product/raw={product.PerSecond / raw.PerSecond:F2} instances2/1={ScaleRatio(2, 0):F2} instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} http/httpraw={httpPart.PerSecond / httpReference.PerSecond:F2} first_email_p95_s={peopleLatency.Percentile(0.95) / 1000:F1} storage_requests_per_signup={MedianOf(rushRequests):F2} p99_ms={product.Latency.Percentile(0.99):F0} oversold={oversold} lost={lost} duplicates={duplicates}"));
 return oversold + lost + duplicates == 0 ? 0 : 1;
 
 static PartResult Median(List<PartResult> rounds) => rounds.OrderBy(r => r.PerSecond).ElementAt((rounds.Count - 1) / 2);
@@ -379,14 +440,23 @@ static SignUpInput Person(int i, string tag) => new()
     Name = $"参与者{i}", Email = $"{tag}{i}@example.cn", Organisation = "北外滩街道", Consent = true, Language = "zh-CN",
 };
 
+static FormUrlEncodedContent FormFor(string eventId, int i, string tag) => new(
+[
+    new("name", $"参与者{i}"), new("email", $"{tag}{i}@example.cn"), new("organisation", "北外滩街道"), new("consent", "on"),
+    new("ft", TestFormTokens.For(eventId)), // the token the page gives, served a minute ago
+]);
+
+static async Task<bool> PostReferenceAsync(HttpClient http, string partition, int i, string tag)
+{
+    using var response = await http.PostAsync($"/bench/reference/{partition}", FormFor(partition, i, tag));
+    await response.Content.ReadAsStringAsync();
+    return response.StatusCode == HttpStatusCode.OK;
+}
+
 static async Task<(bool Ok, string Email)> PostFormAsync(HttpClient http, string eventId, int i, string tag)
 {
     var email = $"{tag}{i}@example.cn";
-    using var response = await http.PostAsync($"/api/signup/{eventId}", new FormUrlEncodedContent(
-    [
-        new("name", $"参与者{i}"), new("email", email), new("organisation", "北外滩街道"), new("consent", "on"),
-        new("ft", TestFormTokens.For(eventId)), // the token the page gives, served a minute ago
-    ]));
+    using var response = await http.PostAsync($"/api/signup/{eventId}", FormFor(eventId, i, tag));
     var page = await response.Content.ReadAsStringAsync();
     return (response.StatusCode == HttpStatusCode.OK && (page.Contains("报名成功") || page.Contains("已登记候补")), email);
 }
@@ -460,7 +530,7 @@ public static class Checks
         }
         // The event's counters include what instances' seat blocks gave and have not folded in yet; the seats the event
         // row counts as handed to blocks are exactly those the blocks hold.
-        var blockedMismatch = Math.Abs(stored.Blocked - blocks.Where(b => !b.Places).Sum(b => b.Seats)) + Math.Abs(stored.Placed - blocks.Where(b => b.Places).Sum(b => b.Seats));
+        var blockedMismatch = Math.Abs(stored.Blocked - blocks.Sum(b => b.Seats));
         var ev = EventFunctions.Shared.Ledger.SeatBlockEntity.View(stored, blocks);
         var confirmed = rows.Count(r => r.Status == RegistrationStatus.Confirmed);
         var waitlisted = rows.Count(r => r.Status == RegistrationStatus.Waitlisted);

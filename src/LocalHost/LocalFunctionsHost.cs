@@ -31,6 +31,8 @@ public sealed record LocalHostOptions
     public string? LocalSettingsPath { get; init; }
     /// <summary>More services after the app's own (tests add a telemetry exporter here).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+    /// <summary>More endpoints beside the functions' (the benchmark maps its HTTP reference here).</summary>
+    public Action<WebApplication>? ConfigureApp { get; init; }
 }
 
 /// <summary>
@@ -104,6 +106,8 @@ public static partial class LocalFunctionsHost
             app.MapMethods(template, methods, (HttpContext context) => Logged(app, invoker, () => invoker.InvokeHttpAsync(context)))
                 .WithDisplayName(invoker.Function.Name);
         }
+
+        options.ConfigureApp?.Invoke(app);
 
         // As the Functions host: POST /admin/functions/{name} runs a non-HTTP function now ({"input": "…"} for a queue message).
         app.MapPost("admin/functions/{name}", async (HttpContext context, string name) =>
