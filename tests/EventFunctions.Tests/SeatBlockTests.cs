@@ -156,6 +156,27 @@ public sealed class SeatBlockTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Auto_takes_blocks_once_another_instance_commits_to_the_event_and_never_on_one_instance_alone()
+    {
+        var auto = new Dictionary<string, string?> { ["EventFunctions:SeatBlockIdle"] = "01:00:00" }; // the default mode, blocks kept
+        await using (var alone = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: auto))
+        {
+            var quiet = await alone.CreateEventAsync(Seed.Lecture(capacity: 1000));
+            await LedgerTests.SignUpManyAsync([alone], quiet.Id, Enumerable.Range(0, 300)); // its own stale copies meet 412s too
+            Assert.Empty(await alone.BlocksAsync(quiet.Id));
+        }
+
+        var (a, b) = await TwoInstancesAsync(auto, auto);
+        await using var _ = a;
+        await using var __ = b;
+        var lecture = await a.CreateEventAsync(Seed.Lecture(capacity: 1000));
+        await LedgerTests.SignUpManyAsync([a, b], lecture.Id, Enumerable.Range(0, 400));
+        Assert.NotEmpty(await a.BlocksAsync(lecture.Id));
+        Assert.Equal(400, (await a.EventRowAsync(lecture.Id)).Confirmed);
+        await LedgerTests.AssertCountersEqualRowsAsync(a, lecture.Id);
+    }
+
+    [Fact]
     public async Task An_instance_gives_its_unused_seats_back_once_it_goes_quiet()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: With(("EventFunctions:SeatBlockIdle", "00:00:00.300")));

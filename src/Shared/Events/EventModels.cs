@@ -129,8 +129,9 @@ public sealed record EventRecord
     /// <summary>Sign-ups (held seats and waitlist places) not yet confirmed from the email; each expires.</summary>
     public int Unconfirmed { get; init; }
     /// <summary>
-    /// Seats handed to instances in blocks and not yet given to anyone (see <see cref="Ledger.SeatBlockEntity"/>): not
-    /// free, not anyone's. Zero on one instance; during a rush on several, a few, back within seconds of it.
+    /// On the event row as stored: seats handed to instances in blocks (see <see cref="Ledger.SeatBlockEntity"/>), not
+    /// free for the event row's commits. Zero in the view people are shown (<see cref="Storage.EventStore.FindEventAsync"/>),
+    /// where what the blocks gave is confirmed and the rest free.
     /// </summary>
     public int Blocked { get; init; }
     public DateTimeOffset CreatedUtc { get; init; }

@@ -79,8 +79,8 @@ public sealed class EventLedger : IAsyncDisposable
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(10),
-                MaxDelay = TimeSpan.FromMilliseconds(100),
+                Delay = TimeSpan.FromMilliseconds(2),
+                MaxDelay = TimeSpan.FromMilliseconds(20),
             })
             .Build();
     }
@@ -104,8 +104,14 @@ public sealed class EventLedger : IAsyncDisposable
         /// <summary>The event as it was when the block was handed out: any change of it folds the block, so this copy stands while the block does.</summary>
         public EventRecord? BlockDefinition;
 
-        /// <summary>When this lane last met another instance's commit (a 412), as a <see cref="TimeProvider.System"/> timestamp; 0 never.</summary>
+        /// <summary>When this lane last met another instance's commit, as a <see cref="TimeProvider.System"/> timestamp; 0 never.</summary>
         public long ContendedAt;
+
+        /// <summary>The last commit failed on a changed row (412): the next read says whose commit changed it.</summary>
+        public bool Conflicted;
+
+        /// <summary>This lane's latest commit ids (the pump's own), to tell its own commits from another instance's.</summary>
+        public Queue<string> OwnCommits { get; } = new();
 
         /// <summary>When this lane last took a sign-up (a <see cref="TimeProvider.System"/> timestamp): a block unused for a while goes back.</summary>
         public long LastSignUp;
@@ -644,6 +650,13 @@ public sealed class EventLedger : IAsyncDisposable
         lane.Latest = null;
         var entity = cached ?? await _store.FindEventRowAsync(eventId, ct);
         if (entity is null) return NoEvent();
+        if (cached is null && lane.Conflicted)
+        {
+            // A 412 after this instance's own stale copy is no sign of another instance; a commit not ours is.
+            lane.Conflicted = false;
+            var newest = entity.RecentCommits.Split(' ', 2)[0];
+            if (newest.Length > 0 && !lane.OwnCommits.Contains(newest)) lane.ContendedAt = TimeProvider.System.GetTimestamp();
+        }
 
         // Did an earlier attempt of this batch land after all (its answer lost)?
         if (Landed(entity, attempts) is { } earlier)
@@ -682,7 +695,7 @@ public sealed class EventLedger : IAsyncDisposable
             catch (TableTransactionFailedException ex) when (ex.Status == 412)
             {
                 Hosting.Telemetry.LedgerConflicts.Add(1);
-                lane.ContendedAt = TimeProvider.System.GetTimestamp(); // another instance commits here too
+                lane.Conflicted = true;
                 if (plan.OwnBlockChanged) lane.Block = null;
                 throw new LedgerConflictException("Another writer changed the event first.");
             }
@@ -703,6 +716,8 @@ public sealed class EventLedger : IAsyncDisposable
 
     private void Committed(Lane lane, Plan plan, Response<IReadOnlyList<Response>> response)
     {
+        lane.OwnCommits.Enqueue(plan.CommitId);
+        if (lane.OwnCommits.Count > 16) lane.OwnCommits.Dequeue();
         if (response.Value.Count > 0 && response.Value[0].Headers.ETag is { } etag)
         {
             plan.After.ETag = etag;
@@ -907,7 +922,7 @@ public sealed class EventLedger : IAsyncDisposable
 
         // 6. This instance's next block: seats nobody waits for, at most half of those free (the other instances on a
         // rush find some too), sized to what this lane commits.
-        var size = Math.Clamp(8 * Math.Max(signUps.Count, lane.LastBatch), 16, 400);
+        var size = Math.Clamp(32 * Math.Max(signUps.Count, lane.LastBatch), 32, 1000);
         SeatBlockEntity? handed = null;
         if (grant && seats.Grant(Math.Min(size, Math.Max(1, (seats.Free + 1) / 2))) is { } granted)
         {

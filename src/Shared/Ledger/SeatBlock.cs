@@ -51,7 +51,10 @@ public sealed class SeatBlockEntity : ITableEntity
 
     public static string KeyFor(string instance) => KeyPrefix + instance;
 
-    /// <summary>The event as readers should see it: the seats the blocks gave counted as confirmed, only their unused ones as blocked.</summary>
+    /// <summary>
+    /// The event as people should see it: the seats the blocks gave counted as confirmed, their unused ones as free
+    /// (anyone who signs up gets one: from a block, or by folding it).
+    /// </summary>
     public static EventEntity View(EventEntity row, IEnumerable<SeatBlockEntity> blocks)
     {
         foreach (var b in blocks)
@@ -59,8 +62,9 @@ public sealed class SeatBlockEntity : ITableEntity
             row.Confirmed += b.Used;
             row.Held += b.Held;
             row.Unconfirmed += b.Unconfirmed;
-            row.Blocked -= b.Used;
         }
+
+        row.Blocked = 0;
 
         return row;
     }
