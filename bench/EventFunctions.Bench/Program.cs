@@ -159,9 +159,14 @@ var scaleOut = new Dictionary<(int Instances, int DelayMs), PartResult>();
 foreach (var (m, delayMs) in new[] { (1, 0), (2, 0), (4, 0), (1, 5), (4, 5) })
 {
     Console.WriteLine($"3b. scale-out: {K} clients over {m} instance(s), one event of {C} seats{(delayMs > 0 ? $", every storage request delayed {delayMs} ms" : "")}");
+    // Each configuration its own table and queue, deleted after: Azurite's in-memory tables answer a query by scanning
+    // the table, so rows left by one configuration would slow the next (and the later parts), and its messages would
+    // be the pipeline part's to send.
+    var scaleName = $"scale{m}x{delayMs}{Guid.NewGuid().ToString("N")[..8]}";
+    var scaleSettings = new Dictionary<string, string?>(appSettings) { ["EventFunctions:TableName"] = scaleName, ["EventFunctions:ConfirmationQueue"] = scaleName };
     var instances = Enumerable.Range(0, m).Select(_ =>
     {
-        var collection = new ServiceCollection().AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(appSettings).Build());
+        var collection = new ServiceCollection().AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(scaleSettings).Build());
         if (delayMs > 0) collection.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(new StorageDelay(TimeSpan.FromMilliseconds(delayMs)), Azure.Core.HttpPipelinePosition.PerRetry)));
         return collection.BuildServiceProvider();
     }).ToList();
@@ -175,14 +180,19 @@ foreach (var (m, delayMs) in new[] { (1, 0), (2, 0), (4, 0), (1, 5), (4, 5) })
         var outcome = await instanceRegistrations[i % m].SignUpAsync(scaleEvent, Person(i, $"s{m}d{delayMs}-"), UiText.Chinese, default);
         if (outcome is SignUpOutcome.Registered r) scaleAcked[r.Registration.RegistrationId] = r.Registration.Status;
     });
-    var scaleCheck = await Checks.EventAsync(await store.TableAsync(default), scaleEvent, C, scaleAcked.Keys);
+    var scaleStore = instances[0].GetRequiredService<EventStore>();
+    var scaleCheck = await Checks.EventAsync(await scaleStore.TableAsync(default), scaleEvent, C, scaleAcked.Keys);
     scaleOut[(m, delayMs)] = new PartResult(label, N, scaleAcked.Count, scaleSeconds, scaleLatency)
     {
         Oversold = scaleCheck.Oversold, Lost = scaleCheck.Lost, Duplicates = scaleCheck.Duplicates,
         Note = $"{scaleCheck.Commits} commits (mean {(double)scaleCheck.Rows / Math.Max(1, scaleCheck.Commits):F1} sign-ups each)",
     };
     Report(scaleOut[(m, delayMs)]);
-    foreach (var instance in instances) await instance.DisposeAsync();
+    foreach (var instance in instances[1..]) await instance.DisposeAsync();
+    await instances[0].GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().ReturnBlocksAsync();
+    await (await scaleStore.TableAsync(default)).DeleteAsync();
+    await (await scaleStore.QueueAsync(default)).DeleteIfExistsAsync();
+    await instances[0].DisposeAsync();
 }
 
 double ScaleRatio(int m, int delayMs) => scaleOut[(m, delayMs)].PerSecond / scaleOut[(1, delayMs)].PerSecond;
