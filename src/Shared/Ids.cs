@@ -15,6 +15,11 @@ public static class Ids
     /// <summary>Names one ledger commit (see EventLedger): random enough that two never meet in an event's recent list.</summary>
     public static string NewCommitId() => RandomNumberGenerator.GetString(Alphabet, 10);
 
+    /// <summary>A member unit's id (in its links and rows; never shown as its name).</summary>
+    public static string NewUnitId() => RandomNumberGenerator.GetString(Alphabet, 8);
+
+    public static bool IsValidUnitId(string? id) => id is { Length: 8 } && id.All(c => Alphabet.Contains(c));
+
     public static bool IsValidEventId(string? id) => id is { Length: > 0 and <= 20 } && id.All(c => Alphabet.Contains(c));
 
     public static bool IsValidRegistrationId(string? id) => id is { Length: 8 } && id.All(char.IsAsciiLetterOrDigit);

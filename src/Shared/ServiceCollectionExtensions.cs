@@ -100,6 +100,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Security.IdentifierKeys>();
         services.AddSingleton<Links>();
         services.AddSingleton<Console.OrganiserDirectory>();
+        services.AddSingleton<Units.UnitDirectory>();
         services.AddSingleton<Console.AuditLog>();
         services.AddSingleton<Console.ConsoleAuth>();
         services.AddSingleton<Console.ConsoleQueries>();
@@ -111,6 +112,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConsolePeopleApi>();
         services.AddSingleton<ConsoleReportsApi>();
         services.AddSingleton<ConsoleOrganisersApi>();
+        services.AddSingleton<ConsoleUnitsApi>();
         services.AddSingleton<SignUpApi>();
         services.AddSingleton<Notifications.NotificationQueue>();
         services.AddSingleton<Notifications.NotificationSender>();

@@ -105,7 +105,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         foreach (var (name, route, method, _) in HttpFunctions().Where(f => f.Route.StartsWith("console", StringComparison.Ordinal)))
         {
             if (PublicFunctions.Contains(name)) continue;
-            var path = "/api/" + route.Replace("{eventId}", eventId).Replace("{registrationId}", registrationId);
+            var path = "/api/" + route.Replace("{eventId}", eventId).Replace("{registrationId}", registrationId).Replace("{unitId}", "abcdefgh");
             var fields = new KeyValuePair<string, string>[] { new("confirm", "yes"), new("capacity", "1"), new("email", "x@example.cn"), new("unit", "x"), new("role", "Admin"), new("title", "x") };
 
             // Anonymous: GET is sent to sign in, anything else is 401; nothing is shown or changed.

@@ -54,3 +54,39 @@ public sealed class ConsoleOrganisers(ConsoleOrganisersApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleRemoveOrganiser)] HttpRequest request,
         CancellationToken ct) => api.RemoveOrganiserAsync(request, ct);
 }
+
+/// <summary>Admins keep the member units: add, edit, deactivate, import and export a CSV.</summary>
+public sealed class ConsoleUnits(ConsoleUnitsApi api)
+{
+    [Function(nameof(ConsoleUnits))]
+    public Task<IActionResult> Show(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleUnits)] HttpRequest request,
+        CancellationToken ct) => api.UnitsPageAsync(request, ct);
+
+    [Function("ConsoleAddUnit")]
+    public Task<IActionResult> Add(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleUnits)] HttpRequest request,
+        CancellationToken ct) => api.AddUnitAsync(request, ct);
+
+    [Function("ConsoleUnit")]
+    public Task<IActionResult> ShowUnit(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleUnit)] HttpRequest request,
+        string unitId,
+        CancellationToken ct) => api.UnitPageAsync(request, unitId, ct);
+
+    [Function("ConsoleSaveUnit")]
+    public Task<IActionResult> SaveUnit(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleUnit)] HttpRequest request,
+        string unitId,
+        CancellationToken ct) => api.SaveUnitAsync(request, unitId, ct);
+
+    [Function("ConsoleImportUnits")]
+    public Task<IActionResult> Import(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleUnitsImport)] HttpRequest request,
+        CancellationToken ct) => api.ImportAsync(request, ct);
+
+    [Function("ConsoleExportUnits")]
+    public Task<IActionResult> Export(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleUnitsExport)] HttpRequest request,
+        CancellationToken ct) => api.ExportAsync(request, ct);
+}

@@ -43,6 +43,11 @@ public static class Paths
         public static readonly string ReportCsv = Of(Routes.ConsoleReportCsv);
         public static readonly string Organisers = Of(Routes.ConsoleOrganisers);
         public static readonly string RemoveOrganiser = Of(Routes.ConsoleRemoveOrganiser);
+        public static readonly string Units = Of(Routes.ConsoleUnits);
+        public static readonly string UnitsImport = Of(Routes.ConsoleUnitsImport);
+        public static readonly string UnitsExport = Of(Routes.ConsoleUnitsExport);
+
+        public static string Unit(string unitId) => Of(Routes.ConsoleUnit, ("unitId", unitId));
         public static readonly string Failures = Of(Routes.ConsoleFailures);
         public static readonly string Replay = Of(Routes.ConsoleReplay);
 

@@ -44,6 +44,10 @@ public static class Routes
     public const string ConsolePoster = "console/events/{eventId}/poster";
     public const string ConsoleOrganisers = "console/organisers";
     public const string ConsoleRemoveOrganiser = "console/organisers/remove";
+    public const string ConsoleUnits = "console/units";
+    public const string ConsoleUnit = "console/units/{unitId}";
+    public const string ConsoleUnitsImport = "console/units/import";
+    public const string ConsoleUnitsExport = "console/units/export.csv";
     public const string ConsoleFailures = "console/failures";
     public const string ConsoleReplay = "console/failures/replay";
 

@@ -44,7 +44,7 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
     public Task<IActionResult> ForUser(HttpRequest request, CancellationToken ct, Func<ConsoleUser, IFormCollection?, Task<IActionResult>> endpoint, bool isChange = false) =>
         ForUser(request, null, ct, endpoint, isChange);
 
-    private Task<IActionResult> ForUser(HttpRequest request, string? eventId, CancellationToken ct, Func<ConsoleUser, IFormCollection?, Task<IActionResult>> endpoint, bool isChange) =>
+    private Task<IActionResult> ForUser(HttpRequest request, string? eventId, CancellationToken ct, Func<ConsoleUser, IFormCollection?, Task<IActionResult>> endpoint, bool isChange, int uploadBytes = 0) =>
         Guard(request, async () =>
         {
             var state = await auth.IdentifyAsync(request, ct);
@@ -65,7 +65,7 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
             IFormCollection? form = null;
             if (isChange)
             {
-                var read = await ReadFormAsync(request, ct);
+                var read = uploadBytes > 0 ? await ReadUploadAsync(request, uploadBytes, ct) : await ReadFormAsync(request, ct);
                 if (read.Error is not null) return read.Error;
                 form = read.Value;
                 if (!auth.IsSameSiteRequest(request, user, form!["_csrf"].FirstOrDefault()))
@@ -119,6 +119,42 @@ public sealed class ConsolePolicy(ConsoleAuth auth, EventService events, PageRen
         ForUser(request, ct, async (user, form) => user.IsAdmin
             ? await endpoint(user, form)
             : await MessageAsync(user, 403, ConsoleMessages.AdminsOnly.Inline, ConsoleMessages.AdminsOnlyExplain.Inline), isChange);
+
+    /// <summary>
+    /// As <see cref="ForAdmin"/>, for a change that uploads one file (<c>multipart/form-data</c>, the only route that
+    /// takes it): at most <paramref name="maxFileBytes"/> in it, a few fields beside it; anything else a 413 or 415 page.
+    /// </summary>
+    public Task<IActionResult> ForAdminUpload(HttpRequest request, int maxFileBytes, CancellationToken ct, Func<ConsoleUser, IFormCollection, Task<IActionResult>> endpoint) =>
+        ForUser(request, null, ct, async (user, form) => user.IsAdmin
+            ? await endpoint(user, form!)
+            : await MessageAsync(user, 403, ConsoleMessages.AdminsOnly.Inline, ConsoleMessages.AdminsOnlyExplain.Inline), isChange: true, uploadBytes: maxFileBytes);
+
+    private async Task<HttpIO.Read<IFormCollection>> ReadUploadAsync(HttpRequest request, int maxFileBytes, CancellationToken ct)
+    {
+        if (!request.HasFormContentType || request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) != true)
+            return await ReadFormAsync(request, ct); // a form without the file: read as any other, the endpoint says what is missing
+        if (request.ContentLength > maxFileBytes + 64 * 1024)
+            return new(null, await MessageAsync(null, 413, ConsoleMessages.RequestRefused.Inline, Text.UnitText.FileTooLarge(maxFileBytes / 1024).Inline));
+        try
+        {
+            var form = await request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions
+            {
+                MultipartBodyLengthLimit = maxFileBytes + 1, // one byte over is how a file over the limit is told apart
+                ValueCountLimit = 16,
+                ValueLengthLimit = 4096,
+                MultipartHeadersLengthLimit = 8192,
+            }, ct);
+            return new(form, null);
+        }
+        catch (InvalidDataException)
+        {
+            return new(null, await MessageAsync(null, 413, ConsoleMessages.RequestRefused.Inline, Text.UnitText.FileTooLarge(maxFileBytes / 1024).Inline));
+        }
+        catch (IOException) when (!ct.IsCancellationRequested)
+        {
+            return new(null, await MessageAsync(null, 400, ConsoleMessages.RequestRefused.Inline, Text.UnitText.ChooseFile.Inline));
+        }
+    }
 
     /// <summary>A message page (with the header when someone is signed in).</summary>
     public async Task<IActionResult> MessageAsync(ConsoleUser? user, int status, string heading, string message, string? linkUrl = null, string? linkText = null) =>

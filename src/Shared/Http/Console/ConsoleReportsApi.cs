@@ -69,7 +69,7 @@ public sealed class ConsoleReportsApi(
         return (from, to, error);
     }
 
-    private static IActionResult Csv(HttpRequest request, byte[] bytes, string fileName)
+    internal static IActionResult Csv(HttpRequest request, byte[] bytes, string fileName)
     {
         request.HttpContext.Response.Headers.CacheControl = "no-store";
         return new FileContentResult(bytes, "text/csv; charset=utf-8") { FileDownloadName = fileName };
