@@ -101,6 +101,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Links>();
         services.AddSingleton<Console.OrganiserDirectory>();
         services.AddSingleton<Units.UnitDirectory>();
+        services.AddSingleton<Units.UnitLinks>();
         services.AddSingleton<Console.AuditLog>();
         services.AddSingleton<Console.ConsoleAuth>();
         services.AddSingleton<Console.ConsoleQueries>();

@@ -78,6 +78,11 @@ public sealed class EventEntity : ITableEntity
     public string? NoticeHistoryJson { get; set; }
     public DateTimeOffset? DoorLinksRevokedUtc { get; set; }
 
+    /// <summary>The invited units and their seats as JSON (<see cref="EventRecord.Invitation"/>); empty for an open event.</summary>
+    public string? InvitationJson { get; set; }
+    /// <summary>The ledger's per-unit seat counts as JSON (<see cref="EventRecord.UnitUsed"/>); written under the row's ETag with every commit that changes them.</summary>
+    public string? UnitUsedJson { get; set; }
+
     private sealed record Details(SalonDetails? Salon, SiteVisitDetails? SiteVisit, LectureDetails? Lecture, IReadOnlyList<Question>? Questions);
 
     public static EventEntity From(EventRecord e) => new()
@@ -114,6 +119,8 @@ public sealed class EventEntity : ITableEntity
         NoticeVersion = e.NoticeVersion,
         NoticeHistoryJson = e.NoticeHistory.Count == 0 ? "" : JsonSerializer.Serialize(e.NoticeHistory, Json.Options),
         DoorLinksRevokedUtc = e.DoorLinksRevokedUtc,
+        InvitationJson = e.Invitation is null ? "" : JsonSerializer.Serialize(e.Invitation, Json.Options),
+        UnitUsedJson = e.Invitation is null ? "" : JsonSerializer.Serialize(e.UnitUsed, Json.Options),
     };
 
     public EventRecord ToRecord()
@@ -156,6 +163,9 @@ public sealed class EventEntity : ITableEntity
             NoticeVersion = NoticeVersion,
             NoticeHistory = string.IsNullOrEmpty(NoticeHistoryJson) ? [] : JsonSerializer.Deserialize<List<Notifications.NoticeRevision>>(NoticeHistoryJson, Json.Options) ?? [],
             DoorLinksRevokedUtc = DoorLinksRevokedUtc,
+            Invitation = string.IsNullOrEmpty(InvitationJson) ? null : JsonSerializer.Deserialize<Invitation>(InvitationJson, Json.Options),
+            UnitUsed = string.IsNullOrEmpty(UnitUsedJson) ? Invitation.NoneUsed
+                : new Dictionary<string, int>(JsonSerializer.Deserialize<Dictionary<string, int>>(UnitUsedJson, Json.Options) ?? [], StringComparer.Ordinal),
         };
     }
 }

@@ -151,6 +151,15 @@ public sealed record EventRecord
 
     public int SeatsLeft => Math.Max(0, Capacity - Confirmed - Blocked);
 
+    /// <summary>
+    /// By invitation (null: open to anyone with the link): the invited member units, each with its seats, and a
+    /// shared pool. <see cref="Capacity"/> is their sum. Only a unit's signed link signs up, as that unit.
+    /// </summary>
+    public Invitation? Invitation { get; init; }
+
+    /// <summary>On an invitation event, the seats each unit's people hold (confirmed and held), by unit id: the ledger's.</summary>
+    public IReadOnlyDictionary<string, int> UnitUsed { get; init; } = Invitation.NoneUsed;
+
     /// <summary>The waitlist's size when the organiser sets none.</summary>
     public static int DefaultWaitlistLimit(int capacity) => Math.Min(EventValidator.MaxCapacity, 3 * Math.Max(1, capacity));
 
@@ -176,6 +185,26 @@ public sealed record EventRecord
 
     /// <summary>The participant fields this kind of event asks for; nothing more is collected.</summary>
     public FieldPolicy Fields => FieldPolicy.For(this);
+}
+
+/// <summary>A member unit invited to an event, with the seats kept for its people.</summary>
+public sealed record InvitedUnit(string UnitId, string Name, int Seats);
+
+/// <summary>
+/// Who is invited and how many seats each unit has (see <see cref="Ledger.UnitSeatRules"/>): a unit's people take its
+/// own seats first, then the shared <paramref name="Pool"/>. At <see cref="ReleaseUtc"/> (or when the organiser says
+/// so) the seats units have not used are <see cref="Released"/> to the pool, and the waitlist takes them in order.
+/// </summary>
+public sealed record Invitation(IReadOnlyList<InvitedUnit> Units, int Pool)
+{
+    public static readonly IReadOnlyDictionary<string, int> NoneUsed = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    public DateTimeOffset? ReleaseUtc { get; init; }
+    public bool Released { get; init; }
+
+    public int UnitSeats => Units.Sum(u => u.Seats);
+
+    public InvitedUnit? Find(string? unitId) => unitId is null ? null : Units.FirstOrDefault(u => u.UnitId == unitId);
 }
 
 public enum SignUpWindow

@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using EventFunctions.Shared.Ledger;
 using EventFunctions.Shared.Storage;
+using EventFunctions.Shared.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -91,8 +92,42 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
             var errors = new FieldErrors();
             if (capacity == current.Capacity) return (null, null);
             if (Ledger.SeatRules.CapacityError(capacity, current.Confirmed) is { } error) errors.Add("capacity", error);
-            return errors.Any ? (null, errors) : (current with { Capacity = capacity }, null);
+            // On an invitation event the seats beyond the units' own are the shared pool.
+            if (current.Invitation is { } invitation && capacity < invitation.UnitSeats) errors.Add("capacity", EventRuleText.CapacityBelowUnitSeats(invitation.UnitSeats));
+            if (errors.Any) return (null, errors);
+            return (current.Invitation is { } inv ? current with { Capacity = capacity, Invitation = inv with { Pool = capacity - inv.UnitSeats } } : current with { Capacity = capacity }, null);
         }, "Set the capacity of");
+
+    /// <summary>
+    /// Makes the event one by invitation, or changes who is invited and their seats (null: open to anyone again). The
+    /// seats become the units' plus the pool; an open event with people registered cannot become one by invitation
+    /// (their seats are no unit's), nor the other way; a unit cannot be given fewer seats than its people hold unless
+    /// the pool covers them (the ledger checks that against its counts at commit).
+    /// </summary>
+    public Task<EventOutcome> SetInvitationAsync(string eventId, Invitation? invitation, CancellationToken ct) =>
+        ChangeAsync(eventId, (current, now) =>
+        {
+            var errors = new FieldErrors();
+            if ((current.Invitation is null) != (invitation is null) && current.Confirmed + current.Waitlisted > 0)
+            {
+                errors.Add("invitation", invitation is null ? EventRuleText.InvitationHasPeople : EventRuleText.OpenHasPeople);
+                return (null, errors);
+            }
+
+            if (invitation is null) return current.Invitation is null ? (null, null) : (current with { Invitation = null, UnitUsed = Invitation.NoneUsed }, null);
+            var capacity = invitation.UnitSeats + invitation.Pool;
+            if (capacity < 1) errors.Add("invitation", EventRuleText.InvitationNoSeats);
+            if (invitation.ReleaseUtc is { } release && release >= current.StartUtc) errors.Add("releaseAt", EventRuleText.ReleaseAfterStart);
+            if (errors.Any) return (null, errors);
+            var next = invitation with { Released = current.Invitation?.Released == true };
+            return current.Invitation == next && current.Capacity == capacity ? (null, null) : (current with { Invitation = next, Capacity = capacity }, null);
+        }, "Set the invitation of");
+
+    /// <summary>Gives the seats units have not used to the shared pool now (the waitlist takes them in order, in the same commit).</summary>
+    public Task<EventOutcome> ReleaseUnitSeatsAsync(string eventId, DateTimeOffset? dueBy, CancellationToken ct) =>
+        ChangeAsync(eventId, (current, now) => current.Invitation is not { Released: false } invitation || (dueBy is not null && !(invitation.ReleaseUtc <= now))
+            ? (null, null)
+            : (current with { Invitation = invitation with { Released = true } }, null), "Released the unused unit seats of");
 
     private async Task<EventOutcome> ChangeAsync(string eventId, EventChange decide, string what)
     {

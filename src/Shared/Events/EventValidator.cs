@@ -65,7 +65,8 @@ public static partial class EventValidator
         }
         if (closes is { } c2 && start is { } s2 && c2 > s2) errors.Add("signUpCloses", EventRuleText.ClosesAfterStart);
 
-        var capacity = input.Capacity ?? 0;
+        // An invitation event's seats are set with its units (the form shows them, read-only).
+        var capacity = existing?.Invitation is not null ? existing.Capacity : input.Capacity ?? 0;
         if (Ledger.SeatRules.CapacityError(capacity, existing?.Confirmed ?? 0) is { } capacityError)
         {
             errors.Add("capacity", capacityError);
@@ -141,7 +142,10 @@ public static partial class EventValidator
             StartUtc = start.Value,
             EndUtc = end.Value,
             TimeZoneId = zoneId,
-            Capacity = capacity,
+            // An invitation event's seats are its units' and its pool's (set on its invitation page, not here).
+            Capacity = existing?.Invitation is not null ? existing.Capacity : capacity,
+            Invitation = existing?.Invitation,
+            UnitUsed = existing?.UnitUsed ?? Invitation.NoneUsed,
             WaitlistAllowed = input.WaitlistAllowed ?? false,
             WaitlistLimit = waitlistLimit,
             ConfirmEmail = input.ConfirmEmail ?? existing?.ConfirmEmail ?? true,

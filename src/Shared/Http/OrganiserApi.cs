@@ -71,6 +71,8 @@ public static class Problems
     public const string SignUpClosed = "urn:eventfunctions:sign-up-closed";
     public const string EventFull = "urn:eventfunctions:event-full";
     public const string AlreadyRegistered = "urn:eventfunctions:already-registered";
+    /// <summary>403: an event by invitation, and no invited unit's sign-up link (<c>?u=</c>).</summary>
+    public const string NotInvited = "urn:eventfunctions:not-invited";
     public const string RegistrationNotFound = "urn:eventfunctions:registration-not-found";
     /// <summary>503: known not saved; trying again is safe.</summary>
     public const string Unavailable = "urn:eventfunctions:unavailable";

@@ -19,6 +19,7 @@ public static class Paths
     }
 
     public static string SignUp(string eventId) => Of(Routes.SignUpForm, ("eventId", eventId));
+    public static string UnitContact(string eventId) => Of(Routes.UnitContact, ("eventId", eventId));
     public static string Manage(string eventId, string registrationId) => Of(Routes.Manage, ("eventId", eventId), ("registrationId", registrationId));
     public static string ManageResend(string eventId, string registrationId) => Of(Routes.ManageResend, ("eventId", eventId), ("registrationId", registrationId));
     public static string ManageConfirm(string eventId, string registrationId) => Of(Routes.ManageConfirm, ("eventId", eventId), ("registrationId", registrationId));

@@ -18,6 +18,8 @@ public static class Routes
     public const string ManageResend = "manage/{eventId}/{registrationId}/resend";
     public const string ManageConfirm = "manage/{eventId}/{registrationId}/confirm";
     public const string ManageCalendar = "manage/{eventId}/{registrationId}/calendar";
+    /// <summary>An invited unit's contact: who from the unit signed up (signed contact link), cancelling on their behalf.</summary>
+    public const string UnitContact = "unit/{eventId}";
 
     // The organisers' console (signed-in pages; see src/Shared/Http/Console).
     public const string Console = "console";

@@ -21,6 +21,7 @@ public sealed class SignUpApi(
     PageRenderer pages,
     PublicLimits limits,
     Security.FormTokens formTokens,
+    Units.UnitLinks unitLinks,
     TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<Storage.EventFunctionsOptions> options,
     ILogger<SignUpApi> log)
@@ -38,7 +39,9 @@ public sealed class SignUpApi(
         {
             var e = await events.FindAsync(eventId, ct);
             if (e is null) return await NotFoundPageAsync(text);
-            return HttpIO.Html(await FormPageAsync(e, text, values: null, errors: null, message: null));
+            var token = request.Query[Units.UnitLinks.Parameter].FirstOrDefault();
+            if (e.Invitation is not null && InvitedBy(e, token) is null) return await NotInvitedPageAsync(text);
+            return HttpIO.Html(await FormPageAsync(e, text, values: null, errors: null, message: null, unitToken: token));
         });
     }
 
@@ -71,18 +74,20 @@ public sealed class SignUpApi(
                 return await SendBackAsync(eventId, check == Security.FormTokenCheck.TooFast ? "form-too-fast" : "form-token", text, input, ct);
             }
 
-            var outcome = await registrations.SignUpAsync(eventId, input, text, ct);
+            var token = form[Units.UnitLinks.Parameter].FirstOrDefault();
+            var outcome = await registrations.SignUpAsync(eventId, input, text, ct, unitLinks.SignUpUnit(eventId, token));
             return outcome switch
             {
                 SignUpOutcome.EventNotFound => await NotFoundPageAsync(text),
-                SignUpOutcome.Invalid i => HttpIO.Html(await FormPageAsync(i.Event, text, input, i.Errors, null), 400),
-                SignUpOutcome.WindowShut w => HttpIO.Html(await FormPageAsync(w.Event, text, input, null, null), 409),
-                SignUpOutcome.Full f => HttpIO.Html(await FormPageAsync(f.Event, text, input, null, text.Full), 409),
-                SignUpOutcome.AlreadyRegistered a => HttpIO.Html(await FormPageAsync(a.Event, text, input, null, text.AlreadyRegistered), 409),
+                SignUpOutcome.NotInvited => await NotInvitedPageAsync(text),
+                SignUpOutcome.Invalid i => HttpIO.Html(await FormPageAsync(i.Event, text, input, i.Errors, null, unitToken: token), 400),
+                SignUpOutcome.WindowShut w => HttpIO.Html(await FormPageAsync(w.Event, text, input, null, null, unitToken: token), 409),
+                SignUpOutcome.Full f => HttpIO.Html(await FormPageAsync(f.Event, text, input, null, text.Full, unitToken: token), 409),
+                SignUpOutcome.AlreadyRegistered a => HttpIO.Html(await FormPageAsync(a.Event, text, input, null, text.AlreadyRegistered, unitToken: token), 409),
                 SignUpOutcome.Registered r => HttpIO.Html(await ResultPageAsync(r, text)),
                 SignUpOutcome.CheckEmail c => HttpIO.Html(await CheckEmailPageAsync(c, text)),
-                SignUpOutcome.NotSaved n => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(n.Event, text, input, null, text.Unavailable, seatsKnown: false), 503)),
-                SignUpOutcome.Unknown u => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(u.Event, text, input, null, text.OutcomeUnknown, seatsKnown: false), 503)),
+                SignUpOutcome.NotSaved n => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(n.Event, text, input, null, text.Unavailable, seatsKnown: false, unitToken: token), 503)),
+                SignUpOutcome.Unknown u => HttpIO.Unavailable(request, HttpIO.Html(await FormPageAsync(u.Event, text, input, null, text.OutcomeUnknown, seatsKnown: false, unitToken: token), 503)),
                 _ => throw new InvalidOperationException(outcome.GetType().Name),
             };
         });
@@ -100,10 +105,11 @@ public sealed class SignUpApi(
             var input = read.Value!;
             var language = UiText.Pick(input.Language, request.Headers.AcceptLanguage.ToString());
             if (limits.Refuse(request, PublicAction.SignUp, LimitedEvent(eventId), Mailbox(input)) is { } wait) return PublicLimits.TooManyJson(request, wait, language);
-            var outcome = await registrations.SignUpAsync(eventId, input, language, ct);
+            var outcome = await registrations.SignUpAsync(eventId, input, language, ct, unitLinks.SignUpUnit(eventId, request.Query[Units.UnitLinks.Parameter].FirstOrDefault()));
             return outcome switch
             {
                 SignUpOutcome.EventNotFound => HttpIO.Problem(404, language.EventNotFound, null, Problems.EventNotFound),
+                SignUpOutcome.NotInvited => HttpIO.Problem(403, language.InvitationOnlyHeading, language.InvitationOnly, Problems.NotInvited),
                 SignUpOutcome.Invalid i => HttpIO.Validation(i.Errors, language.FixErrors),
                 SignUpOutcome.WindowShut w => WindowProblem(w, language),
                 SignUpOutcome.Full => HttpIO.Problem(409, language.Full, null, Problems.EventFull),
@@ -335,14 +341,22 @@ public sealed class SignUpApi(
         _ => HttpIO.Problem(409, text.EventStarted, null, Problems.SignUpClosed),
     };
 
-    private Task<string> FormPageAsync(EventRecord e, UiText text, SignUpInput? values, FieldErrors? errors, string? message, bool seatsKnown = true) =>
+    /// <summary>The invited unit a sign-up token on this event stands for, or null.</summary>
+    private InvitedUnit? InvitedBy(EventRecord e, string? token) => e.Invitation?.Find(unitLinks.SignUpUnit(e.Id, token));
+
+    private async Task<IActionResult> NotInvitedPageAsync(UiText text) =>
+        HttpIO.Html(await MessagePageAsync(text, text.InvitationOnlyHeading, [text.InvitationOnly]), 403);
+
+    private Task<string> FormPageAsync(EventRecord e, UiText text, SignUpInput? values, FieldErrors? errors, string? message, bool seatsKnown = true, string? unitToken = null) =>
         pages.RenderAsync<SignUpPage>(new()
         {
+            [nameof(SignUpPage.Unit)] = InvitedBy(e, unitToken),
+            [nameof(SignUpPage.UnitToken)] = InvitedBy(e, unitToken) is null ? null : unitToken,
             [nameof(SignUpPage.Event)] = e,
             [nameof(SignUpPage.Text)] = text,
             [nameof(SignUpPage.Now)] = clock.GetUtcNow(),
             [nameof(SignUpPage.FormAction)] = Paths.SignUp(e.Id),
-            [nameof(SignUpPage.SwitchUrl)] = $"{Paths.SignUp(e.Id)}?lang={text.OtherCode}",
+            [nameof(SignUpPage.SwitchUrl)] = $"{Paths.SignUp(e.Id)}?lang={text.OtherCode}" + (InvitedBy(e, unitToken) is null ? "" : $"&{Units.UnitLinks.Parameter}={Uri.EscapeDataString(unitToken!)}"),
             [nameof(SignUpPage.Values)] = values,
             [nameof(SignUpPage.Errors)] = errors,
             [nameof(SignUpPage.Message)] = message,

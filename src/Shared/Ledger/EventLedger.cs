@@ -830,7 +830,10 @@ public sealed class EventLedger : IAsyncDisposable
         if (seats.SeatsForTheWaitlist is var free and > 0)
         {
             var room = MaxOperations - plan.Actions.Count - signUps.Count - ops.Count(o => o is ConfirmOp) - (own is not null || grant ? 1 : 0);
-            seats.Promote(await WaitingAsync(table, eventId, seats.Cancelled, Math.Min(free, room), seats.Now, ct), room);
+            // Seats per unit (an invitation event, small by nature): the whole waitlist in order, as the next seatable
+            // person may stand behind someone whose unit has no seat left.
+            var heads = seats.Definition.Invitation is null ? Math.Min(free, room) : int.MaxValue;
+            seats.Promote(await WaitingAsync(table, eventId, seats.Cancelled, heads, seats.Now, ct), room);
             foreach (var w in seats.Promotions)
             {
                 Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, w.RowKey)
@@ -977,6 +980,7 @@ public sealed class EventLedger : IAsyncDisposable
                 [nameof(EventEntity.WalkIns)] = counters.WalkIns,
                 [nameof(EventEntity.Withdrawn)] = counters.Withdrawn,
             };
+        if (after.Invitation is not null && merge is TableEntity counted) counted[nameof(EventEntity.UnitUsedJson)] = next.UnitUsedJson;
         plan.Actions[0] = new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge, entity.ETag);
         return plan;
     }
@@ -1029,14 +1033,14 @@ public sealed class EventLedger : IAsyncDisposable
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and Status eq {RegistrationStatus.Waitlisted}");
         await foreach (var w in table.QueryAsync<TableEntity>(filter,
             select: ["RowKey", nameof(RegistrationEntity.RegistrationId), nameof(RegistrationEntity.Sequence), nameof(RegistrationEntity.StateVersion),
-                nameof(RegistrationEntity.ConfirmBy), nameof(RegistrationEntity.EmailConfirmedUtc)], cancellationToken: ct))
+                nameof(RegistrationEntity.ConfirmBy), nameof(RegistrationEntity.EmailConfirmedUtc), nameof(RegistrationEntity.UnitId)], cancellationToken: ct))
         {
             if (!except.Contains(w.RowKey) && !(Unconfirmed(w) && w.GetDateTimeOffset(nameof(RegistrationEntity.ConfirmBy)) <= now)) waiting.Add(w);
         }
 
         return waiting.OrderBy(w => w.GetInt64(nameof(RegistrationEntity.Sequence)) ?? long.MaxValue).Take(count)
             .Select(w => new WaitingHead(w.RowKey, w.GetString(nameof(RegistrationEntity.RegistrationId)) ?? "",
-                w.GetInt32(nameof(RegistrationEntity.StateVersion)).GetValueOrDefault(), Unconfirmed(w)))
+                w.GetInt32(nameof(RegistrationEntity.StateVersion)).GetValueOrDefault(), Unconfirmed(w), w.GetString(nameof(RegistrationEntity.UnitId))))
             .ToList();
 
         static bool Unconfirmed(TableEntity w) =>

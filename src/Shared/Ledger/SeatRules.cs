@@ -13,7 +13,7 @@ public sealed record SeatCounters(int Confirmed, int Waitlisted, int CheckedIn, 
 /// Someone at the head of the waitlist, as a promotion needs them; <paramref name="Unconfirmed"/>: they have not yet
 /// confirmed from the email, so the seat they get is held for them.
 /// </summary>
-public sealed record WaitingHead(string RowKey, string RegistrationId, int StateVersion, bool Unconfirmed = false);
+public sealed record WaitingHead(string RowKey, string RegistrationId, int StateVersion, bool Unconfirmed = false, string? UnitId = null);
 
 /// <summary>What an attendance op writes, if anything (the ledger turns it into a table action).</summary>
 internal enum AttendanceWrite
@@ -62,6 +62,38 @@ public static class SeatRules
 }
 
 /// <summary>
+/// Seats per member unit on an invitation event (<see cref="Invitation"/>), in one place: a unit's people take its own
+/// seats first, then the shared pool; seats a unit has not used are kept for it until released, and then belong to the
+/// pool. Seats taken = Σ over invited units of max(people seated, seats kept) + the people of units no longer invited;
+/// never more than the capacity. Nobody counts "which seat" a person has: a unit's people beyond its own seats are the
+/// ones in the pool, so when one of them cancels the pool (or the unit) frees up by itself.
+/// </summary>
+public static class UnitSeatRules
+{
+    public static int Used(IReadOnlyDictionary<string, int> used, string unitId) => used.TryGetValue(unitId, out var n) ? n : 0;
+
+    /// <summary>The seats kept for a unit whoever uses them: its own until released, none after (all are the pool's).</summary>
+    public static int Kept(Invitation invitation, string unitId) => invitation.Released ? 0 : invitation.Find(unitId)?.Seats ?? 0;
+
+    public static int Taken(Invitation invitation, IReadOnlyDictionary<string, int> used) =>
+        invitation.Units.Sum(u => Math.Max(Used(used, u.UnitId), Kept(invitation, u.UnitId)))
+        + used.Where(kv => invitation.Find(kv.Key) is null).Sum(kv => kv.Value);
+
+    /// <summary>Whether one more person of <paramref name="unitId"/> can have a seat now.</summary>
+    public static bool CanSeat(EventRecord e, IReadOnlyDictionary<string, int> used, string? unitId) =>
+        e.Invitation is { } invitation && unitId is not null && invitation.Find(unitId) is not null
+        && (Used(used, unitId) < Kept(invitation, unitId) || Taken(invitation, used) < e.Capacity);
+
+    /// <summary>Seats a unit's link can still have: what is left of its own, and of the pool.</summary>
+    public static int LeftFor(EventRecord e, string unitId) => e.Invitation is not { } invitation ? 0
+        : Math.Max(0, Kept(invitation, unitId) - Used(e.UnitUsed, unitId)) + Math.Max(0, e.Capacity - Taken(invitation, e.UnitUsed));
+
+    /// <summary>Why an invitation cannot be set with these people seated (a unit given fewer seats than it has people is fine only while the pool covers them), or null.</summary>
+    public static Text.Bilingual? Error(EventRecord e, IReadOnlyDictionary<string, int> used) =>
+        e.Invitation is { } invitation && Taken(invitation, used) > e.Capacity ? Text.EventRuleText.UnitSeatsBelowTaken(Taken(invitation, used)) : null;
+}
+
+/// <summary>
 /// The decisions of one commit on an event, made in the order the ledger applies them: a definition change (alone),
 /// cancellations, promotions from the waitlist (lowest arrival number first), confirmations from the email, sign-ups
 /// in the order they came, then
@@ -78,6 +110,10 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     private readonly Dictionary<string, (AttendanceKind Kind, AttendanceResult Result)> _attended = new(StringComparer.Ordinal);
     private readonly List<CancelOp> _cancels = [];
     private ChangeOp? _change;
+    private readonly Dictionary<string, int> _unitUsed = new(current.UnitUsed, StringComparer.Ordinal);
+
+    /// <summary>On an invitation event, the seats each unit's people hold as this commit leaves them.</summary>
+    public IReadOnlyDictionary<string, int> UnitUsed => _unitUsed;
 
     public DateTimeOffset Now { get; } = now;
     public EventRecord Definition { get; private set; } = current;
@@ -121,6 +157,14 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
             return false;
         }
 
+        if (UnitSeatRules.Error(updated with { Confirmed = _confirmed }, _unitUsed) is { } unitError)
+        {
+            var refused = new FieldErrors();
+            refused.Add("invitation", unitError);
+            Results[op] = new ChangeResult.Rejected(refused);
+            return false;
+        }
+
         Definition = updated;
         Writes = true;
         return true;
@@ -143,7 +187,11 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         if (!Cancelled.Add(row.RowKey)) return; // the same cancel twice in one batch: both get the answer at the end
         Touched.Add(row.RowKey);
         if (row.Status == RegistrationStatus.Waitlisted) _waitlisted--;
-        else _confirmed--;
+        else
+        {
+            _confirmed--;
+            if (row.UnitId is { } unit && _unitUsed.TryGetValue(unit, out var n)) _unitUsed[unit] = Math.Max(0, n - 1);
+        }
         if (row.Status == RegistrationStatus.Held) _held--;
         if (row.AwaitsConfirmation) _unconfirmed--;
         if (!op.Expiry) _withdrawn++;
@@ -176,7 +224,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     public (int Seats, long First, long Last)? Grant(int want)
     {
         var seats = Math.Min(want, Free);
-        if (seats <= 0 || _waitlisted > 0 || Definition.Cancelled || Definition.WindowAt(Now) != SignUpWindow.Open) return null;
+        if (seats <= 0 || _waitlisted > 0 || Definition.Invitation is not null || Definition.Cancelled || Definition.WindowAt(Now) != SignUpWindow.Open) return null;
         _blocked += seats;
         var first = _sequence + 1;
         _sequence += seats;
@@ -192,7 +240,29 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     {
         var free = SeatsForTheWaitlist;
         if (free <= 0) return;
-        foreach (var w in heads.Take(Math.Min(free, Math.Max(room, 0))))
+        if (Definition.Invitation is not null)
+        {
+            // Seats per unit: in order, each person who can have a seat now (their unit's own, or the pool's); someone
+            // whose unit has none left and the pool none either keeps their place, and the next may go ahead of them
+            // only for a seat they could never have had.
+            foreach (var w in heads)
+            {
+                if (Promotions.Count >= Math.Max(room, 0) || Free <= 0) break;
+                if (!UnitSeatRules.CanSeat(Definition, _unitUsed, w.UnitId)) continue;
+                Seat(w);
+                _unitUsed[w.UnitId!] = UnitSeatRules.Used(_unitUsed, w.UnitId!) + 1;
+            }
+
+            NeedsSettling = Promotions.Count >= room && room < free;
+            return;
+        }
+
+        foreach (var w in heads.Take(Math.Min(free, Math.Max(room, 0)))) Seat(w);
+        NeedsSettling = room < free && heads.Count == room;
+    }
+
+    private void Seat(WaitingHead w)
+    {
         {
             if (w.Unconfirmed) _held++;
             Promotions.Add(w);
@@ -202,8 +272,6 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
             _waitlisted--;
             Writes = true;
         }
-
-        NeedsSettling = room < free && heads.Count == room;
     }
 
     /// <summary>4. A sign-up: a seat only while nobody is waiting, else the waitlist when the event has one, else full.</summary>
@@ -226,8 +294,16 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         string status;
         int? position = null;
         var hold = Definition.ConfirmEmail;
-        if (_waitlisted == 0 && Free > 0)
+        var invited = Definition.Invitation is not null;
+        if (invited && Definition.Invitation!.Find(op.Row.UnitId) is null)
         {
+            _outcomes.Add((op, null, null)); // no unit of this event: not a seat here (the link was checked before)
+            return;
+        }
+
+        if (invited ? UnitSeatRules.CanSeat(Definition, _unitUsed, op.Row.UnitId) : _waitlisted == 0 && Free > 0)
+        {
+            if (invited) _unitUsed[op.Row.UnitId!] = UnitSeatRules.Used(_unitUsed, op.Row.UnitId!) + 1;
             _confirmed++;
             status = hold ? RegistrationStatus.Held : RegistrationStatus.Confirmed;
             if (hold) _held++;
@@ -356,7 +432,11 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     /// <summary>Answers every op decided above as of the commit's end: the event after it, the people promoted.</summary>
     public EventRecord Finish()
     {
-        var after = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked };
+        var after = Definition with
+        {
+            Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked,
+            UnitUsed = Definition.Invitation is null ? Invitation.NoneUsed : new Dictionary<string, int>(_unitUsed, StringComparer.Ordinal),
+        };
         var window = Definition.WindowAt(Now);
         foreach (var (op, status, position) in _outcomes)
         {

@@ -18,6 +18,8 @@ public abstract record SignUpOutcome
     public sealed record Invalid(EventRecord Event, FieldErrors Errors) : SignUpOutcome;
     public sealed record WindowShut(EventRecord Event, SignUpWindow Window) : SignUpOutcome;
     public sealed record Full(EventRecord Event) : SignUpOutcome;
+    /// <summary>An invitation event, and no invited unit's link (none, or a unit no longer invited).</summary>
+    public sealed record NotInvited(EventRecord Event) : SignUpOutcome;
     /// <summary>A different sign-up with an email already registered for this event.</summary>
     public sealed record AlreadyRegistered(EventRecord Event) : SignUpOutcome;
     /// <summary>Stored (or, when <paramref name="Repeated"/>, stored before by an identical submit).</summary>
@@ -65,7 +67,11 @@ public sealed class RegistrationService(
     /// <summary>How old a copy of the event may be for validating a sign-up (an organiser's edit shows within this).</summary>
     private static readonly TimeSpan RecentEnough = TimeSpan.FromSeconds(5);
 
-    public async Task<SignUpOutcome> SignUpAsync(string eventId, SignUpInput input, UiText text, CancellationToken ct)
+    /// <summary>
+    /// Signs someone up. On an invitation event <paramref name="unitId"/> is the unit whose signed link they came
+    /// by (checked by the caller): their unit is that one, whatever the form said, and its seats are what they take.
+    /// </summary>
+    public async Task<SignUpOutcome> SignUpAsync(string eventId, SignUpInput input, UiText text, CancellationToken ct, string? unitId = null)
     {
         // A busy event was just written by this instance: validate against that copy instead of reading it again.
         // A quiet event is read here once, and the ledger is handed that read (its ETag guards it), so a lone sign-up
@@ -76,6 +82,14 @@ public sealed class RegistrationService(
         if (ev is null) return new SignUpOutcome.EventNotFound();
 
         // A closed sign-up says so first: no point correcting fields for it.
+        InvitedUnit? unit = null;
+        if (ev.Invitation is { } invitation)
+        {
+            unit = invitation.Find(unitId);
+            if (unit is null) return new SignUpOutcome.NotInvited(ev);
+            input = input with { Organisation = unit.Name };
+        }
+
         var window = ev.WindowAt(clock.GetUtcNow());
         if (window != SignUpWindow.Open) return new SignUpOutcome.WindowShut(ev, window);
 
@@ -92,6 +106,7 @@ public sealed class RegistrationService(
         for (var attempt = 0; ; attempt++)
         {
             var row = NewRow(eventId, key, signUp, submissionHash, clock.GetUtcNow());
+            row.UnitId = unit?.UnitId;
             switch (await ledger.SignUpAsync(eventId, row, attempt == 0 ? asRead : null))
             {
                 case SeatResult.Taken taken:

@@ -70,6 +70,8 @@ public sealed class RegistrationEntity : ITableEntity
     public string Email { get; set; } = "";
     public string? Phone { get; set; }
     public string? Organisation { get; set; }
+    /// <summary>On an invitation event, the member unit whose link signed them up (<see cref="Organisation"/> is its name).</summary>
+    public string? UnitId { get; set; }
     public string AnswersJson { get; set; } = "{}";
     public string SecurityDetailsJson { get; set; } = "[]";
     public string Language { get; set; } = "zh-CN";

@@ -16,6 +16,12 @@ public sealed record Bilingual(string Zh, string En)
 /// </summary>
 public static class EventRuleText
 {
+    public static readonly Bilingual InvitationHasPeople = new("已有受邀单位的人报名，不能改为公开报名", "People of invited units have signed up: the event cannot become open to anyone.");
+    public static readonly Bilingual OpenHasPeople = new("已有人报名，不能改为仅限受邀单位", "People have signed up already: the event cannot become by invitation only.");
+    public static readonly Bilingual InvitationNoSeats = new("请至少给一个单位名额，或设置共享名额", "Give at least one unit seats, or set a shared pool.");
+    public static readonly Bilingual ReleaseAfterStart = new("释放时间须早于活动开始", "Release unused seats before the event starts.");
+    public static Bilingual CapacityBelowUnitSeats(int unitSeats) => new($"名额不能少于各单位名额之和（{unitSeats}）", $"At least the units' seats ({unitSeats}).");
+    public static Bilingual UnitSeatsBelowTaken(int taken) => new($"已有 {taken} 个名额被占用（含各单位已报名的人），名额总数不能少于此数", $"{taken} seats are taken (counting the people units have signed up): the seats cannot be fewer.");
     public static Bilingual WaitlistLimit(int max) => new($"候补人数须为 1 到 {max} 之间的整数（留空即名额的 3 倍）", $"'waitlistLimit' must be a whole number from 1 to {max} (empty: three times the seats).");
     public static Bilingual Required(string field) => new("必填", $"'{field}' is required.");
     public static Bilingual TooLong(string field, int max) => new($"最多 {max} 个字", $"'{field}' may be at most {max} characters.");

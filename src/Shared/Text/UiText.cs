@@ -39,6 +39,12 @@ public sealed record UiText
     public required string Email { get; init; }
     public required string EmailHint { get; init; }
     public required string Organisation { get; init; }
+    /// <summary>On a unit's invitation link: the unit is the invitation's, not typed.</summary>
+    public required string InvitedUnit { get; init; }
+    public required string InvitationOnlyHeading { get; init; }
+    public required string InvitationOnly { get; init; }
+    /// <summary>{0} seats left for the unit (its own and the shared ones).</summary>
+    public required string UnitSeatsLeftFormat { get; init; }
     public required string SecurityDeskNote { get; init; }
     public required string Optional { get; init; }
     public required string Yes { get; init; }
@@ -247,6 +253,10 @@ public sealed record UiText
         Email = "电子邮箱",
         EmailHint = "报名确认邮件将发送到此邮箱",
         Organisation = "单位 / 组织",
+        InvitedUnit = "单位（按邀请）",
+        InvitationOnlyHeading = "本活动仅限受邀单位报名",
+        InvitationOnly = "请使用本单位联系人转发的报名链接或二维码；链接不完整或已失效时，请向本单位联系人索取。",
+        UnitSeatsLeftFormat = "本单位还可报名 {0} 人",
         SecurityDeskNote = "以下信息仅用于参观场所安保登记，活动结束后删除。",
         Optional = "选填",
         Yes = "是",
@@ -392,6 +402,10 @@ public sealed record UiText
         Email = "Email",
         EmailHint = "Your confirmation goes to this address",
         Organisation = "Organisation or unit",
+        InvitedUnit = "Unit (by invitation)",
+        InvitationOnlyHeading = "This event is by invitation only",
+        InvitationOnly = "Please use the sign-up link or QR code your unit's contact passed on; if it is incomplete or no longer works, ask them for it.",
+        UnitSeatsLeftFormat = "{0} more can sign up from your unit",
         SecurityDeskNote = "The site's security desk needs the details below; they are deleted after the event.",
         Optional = "optional",
         Yes = "Yes",

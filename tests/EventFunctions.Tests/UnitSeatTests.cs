@@ -1,0 +1,224 @@
+using EventFunctions.Shared;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Ledger;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Shared.Units;
+using EventFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+
+namespace EventFunctions.Tests;
+
+/// <summary>The seats-per-unit rule on its own: a unit's own seats, then the pool, never past the capacity.</summary>
+[Trait("Tier", "Fast")]
+public sealed class UnitSeatRuleTests
+{
+    private static EventRecord Meeting(Invitation invitation, Dictionary<string, int>? used = null) => new()
+    {
+        Id = "meeting", Kind = EventKind.Salon, Title = "联席会议", StartUtc = DateTimeOffset.UtcNow.AddDays(7), EndUtc = DateTimeOffset.UtcNow.AddDays(7).AddHours(2),
+        TimeZoneId = "Asia/Shanghai", Capacity = invitation.UnitSeats + invitation.Pool, WaitlistAllowed = true,
+        SignUpOpensUtc = DateTimeOffset.UtcNow.AddDays(-1), SignUpClosesUtc = DateTimeOffset.UtcNow.AddDays(6),
+        OrganiserName = "党建办", OrganiserEmail = "djb@jiedao.example.cn", Invitation = invitation,
+        UnitUsed = used ?? new Dictionary<string, int>(), Confirmed = used?.Values.Sum() ?? 0,
+    };
+
+    private static readonly Invitation TwoEachPoolOne = new([new("water", "自来水公司", 2), new("law", "律所", 2)], Pool: 1);
+
+    [Fact]
+    public void A_unit_takes_its_own_seats_then_the_pool_and_then_waits()
+    {
+        var e = Meeting(TwoEachPoolOne);
+        Assert.True(UnitSeatRules.CanSeat(e, new Dictionary<string, int> { ["water"] = 1 }, "water"));
+        Assert.True(UnitSeatRules.CanSeat(e, new Dictionary<string, int> { ["water"] = 2 }, "water")); // the pool's one
+        Assert.False(UnitSeatRules.CanSeat(e, new Dictionary<string, int> { ["water"] = 3 }, "water"));
+        // The law firm's seats are kept for it even when the water company has taken the pool.
+        Assert.True(UnitSeatRules.CanSeat(e, new Dictionary<string, int> { ["water"] = 3, ["law"] = 1 }, "law"));
+        Assert.False(UnitSeatRules.CanSeat(e, new Dictionary<string, int> { ["water"] = 3, ["law"] = 2 }, "law"));
+        Assert.False(UnitSeatRules.CanSeat(e, new Dictionary<string, int>(), "museum")); // not invited
+        Assert.Equal(5, UnitSeatRules.Taken(TwoEachPoolOne, new Dictionary<string, int> { ["water"] = 3 }));
+    }
+
+    [Fact]
+    public void Released_seats_are_the_pools_and_a_plan_seats_waits_and_promotes_in_order()
+    {
+        var e = Meeting(TwoEachPoolOne);
+        var plan = new SeatPlan(e, new SeatCounters(0, 0, 0, 0, 0, 0), DateTimeOffset.UtcNow);
+        var ops = new List<SignUpOp>();
+        for (var i = 0; i < 5; i++)
+        {
+            var op = new SignUpOp(new RegistrationEntity { RowKey = $"reg-w{i}", UnitId = "water" });
+            ops.Add(op);
+            plan.SignUp(op);
+        }
+
+        // Two of the water company's seats, the pool's one, then two wait; the law firm's two are untouched.
+        Assert.Equal([RegistrationStatus.Confirmed, RegistrationStatus.Confirmed, RegistrationStatus.Confirmed, RegistrationStatus.Waitlisted, RegistrationStatus.Waitlisted], ops.Select(o => o.Row.Status));
+        var after = plan.Finish();
+        Assert.Equal(3, after.UnitUsed["water"]);
+        Assert.Equal(3, after.Confirmed);
+
+        // Released: the law firm's unused seats go to the water company's people waiting, in order.
+        var released = after with { Invitation = TwoEachPoolOne with { Released = true } };
+        var next = new SeatPlan(released, new SeatCounters(3, 2, 0, 0, 0, 5), DateTimeOffset.UtcNow);
+        next.Promote([new WaitingHead("reg-w3", "W3", 1, UnitId: "water"), new WaitingHead("reg-w4", "W4", 1, UnitId: "water")], room: 10);
+        Assert.Equal(["reg-w3", "reg-w4"], next.Promotions.Select(p => p.RowKey));
+        Assert.Equal(5, next.Finish().UnitUsed["water"]);
+    }
+
+    [Fact]
+    public void Fewer_seats_than_a_unit_holds_are_refused_unless_the_pool_covers_them()
+    {
+        var used = new Dictionary<string, int> { ["water"] = 2 };
+        Assert.Null(UnitSeatRules.Error(Meeting(new Invitation([new("water", "自来水公司", 1), new("law", "律所", 2)], 1), used), used));
+        Assert.NotNull(UnitSeatRules.Error(Meeting(new Invitation([new("water", "自来水公司", 1), new("law", "律所", 2)], 0), used), used));
+    }
+}
+
+/// <summary>Seats per unit in the ledger, against Azurite, with two instances: the guarantees capacity has, per unit.</summary>
+[Collection(StorageCollection.Name)]
+public sealed class UnitSeatTests(AzuriteFixture azurite)
+{
+    private async Task<(TestApp A, TestApp B)> TwoInstancesAsync()
+    {
+        var a = await TestApp.StartAsync(azurite.ConnectionString);
+        var b = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: new()
+        {
+            ["EventFunctions:TableName"] = a.TableName,
+            ["EventFunctions:ConfirmationQueue"] = a.QueueName,
+        });
+        return (a, b);
+    }
+
+    private static async Task<(string EventId, Invitation Invitation)> MeetingAsync(TestApp app, int units, int seatsEach, int pool)
+    {
+        var e = await app.CreateEventAsync(Seed.Lecture(capacity: 10, waitlist: true));
+        var invitation = new Invitation(Enumerable.Range(0, units).Select(i => new InvitedUnit(Ids.NewUnitId(), $"成员单位{i}", seatsEach)).ToList(), pool);
+        var set = await app.Get<EventService>().SetInvitationAsync(e.Id, invitation, default);
+        Assert.IsType<EventOutcome.Ok>(set);
+        return (e.Id, invitation);
+    }
+
+    private static async Task<int> SignUpAsync(TestApp app, string eventId, string? unitToken, int i)
+    {
+        var path = $"/api/events/{eventId}/registrations" + (unitToken is null ? "" : $"?u={Uri.EscapeDataString(unitToken)}");
+        var result = await app.RegisterForEvent.Run(Requests.Json("POST", path, Seed.Person($"参会者{i}", $"member{i}@example.cn", phone: null)), eventId, default);
+        return Assert.IsAssignableFrom<ObjectResult>(result).StatusCode ?? 200;
+    }
+
+    private static async Task AssertUnitSeatsHoldAsync(TestApp app, string eventId)
+    {
+        var rows = await app.RegistrationsAsync(eventId);
+        var ev = (await app.EventRowAsync(eventId)).ToRecord();
+        var seated = rows.Where(r => r.Status is RegistrationStatus.Confirmed or RegistrationStatus.Held).ToList();
+        Assert.Equal(seated.Count, ev.Confirmed);
+        Assert.Equal(rows.Count(r => r.Status == RegistrationStatus.Waitlisted), ev.Waitlisted);
+        Assert.True(ev.Confirmed <= ev.Capacity, $"{ev.Confirmed} seated for {ev.Capacity} seats");
+        foreach (var unit in ev.Invitation!.Units)
+        {
+            var people = seated.Count(r => r.UnitId == unit.UnitId);
+            Assert.Equal(people, UnitSeatRules.Used(ev.UnitUsed, unit.UnitId)); // the counters are the rows
+            Assert.All(rows.Where(r => r.UnitId == unit.UnitId), r => Assert.Equal(unit.Name, r.Organisation));
+        }
+
+        // Beyond its own seats a unit holds only pool seats, and the pool is never over-given.
+        var overflow = ev.Invitation.Units.Sum(u => Math.Max(0, UnitSeatRules.Used(ev.UnitUsed, u.UnitId) - UnitSeatRules.Kept(ev.Invitation, u.UnitId)));
+        Assert.True(overflow <= ev.Capacity - ev.Invitation.Units.Sum(u => UnitSeatRules.Kept(ev.Invitation, u.UnitId)), $"{overflow} people in a pool of {ev.Invitation.Pool}");
+    }
+
+    [Fact]
+    public async Task Several_units_rushing_at_once_on_two_instances_never_pass_their_seats_or_the_capacity()
+    {
+        var (a, b) = await TwoInstancesAsync();
+        await using var _ = a;
+        await using var __ = b;
+        var (eventId, invitation) = await MeetingAsync(a, units: 4, seatsEach: 2, pool: 3);
+        var links = a.Get<UnitLinks>();
+        var ev = (await a.EventRowAsync(eventId)).ToRecord();
+        Assert.Equal(11, ev.Capacity);
+
+        // 4 units × 10 people, all at once, through both instances (11 seats, 29 on the waitlist of 30).
+        using var go = new ManualResetEventSlim(false);
+        var tasks = Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
+        {
+            go.Wait();
+            var unit = invitation.Units[i % 4];
+            return await SignUpAsync(i % 2 == 0 ? a : b, eventId, links.SignUpToken(ev, unit.UnitId), i);
+        })).ToList();
+        go.Set();
+        var statuses = await Task.WhenAll(tasks);
+        Assert.All(statuses, s => Assert.Equal(201, s));
+
+        var rows = await a.RegistrationsAsync(eventId);
+        Assert.Equal(40, rows.Count);
+        Assert.Equal(11, rows.Count(r => r.Status == RegistrationStatus.Confirmed));
+        foreach (var unit in invitation.Units) Assert.InRange(rows.Count(r => r.UnitId == unit.UnitId && r.Status == RegistrationStatus.Confirmed), 2, 5);
+        await AssertUnitSeatsHoldAsync(a, eventId);
+    }
+
+    [Fact]
+    public async Task A_link_edited_to_another_unit_or_missing_is_refused_and_nothing_is_stored()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false);
+        var (eventId, invitation) = await MeetingAsync(app, units: 2, seatsEach: 1, pool: 0);
+        var links = app.Get<UnitLinks>();
+        var ev = (await app.EventRowAsync(eventId)).ToRecord();
+        var token = links.SignUpToken(ev, invitation.Units[0].UnitId);
+
+        // The unit's id in the token swapped for the other unit's: the signature no longer matches.
+        var parts = token.Split('.');
+        parts[1] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(invitation.Units[1].UnitId)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Assert.Equal(403, await SignUpAsync(app, eventId, string.Join('.', parts), 1));
+        Assert.Equal(403, await SignUpAsync(app, eventId, null, 2));
+        Assert.Equal(403, await SignUpAsync(app, eventId, links.SignUpToken(ev with { Id = "otherevent" }, invitation.Units[0].UnitId), 3));
+        // A unit taken off the invitation: its old link no longer signs up.
+        var dropped = links.SignUpToken(ev, invitation.Units[1].UnitId);
+        Assert.IsType<EventOutcome.Ok>(await app.Get<EventService>().SetInvitationAsync(eventId, invitation with { Units = [invitation.Units[0]] }, default));
+        Assert.Equal(403, await SignUpAsync(app, eventId, dropped, 4));
+        Assert.Empty(await app.RegistrationsAsync(eventId));
+
+        // The form without a unit's link says the event is by invitation; with it, the unit is fixed, not typed.
+        var (status, html) = Results.Html(await app.SignUpForm.Show(Requests.Get($"/api/signup/{eventId}"), eventId, default));
+        Assert.Equal(403, status);
+        Assert.Contains("本活动仅限受邀单位报名", html);
+        (status, html) = Results.Html(await app.SignUpForm.Show(Requests.Get($"/api/signup/{eventId}?u={Uri.EscapeDataString(token)}"), eventId, default));
+        Assert.Equal(200, status);
+        Assert.Contains("成员单位0", html);
+        Assert.Contains("readonly", html);
+        Assert.DoesNotContain("name=\"organisation\"", html);
+
+        // Signed up through the link, the unit is the invitation's even if the post names another.
+        Assert.Equal(201, await SignUpAsync(app, eventId, token, 5));
+        Assert.Equal("成员单位0", Assert.Single(await app.RegistrationsAsync(eventId)).Organisation);
+    }
+
+    [Fact]
+    public async Task Releasing_unused_seats_promotes_from_the_waitlist_in_order()
+    {
+        var (a, b) = await TwoInstancesAsync();
+        await using var _ = a;
+        await using var __ = b;
+        var (eventId, invitation) = await MeetingAsync(a, units: 3, seatsEach: 2, pool: 0);
+        var links = a.Get<UnitLinks>();
+        var ev = (await a.EventRowAsync(eventId)).ToRecord();
+        var busy = links.SignUpToken(ev, invitation.Units[0].UnitId);
+
+        // The first unit sends six people: two seats, four wait (in the order they came).
+        for (var i = 0; i < 6; i++) Assert.Equal(201, await SignUpAsync(i % 2 == 0 ? a : b, eventId, busy, i));
+        var waiting = (await a.RegistrationsAsync(eventId)).Where(r => r.Status == RegistrationStatus.Waitlisted).OrderBy(r => r.Sequence).ToList();
+        Assert.Equal(4, waiting.Count);
+        // The second unit has sent one: after the release it keeps that seat; the third has sent nobody.
+        Assert.Equal(201, await SignUpAsync(b, eventId, links.SignUpToken(ev, invitation.Units[1].UnitId), 10));
+
+        Assert.IsType<EventOutcome.Ok>(await a.Get<EventService>().ReleaseUnitSeatsAsync(eventId, dueBy: null, default));
+        var rows = await a.RegistrationsAsync(eventId);
+        // Three seats were unused (one of the second unit's, two of the third's): the first three waiting have them.
+        Assert.Equal(waiting.Take(3).Select(w => w.RegistrationId), rows.Where(r => r.Status == RegistrationStatus.Confirmed && r.UnitId == invitation.Units[0].UnitId && waiting.Any(w => w.RowKey == r.RowKey)).OrderBy(r => r.Sequence).Select(r => r.RegistrationId));
+        Assert.Equal(RegistrationStatus.Waitlisted, rows.Single(r => r.RowKey == waiting[3].RowKey).Status);
+        await AssertUnitSeatsHoldAsync(a, eventId);
+
+        // A released seat, freed again by a cancellation, goes to the next in order, whatever their unit.
+        var leaving = rows.First(r => r.Status == RegistrationStatus.Confirmed && r.UnitId == invitation.Units[1].UnitId);
+        Assert.IsType<CancelOutcome.Cancelled>(await b.Get<RegistrationService>().CancelAsync(eventId, leaving.RegistrationId, TestTokens.Manage(leaving), default));
+        Assert.Equal(RegistrationStatus.Confirmed, (await a.RegistrationsAsync(eventId)).Single(r => r.RowKey == waiting[3].RowKey).Status);
+        await AssertUnitSeatsHoldAsync(a, eventId);
+    }
+}
