@@ -82,6 +82,13 @@ public sealed class EventEntity : ITableEntity
     public string? InvitationJson { get; set; }
     /// <summary>The ledger's per-unit seat counts as JSON (<see cref="EventRecord.UnitUsed"/>); written under the row's ETag with every commit that changes them.</summary>
     public string? UnitUsedJson { get; set; }
+    /// <summary>
+    /// When the invitation's unused unit seats are to be released, for the hold sweep's query; <see cref="NotDue"/> once
+    /// they are, or when no time is set (not null: a merge skips nulls, so null could never clear it).
+    /// </summary>
+    public DateTimeOffset? UnitReleaseDueUtc { get; set; }
+
+    public static readonly DateTimeOffset NotDue = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
 
     private sealed record Details(SalonDetails? Salon, SiteVisitDetails? SiteVisit, LectureDetails? Lecture, IReadOnlyList<Question>? Questions);
 
@@ -121,6 +128,7 @@ public sealed class EventEntity : ITableEntity
         DoorLinksRevokedUtc = e.DoorLinksRevokedUtc,
         InvitationJson = e.Invitation is null ? "" : JsonSerializer.Serialize(e.Invitation, Json.Options),
         UnitUsedJson = e.Invitation is null ? "" : JsonSerializer.Serialize(e.UnitUsed, Json.Options),
+        UnitReleaseDueUtc = e.Invitation is { Released: false, ReleaseUtc: { } release } ? release : NotDue,
     };
 
     public EventRecord ToRecord()

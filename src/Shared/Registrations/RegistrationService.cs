@@ -58,6 +58,7 @@ public sealed class RegistrationService(
     EventLedger ledger,
     Security.IdentifierKeys ids,
     Notifications.ResendService resends,
+    EventService eventService,
     TimeProvider clock,
     ILogger<RegistrationService> log)
 {
@@ -199,6 +200,20 @@ public sealed class RegistrationService(
         }
 
         foreach (var eventId in blocked) await ledger.ReclaimBlocksAsync(eventId);
+
+        // Invitation events whose time to release the seats units have not used has come: the pool gets them, and the
+        // waitlist takes them in order, in the release's own commit (done once: the change finds them released after).
+        var releases = new List<string>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {EventEntity.RowKeyValue} and UnitReleaseDueUtc le {now}"), select: ["PartitionKey"], cancellationToken: ct))
+        {
+            releases.Add(e.PartitionKey);
+        }
+
+        foreach (var eventId in releases)
+        {
+            var released = await eventService.ReleaseUnitSeatsAsync(eventId, dueBy: now, ct);
+            log.LogInformation("Event {EventId}: unused unit seats due for release: {Outcome}", eventId, released.GetType().Name);
+        }
 
         var events = new List<string>();
         var pending = TableClient.CreateQueryFilter($"RowKey eq {EventEntity.RowKeyValue} and Unconfirmed gt {0}");
