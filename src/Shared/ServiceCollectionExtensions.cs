@@ -114,6 +114,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConsoleReportsApi>();
         services.AddSingleton<ConsoleOrganisersApi>();
         services.AddSingleton<ConsoleUnitsApi>();
+        services.AddSingleton<ConsoleInvitationApi>();
+        services.AddSingleton<UnitContactApi>();
         services.AddSingleton<SignUpApi>();
         services.AddSingleton<Notifications.NotificationQueue>();
         services.AddSingleton<Notifications.NotificationSender>();

@@ -38,6 +38,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         "ConsoleSignInPage", "ConsoleSignIn",
         "SendGridEvents", // SendGrid's signature (ECDSA) authenticates it: DeliveryWebhookTests
         "DoorPage", "DoorAction", "TicketLink", // the signed per-event door link authenticates door staff: DoorTests
+        "UnitContact", "UnitContactCancel", // the signed per-unit contact link authenticates the unit's contact: InvitationConsoleTests
         "ResendConfirmation", "DownloadCalendar", "ConfirmSignUp", // the manage page's secret link, as ManageRegistration: NotificationResendTests
         "Health", "OpenApiDocument", // no personal data, for probes and API clients: OperationsTests
     ];

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using EventFunctions.Shared;
 using EventFunctions.Shared.Events;
 using EventFunctions.Shared.Ledger;
@@ -228,5 +229,110 @@ public sealed class UnitSeatTests(AzuriteFixture azurite)
         Assert.IsType<CancelOutcome.Cancelled>(await b.Get<RegistrationService>().CancelAsync(eventId, leaving.RegistrationId, TestTokens.Manage(leaving), default));
         Assert.Equal(RegistrationStatus.Confirmed, (await a.RegistrationsAsync(eventId)).Single(r => r.RowKey == waiting[3].RowKey).Status);
         await AssertUnitSeatsHoldAsync(a, eventId);
+    }
+}
+
+/// <summary>The member-unit meeting from the console and the units' links, over HTTP: invitation, sign-ups, the contact's page.</summary>
+[Collection(StorageCollection.Name)]
+public sealed partial class InvitationConsoleTests(AzuriteFixture azurite)
+{
+    [System.Text.RegularExpressions.GeneratedRegex("data-unit=\"(?<id>[a-z0-9]+)\">\\s*<td>(?<name>[^<]+)</td>[\\s\\S]*?value=\"(?<signup>[^\"]+)\"[^>]*data-link=\"signup\"[\\s\\S]*?value=\"(?<contact>[^\"]+)\"[^>]*data-link=\"contact\"")]
+    private static partial System.Text.RegularExpressions.Regex InvitedRow();
+
+    [System.Text.RegularExpressions.GeneratedRegex("name=\"af\" value=\"(?<af>[^\"]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex FormToken();
+
+    [Fact]
+    public async Task An_organiser_invites_units_whose_people_sign_up_by_link_and_a_contact_sees_and_cancels_only_their_own()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, ConsoleAccessTests.DevelopmentConsole());
+        using var admin = new ConsoleClient(host.BaseUrl);
+        await admin.SignInAsync(ConsoleAccessTests.Admin);
+        foreach (var (name, email) in new[] { ("上海市自来水公司", "water@example.cn"), ("金茂律师事务所", "law@example.cn"), ("上海邮政博物馆", "museum@example.cn") })
+            Assert.Equal(200, (await admin.PostAsync("/api/console/units", ("name", name), ("contact", "联系人"), ("contactEmail", email))).Status);
+        var created = await host.CreateEventAsync(Seed.Lecture(capacity: 10));
+        var eventId = created.GetProperty("id").GetString()!;
+
+        var (status, page) = await admin.GetAsync($"/api/console/events/{eventId}/invitation");
+        Assert.Equal(200, status);
+        var ids = System.Text.RegularExpressions.Regex.Matches(page, "name=\"seats\\.(?<id>[a-z0-9]+)\"").Select(m => m.Groups["id"].Value).ToList();
+        Assert.Equal(3, ids.Count);
+
+        // Bad seats: beside the field, nothing saved.
+        (status, page, _) = await admin.PostAsync($"/api/console/events/{eventId}/invitation", ("seats." + ids[0], "-1"), ("pool", "x"), ("action", "save"));
+        Assert.Equal(400, status);
+        Assert.Contains($"id=\"seats-{ids[0]}-error\"", page);
+        Assert.Contains("id=\"pool-error\"", page);
+
+        // Two seats each for the first two units, one for the third, a pool of one: 6 seats, by invitation.
+        (status, page, _) = await admin.PostAsync($"/api/console/events/{eventId}/invitation",
+            ("seats." + ids[0], "2"), ("seats." + ids[1], "2"), ("seats." + ids[2], "1"), ("pool", "1"), ("releaseAt", ""), ("action", "save"));
+        Assert.Equal(200, status);
+        Assert.Contains("邀请已保存", page);
+        var rows = InvitedRow().Matches(page).ToDictionary(m => m.Groups["name"].Value, m => (Id: m.Groups["id"].Value,
+            SignUp: System.Net.WebUtility.HtmlDecode(m.Groups["signup"].Value), Contact: System.Net.WebUtility.HtmlDecode(m.Groups["contact"].Value)));
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(6, (await host.Table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value.Capacity);
+
+        // The public link without a unit's token: by invitation only.
+        using (var open = await host.Http.GetAsync($"/api/signup/{eventId}"))
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, open.StatusCode);
+
+        // Three of the water company (two seats and the pool's one), one of the law firm.
+        async Task<int> SignUp(string link, string name, string email)
+        {
+            var query = new Uri(link).Query;
+            using var response = await host.Http.PostAsJsonAsync($"/api/events/{eventId}/registrations{query}", Seed.Person(name, email));
+            return (int)response.StatusCode;
+        }
+
+        var water = rows["上海市自来水公司"];
+        var law = rows["金茂律师事务所"];
+        Assert.Equal(201, await SignUp(water.SignUp, "王芳", "wangfang@example.cn"));
+        Assert.Equal(201, await SignUp(water.SignUp, "李强", "liqiang@example.cn"));
+        Assert.Equal(201, await SignUp(water.SignUp, "赵敏", "zhaomin@example.cn"));
+        Assert.Equal(201, await SignUp(law.SignUp, "陈静", "chenjing@example.cn"));
+        var people = await host.RegistrationsAsync(eventId);
+        Assert.All(people.Where(p => p.Name != "陈静"), p => Assert.Equal("上海市自来水公司", p.Organisation));
+
+        // The contact's page: their three, nobody of the law firm; a sign-up link is not a contact link.
+        using var contact = new ConsoleClient(host.BaseUrl);
+        var contactPath = new Uri(water.Contact).PathAndQuery;
+        (status, page) = await contact.GetAsync(contactPath);
+        Assert.Equal(200, status);
+        Assert.Contains("王芳", page);
+        Assert.Contains("赵敏", page);
+        Assert.DoesNotContain("陈静", page);
+        (status, _) = await contact.GetAsync($"/api/unit/{eventId}{new Uri(water.SignUp).Query.Replace("?u=", "?k=")}");
+        Assert.Equal(403, status);
+        (status, _) = await contact.GetAsync(contactPath[..^3] + "abc");
+        Assert.Equal(403, status);
+
+        // Cancelling for a colleague: gone, and they are told (a removal notice owed an email); another unit's person cannot be.
+        var af = FormToken().Match(page).Groups["af"].Value;
+        var token = System.Web.HttpUtility.ParseQueryString(new Uri(water.Contact).Query)["k"]!;
+        var zhao = people.Single(p => p.Name == "赵敏");
+        var chen = people.Single(p => p.Name == "陈静");
+        using (var cancel = await contact.PostRawAsync($"/api/unit/{eventId}", [new("k", token), new("af", af), new("r", chen.RegistrationId)]))
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, cancel.StatusCode);
+        using (var cancel = await contact.PostRawAsync($"/api/unit/{eventId}", [new("k", token), new("af", "forged"), new("r", zhao.RegistrationId)]))
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, cancel.StatusCode);
+        using (var cancel = await contact.PostRawAsync($"/api/unit/{eventId}", [new("k", token), new("af", System.Net.WebUtility.HtmlDecode(af)), new("r", zhao.RegistrationId)]))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, cancel.StatusCode);
+            Assert.Contains("已取消", await cancel.Content.ReadAsStringAsync());
+        }
+
+        var after = await host.RegistrationsAsync(eventId);
+        Assert.DoesNotContain(after, p => p.RegistrationId == zhao.RegistrationId);
+        Assert.Contains(after, p => p.RegistrationId == chen.RegistrationId);
+        var ev = (await host.Table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value.ToRecord();
+        Assert.Equal(2, UnitSeatRules.Used(ev.UnitUsed, water.Id));
+        Assert.Equal(3, ev.Confirmed);
+
+        // With people signed up, the event cannot become open to anyone.
+        (status, page, _) = await admin.PostAsync($"/api/console/events/{eventId}/invitation", ("action", "open"));
+        Assert.Equal(400, status);
+        Assert.Contains("不能改为公开报名", page);
     }
 }

@@ -129,3 +129,32 @@ public sealed class ConsoleReports(ConsoleReportsApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleReportCsv)] HttpRequest request,
         CancellationToken ct) => api.ReportCsvAsync(request, ct);
 }
+
+/// <summary>An event's invitation: the invited member units and their seats, the pool, the release; each unit's link and QR.</summary>
+public sealed class ConsoleInvitation(ConsoleInvitationApi api)
+{
+    [Function(nameof(ConsoleInvitation))]
+    public Task<IActionResult> Show(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleInvitation)] HttpRequest request,
+        string eventId,
+        CancellationToken ct) => api.PageAsync(request, eventId, ct);
+
+    [Function("ConsoleSaveInvitation")]
+    public Task<IActionResult> Save(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleInvitation)] HttpRequest request,
+        string eventId,
+        CancellationToken ct) => api.SaveAsync(request, eventId, ct);
+
+    [Function("ConsoleReleaseUnitSeats")]
+    public Task<IActionResult> Release(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleReleaseUnitSeats)] HttpRequest request,
+        string eventId,
+        CancellationToken ct) => api.ReleaseAsync(request, eventId, ct);
+
+    [Function("ConsoleUnitQr")]
+    public Task<IActionResult> Qr(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleUnitQr)] HttpRequest request,
+        string eventId,
+        string unitId,
+        CancellationToken ct) => api.QrAsync(request, eventId, unitId, ct);
+}

@@ -217,7 +217,7 @@ public static partial class EventValidator
         return clean;
     }
 
-    private static DateTimeOffset? LocalTime(string? value, string field, TimeZoneInfo? zone, bool required, FieldErrors errors)
+    internal static DateTimeOffset? LocalTime(string? value, string field, TimeZoneInfo? zone, bool required, FieldErrors errors)
     {
         var clean = Input.Clean(value);
         if (clean is null)

@@ -53,6 +53,9 @@ public static class Paths
         public static readonly string Replay = Of(Routes.ConsoleReplay);
 
         public static string Event(string eventId) => Of(Routes.ConsoleEvent, ("eventId", eventId));
+        public static string Invitation(string eventId) => Of(Routes.ConsoleInvitation, ("eventId", eventId));
+        public static string ReleaseUnitSeats(string eventId) => Of(Routes.ConsoleReleaseUnitSeats, ("eventId", eventId));
+        public static string UnitQr(string eventId, string unitId) => Of(Routes.ConsoleUnitQr, ("eventId", eventId), ("unitId", unitId));
         public static string EditEvent(string eventId) => Of(Routes.ConsoleEditEvent, ("eventId", eventId));
         public static string Capacity(string eventId) => Of(Routes.ConsoleCapacity, ("eventId", eventId));
         public static string CloseSignUp(string eventId) => Of(Routes.ConsoleCloseSignUp, ("eventId", eventId));

@@ -44,6 +44,9 @@ public static class Routes
     public const string ConsoleQrPng = "console/events/{eventId}/qr.png";
     public const string ConsoleQrSvg = "console/events/{eventId}/qr.svg";
     public const string ConsolePoster = "console/events/{eventId}/poster";
+    public const string ConsoleInvitation = "console/events/{eventId}/invitation";
+    public const string ConsoleReleaseUnitSeats = "console/events/{eventId}/invitation/release";
+    public const string ConsoleUnitQr = "console/events/{eventId}/invitation/{unitId}/qr.png";
     public const string ConsoleOrganisers = "console/organisers";
     public const string ConsoleRemoveOrganiser = "console/organisers/remove";
     public const string ConsoleUnits = "console/units";

@@ -42,6 +42,16 @@ public sealed record UiText
     /// <summary>On a unit's invitation link: the unit is the invitation's, not typed.</summary>
     public required string InvitedUnit { get; init; }
     public required string InvitationOnlyHeading { get; init; }
+    /// <summary>The invited unit's contact page: {0} the unit.</summary>
+    public required string UnitContactHeadingFormat { get; init; }
+    /// <summary>{0} seats of the unit's own, {1} people of the unit with a seat, {2} waiting.</summary>
+    public required string UnitContactSeatsFormat { get; init; }
+    public required string UnitContactExplain { get; init; }
+    public required string UnitContactNobody { get; init; }
+    public required string UnitContactLinkInvalid { get; init; }
+    public required string UnitCancelFor { get; init; }
+    public required string UnitCancelled { get; init; }
+    public required string UnitSignUpLinkLabel { get; init; }
     public required string InvitationOnly { get; init; }
     /// <summary>{0} seats left for the unit (its own and the shared ones).</summary>
     public required string UnitSeatsLeftFormat { get; init; }
@@ -255,6 +265,14 @@ public sealed record UiText
         Organisation = "单位 / 组织",
         InvitedUnit = "单位（按邀请）",
         InvitationOnlyHeading = "本活动仅限受邀单位报名",
+        UnitContactHeadingFormat = "{0} · 本单位报名情况",
+        UnitContactSeatsFormat = "本单位名额 {0} 个；已报名 {1} 人，候补 {2} 人。",
+        UnitContactExplain = "此页面仅供本单位联系人查看，请勿转发；请把下方报名链接转给同事。代同事取消后，系统会发邮件告知本人。",
+        UnitContactNobody = "本单位还没有人报名。",
+        UnitContactLinkInvalid = "链接无效或已过期，请向活动组织方索取新的链接。",
+        UnitCancelFor = "代为取消",
+        UnitCancelled = "已取消，本人会收到邮件通知。",
+        UnitSignUpLinkLabel = "本单位报名链接",
         InvitationOnly = "请使用本单位联系人转发的报名链接或二维码；链接不完整或已失效时，请向本单位联系人索取。",
         UnitSeatsLeftFormat = "本单位还可报名 {0} 人",
         SecurityDeskNote = "以下信息仅用于参观场所安保登记，活动结束后删除。",
@@ -404,6 +422,14 @@ public sealed record UiText
         Organisation = "Organisation or unit",
         InvitedUnit = "Unit (by invitation)",
         InvitationOnlyHeading = "This event is by invitation only",
+        UnitContactHeadingFormat = "{0} · who from your unit signed up",
+        UnitContactSeatsFormat = "Your unit has {0} seats of its own; {1} signed up, {2} waiting.",
+        UnitContactExplain = "This page is for your unit's contact only: do not forward it; pass the sign-up link below to colleagues. When you cancel for someone, they are told by email.",
+        UnitContactNobody = "Nobody from your unit has signed up yet.",
+        UnitContactLinkInvalid = "This link is not valid or has expired: ask the organiser for a new one.",
+        UnitCancelFor = "Cancel for them",
+        UnitCancelled = "Cancelled; they are told by email.",
+        UnitSignUpLinkLabel = "Your unit's sign-up link",
         InvitationOnly = "Please use the sign-up link or QR code your unit's contact passed on; if it is incomplete or no longer works, ask them for it.",
         UnitSeatsLeftFormat = "{0} more can sign up from your unit",
         SecurityDeskNote = "The site's security desk needs the details below; they are deleted after the event.",

@@ -52,4 +52,35 @@ public static class UnitText
     public static Bilingual MoreErrors(int more) => new($"另有 {more} 处错误", $"and {more} more");
     public static readonly Bilingual NothingImported = new("文件有错误，没有导入任何单位。请改正后重新导入：", "The file has errors; nothing was imported. Fix them and import again:");
     public static Bilingual PartlyImported(int done, int total) => new($"存储暂时不可用：已导入 {done}/{total} 个，请稍后再次导入同一文件（已导入的不会重复）", $"Storage is unavailable: {done} of {total} imported; import the same file again shortly (nothing is added twice).");
+
+    // The event's invitation page.
+    public static readonly Bilingual Invitation = new("邀请单位", "Invited units");
+    public static readonly Bilingual InvitationExplain = new("邀请制活动只接受受邀单位通过本单位链接报名：每个单位有自己的名额，另可设共享名额（任何受邀单位用完自己的名额后可用）。给某单位填名额即邀请它，留空即不邀请。",
+        "By invitation: only invited units sign up, each through its own link. Each unit has its seats; a shared pool serves any invited unit whose own seats are taken. Give a unit seats to invite it; leave it empty not to.");
+    public static readonly Bilingual OpenEvent = new("公开报名（任何人凭链接报名）", "Open: anyone with the link signs up");
+    public static readonly Bilingual SeatsForUnit = new("名额", "Seats");
+    public static readonly Bilingual SeatsEach = new("每单位名额", "Seats per unit");
+    public static readonly Bilingual InviteAllActive = new("邀请全部启用单位", "Invite every active unit");
+    public static readonly Bilingual Pool = new("共享名额", "Shared pool");
+    public static readonly Bilingual ReleaseAt = new("未用名额释放时间", "Release unused seats at");
+    public static readonly Bilingual ReleaseHint = new("到时各单位未用的名额转为共享名额，候补按顺序递补；留空即不自动释放 ·", "Then each unit's unused seats join the pool and the waitlist takes them in order; empty: not automatically");
+    public static readonly Bilingual SaveInvitation = new("保存邀请", "Save invitation");
+    public static readonly Bilingual MakeOpen = new("改为公开报名", "Make it open to anyone");
+    public static readonly Bilingual ReleaseNow = new("立即释放未用名额", "Release unused seats now");
+    public static readonly Bilingual Released = new("未用名额已释放", "Unused seats released");
+    public static readonly Bilingual Registered = new("已报名", "Signed up");
+    public static readonly Bilingual SignUpLink = new("报名链接", "Sign-up link");
+    public static readonly Bilingual ContactLink = new("联系人查看链接", "Contact's link");
+    public static readonly Bilingual QrCode = new("二维码", "QR code");
+    public static readonly Bilingual NoOneYet = new("尚无人报名", "nobody yet");
+    public static readonly Bilingual TotalSeats = new("总名额", "Seats in all");
+    public static readonly Bilingual NoActiveUnits = new("还没有启用的成员单位：请管理员先在“成员单位”中添加或导入。", "No active member units yet: an admin adds or imports them under Member units first.");
+    public static readonly Bilingual SeatsWholeNumber = new("名额须为 0 到 1000 的整数", "Seats must be a whole number from 0 to 1000.");
+    public static readonly Bilingual PoolWholeNumber = new("共享名额须为 0 到 100000 的整数", "The pool must be a whole number from 0 to 100000.");
+    public static readonly Bilingual UnitInactive = new("此单位已停用，不能邀请", "This unit is inactive and cannot be invited.");
+    public static readonly Bilingual FlashInvitationSaved = new("邀请已保存", "The invitation is saved.");
+    public static readonly Bilingual FlashOpened = new("已改为公开报名", "The event is open to anyone now.");
+    public static readonly Bilingual FlashReleased = new("未用名额已释放，候补已按顺序递补", "Unused seats released; the waitlist took them in order.");
+    public static readonly Bilingual AuditInvitation = new("设置邀请单位", "Set the invited units");
+    public static readonly Bilingual AuditReleased = new("释放未用名额", "Released unused unit seats");
 }
