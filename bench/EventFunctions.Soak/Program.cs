@@ -73,6 +73,13 @@ for (var e = 0; e < Events; e++)
 
 var stored = new ConcurrentQueue<(string EventId, string RegistrationId)>();
 long signUps = 0, cancels = 0, failures = 0, unavailable = 0;
+var reasons = new ConcurrentDictionary<string, int>(); // what each failure was: a status code or an exception
+void Fail(string reason)
+{
+    Interlocked.Increment(ref failures);
+    reasons.AddOrUpdate(reason, 1, (_, n) => n + 1);
+}
+
 var samples = new List<(double Minute, double RssMb)>();
 var watch = Stopwatch.StartNew();
 var total = TimeSpan.FromMinutes(minutes);
@@ -107,7 +114,7 @@ while (watch.Elapsed < total)
                 ]));
                 await page.Content.ReadAsStringAsync();
                 if (page.IsSuccessStatusCode) Interlocked.Increment(ref signUps);
-                else Interlocked.Increment(ref failures);
+                else Fail($"form {(int)page.StatusCode}");
                 return;
             }
 
@@ -115,7 +122,7 @@ while (watch.Elapsed < total)
             using var response = await http.PostAsync($"{app.BaseUrl}/api/events/{eventId}/registrations", new StringContent(body, Encoding.UTF8, "application/json"));
             var answer = await response.Content.ReadAsStringAsync();
             if ((int)response.StatusCode == 503) { Interlocked.Increment(ref unavailable); return; } // storage did not answer in time: "not saved, try again"
-            if (!response.IsSuccessStatusCode) { Interlocked.Increment(ref failures); return; }
+            if (!response.IsSuccessStatusCode) { Fail($"sign-up {(int)response.StatusCode}"); return; }
             Interlocked.Increment(ref signUps);
             stored.Enqueue((eventId, JsonNode.Parse(answer)!["registrationId"]!.GetValue<string>()));
             if (i % 5 != 4 || !stored.TryDequeue(out var earlier)) return;
@@ -124,7 +131,7 @@ while (watch.Elapsed < total)
                 using var cancel = await http.DeleteAsync($"{app.BaseUrl}/api/events/{earlier.EventId}/registrations/{earlier.RegistrationId}?t={Uri.EscapeDataString(token)}");
                 if (cancel.IsSuccessStatusCode) Interlocked.Increment(ref cancels);
                 else if ((int)cancel.StatusCode == 503) { Interlocked.Increment(ref unavailable); stored.Enqueue(earlier); }
-                else Interlocked.Increment(ref failures);
+                else Fail($"cancel {(int)cancel.StatusCode}");
             }
             else
             {
@@ -133,7 +140,7 @@ while (watch.Elapsed < total)
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
-            Interlocked.Increment(ref failures);
+            Fail(ex is TaskCanceledException ? "no answer within 30 s" : ex.GetType().Name);
         }
         finally
         {
@@ -152,4 +159,5 @@ var end = afterWarmup.TakeLast(3).Average(s => s.RssMb);
 var peak = afterWarmup.Max(s => s.RssMb);
 var growth = (end - baseline) / baseline;
 Console.WriteLine($"soak minutes={minutes} rate={rate} sign_ups={signUps} cancels={cancels} unavailable_503={unavailable} failures={failures} rss_after_warmup_mb={baseline:F0} rss_end_mb={end:F0} rss_peak_mb={peak:F0} growth={growth:P1}");
+if (!reasons.IsEmpty) Console.WriteLine("failures by kind: " + string.Join(", ", reasons.OrderByDescending(r => r.Value).Select(r => $"{r.Key} ×{r.Value}")));
 return growth < MaxGrowth && failures == 0 ? 0 : 1;
