@@ -28,7 +28,14 @@ public static class Ids
     public static string RemovalNoticeKey(string registrationId) => "removed-" + registrationId;
 
     /// <summary>Whether a row key names a row that may be owed an email: a registration or a removal notice.</summary>
-    public static bool IsEmailRowKey(string? key) => key is not null && (key.StartsWith("reg-", StringComparison.Ordinal) || key.StartsWith("removed-", StringComparison.Ordinal));
+    public static bool IsEmailRowKey(string? key) => key is not null && (key.StartsWith("reg-", StringComparison.Ordinal) || key.StartsWith("removed-", StringComparison.Ordinal)
+        || key.StartsWith(UnitMailPrefix, StringComparison.Ordinal));
+
+    public const string UnitMailPrefix = "unitmail-";
+
+    /// <summary>An email to an invited unit's contact: the reminder once per unit (its key is its guard), each invitation sent apart.</summary>
+    public static string UnitMailKey(string unitId, bool reminder) =>
+        UnitMailPrefix + unitId + (reminder ? "-reminder" : "-invitation-" + NewCommitId());
 
     public static bool TokensEqual(string? a, string? b) =>
         a is not null && b is not null

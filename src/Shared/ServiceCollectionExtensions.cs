@@ -102,6 +102,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Console.OrganiserDirectory>();
         services.AddSingleton<Units.UnitDirectory>();
         services.AddSingleton<Units.UnitLinks>();
+        services.AddSingleton<Units.UnitMail>();
         services.AddSingleton<Console.AuditLog>();
         services.AddSingleton<Console.ConsoleAuth>();
         services.AddSingleton<Console.ConsoleQueries>();

@@ -71,7 +71,7 @@ public sealed class ConfirmationPipelineTests(AzuriteFixture azurite)
         var options = app.Get<IOptions<EventFunctionsOptions>>();
         var store = new EventStore(new TableServiceClient(azurite.ConnectionString, tableOptions), app.Get<QueueServiceClient>(), options);
         var outbox = new EmailOutbox(app.Get<IEmailTransport>(), app.Get<RecipientCaps>(), app.Get<TimeProvider>(), options, app.Get<ILogger<EmailOutbox>>());
-        return new ConfirmationSender(store, app.Get<ConfirmationQueue>(), outbox, app.Get<EventFunctions.Shared.Security.IdentifierKeys>(), app.Get<EventFunctions.Shared.Http.Links>(), app.Get<PageRenderer>(), app.Get<EventFunctions.Shared.Notifications.NoticeComposer>(), app.Get<TimeProvider>(),
+        return new ConfirmationSender(store, app.Get<ConfirmationQueue>(), outbox, app.Get<EventFunctions.Shared.Security.IdentifierKeys>(), app.Get<EventFunctions.Shared.Http.Links>(), app.Get<PageRenderer>(), app.Get<EventFunctions.Shared.Notifications.NoticeComposer>(), app.Get<EventFunctions.Shared.Units.UnitMail>(), app.Get<TimeProvider>(),
             options, app.Get<ILogger<ConfirmationSender>>());
     }
 

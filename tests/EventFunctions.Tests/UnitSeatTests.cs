@@ -192,6 +192,35 @@ public sealed class UnitSeatTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Units_that_signed_nobody_up_are_reminded_once_a_day_before_sign_up_closes()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, settings: new() { ["EventFunctions:Console:OrganiserTable"] = "u" + Guid.NewGuid().ToString("N")[..12] });
+        var directory = app.Get<UnitDirectory>();
+        var ids = new List<UnitView>();
+        foreach (var (name, email) in new[] { ("上海市自来水公司", "water@example.cn"), ("金茂律师事务所", "law@example.cn"), ("上海邮政博物馆", (string?)null) })
+            ids.Add(((UnitSaveResult.Saved)await directory.AddAsync(new UnitInput(name, null, "联系人", email), "admin", default)).Unit);
+        var lecture = Seed.Lecture(capacity: 10);
+        lecture["start"] = Seed.Local(DateTimeOffset.UtcNow.AddHours(20));
+        lecture["end"] = Seed.Local(DateTimeOffset.UtcNow.AddHours(22));
+        var e = await app.CreateEventAsync(lecture);
+        var invitation = new Invitation(ids.Select(u => new InvitedUnit(u.Id, u.Name, 2)).ToList(), 0);
+        Assert.IsType<EventOutcome.Ok>(await app.Get<EventService>().SetInvitationAsync(e.Id, invitation, default));
+        var ev = (await app.EventRowAsync(e.Id)).ToRecord();
+        Assert.Equal(201, await SignUpAsync(app, e.Id, app.Get<UnitLinks>().SignUpToken(ev, ids[0].Id), 1));
+
+        // The law firm has nobody and an email: reminded; the water company has someone; the museum has no email.
+        var mail = app.Get<UnitMail>();
+        Assert.Equal(1, await mail.RemindDueAsync(default));
+        Assert.Equal(0, await mail.RemindDueAsync(default)); // once
+        await app.DeliverQueuedAsync();
+        var sent = app.SendGrid!.Mails.Select(Mail.From).ToList();
+        var reminder = Assert.Single(sent, m => m.Subject.StartsWith("提醒：", StringComparison.Ordinal));
+        Assert.Equal("law@example.cn", reminder.To);
+        Assert.Contains("金茂律师事务所尚无人报名", reminder.Plain);
+        Assert.Contains(app.Get<UnitLinks>().SignUpLink(ev, ids[1].Id), reminder.Plain);
+    }
+
+    [Fact]
     public async Task Releasing_unused_seats_promotes_from_the_waitlist_in_order()
     {
         var (a, b) = await TwoInstancesAsync();
@@ -274,6 +303,20 @@ public sealed partial class InvitationConsoleTests(AzuriteFixture azurite)
         Assert.Equal(3, rows.Count);
         Assert.Equal(6, (await host.Table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value.Capacity);
 
+        // The invitations: one email to each unit's contact, with the unit's own sign-up link, QR code and contact page.
+        (status, page, _) = await admin.PostAsync($"/api/console/events/{eventId}/invitation/send");
+        Assert.Equal(200, status);
+        Assert.Contains("已发送 3 封邀请邮件", page);
+        await RunningHost.Eventually(() => Task.FromResult(host.SendGrid.Mails.Count >= 3), "the three invitations sent");
+        var mails = host.SendGrid.Mails.Select(Mail.From).ToList();
+        var waterMail = mails.Single(m => m.To == "water@example.cn");
+        Assert.StartsWith("邀请：", waterMail.Subject);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(rows["上海市自来水公司"].SignUp), waterMail.Html);
+        Assert.Contains(rows["上海市自来水公司"].Contact, waterMail.Plain);
+        Assert.DoesNotContain(rows["金茂律师事务所"].SignUp, waterMail.Plain); // nothing of another unit's
+        Assert.Contains(waterMail.Attachments, a => a.Type == "image/png");
+        await RunningHost.Eventually(async () => (await admin.GetAsync($"/api/console/events/{eventId}/invitation")).Html.Contains("data-mail=\"state\">20"), "the console shows when each invitation went");
+
         // The public link without a unit's token: by invitation only.
         using (var open = await host.Http.GetAsync($"/api/signup/{eventId}"))
             Assert.Equal(System.Net.HttpStatusCode.Forbidden, open.StatusCode);
@@ -292,7 +335,8 @@ public sealed partial class InvitationConsoleTests(AzuriteFixture azurite)
         Assert.Equal(201, await SignUp(water.SignUp, "李强", "liqiang@example.cn"));
         Assert.Equal(201, await SignUp(water.SignUp, "赵敏", "zhaomin@example.cn"));
         Assert.Equal(201, await SignUp(law.SignUp, "陈静", "chenjing@example.cn"));
-        var people = await host.RegistrationsAsync(eventId);
+        var people = (await host.RegistrationsAsync(eventId)).Where(p => p.RowKey.StartsWith("reg-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, people.Count);
         Assert.All(people.Where(p => p.Name != "陈静"), p => Assert.Equal("上海市自来水公司", p.Organisation));
 
         // The contact's page: their three, nobody of the law firm; a sign-up link is not a contact link.
@@ -329,6 +373,10 @@ public sealed partial class InvitationConsoleTests(AzuriteFixture azurite)
         var ev = (await host.Table.GetEntityAsync<EventEntity>(eventId, EventEntity.RowKeyValue)).Value.ToRecord();
         Assert.Equal(2, UnitSeatRules.Used(ev.UnitUsed, water.Id));
         Assert.Equal(3, ev.Confirmed);
+
+        // The invitation rows are no registrations: not counted, not listed to the contact.
+        Assert.Equal(3, after.Count(p => p.RowKey.StartsWith(Ids.UnitMailPrefix, StringComparison.Ordinal)));
+        Assert.DoesNotContain(after, p => p.Email == "water@example.cn" && p.RowKey.StartsWith("reg-", StringComparison.Ordinal));
 
         // With people signed up, the event cannot become open to anyone.
         (status, page, _) = await admin.PostAsync($"/api/console/events/{eventId}/invitation", ("action", "open"));

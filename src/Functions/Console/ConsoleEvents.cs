@@ -151,6 +151,12 @@ public sealed class ConsoleInvitation(ConsoleInvitationApi api)
         string eventId,
         CancellationToken ct) => api.ReleaseAsync(request, eventId, ct);
 
+    [Function("ConsoleSendInvitations")]
+    public Task<IActionResult> Send(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSendInvitations)] HttpRequest request,
+        string eventId,
+        CancellationToken ct) => api.SendAsync(request, eventId, ct);
+
     [Function("ConsoleUnitQr")]
     public Task<IActionResult> Qr(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleUnitQr)] HttpRequest request,

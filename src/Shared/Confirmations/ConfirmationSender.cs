@@ -35,6 +35,7 @@ public sealed partial class ConfirmationSender(
     Http.Links links,
     PageRenderer renderer,
     Notifications.NoticeComposer notices,
+    Units.UnitMail unitMail,
     TimeProvider clock,
     IOptions<EventFunctionsOptions> options,
     ILogger<ConfirmationSender> log)
@@ -168,6 +169,8 @@ public sealed partial class ConfirmationSender(
 
     public async Task<EmailMessage> ComposeAsync(EventRecord e, RegistrationEntity r, int? waitlistPosition)
     {
+        if (r.Status is RegistrationStatus.UnitInvitation or RegistrationStatus.UnitReminder) return await unitMail.ComposeAsync(e, r);
+
         if (r.Status == RegistrationStatus.Removed)
         {
             var removal = await notices.ComposeRemovalAsync(e, r);

@@ -55,6 +55,7 @@ public static class Paths
         public static string Event(string eventId) => Of(Routes.ConsoleEvent, ("eventId", eventId));
         public static string Invitation(string eventId) => Of(Routes.ConsoleInvitation, ("eventId", eventId));
         public static string ReleaseUnitSeats(string eventId) => Of(Routes.ConsoleReleaseUnitSeats, ("eventId", eventId));
+        public static string SendInvitations(string eventId) => Of(Routes.ConsoleSendInvitations, ("eventId", eventId));
         public static string UnitQr(string eventId, string unitId) => Of(Routes.ConsoleUnitQr, ("eventId", eventId), ("unitId", unitId));
         public static string EditEvent(string eventId) => Of(Routes.ConsoleEditEvent, ("eventId", eventId));
         public static string Capacity(string eventId) => Of(Routes.ConsoleCapacity, ("eventId", eventId));

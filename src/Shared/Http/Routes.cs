@@ -46,6 +46,7 @@ public static class Routes
     public const string ConsolePoster = "console/events/{eventId}/poster";
     public const string ConsoleInvitation = "console/events/{eventId}/invitation";
     public const string ConsoleReleaseUnitSeats = "console/events/{eventId}/invitation/release";
+    public const string ConsoleSendInvitations = "console/events/{eventId}/invitation/send";
     public const string ConsoleUnitQr = "console/events/{eventId}/invitation/{unitId}/qr.png";
     public const string ConsoleOrganisers = "console/organisers";
     public const string ConsoleRemoveOrganiser = "console/organisers/remove";

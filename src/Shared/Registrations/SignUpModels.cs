@@ -46,6 +46,12 @@ public static class RegistrationStatus
     /// <c>removed-…</c>, see <see cref="Ids.RemovalNoticeKey"/>).
     /// </summary>
     public const string Removed = "Removed";
+    /// <summary>
+    /// Not a registration: an email to an invited unit's contact (the invitation, or the reminder to a unit that has
+    /// signed nobody up), RowKey <c>unitmail-…</c> (<see cref="Ids.UnitMailKey"/>), kept as the record that it went.
+    /// </summary>
+    public const string UnitInvitation = "UnitInvitation";
+    public const string UnitReminder = "UnitReminder";
 }
 
 /// <summary>One row per registration, in its event's partition. RowKey from the email's hash (see <see cref="Ids.RegistrationKey"/>).</summary>

@@ -52,6 +52,15 @@ public sealed record UiText
     public required string UnitCancelFor { get; init; }
     public required string UnitCancelled { get; init; }
     public required string UnitSignUpLinkLabel { get; init; }
+    /// <summary>The invitation to a unit's contact: {0} the event's title.</summary>
+    public required string UnitInvitationSubjectFormat { get; init; }
+    /// <summary>{0} the unit, {1} its seats.</summary>
+    public required string UnitInvitationBodyFormat { get; init; }
+    public required string UnitReminderSubjectFormat { get; init; }
+    /// <summary>{0} the unit, {1} when sign-up closes.</summary>
+    public required string UnitReminderBodyFormat { get; init; }
+    public required string UnitContactLinkLabel { get; init; }
+    public required string UnitEmailFooter { get; init; }
     public required string InvitationOnly { get; init; }
     /// <summary>{0} seats left for the unit (its own and the shared ones).</summary>
     public required string UnitSeatsLeftFormat { get; init; }
@@ -273,6 +282,12 @@ public sealed record UiText
         UnitCancelFor = "代为取消",
         UnitCancelled = "已取消，本人会收到邮件通知。",
         UnitSignUpLinkLabel = "本单位报名链接",
+        UnitInvitationSubjectFormat = "邀请：{0}",
+        UnitInvitationBodyFormat = "诚邀{0}派员参加。本单位名额 {1} 个，请把下方报名链接（或附件中的二维码）转给参加的同事，由本人填写报名。",
+        UnitReminderSubjectFormat = "提醒：{0} 即将截止报名",
+        UnitReminderBodyFormat = "{0}尚无人报名。报名将于 {1} 截止，请把下方报名链接转给参加的同事。",
+        UnitContactLinkLabel = "查看本单位报名情况（仅供联系人，请勿转发）",
+        UnitEmailFooter = "此邮件由 EventFunctions 代活动组织者发给成员单位联系人；回复此邮件即联系组织者。",
         InvitationOnly = "请使用本单位联系人转发的报名链接或二维码；链接不完整或已失效时，请向本单位联系人索取。",
         UnitSeatsLeftFormat = "本单位还可报名 {0} 人",
         SecurityDeskNote = "以下信息仅用于参观场所安保登记，活动结束后删除。",
@@ -430,6 +445,12 @@ public sealed record UiText
         UnitCancelFor = "Cancel for them",
         UnitCancelled = "Cancelled; they are told by email.",
         UnitSignUpLinkLabel = "Your unit's sign-up link",
+        UnitInvitationSubjectFormat = "Invitation: {0}",
+        UnitInvitationBodyFormat = "{0} is invited to send people. Your unit has {1} seats: pass the sign-up link below (or the QR code attached) to the colleagues who will come; each signs up themselves.",
+        UnitReminderSubjectFormat = "Reminder: sign-up for {0} closes soon",
+        UnitReminderBodyFormat = "Nobody from {0} has signed up yet. Sign-up closes {1}: pass the link below to the colleagues who will come.",
+        UnitContactLinkLabel = "See who from your unit signed up (for you only: do not forward)",
+        UnitEmailFooter = "Sent by EventFunctions for the organiser to the member unit's contact; a reply reaches the organiser.",
         InvitationOnly = "Please use the sign-up link or QR code your unit's contact passed on; if it is incomplete or no longer works, ask them for it.",
         UnitSeatsLeftFormat = "{0} more can sign up from your unit",
         SecurityDeskNote = "The site's security desk needs the details below; they are deleted after the event.",

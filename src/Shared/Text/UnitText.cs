@@ -83,4 +83,15 @@ public static class UnitText
     public static readonly Bilingual FlashReleased = new("未用名额已释放，候补已按顺序递补", "Unused seats released; the waitlist took them in order.");
     public static readonly Bilingual AuditInvitation = new("设置邀请单位", "Set the invited units");
     public static readonly Bilingual AuditReleased = new("释放未用名额", "Released unused unit seats");
+    public static readonly Bilingual SendInvitations = new("发送邀请邮件", "Send the invitations");
+    public static readonly Bilingual SendInvitationsHint = new("发给每个受邀单位的联系人：本单位报名链接、二维码和查看报名情况的链接。再次点击即重发。截止前一天，系统会提醒尚无人报名的单位 ·",
+        "To each invited unit's contact: the unit's sign-up link, its QR code and their own page. Click again to send again. A day before sign-up closes, units with nobody signed up are reminded.");
+    public static readonly Bilingual InvitationEmail = new("邀请邮件", "Invitation email");
+    public static readonly Bilingual NotSentYet = new("未发送", "not sent");
+    public static readonly Bilingual Sending = new("发送中", "on its way");
+    public static readonly Bilingual NoContactEmail = new("无联系人邮箱", "no contact email");
+    public static Bilingual FlashInvitationsSent(int queued, IReadOnlyList<string> without) => without.Count == 0
+        ? new($"已发送 {queued} 封邀请邮件", $"{queued} invitation emails are on their way.")
+        : new($"已发送 {queued} 封邀请邮件；以下单位没有联系人邮箱，请另行通知：{string.Join("、", without)}", $"{queued} invitation emails are on their way; these units have no contact email, tell them another way: {string.Join(", ", without)}");
+    public static readonly Bilingual AuditSentInvitations = new("发送邀请邮件", "Sent the invitations");
 }

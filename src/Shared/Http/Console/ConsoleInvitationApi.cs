@@ -14,7 +14,7 @@ namespace EventFunctions.Shared.Http;
 /// An event's invitation, from its console page: which member units are invited and their seats, the shared pool,
 /// when unused seats are released; each unit's signed sign-up link and QR code, and its contact's link.
 /// </summary>
-public sealed class ConsoleInvitationApi(ConsolePolicy policy, EventService events, UnitDirectory units, UnitLinks links, AuditLog audit, PageRenderer pages)
+public sealed class ConsoleInvitationApi(ConsolePolicy policy, EventService events, UnitDirectory units, UnitLinks links, UnitMail mail, Storage.EventStore store, AuditLog audit, PageRenderer pages)
 {
     public const int MaxSeatsPerUnit = 1000;
 
@@ -80,6 +80,14 @@ public sealed class ConsoleInvitationApi(ConsolePolicy policy, EventService even
         };
     }, isChange: true);
 
+    public Task<IActionResult> SendAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
+    {
+        var sent = await mail.SendInvitationsAsync(e, ct);
+        var flash = UnitText.FlashInvitationsSent(sent.Queued, sent.WithoutEmail);
+        await audit.RecordAsync(e.Id, user, UnitText.AuditSentInvitations.Inline, flash.Inline, "OK", ct);
+        return await PageAsync(user, e, null, null, flash.Inline, 200, ct);
+    }, isChange: true);
+
     /// <summary>An invited unit's sign-up link as a QR code (PNG), for its contact to forward or print.</summary>
     public Task<IActionResult> QrAsync(HttpRequest request, string eventId, string unitId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
     {
@@ -129,7 +137,31 @@ public sealed class ConsoleInvitationApi(ConsolePolicy policy, EventService even
             [nameof(InvitationPage.Errors)] = errors,
             [nameof(InvitationPage.Flash)] = flash,
             [nameof(InvitationPage.Links)] = e.Invitation?.Units.ToDictionary(u => u.UnitId, u => (links.SignUpLink(e, u.UnitId), links.ContactLink(e, u.UnitId))) ?? [],
+            [nameof(InvitationPage.Mail)] = e.Invitation is null ? new Dictionary<string, string>() : await MailStateAsync(e, directory, ct),
         }), status);
+    }
+
+    /// <summary>Each invited unit's latest invitation email as the console says it: sent when, on its way, failed, or none.</summary>
+    private async Task<Dictionary<string, string>> MailStateAsync(EventRecord e, IReadOnlyList<UnitView> directory, CancellationToken ct)
+    {
+        var table = await store.TableAsync(ct);
+        var latest = new Dictionary<string, Registrations.RegistrationEntity>(StringComparer.Ordinal);
+        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {e.Id} and RowKey ge {Ids.UnitMailPrefix} and RowKey lt {"unitmail."} and Status eq {Registrations.RegistrationStatus.UnitInvitation}");
+        await foreach (var row in table.QueryAsync<Registrations.RegistrationEntity>(filter, cancellationToken: ct))
+        {
+            if (row.UnitId is { } id && (!latest.TryGetValue(id, out var seen) || seen.CreatedUtc < row.CreatedUtc)) latest[id] = row;
+        }
+
+        var state = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var u in e.Invitation!.Units)
+        {
+            state[u.UnitId] = latest.GetValueOrDefault(u.UnitId) is not { } row
+                ? directory.FirstOrDefault(d => d.Id == u.UnitId)?.ContactEmail is null ? UnitText.NoContactEmail.Inline : UnitText.NotSentYet.Inline
+                : row.EmailSentUtc is { } at ? $"{ConsoleFormat.Local(e, at)}{(string.IsNullOrEmpty(row.EmailError) ? "" : " · " + row.EmailError)}{(row.DeliveryStatus is { } d ? " · " + d : "")}"
+                : UnitText.Sending.Inline;
+        }
+
+        return state;
     }
 
     private static Dictionary<string, string> Values(EventRecord e)
