@@ -87,17 +87,17 @@ public sealed class CsvTests(AzuriteFixture azurite)
         await attendance.AddWalkInAsync(lecture.Id, "丙", "=HYPERLINK(\"http://x\")", "door:x", null, UiText.Chinese, default);
 
         var byUnit = ReadBack((await app.Get<CsvExport>().AttendanceByUnitAsync(lecture.Id, default))!);
-        Assert.Equal(["单位 (Unit)", "报名确认 (Registered)", "候补 (Waitlisted)", "出席 (Attended)", "未到 (No-shows)", "现场登记 (Walk-ins)"], byUnit[0]);
-        Assert.Contains(["律所", "1", "0", "1", "0", "0"], byUnit);
-        Assert.Contains([AttendanceService.UnitNotGiven, "1", "0", "0", "0", "0"], byUnit);
-        Assert.Contains(["'=HYPERLINK(\"http://x\")", "0", "0", "1", "0", "1"], byUnit);
-        Assert.Contains(["合计 (Total)", "2", "0", "2", "0", "1"], byUnit);
+        Assert.Equal(["单位 (Unit)", "报名确认 (Registered)", "候补 (Waitlisted)", "出席 (Attended)", "未到 (No-shows)", "现场登记 (Walk-ins)", "受邀名额 (Invited seats)", "无人出席 (No one came)"], byUnit[0]);
+        Assert.Contains(["律所", "1", "0", "1", "0", "0", "", ""], byUnit); // an open event: no unit was invited
+        Assert.Contains([AttendanceService.UnitNotGiven, "1", "0", "0", "0", "0", "", ""], byUnit);
+        Assert.Contains(["'=HYPERLINK(\"http://x\")", "0", "0", "1", "0", "1", "", ""], byUnit);
+        Assert.Contains(["合计 (Total)", "2", "0", "2", "0", "1", "", ""], byUnit);
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var units = ReadBack(await app.Get<CsvExport>().UnitReportAsync(today, today.AddDays(30), _ => true, default));
-        Assert.Equal(["单位 (Unit)", "参加活动数 (Events)", "出席人次合计 (Attended, all events)", "活动日期 (Event date)", "活动 (Event)", "出席人数 (Attended)"], units[0]);
+        Assert.Equal(["单位 (Unit)", "受邀次数 (Invitations)", "参加活动数 (Events)", "出席人次合计 (Attended, all events)", "活动日期 (Event date)", "活动 (Event)", "出席人数 (Attended)", "受邀 (Invited)"], units[0]);
         var date = TimeZoneInfo.ConvertTime((await Kit.EventAsync(app, lecture.Id)).StartUtc, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).ToString("yyyy-MM-dd");
-        Assert.Contains(["律所", "1", "1", date, "上海供水的过去、现在和未来", "1"], units);
+        Assert.Contains(["律所", "0", "1", "1", date, "上海供水的过去、现在和未来", "1", ""], units);
         Assert.Equal(3, units.Count); // 律所 and the walk-in's unit; the blank unit attended nobody
     }
 }

@@ -221,6 +221,52 @@ public sealed class UnitSeatTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_report_names_each_invited_unit_with_its_seats_and_the_ones_nobody_came_from_even_after_the_purge()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, clock: clock);
+        var (eventId, invitation) = await MeetingAsync(app, units: 3, seatsEach: 2, pool: 0);
+        var ev = (await app.EventRowAsync(eventId)).ToRecord();
+        var links = app.Get<UnitLinks>();
+        Assert.Equal(201, await SignUpAsync(app, eventId, links.SignUpToken(ev, invitation.Units[0].UnitId), 1));
+        Assert.Equal(201, await SignUpAsync(app, eventId, links.SignUpToken(ev, invitation.Units[0].UnitId), 2));
+        Assert.Equal(201, await SignUpAsync(app, eventId, links.SignUpToken(ev, invitation.Units[1].UnitId), 3));
+        var service = app.Get<Shared.Attendance.AttendanceService>();
+        var rows = (await app.RegistrationsAsync(eventId)).Where(r => r.RowKey.StartsWith("reg-", StringComparison.Ordinal)).ToList();
+        Assert.IsType<Shared.Attendance.CheckInOutcome.CheckedIn>(await service.CheckInAsync(eventId, rows.First(r => r.UnitId == invitation.Units[0].UnitId).TicketCode!, "door:test", default));
+
+        // Before the event nobody is "no one came"; after it, the second unit (signed up, nobody at the door) and the
+        // third (nobody signed up) are, each with the seats it was invited with.
+        var before = (await service.ReportAsync(eventId, default))!;
+        Assert.Equal(3, before.ByUnit.Count);
+        Assert.DoesNotContain(before.ByUnit, u => u.NoOneCame(before.Ended));
+        clock.SetUtcNow(ev.EndUtc.AddMinutes(1));
+        var after = (await service.ReportAsync(eventId, default))!;
+        Assert.Equal(["成员单位1", "成员单位2"], after.ByUnit.Where(u => u.NoOneCame(after.Ended)).Select(u => u.Unit).Order());
+        Assert.All(after.ByUnit, u => Assert.Equal(2, u.Seats));
+
+        // The period report: each unit's invitations, the events its people came to, and those nobody came to.
+        var date = DateOnly.FromDateTime(ev.ToLocal(ev.StartUtc).DateTime);
+        var period = await service.UnitReportAsync(date, date, _ => true, default);
+        var first = period.Single(u => u.Unit == "成员单位0");
+        Assert.Equal((1, 1, 0), (first.Invited, first.Events.Count, first.Missed.Count));
+        var third = period.Single(u => u.Unit == "成员单位2");
+        Assert.Equal((1, 0, 1), (third.Invited, third.Events.Count, third.Missed.Count));
+        var csv = System.Text.Encoding.UTF8.GetString(await app.Get<Shared.Attendance.CsvExport>().UnitReportAsync(date, date, _ => true, default));
+        Assert.Contains("成员单位2,1,0,0,", csv);
+        Assert.Contains("受邀，无人出席 (invited, no one came)", csv);
+
+        // After the personal-data purge, the same lines, from the anonymous counts.
+        clock.Advance(app.Options.RetentionAfterEvent + TimeSpan.FromHours(1));
+        await app.Get<RetentionService>().PurgeAsync(default);
+        Assert.DoesNotContain(await app.RegistrationsAsync(eventId), r => r.RowKey.StartsWith("reg-", StringComparison.Ordinal));
+        var kept = (await service.ReportAsync(eventId, default))!;
+        Assert.True(kept.FromSummary);
+        Assert.Equal(after.ByUnit.Select(u => (u.Unit, u.Seats, u.Attended)), kept.ByUnit.Select(u => (u.Unit, u.Seats, u.Attended)));
+        Assert.Equal(["成员单位1", "成员单位2"], kept.ByUnit.Where(u => u.NoOneCame(kept.Ended)).Select(u => u.Unit).Order());
+    }
+
+    [Fact]
     public async Task Releasing_unused_seats_promotes_from_the_waitlist_in_order()
     {
         var (a, b) = await TwoInstancesAsync();

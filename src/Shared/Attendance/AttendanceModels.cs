@@ -35,7 +35,14 @@ public abstract record CheckInOutcome
 public sealed record DoorCounts(int Confirmed, int CheckedIn, int WalkIns);
 
 /// <summary>One unit's line in an event's attendance.</summary>
-public sealed record UnitAttendance(string Unit, int Registered, int Waitlisted, int Attended, int NoShows, int WalkIns);
+public sealed record UnitAttendance(string Unit, int Registered, int Waitlisted, int Attended, int NoShows, int WalkIns)
+{
+    /// <summary>On an invitation event, the seats the unit was invited with; null for a unit that was not invited.</summary>
+    public int? Seats { get; init; }
+
+    /// <summary>An invited unit of which nobody came, once the event is over: the line the office's report is for.</summary>
+    public bool NoOneCame(bool ended) => Seats is not null && ended && Attended == 0;
+}
 
 /// <summary>
 /// An event's attendance: registered (confirmed), waitlisted, cancelled (withdrawn), attended (checked-in confirmed
@@ -56,7 +63,19 @@ public sealed record EventAttendance(
     bool FromSummary);
 
 /// <summary>One event a unit took part in, and how many of its people attended it.</summary>
-public sealed record UnitEvent(string EventId, string Title, DateOnly LocalDate, int Attended);
+public sealed record UnitEvent(string EventId, string Title, DateOnly LocalDate, int Attended)
+{
+    /// <summary>The unit was invited to it (an invitation event).</summary>
+    public bool Invited { get; init; }
+    public bool Ended { get; init; }
+}
 
-/// <summary>A unit over a date range: the events it took part in (attended ≥ 1) and its attendances in all.</summary>
-public sealed record UnitParticipation(string Unit, IReadOnlyList<UnitEvent> Events, int Attended);
+/// <summary>
+/// A unit over a date range: the events it took part in (attended ≥ 1) and its attendances in all; with invitations,
+/// how many events it was invited to and those of them nobody of it came to.
+/// </summary>
+public sealed record UnitParticipation(string Unit, IReadOnlyList<UnitEvent> Events, int Attended)
+{
+    public int Invited { get; init; }
+    public IReadOnlyList<UnitEvent> Missed { get; init; } = [];
+}

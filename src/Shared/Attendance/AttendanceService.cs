@@ -182,14 +182,22 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
             var date = DateOnly.FromDateTime(record.ToLocal(record.StartUtc).DateTime);
             if (date < from || date > to || !include(record)) continue;
             var report = await ReportAsync(e, ct);
-            foreach (var u in report.ByUnit.Where(u => u.Attended > 0))
+            foreach (var u in report.ByUnit.Where(u => u.Attended > 0 || u.Seats is not null))
             {
                 if (!units.TryGetValue(u.Unit, out var list)) units[u.Unit] = list = [];
-                list.Add(new UnitEvent(e.PartitionKey, e.Title, date, u.Attended));
+                list.Add(new UnitEvent(e.PartitionKey, e.Title, date, u.Attended) { Invited = u.Seats is not null, Ended = report.Ended });
             }
         }
 
-        return units.Select(kv => new UnitParticipation(kv.Key, kv.Value.OrderBy(x => x.LocalDate).ThenBy(x => x.Title, StringComparer.Ordinal).ToList(), kv.Value.Sum(x => x.Attended)))
+        return units.Select(kv =>
+            {
+                var events = kv.Value.OrderBy(x => x.LocalDate).ThenBy(x => x.Title, StringComparer.Ordinal).ToList();
+                return new UnitParticipation(kv.Key, events.Where(x => x.Attended > 0).ToList(), events.Sum(x => x.Attended))
+                {
+                    Invited = events.Count(x => x.Invited),
+                    Missed = events.Where(x => x.Invited && x.Ended && x.Attended == 0).ToList(),
+                };
+            })
             .OrderByDescending(u => u.Attended).ThenBy(u => u.Unit, StringComparer.Ordinal).ToList();
     }
 
@@ -261,8 +269,13 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
     {
         var record = e.ToRecord();
         var ended = clock.GetUtcNow() >= e.EndUtc;
+        // An invitation event lists every invited unit, those of which nobody signed up or came included (its people's
+        // unit is the invitation's, so their rows group under its name); each with the seats it was invited with.
+        var invited = record.Invitation?.Units.ToDictionary(u => u.Name, u => u.Seats, StringComparer.Ordinal) ?? [];
         var byUnit = rows.GroupBy(r => UnitOf(r.Organisation), StringComparer.Ordinal)
             .Select(g => Line(g.Key, g.ToList(), ended))
+            .Concat(invited.Keys.Where(name => !rows.Any(r => UnitOf(r.Organisation) == name)).Select(name => Line(name, [], ended)))
+            .Select(u => invited.TryGetValue(u.Unit, out var seats) ? u with { Seats = seats } : u)
             .OrderByDescending(u => u.Attended).ThenBy(u => u.Unit, StringComparer.Ordinal).ToList();
         var all = Line("", rows, ended);
         return new EventAttendance(e.PartitionKey, e.Title, DateOnly.FromDateTime(record.ToLocal(e.StartUtc).DateTime), ended,

@@ -84,24 +84,26 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance, Se
     {
         var report = await attendance.ReportAsync(eventId, ct);
         if (report is null) return null;
-        var header = new[] { "单位 (Unit)", "报名确认 (Registered)", "候补 (Waitlisted)", "出席 (Attended)", "未到 (No-shows)", "现场登记 (Walk-ins)" };
-        var lines = report.ByUnit.Select(u => Line(u.Unit, u.Registered, u.Waitlisted, u.Attended, u.NoShows, u.WalkIns)).ToList();
-        lines.Add(Line("合计 (Total)", report.Registered, report.Waitlisted, report.Attended, report.NoShows, report.WalkIns));
-        lines.Add(["已取消 (Cancelled)", report.Withdrawn.ToString(CultureInfo.InvariantCulture), "", "", "", ""]);
+        var header = new[] { "单位 (Unit)", "报名确认 (Registered)", "候补 (Waitlisted)", "出席 (Attended)", "未到 (No-shows)", "现场登记 (Walk-ins)", "受邀名额 (Invited seats)", "无人出席 (No one came)" };
+        var lines = report.ByUnit.Select(u => Line(u.Unit, [u.Registered, u.Waitlisted, u.Attended, u.NoShows, u.WalkIns],
+            u.Seats?.ToString(CultureInfo.InvariantCulture) ?? "", u.NoOneCame(report.Ended) ? "是 (yes)" : "")).ToList();
+        lines.Add(Line("合计 (Total)", [report.Registered, report.Waitlisted, report.Attended, report.NoShows, report.WalkIns], "", ""));
+        lines.Add(["已取消 (Cancelled)", report.Withdrawn.ToString(CultureInfo.InvariantCulture), "", "", "", "", "", ""]);
         return Write(header, lines);
 
-        static List<string?> Line(string unit, params int[] counts) => [unit, .. counts.Select(c => c.ToString(CultureInfo.InvariantCulture))];
+        static List<string?> Line(string unit, int[] counts, string seats, string noOneCame) => [unit, .. counts.Select(c => c.ToString(CultureInfo.InvariantCulture)), seats, noOneCame];
     }
 
     /// <summary>The unit report (see <see cref="AttendanceService.UnitReportAsync"/>): one line per unit and event it took part in.</summary>
     public async Task<byte[]> UnitReportAsync(DateOnly from, DateOnly to, Func<EventRecord, bool> include, CancellationToken ct)
     {
         var units = await attendance.UnitReportAsync(from, to, include, ct);
-        var header = new[] { "单位 (Unit)", "参加活动数 (Events)", "出席人次合计 (Attended, all events)", "活动日期 (Event date)", "活动 (Event)", "出席人数 (Attended)" };
-        return Write(header, units.SelectMany(u => u.Events.Select(ev => new List<string?>
+        var header = new[] { "单位 (Unit)", "受邀次数 (Invitations)", "参加活动数 (Events)", "出席人次合计 (Attended, all events)", "活动日期 (Event date)", "活动 (Event)", "出席人数 (Attended)", "受邀 (Invited)" };
+        return Write(header, units.SelectMany(u => u.Events.Concat(u.Missed).OrderBy(ev => ev.LocalDate).Select(ev => new List<string?>
         {
-            u.Unit, u.Events.Count.ToString(CultureInfo.InvariantCulture), u.Attended.ToString(CultureInfo.InvariantCulture),
+            u.Unit, u.Invited.ToString(CultureInfo.InvariantCulture), u.Events.Count.ToString(CultureInfo.InvariantCulture), u.Attended.ToString(CultureInfo.InvariantCulture),
             ev.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ev.Title, ev.Attended.ToString(CultureInfo.InvariantCulture),
+            ev.Invited ? ev.Attended == 0 ? "受邀，无人出席 (invited, no one came)" : "是 (yes)" : "",
         })));
     }
 

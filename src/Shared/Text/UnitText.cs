@@ -94,4 +94,7 @@ public static class UnitText
         ? new($"已发送 {queued} 封邀请邮件", $"{queued} invitation emails are on their way.")
         : new($"已发送 {queued} 封邀请邮件；以下单位没有联系人邮箱，请另行通知：{string.Join("、", without)}", $"{queued} invitation emails are on their way; these units have no contact email, tell them another way: {string.Join(", ", without)}");
     public static readonly Bilingual AuditSentInvitations = new("发送邀请邮件", "Sent the invitations");
+    public static readonly Bilingual NoOneCame = new("无人出席", "no one came");
+    public static readonly Bilingual Invitations = new("受邀", "Invited");
+    public static readonly Bilingual NoOneCameTo = new("受邀但无人出席", "Invited, no one came");
 }
