@@ -97,4 +97,5 @@ public static class UnitText
     public static readonly Bilingual NoOneCame = new("无人出席", "no one came");
     public static readonly Bilingual Invitations = new("受邀", "Invited");
     public static readonly Bilingual NoOneCameTo = new("受邀但无人出席", "Invited, no one came");
+    public static readonly Bilingual SetInvitation = new("受邀单位和名额", "Invite units and set their seats");
 }
