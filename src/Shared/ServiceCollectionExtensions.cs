@@ -116,6 +116,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConsoleOrganisersApi>();
         services.AddSingleton<ConsoleUnitsApi>();
         services.AddSingleton<ConsoleInvitationApi>();
+        services.AddSingleton<ConsoleApprovalApi>();
         services.AddSingleton<UnitContactApi>();
         services.AddSingleton<SignUpApi>();
         services.AddSingleton<Notifications.NotificationQueue>();

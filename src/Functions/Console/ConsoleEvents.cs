@@ -164,3 +164,20 @@ public sealed class ConsoleInvitation(ConsoleInvitationApi api)
         string unitId,
         CancellationToken ct) => api.QrAsync(request, eventId, unitId, ct);
 }
+
+/// <summary>Approving and declining pending sign-ups (one or many), and letting a declined person sign up again.</summary>
+public sealed class ConsoleApproval(ConsoleApprovalApi api)
+{
+    [Function("ConsoleDecide")]
+    public Task<IActionResult> Decide(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleDecide)] HttpRequest request,
+        string eventId,
+        CancellationToken ct) => api.DecideAsync(request, eventId, ct);
+
+    [Function("ConsoleAllowAgain")]
+    public Task<IActionResult> AllowAgain(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleAllowAgain)] HttpRequest request,
+        string eventId,
+        string registrationId,
+        CancellationToken ct) => api.AllowAgainAsync(request, eventId, registrationId, ct);
+}

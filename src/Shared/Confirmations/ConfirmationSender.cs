@@ -180,15 +180,21 @@ public sealed partial class ConfirmationSender(
         var text = UiText.ForCode(r.Language);
         e = Notifications.NoticeState.For(e, text); // the event's own text in the participant's language where given
         var confirmed = r.Status == RegistrationStatus.Confirmed;
+        // The organiser's decision on a pending sign-up, told once (a later promotion from the waitlist is told as one).
+        var approved = r.DecidedUtc is not null && r.EmailSentStatus is null or RegistrationStatus.Pending;
         // Confirmed in a later state than the first: the status changed, and the only changes to confirmed are a
         // promotion from the waitlist (seats are never taken back) and a held seat confirmed from the email.
-        var promoted = confirmed && r.StateVersion > 1 && !ConfirmedHold(r);
+        var promoted = confirmed && r.StateVersion > 1 && !ConfirmedHold(r) && !approved;
         // Not yet confirmed from the email (a held seat, an unconfirmed waitlist place): this email asks for it.
         var asks = r.AwaitsConfirmation;
         var by = asks ? text.FormatDateTimeIn(e.ToLocal(r.ConfirmBy!.Value), e.TimeZoneId) : "";
-        var subject = string.Format(asks ? text.ConfirmSubjectFormat : promoted ? text.PromotedSubjectFormat : confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
-        var body = asks ? string.Format(r.Status == RegistrationStatus.Held ? text.ConfirmHeldBodyFormat : text.ConfirmWaitBodyFormat, by)
-            : promoted ? text.PromotedBody : confirmed ? text.ConfirmedBody : text.WaitlistedBody;
+        var pending = r.Status == RegistrationStatus.Pending;
+        var declined = r.Status == RegistrationStatus.Declined;
+        var subject = string.Format(pending ? text.PendingSubjectFormat : declined ? text.DeclinedSubjectFormat : asks ? text.ConfirmSubjectFormat
+            : approved ? text.ApprovedSubjectFormat : promoted ? text.PromotedSubjectFormat : confirmed ? text.ConfirmedSubjectFormat : text.WaitlistedSubjectFormat, e.Title);
+        var body = pending ? text.PendingBody : declined ? text.DeclinedBody
+            : asks ? string.Format(r.Status == RegistrationStatus.Held ? text.ConfirmHeldBodyFormat : text.ConfirmWaitBodyFormat, by)
+            : promoted ? text.PromotedBody : confirmed ? text.ConfirmedBody : approved ? text.ApprovedWaitlistedBody : text.WaitlistedBody;
         var manageUrl = links.Manage(e.Id, r.RegistrationId, ids.ManageToken(r), text.Code);
         var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e, r.Status, ids.TicketOf(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);
         var html = await renderer.RenderAsync<ConfirmationEmail>(new()

@@ -49,6 +49,8 @@ public static class ConsoleFormat
         RegistrationStatus.Confirmed => ConsoleText.Confirmed.Inline,
         RegistrationStatus.Waitlisted => ConsoleText.Waitlisted.Inline,
         RegistrationStatus.Held => ConsoleText.Held.Inline,
+        RegistrationStatus.Pending => ApprovalText.Pending.Inline,
+        RegistrationStatus.Declined => ApprovalText.Declined.Inline,
         _ => status,
     };
 

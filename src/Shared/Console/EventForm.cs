@@ -16,7 +16,7 @@ public static partial class EventForm
 
     public static readonly string[] Fields =
     [
-        "kind", "title", "description", "venue", "address", "start", "end", "capacity", "waitlistAllowed", "confirmEmail",
+        "kind", "title", "description", "venue", "address", "start", "end", "capacity", "waitlistAllowed", "confirmEmail", "requiresApproval",
         "signUpOpens", "signUpCloses", "organiserName", "organiserEmail", "unit",
         "salon.hostOrganisation", "salon.topic", "salon.speaker",
         "siteVisit.meetingPoint", "siteVisit.meetingTime", "siteVisit.securityFields", "siteVisit.bring",
@@ -60,6 +60,7 @@ public static partial class EventForm
             Capacity = int.TryParse(Get(v, "capacity"), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : null,
             WaitlistAllowed = Get(v, "waitlistAllowed") is "on" or "true",
             ConfirmEmail = Get(v, "confirmEmail") is "on" or "true",
+            RequiresApproval = Get(v, "requiresApproval") is "on" or "true",
             WaitlistLimit = int.TryParse(Get(v, "waitlistLimit"), NumberStyles.None, CultureInfo.InvariantCulture, out var w) ? w : null,
             SignUpOpens = Get(v, "signUpOpens"),
             SignUpCloses = Get(v, "signUpCloses"),
@@ -104,6 +105,7 @@ public static partial class EventForm
             ["capacity"] = e.Capacity.ToString(CultureInfo.InvariantCulture),
             ["waitlistAllowed"] = e.WaitlistAllowed ? "on" : "",
             ["confirmEmail"] = e.ConfirmEmail ? "on" : "",
+            ["requiresApproval"] = e.RequiresApproval ? "on" : "",
             // The default (three times the seats) shows as empty, so that changing the seats moves it too.
             ["waitlistLimit"] = e.WaitlistAllowed && e.WaitlistLimit > 0 && e.WaitlistLimit != EventRecord.DefaultWaitlistLimit(e.Capacity)
                 ? e.WaitlistLimit.ToString(CultureInfo.InvariantCulture) : "",

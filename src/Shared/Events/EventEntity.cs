@@ -28,6 +28,7 @@ public sealed class EventEntity : ITableEntity
     public int WaitlistLimit { get; set; }
     /// <summary>See <see cref="EventRecord.ConfirmEmail"/>; false on rows stored before holds.</summary>
     public bool ConfirmEmail { get; set; }
+    public bool RequiresApproval { get; set; }
     public DateTimeOffset SignUpOpensUtc { get; set; }
     public DateTimeOffset SignUpClosesUtc { get; set; }
     public string OrganiserName { get; set; } = "";
@@ -47,6 +48,8 @@ public sealed class EventEntity : ITableEntity
     public int Held { get; set; }
     /// <summary>Sign-ups not yet confirmed from the email (held seats and waitlist places): the hold sweep looks at events with any.</summary>
     public int Unconfirmed { get; set; }
+    /// <summary>Sign-ups waiting for the organiser's approval (counted in <see cref="Unconfirmed"/> too, so the hold sweep expires them).</summary>
+    public int Pending { get; set; }
     /// <summary>
     /// Seats handed to instances in blocks (<see cref="Ledger.SeatBlockEntity"/>), given to people or not: the block
     /// rows count those given until a commit here folds them in. Seats taken = <see cref="Confirmed"/> + this, always.
@@ -107,6 +110,8 @@ public sealed class EventEntity : ITableEntity
         WaitlistAllowed = e.WaitlistAllowed,
         WaitlistLimit = e.WaitlistLimit,
         ConfirmEmail = e.ConfirmEmail,
+        RequiresApproval = e.RequiresApproval,
+        Pending = e.Pending,
         SignUpOpensUtc = e.SignUpOpensUtc,
         SignUpClosesUtc = e.SignUpClosesUtc,
         OrganiserName = e.OrganiserName,
@@ -149,6 +154,8 @@ public sealed class EventEntity : ITableEntity
             WaitlistAllowed = WaitlistAllowed,
             WaitlistLimit = WaitlistLimit,
             ConfirmEmail = ConfirmEmail,
+            RequiresApproval = RequiresApproval,
+            Pending = Pending,
             SignUpOpensUtc = SignUpOpensUtc,
             SignUpClosesUtc = SignUpClosesUtc,
             OrganiserName = OrganiserName,

@@ -36,6 +36,8 @@ public sealed record EventInput
     /// on when a new event omits it, unchanged when an edit omits it.
     /// </summary>
     public bool? ConfirmEmail { get; init; }
+    /// <summary>Each sign-up waits for the organiser's approval (see <see cref="EventRecord.RequiresApproval"/>); off when omitted on a new event, unchanged on an edit.</summary>
+    public bool? RequiresApproval { get; init; }
     /// <summary>Local time sign-up opens; now when omitted.</summary>
     public string? SignUpOpens { get; init; }
     /// <summary>Local time sign-up closes; the event's start when omitted.</summary>
@@ -111,6 +113,14 @@ public sealed record EventRecord
     /// (<see cref="Storage.EventFunctionsOptions.HoldTime"/>). Off on rows stored before holds.
     /// </summary>
     public bool ConfirmEmail { get; init; }
+    /// <summary>
+    /// Each sign-up waits as pending until the organiser approves it (a seat through the ledger, or the waitlist when
+    /// none is free) or declines it; one nobody decides on before the event starts expires. The organiser's check
+    /// stands in for the email confirmation, which such an event does not ask.
+    /// </summary>
+    public bool RequiresApproval { get; init; }
+    /// <summary>Sign-ups waiting for the organiser's decision (no seat, no waitlist place yet).</summary>
+    public int Pending { get; init; }
     public required DateTimeOffset SignUpOpensUtc { get; init; }
     public required DateTimeOffset SignUpClosesUtc { get; init; }
     public required string OrganiserName { get; init; }

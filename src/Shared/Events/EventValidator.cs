@@ -148,7 +148,10 @@ public static partial class EventValidator
             UnitUsed = existing?.UnitUsed ?? Invitation.NoneUsed,
             WaitlistAllowed = input.WaitlistAllowed ?? false,
             WaitlistLimit = waitlistLimit,
-            ConfirmEmail = input.ConfirmEmail ?? existing?.ConfirmEmail ?? true,
+            // An event that needs approval does not also ask for the email to be confirmed: the organiser's check is the human one.
+            ConfirmEmail = !(input.RequiresApproval ?? existing?.RequiresApproval ?? false) && (input.ConfirmEmail ?? existing?.ConfirmEmail ?? true),
+            RequiresApproval = input.RequiresApproval ?? existing?.RequiresApproval ?? false,
+            Pending = existing?.Pending ?? 0,
             SignUpOpensUtc = opens,
             SignUpClosesUtc = closes.Value,
             OrganiserName = organiserName,

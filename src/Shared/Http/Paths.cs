@@ -53,6 +53,8 @@ public static class Paths
         public static readonly string Replay = Of(Routes.ConsoleReplay);
 
         public static string Event(string eventId) => Of(Routes.ConsoleEvent, ("eventId", eventId));
+        public static string Decide(string eventId) => Of(Routes.ConsoleDecide, ("eventId", eventId));
+        public static string AllowAgain(string eventId, string registrationId) => Of(Routes.ConsoleAllowAgain, ("eventId", eventId), ("registrationId", registrationId));
         public static string Invitation(string eventId) => Of(Routes.ConsoleInvitation, ("eventId", eventId));
         public static string ReleaseUnitSeats(string eventId) => Of(Routes.ConsoleReleaseUnitSeats, ("eventId", eventId));
         public static string SendInvitations(string eventId) => Of(Routes.ConsoleSendInvitations, ("eventId", eventId));

@@ -34,6 +34,8 @@ public static class Routes
     public const string ConsoleCancelEvent = "console/events/{eventId}/cancel";
     public const string ConsoleRemoveRegistration = "console/events/{eventId}/registrations/{registrationId}/remove";
     public const string ConsoleResend = "console/events/{eventId}/registrations/{registrationId}/resend";
+    public const string ConsoleDecide = "console/events/{eventId}/decide";
+    public const string ConsoleAllowAgain = "console/events/{eventId}/registrations/{registrationId}/allow";
     public const string ConsoleCheckIn = "console/events/{eventId}/registrations/{registrationId}/checkin";
     public const string ConsoleUndoCheckIn = "console/events/{eventId}/registrations/{registrationId}/undo-checkin";
     public const string ConsoleExportRegistrations = "console/events/{eventId}/export/registrations.csv";

@@ -175,6 +175,8 @@ public sealed class SignUpApi(
             [nameof(CancelPage.Token)] = token,
             [nameof(CancelPage.FormAction)] = Paths.Manage(e.Id, r.RegistrationId),
             [nameof(CancelPage.StatusText)] = confirmed ? text.StatusConfirmed
+                : r.Status == RegistrationStatus.Pending ? text.StatusPending
+                : r.Status == RegistrationStatus.Declined ? text.StatusDeclined
                 : r.Status == RegistrationStatus.Held ? string.Format(text.StatusHeldFormat, by)
                 : position is { } p ? $"{text.StatusWaitlisted} · {string.Format(text.WaitlistPositionFormat, p)}" : text.StatusWaitlisted,
             [nameof(CancelPage.ConfirmAction)] = r.AwaitsConfirmation && !e.Cancelled ? Paths.ManageConfirm(e.Id, r.RegistrationId) : null,
@@ -367,7 +369,9 @@ public sealed class SignUpApi(
     private Task<string> ResultPageAsync(SignUpOutcome.Registered r, UiText text)
     {
         var confirmed = r.Registration.Status == RegistrationStatus.Confirmed;
+        var pending = r.Registration.Status == RegistrationStatus.Pending;
         var lines = new List<string>();
+        if (pending) lines.Add(text.PendingLine);
         if (r.Repeated) lines.Add(text.AlreadyRegistered);
         if (!confirmed && r.Registration.WaitlistPosition is { } position) lines.Add(string.Format(text.WaitlistPositionFormat, position));
         lines.Add(string.Format(text.EmailOnItsWayFormat, r.Registration.Email));
@@ -375,7 +379,7 @@ public sealed class SignUpApi(
         return pages.RenderAsync<ResultPage>(new()
         {
             [nameof(ResultPage.Text)] = text,
-            [nameof(ResultPage.Heading)] = confirmed ? text.ConfirmedHeading : text.WaitlistedHeading,
+            [nameof(ResultPage.Heading)] = confirmed ? text.ConfirmedHeading : pending ? text.PendingHeading : text.WaitlistedHeading,
             [nameof(ResultPage.Lines)] = lines,
             [nameof(ResultPage.Success)] = true,
             [nameof(ResultPage.Event)] = r.Event,

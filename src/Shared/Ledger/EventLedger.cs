@@ -151,6 +151,10 @@ public sealed class EventLedger : IAsyncDisposable
     public Task<CancelResult> ExpireAsync(string eventId, string rowKey, string registrationId) =>
         RunAsync(eventId, new CancelOp(rowKey, registrationId, expiry: true));
 
+    /// <summary>The organiser approves or declines a pending sign-up (see <see cref="SeatPlan.Decide"/>); the person is emailed the outcome.</summary>
+    public Task<DecideResult> DecideAsync(string eventId, string rowKey, string registrationId, bool approve, string by) =>
+        RunAsync(eventId, new DecideOp(rowKey, registrationId, approve, by));
+
     /// <summary>The participant confirms from the email: a held seat becomes theirs (owed the email with the ticket).</summary>
     public Task<ConfirmResult> ConfirmAsync(string eventId, string rowKey, string registrationId) =>
         RunAsync(eventId, new ConfirmOp(rowKey, registrationId));
@@ -820,8 +824,11 @@ public sealed class EventLedger : IAsyncDisposable
         foreach (var (op, row) in seats.Deletions)
         {
             Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All), op);
-            if (!op.NotifyRemoved) continue;
+            // An organiser's removal tells the person; so does a pending sign-up nobody decided on before the event.
+            var expiredPending = op.Expiry && row.Status == RegistrationStatus.Pending;
+            if (!op.NotifyRemoved && !expiredPending) continue;
             var notice = RemovalNotice(row, seats.Now);
+            if (expiredPending) notice.RemovedReason = RemovedReasons.Expired;
             Add(plan, new TableTransactionAction(TableTransactionActionType.UpsertReplace, LeanRow<RegistrationEntity>.ForInsert(notice)), op);
             plan.NoticeKeys.Add(notice.RowKey);
         }
@@ -875,6 +882,29 @@ public sealed class EventLedger : IAsyncDisposable
             }
 
             Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, confirmed, ETag.All), op);
+        }
+
+        // 3c. The organiser's decisions on pending sign-ups, each with its row as it is now; after the promotions (a
+        // seat freed in this commit goes to those already waiting first), before the new sign-ups.
+        var decisions = ops.OfType<DecideOp>().ToList();
+        var decisionRows = await Task.WhenAll(decisions.Select(d => table.GetEntityIfExistsAsync<RegistrationEntity>(eventId, d.RowKey, cancellationToken: ct)));
+        for (var i = 0; i < decisions.Count; i++) seats.Decide(decisions[i], decisionRows[i].HasValue ? decisionRows[i].Value : null);
+        foreach (var (op, row) in seats.Decisions)
+        {
+            var decided = new TableEntity(eventId, row.RowKey)
+            {
+                [nameof(RegistrationEntity.Status)] = row.Status,
+                [nameof(RegistrationEntity.StateVersion)] = row.StateVersion,
+                [nameof(RegistrationEntity.Sequence)] = row.Sequence,
+                [nameof(RegistrationEntity.DecidedUtc)] = row.DecidedUtc,
+                [nameof(RegistrationEntity.DecidedBy)] = row.DecidedBy,
+                [nameof(RegistrationEntity.EmailPending)] = true,
+                [nameof(RegistrationEntity.EmailQueuedUtc)] = row.EmailQueuedUtc,
+                [nameof(RegistrationEntity.EmailAttempts)] = 0,
+                [nameof(RegistrationEntity.TicketCode)] = _ids.TicketCode(eventId, row.Sequence),
+            };
+            Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, decided, ETag.All), op);
+            plan.PromotedKeys.Add(row.RowKey);
         }
 
         // 4. Sign-ups, in the order they came.
@@ -972,6 +1002,7 @@ public sealed class EventLedger : IAsyncDisposable
                 [nameof(EventEntity.Waitlisted)] = counters.Waitlisted,
                 [nameof(EventEntity.Held)] = counters.Held,
                 [nameof(EventEntity.Unconfirmed)] = counters.Unconfirmed,
+                [nameof(EventEntity.Pending)] = counters.Pending,
                 [nameof(EventEntity.Blocked)] = counters.Blocked,
                 [nameof(EventEntity.NextSequence)] = counters.NextSequence,
                 [nameof(EventEntity.Version)] = next.Version,

@@ -121,6 +121,30 @@ internal sealed class ConfirmOp(string rowKey, string registrationId) : LedgerOp
     public override int Cost => 1;
 }
 
+/// <summary>What became of an organiser's decision on a pending sign-up.</summary>
+public abstract record DecideResult
+{
+    /// <summary>Approved (confirmed, or waitlisted when no seat was free) or declined: the row as it is after.</summary>
+    public sealed record Decided(RegistrationEntity Row) : DecideResult;
+    /// <summary>Someone decided on it first (or it was never pending): its status now; nothing was written.</summary>
+    public sealed record AlreadyDecided(string Status) : DecideResult;
+    /// <summary>No seat and no waitlist place to approve it into: it stays pending.</summary>
+    public sealed record Full : DecideResult;
+    public sealed record NotFound : DecideResult;
+    public sealed record NotSaved : DecideResult;
+    public sealed record Unknown : DecideResult;
+}
+
+/// <summary>An organiser approving or declining a pending sign-up (see <see cref="SeatPlan.Decide"/>).</summary>
+internal sealed class DecideOp(string rowKey, string registrationId, bool approve, string by) : LedgerOp<DecideResult>(new DecideResult.NotSaved(), new DecideResult.Unknown())
+{
+    public string RowKey { get; } = rowKey;
+    public string RegistrationId { get; } = registrationId;
+    public bool Approve { get; } = approve;
+    public string By { get; } = by;
+    public override int Cost => 1;
+}
+
 /// <summary>A definition change, or (with no change) a pass that only gives free seats to the waitlist.</summary>
 internal sealed class ChangeOp(EventChange? change) : LedgerOp<ChangeResult>(new ChangeResult.NotSaved(), new ChangeResult.Unknown())
 {

@@ -4,9 +4,9 @@ using EventFunctions.Shared.Registrations;
 namespace EventFunctions.Shared.Ledger;
 
 /// <summary>The counters on an event's row that a commit changes.</summary>
-public sealed record SeatCounters(int Confirmed, int Waitlisted, int CheckedIn, int WalkIns, int Withdrawn, long NextSequence, int Held = 0, int Unconfirmed = 0, int Blocked = 0)
+public sealed record SeatCounters(int Confirmed, int Waitlisted, int CheckedIn, int WalkIns, int Withdrawn, long NextSequence, int Held = 0, int Unconfirmed = 0, int Blocked = 0, int Pending = 0)
 {
-    public static SeatCounters Of(EventEntity e) => new(e.Confirmed, e.Waitlisted, e.CheckedIn, e.WalkIns, e.Withdrawn, e.NextSequence, e.Held, e.Unconfirmed, e.Blocked);
+    public static SeatCounters Of(EventEntity e) => new(e.Confirmed, e.Waitlisted, e.CheckedIn, e.WalkIns, e.Withdrawn, e.NextSequence, e.Held, e.Unconfirmed, e.Blocked, e.Pending);
 }
 
 /// <summary>
@@ -58,7 +58,13 @@ public static class SeatRules
     public static bool PromotesAt(EventRecord e, DateTimeOffset now) => e.StartUtc > now && !e.Cancelled;
 
     /// <summary>A sign-up that was to be confirmed from the email and was not, in time: its place goes to the next person.</summary>
-    public static bool Expired(RegistrationEntity r, DateTimeOffset now) => r.AwaitsConfirmation && r.ConfirmBy <= now;
+    /// <summary>
+    /// A hold whose deadline passed: a sign-up not confirmed from the email in time, or one the organiser did not
+    /// decide on before the event (<see cref="RegistrationStatus.Pending"/>). The one sweep takes both off through
+    /// the ledger, which checks again at commit (a confirmation or a decision that lands first wins).
+    /// </summary>
+    public static bool Expired(RegistrationEntity r, DateTimeOffset now) =>
+        r.Status == RegistrationStatus.Pending ? r.DecideBy <= now : r.AwaitsConfirmation && r.ConfirmBy <= now;
 }
 
 /// <summary>
@@ -103,7 +109,7 @@ public static class UnitSeatRules
 internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateTimeOffset now, TimeSpan holdTime = default)
 {
     private int _confirmed = counters.Confirmed, _waitlisted = counters.Waitlisted, _held = counters.Held, _unconfirmed = counters.Unconfirmed;
-    private int _checkedIn = counters.CheckedIn, _walkIns = counters.WalkIns, _withdrawn = counters.Withdrawn, _blocked = counters.Blocked;
+    private int _checkedIn = counters.CheckedIn, _walkIns = counters.WalkIns, _withdrawn = counters.Withdrawn, _blocked = counters.Blocked, _pending = counters.Pending;
     private long _sequence = counters.NextSequence;
     private readonly List<(SignUpOp Op, string? Status, int? Position)> _outcomes = [];
     private readonly List<string> _promotedIds = [];
@@ -117,7 +123,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
 
     public DateTimeOffset Now { get; } = now;
     public EventRecord Definition { get; private set; } = current;
-    public SeatCounters Counters => new(_confirmed, _waitlisted, _checkedIn, _walkIns, _withdrawn, _sequence, _held, _unconfirmed, _blocked);
+    public SeatCounters Counters => new(_confirmed, _waitlisted, _checkedIn, _walkIns, _withdrawn, _sequence, _held, _unconfirmed, _blocked, _pending);
 
     /// <summary>Seats nobody has and no block holds.</summary>
     public int Free => Math.Max(0, Definition.Capacity - _confirmed - _blocked);
@@ -143,7 +149,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     {
         _change = op;
         if (op.Change is not { } decide) return true; // a pass that only gives free seats out
-        var current = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked };
+        var current = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked, Pending = _pending };
         var (updated, errors) = decide(current, Now);
         if (updated is null && errors is null)
         {
@@ -177,7 +183,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     public void Cancel(CancelOp op, RegistrationEntity? row)
     {
         _cancels.Add(op);
-        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted)
+        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted or RegistrationStatus.Pending)
             || (op.Expiry && !SeatRules.Expired(row, Now)))
         {
             Results[op] = new CancelResult.NotFound();
@@ -187,6 +193,11 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         if (!Cancelled.Add(row.RowKey)) return; // the same cancel twice in one batch: both get the answer at the end
         Touched.Add(row.RowKey);
         if (row.Status == RegistrationStatus.Waitlisted) _waitlisted--;
+        else if (row.Status == RegistrationStatus.Pending)
+        {
+            _pending--;
+            _unconfirmed--;
+        }
         else
         {
             _confirmed--;
@@ -224,7 +235,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     public (int Seats, long First, long Last)? Grant(int want)
     {
         var seats = Math.Min(want, Free);
-        if (seats <= 0 || _waitlisted > 0 || Definition.Invitation is not null || Definition.Cancelled || Definition.WindowAt(Now) != SignUpWindow.Open) return null;
+        if (seats <= 0 || _waitlisted > 0 || Definition.Invitation is not null || Definition.RequiresApproval || Definition.Cancelled || Definition.WindowAt(Now) != SignUpWindow.Open) return null;
         _blocked += seats;
         var first = _sequence + 1;
         _sequence += seats;
@@ -298,6 +309,21 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         if (invited && Definition.Invitation!.Find(op.Row.UnitId) is null)
         {
             _outcomes.Add((op, null, null)); // no unit of this event: not a seat here (the link was checked before)
+            return;
+        }
+
+        if (Definition.RequiresApproval)
+        {
+            // Waits for the organiser: no seat and no place yet; the decision is due by the start (then it expires).
+            _pending++;
+            _unconfirmed++;
+            _outcomes.Add((op, RegistrationStatus.Pending, null));
+            op.Row.Status = RegistrationStatus.Pending;
+            op.Row.DecideBy = Definition.StartUtc;
+            op.Row.Sequence = ++_sequence;
+            op.Row.StateVersion = 1;
+            Seated.Add((op, RegistrationStatus.Pending, op.Row.Sequence));
+            Writes = true;
             return;
         }
 
@@ -386,6 +412,72 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     }
 
     /// <summary>
+    /// 3c. The organiser's decision on a pending sign-up, with its row as read now. Approved: a seat by the same rule
+    /// as a sign-up (its unit's seats on an invitation event; else only while nobody waits), or the end of the
+    /// waitlist (a new arrival number: it joins behind those already waiting), or, with neither, it stays pending and
+    /// the organiser is told the event is full. Declined: the row stays, declined, so the address cannot sign up
+    /// again unless the organiser allows it. Someone decided on already (two organisers at once, or cancelled) is
+    /// answered so, and nothing is written.
+    /// </summary>
+    public void Decide(DecideOp op, RegistrationEntity? row)
+    {
+        if (row is null || row.RegistrationId != op.RegistrationId || Cancelled.Contains(row.RowKey))
+        {
+            Results[op] = new DecideResult.NotFound();
+            return;
+        }
+
+        if (row.Status != RegistrationStatus.Pending)
+        {
+            Results[op] = new DecideResult.AlreadyDecided(row.Status);
+            return;
+        }
+
+        if (!Touched.Add(row.RowKey))
+        {
+            Results[op] = new DecideResult.AlreadyDecided(row.Status); // the same decision twice in one batch
+            return;
+        }
+
+        string status;
+        if (!op.Approve) status = RegistrationStatus.Declined;
+        else if (Definition.Invitation is not null ? UnitSeatRules.CanSeat(Definition, _unitUsed, row.UnitId) : _waitlisted == 0 && Free > 0)
+        {
+            status = RegistrationStatus.Confirmed;
+            _confirmed++;
+            if (Definition.Invitation is not null) _unitUsed[row.UnitId!] = UnitSeatRules.Used(_unitUsed, row.UnitId!) + 1;
+        }
+        else if (Definition.WaitlistAllowed && _waitlisted < Definition.EffectiveWaitlistLimit)
+        {
+            status = RegistrationStatus.Waitlisted;
+            _waitlisted++;
+            row.Sequence = ++_sequence;
+        }
+        else
+        {
+            Touched.Remove(row.RowKey);
+            Results[op] = new DecideResult.Full();
+            return;
+        }
+
+        _pending--;
+        _unconfirmed--;
+        row.Status = status;
+        row.StateVersion++;
+        row.DecidedUtc = Now;
+        row.DecidedBy = op.By;
+        row.EmailPending = true;
+        row.EmailQueuedUtc = Now;
+        row.EmailAttempts = 0;
+        Decisions.Add((op, row));
+        Results[op] = new DecideResult.Decided(row);
+        Writes = true;
+    }
+
+    /// <summary>Rows decided by this commit (the row carries what to write).</summary>
+    public List<(DecideOp Op, RegistrationEntity Row)> Decisions { get; } = [];
+
+    /// <summary>
     /// 5. A check-in, its undo or a walk-in, with its row as read now (null for a walk-in or a row not found): its
     /// answer, and what to write. See <c>Attendance/</c>.
     /// </summary>
@@ -434,7 +526,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     {
         var after = Definition with
         {
-            Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked,
+            Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked, Pending = _pending,
             UnitUsed = Definition.Invitation is null ? Invitation.NoneUsed : new Dictionary<string, int>(_unitUsed, StringComparer.Ordinal),
         };
         var window = Definition.WindowAt(Now);

@@ -108,6 +108,8 @@ public sealed class NoticeComposer(PageRenderer renderer, Http.Links links, Secu
     {
         var text = UiText.ForCode(row.Language);
         var e = ev.For(text);
-        return await RenderAsync(e, row, text, string.Format(text.RemovedSubjectFormat, e.Title), text.RemovedBody, [], [], null, [], "removal");
+        var expired = row.RemovedReason == RemovedReasons.Expired;
+        return await RenderAsync(e, row, text, string.Format(expired ? text.ExpiredPendingSubjectFormat : text.RemovedSubjectFormat, e.Title),
+            expired ? text.ExpiredPendingBody : text.RemovedBody, [], [], null, [], "removal");
     }
 }

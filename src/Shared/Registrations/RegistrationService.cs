@@ -119,6 +119,8 @@ public sealed class RegistrationService(
                     var existing = await FindByKeyAsync(table, eventId, key, ct);
                     if (existing is null && attempt < 3) continue; // its twin was cancelled meanwhile: try again
                     if (existing is null) return new SignUpOutcome.NotSaved(ev);
+                    // Declined by the organiser: the address cannot sign up again unless they allow it (the record stays till then).
+                    if (existing.Status == RegistrationStatus.Declined) return new SignUpOutcome.AlreadyRegistered(ev);
                     if (ev.ConfirmEmail) return await AnswerByEmailAsync(ev, existing, signUp, submissionHash, ct);
                     return await RepeatAsync(table, ev, existing, submissionHash, ct);
                 case SeatResult.Full full:
@@ -225,7 +227,7 @@ public sealed class RegistrationService(
         foreach (var eventId in events)
         {
             var due = new List<(string RowKey, string RegistrationId)>();
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and ConfirmBy le {now}");
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and (ConfirmBy le {now} or DecideBy le {now})");
             await foreach (var r in table.QueryAsync<RegistrationEntity>(filter, cancellationToken: ct))
             {
                 if (Ledger.SeatRules.Expired(r, now)) due.Add((r.RowKey, r.RegistrationId));

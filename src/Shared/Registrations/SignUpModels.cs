@@ -29,6 +29,12 @@ public sealed record ValidSignUp(
     IReadOnlyList<string> SecurityDetails,
     string Language);
 
+/// <summary>Why a removal notice is owed (<see cref="RegistrationEntity.RemovedReason"/>; none: an organiser removed them).</summary>
+public static class RemovedReasons
+{
+    public const string Expired = "expired";
+}
+
 public static class RegistrationStatus
 {
     public const string Confirmed = "Confirmed";
@@ -39,6 +45,10 @@ public static class RegistrationStatus
     /// person if not confirmed by <see cref="RegistrationEntity.ConfirmBy"/>.
     /// </summary>
     public const string Held = "Held";
+    /// <summary>Waiting for the organiser's approval (<see cref="Events.EventRecord.RequiresApproval"/>): no seat or place yet; expires at <see cref="RegistrationEntity.DecideBy"/>.</summary>
+    public const string Pending = "Pending";
+    /// <summary>Declined by the organiser: kept (until the retention purge) so the same address cannot sign up again unless the organiser allows it.</summary>
+    public const string Declined = "Declined";
     /// <summary>Someone added at the door without a registration (RowKey <c>walkin-…</c>), counted as attended.</summary>
     public const string WalkIn = "WalkIn";
     /// <summary>
@@ -99,6 +109,14 @@ public sealed class RegistrationEntity : ITableEntity
     public DateTimeOffset? ConfirmBy { get; set; }
     /// <summary>When the participant confirmed from the email (or was checked in at the door, which proves as much).</summary>
     public DateTimeOffset? EmailConfirmedUtc { get; set; }
+
+    /// <summary>A pending sign-up's deadline for the organiser's decision (the event's start): then it expires and the person is told.</summary>
+    public DateTimeOffset? DecideBy { get; set; }
+    /// <summary>When the organiser approved or declined the sign-up, and who.</summary>
+    public DateTimeOffset? DecidedUtc { get; set; }
+    public string? DecidedBy { get; set; }
+    /// <summary>On a removal notice: why (null: an organiser removed them; <c>expired</c>: a pending sign-up nobody decided on in time).</summary>
+    public string? RemovedReason { get; set; }
 
     /// <summary>Asked to confirm from the email and not done yet (held seat or waitlist place).</summary>
     public bool AwaitsConfirmation => ConfirmBy is not null && EmailConfirmedUtc is null;

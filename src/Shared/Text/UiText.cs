@@ -85,6 +85,18 @@ public sealed record UiText
     public required string EventNotFound { get; init; }
 
     // Results
+    public required string PendingHeading { get; init; }
+    public required string PendingLine { get; init; }
+    public required string PendingSubjectFormat { get; init; }
+    public required string PendingBody { get; init; }
+    public required string ApprovedSubjectFormat { get; init; }
+    public required string ApprovedWaitlistedBody { get; init; }
+    public required string DeclinedSubjectFormat { get; init; }
+    public required string DeclinedBody { get; init; }
+    public required string ExpiredPendingSubjectFormat { get; init; }
+    public required string ExpiredPendingBody { get; init; }
+    public required string StatusPending { get; init; }
+    public required string StatusDeclined { get; init; }
     public required string ConfirmedHeading { get; init; }
     public required string WaitlistedHeading { get; init; }
     public required string WaitlistPositionFormat { get; init; }
@@ -308,6 +320,18 @@ public sealed record UiText
         EventStarted = "活动已开始，报名已结束。",
         Full = "名额已满，本活动不设候补。",
         EventNotFound = "未找到该活动，请检查链接是否完整。",
+        PendingHeading = "已提交，等待审核",
+        PendingLine = "主办方审核后会发邮件告诉您结果；审核通过才算报名成功。",
+        PendingSubjectFormat = "报名已收到，等待审核：{0}",
+        PendingBody = "我们已收到您的报名。本活动需主办方审核，审核后会再发邮件告诉您结果；活动开始前仍未审核的，报名自动失效。",
+        ApprovedSubjectFormat = "报名已通过审核：{0}",
+        ApprovedWaitlistedBody = "您的报名已通过审核，但名额已满，您已登记为候补。有名额空出时，我们会按顺序发邮件通知您。",
+        DeclinedSubjectFormat = "报名未通过审核：{0}",
+        DeclinedBody = "很抱歉，主办方未通过您对以下活动的报名。如有疑问，请直接回复此邮件联系主办方。",
+        ExpiredPendingSubjectFormat = "报名未能审核，已失效：{0}",
+        ExpiredPendingBody = "活动开始前，主办方未能审核您的报名，报名已失效，您的信息已删除。如有疑问，请直接回复此邮件联系主办方。",
+        StatusPending = "等待主办方审核",
+        StatusDeclined = "未通过审核",
         ConfirmedHeading = "报名成功",
         WaitlistedHeading = "已登记候补",
         WaitlistPositionFormat = "您目前是候补第 {0} 位，有名额空出时我们会按顺序通知您。",
@@ -471,6 +495,18 @@ public sealed record UiText
         EventStarted = "The event has started; sign-up is over.",
         Full = "This event is full and has no waitlist.",
         EventNotFound = "We could not find this event. Please check the link is complete.",
+        PendingHeading = "Sent: waiting for approval",
+        PendingLine = "The organiser reviews each sign-up and emails you the outcome; you are signed up once approved.",
+        PendingSubjectFormat = "Sign-up received, waiting for approval: {0}",
+        PendingBody = "We have your sign-up. The organiser approves each one for this event and will email you the outcome; a sign-up not decided on before the event starts lapses.",
+        ApprovedSubjectFormat = "Sign-up approved: {0}",
+        ApprovedWaitlistedBody = "Your sign-up is approved, but the seats are taken: you are on the waitlist. When a seat frees up we email the next person in order.",
+        DeclinedSubjectFormat = "Sign-up not approved: {0}",
+        DeclinedBody = "Sorry: the organiser did not approve your sign-up for the event below. To ask why, reply to this email.",
+        ExpiredPendingSubjectFormat = "Sign-up lapsed without a decision: {0}",
+        ExpiredPendingBody = "The organiser did not decide on your sign-up before the event started, so it lapsed and your details are deleted. To ask why, reply to this email.",
+        StatusPending = "Waiting for the organiser's approval",
+        StatusDeclined = "Not approved",
         ConfirmedHeading = "You're signed up",
         WaitlistedHeading = "You're on the waitlist",
         WaitlistPositionFormat = "You are number {0} on the waitlist. We'll email you in turn if a seat frees up.",
