@@ -255,6 +255,15 @@ public sealed class UnitSeatTests(AzuriteFixture azurite)
         var csv = System.Text.Encoding.UTF8.GetString(await app.Get<Shared.Attendance.CsvExport>().UnitReportAsync(date, date, _ => true, default));
         Assert.Contains("成员单位2,1,0,0,", csv);
         Assert.Contains("受邀，无人出席 (invited, no one came)", csv);
+        // The same sheet as an Excel workbook: read back, counts as numbers, the unit nobody came from named.
+        var xlsx = await app.Get<Shared.Attendance.CsvExport>().UnitReportAsync(date, date, _ => true, excel: true, default);
+        using (var book = new MemoryStream(xlsx))
+        {
+            var sheet = MiniExcelLibs.MiniExcel.Query(book, useHeaderRow: true).Cast<IDictionary<string, object>>().ToList();
+            var missed = Assert.Single(sheet, r => (string)r["单位 (Unit)"] == "成员单位2");
+            Assert.Equal(1d, Convert.ToDouble(missed["受邀次数 (Invitations)"], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("受邀，无人出席 (invited, no one came)", missed["受邀 (Invited)"]);
+        }
 
         // After the personal-data purge, the same lines, from the anonymous counts.
         clock.Advance(app.Options.RetentionAfterEvent + TimeSpan.FromHours(1));

@@ -119,6 +119,11 @@ public sealed class ConsoleReports(ConsoleReportsApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleExportAttendance)] HttpRequest request,
         string eventId, CancellationToken ct) => api.ExportAsync(request, eventId, "attendance", ct);
 
+    [Function("ConsoleExportAttendanceXlsx")]
+    public Task<IActionResult> AttendanceXlsx(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleExportAttendanceXlsx)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.ExportAsync(request, eventId, "attendance.xlsx", ct);
+
     [Function(nameof(ConsoleReports))]
     public Task<IActionResult> Show(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleReports)] HttpRequest request,
@@ -127,6 +132,11 @@ public sealed class ConsoleReports(ConsoleReportsApi api)
     [Function("ConsoleReportCsv")]
     public Task<IActionResult> Csv(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleReportCsv)] HttpRequest request,
+        CancellationToken ct) => api.ReportCsvAsync(request, ct);
+
+    [Function("ConsoleReportXlsx")]
+    public Task<IActionResult> Xlsx(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleReportXlsx)] HttpRequest request,
         CancellationToken ct) => api.ReportCsvAsync(request, ct);
 }
 

@@ -80,7 +80,10 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance, Se
     };
 
     /// <summary>The event's attendance, one line per unit and a total; null for an unknown event.</summary>
-    public async Task<byte[]?> AttendanceByUnitAsync(string eventId, CancellationToken ct)
+    public async Task<byte[]?> AttendanceByUnitAsync(string eventId, CancellationToken ct) => await AttendanceByUnitAsync(eventId, excel: false, ct);
+
+    /// <summary>As a CSV, or (<paramref name="excel"/>) an Excel workbook of the same sheet.</summary>
+    public async Task<byte[]?> AttendanceByUnitAsync(string eventId, bool excel, CancellationToken ct)
     {
         var report = await attendance.ReportAsync(eventId, ct);
         if (report is null) return null;
@@ -89,22 +92,51 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance, Se
             u.Seats?.ToString(CultureInfo.InvariantCulture) ?? "", u.NoOneCame(report.Ended) ? "是 (yes)" : "")).ToList();
         lines.Add(Line("合计 (Total)", [report.Registered, report.Waitlisted, report.Attended, report.NoShows, report.WalkIns], "", ""));
         lines.Add(["已取消 (Cancelled)", report.Withdrawn.ToString(CultureInfo.InvariantCulture), "", "", "", "", "", ""]);
-        return Write(header, lines);
+        return excel ? Xlsx(header, lines) : Write(header, lines);
 
         static List<string?> Line(string unit, int[] counts, string seats, string noOneCame) => [unit, .. counts.Select(c => c.ToString(CultureInfo.InvariantCulture)), seats, noOneCame];
     }
 
     /// <summary>The unit report (see <see cref="AttendanceService.UnitReportAsync"/>): one line per unit and event it took part in.</summary>
-    public async Task<byte[]> UnitReportAsync(DateOnly from, DateOnly to, Func<EventRecord, bool> include, CancellationToken ct)
+    public Task<byte[]> UnitReportAsync(DateOnly from, DateOnly to, Func<EventRecord, bool> include, CancellationToken ct) => UnitReportAsync(from, to, include, excel: false, ct);
+
+    /// <summary>As a CSV, or (<paramref name="excel"/>) an Excel workbook of the same sheet.</summary>
+    public async Task<byte[]> UnitReportAsync(DateOnly from, DateOnly to, Func<EventRecord, bool> include, bool excel, CancellationToken ct)
     {
         var units = await attendance.UnitReportAsync(from, to, include, ct);
         var header = new[] { "单位 (Unit)", "受邀次数 (Invitations)", "参加活动数 (Events)", "出席人次合计 (Attended, all events)", "活动日期 (Event date)", "活动 (Event)", "出席人数 (Attended)", "受邀 (Invited)" };
-        return Write(header, units.SelectMany(u => u.Events.Concat(u.Missed).OrderBy(ev => ev.LocalDate).Select(ev => new List<string?>
+        var lines = units.SelectMany(u => u.Events.Concat(u.Missed).OrderBy(ev => ev.LocalDate).Select(ev => new List<string?>
         {
             u.Unit, u.Invited.ToString(CultureInfo.InvariantCulture), u.Events.Count.ToString(CultureInfo.InvariantCulture), u.Attended.ToString(CultureInfo.InvariantCulture),
             ev.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ev.Title, ev.Attended.ToString(CultureInfo.InvariantCulture),
             ev.Invited ? ev.Attended == 0 ? "受邀，无人出席 (invited, no one came)" : "是 (yes)" : "",
-        })));
+        }));
+        return excel ? Xlsx(header, lines) : Write(header, lines);
+    }
+
+    /// <summary>
+    /// The same sheet as an Excel workbook (MiniExcel): whole numbers as numbers, everything else as text cells, which
+    /// Excel never runs as formulas (so no quote is added), the header row first.
+    /// </summary>
+    private static byte[] Xlsx(IEnumerable<string> header, IEnumerable<IEnumerable<string?>> lines)
+    {
+        var columns = header.ToList();
+        var rows = lines.Select(line =>
+        {
+            var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+            var cells = line.ToList();
+            for (var i = 0; i < columns.Count; i++)
+            {
+                var cell = i < cells.Count ? cells[i] : null;
+                row[columns[i]] = int.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : cell ?? "";
+            }
+
+            return row;
+        }).ToList();
+        if (rows.Count == 0) rows.Add(columns.ToDictionary(c => c, _ => (object?)"", StringComparer.Ordinal)); // the header, even with nothing under it
+        using var buffer = new MemoryStream();
+        MiniExcelLibs.MiniExcel.SaveAs(buffer, rows, sheetName: "报表");
+        return buffer.ToArray();
     }
 
     /// <summary>A cell a spreadsheet will show as text: one starting with = + - @, a tab or a CR gets a leading quote.</summary>

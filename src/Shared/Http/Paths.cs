@@ -42,6 +42,7 @@ public static class Paths
         public static readonly string NewEvent = Of(Routes.ConsoleNewEvent);
         public static readonly string Reports = Of(Routes.ConsoleReports);
         public static readonly string ReportCsv = Of(Routes.ConsoleReportCsv);
+        public static readonly string ReportXlsx = Of(Routes.ConsoleReportXlsx);
         public static readonly string Organisers = Of(Routes.ConsoleOrganisers);
         public static readonly string RemoveOrganiser = Of(Routes.ConsoleRemoveOrganiser);
         public static readonly string Units = Of(Routes.ConsoleUnits);
@@ -70,6 +71,7 @@ public static class Paths
         public static string UndoCheckIn(string eventId, string registrationId) => Of(Routes.ConsoleUndoCheckIn, ("eventId", eventId), ("registrationId", registrationId));
         public static string ExportRegistrations(string eventId) => Of(Routes.ConsoleExportRegistrations, ("eventId", eventId));
         public static string ExportAttendance(string eventId) => Of(Routes.ConsoleExportAttendance, ("eventId", eventId));
+        public static string ExportAttendanceXlsx(string eventId) => Of(Routes.ConsoleExportAttendanceXlsx, ("eventId", eventId));
         public static string Share(string eventId) => Of(Routes.ConsoleShare, ("eventId", eventId));
         public static string QrPng(string eventId) => Of(Routes.ConsoleQrPng, ("eventId", eventId));
         public static string QrSvg(string eventId) => Of(Routes.ConsoleQrSvg, ("eventId", eventId));

@@ -42,6 +42,8 @@ public static class Routes
     public const string ConsoleExportAttendance = "console/events/{eventId}/export/attendance.csv";
     public const string ConsoleReports = "console/reports";
     public const string ConsoleReportCsv = "console/reports/units.csv";
+    public const string ConsoleReportXlsx = "console/reports/units.xlsx";
+    public const string ConsoleExportAttendanceXlsx = "console/events/{eventId}/export/attendance.xlsx";
     public const string ConsoleShare = "console/events/{eventId}/share";
     public const string ConsoleQrPng = "console/events/{eventId}/qr.png";
     public const string ConsoleQrSvg = "console/events/{eventId}/qr.svg";

@@ -24,10 +24,11 @@ public sealed class ConsoleReportsApi(
 {
     public Task<IActionResult> ExportAsync(HttpRequest request, string eventId, string what, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
     {
-        var bytes = what == "attendance" ? await csv.AttendanceByUnitAsync(e.Id, ct) : await csv.RegistrationsAsync(e.Id, ct);
+        var excel = what == "attendance.xlsx";
+        var bytes = what.StartsWith("attendance", StringComparison.Ordinal) ? await csv.AttendanceByUnitAsync(e.Id, excel, ct) : await csv.RegistrationsAsync(e.Id, ct);
         if (bytes is null) return await policy.MessageAsync(user, 404, ConsoleMessages.EventNotFound.Inline, ConsoleMessages.EventNotFoundExplain.Inline);
         await audit.RecordAsync(e.Id, user, ConsoleMessages.AuditExported.Inline, what, "OK", ct);
-        return Csv(request, bytes, $"{e.Id}-{what}.csv");
+        return excel ? Xlsx(request, bytes, $"{e.Id}-attendance.xlsx") : Csv(request, bytes, $"{e.Id}-{what}.csv");
     });
 
     public Task<IActionResult> ReportsAsync(HttpRequest request, CancellationToken ct) => policy.ForUser(request, ct, async (user, _) =>
@@ -50,8 +51,16 @@ public sealed class ConsoleReportsApi(
         var (from, to, error) = Range(request);
         if (error is not null) return await policy.MessageAsync(user, 400, ConsoleMessages.WrongDates.Inline, error, Paths.Console.Reports, ConsoleMessages.Reports.Inline);
         await audit.RecordAsync(null, user, ConsoleMessages.AuditExportedUnitReport.Inline, $"{from:yyyy-MM-dd}..{to:yyyy-MM-dd}", "OK", ct);
-        return Csv(request, await csv.UnitReportAsync(from, to, user.CanManage, ct), $"units-{from:yyyyMMdd}-{to:yyyyMMdd}.csv");
+        var excel = request.Path.Value?.EndsWith(".xlsx", StringComparison.Ordinal) == true;
+        var bytes = await csv.UnitReportAsync(from, to, user.CanManage, excel, ct);
+        return excel ? Xlsx(request, bytes, $"units-{from:yyyyMMdd}-{to:yyyyMMdd}.xlsx") : Csv(request, bytes, $"units-{from:yyyyMMdd}-{to:yyyyMMdd}.csv");
     });
+
+    internal static IActionResult Xlsx(HttpRequest request, byte[] bytes, string fileName)
+    {
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        return new FileContentResult(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") { FileDownloadName = fileName };
+    }
 
     /// <summary>A report's date range from the query (event-local dates); this month so far when none is given.</summary>
     private (DateOnly From, DateOnly To, string? Error) Range(HttpRequest request)
