@@ -104,5 +104,52 @@ public sealed class MemberUnitBrowserTests(AzuriteFixture azurite) : IAsyncLifet
         await page.ClickAsync("#people button");
         Assert.Contains("已取消", await page.InnerTextAsync("#message"));
         Assert.True(await page.IsVisibleAsync("#nobody"));
+
+        // 5. A site visit (the water plant's security desk checks each visitor): by invitation, and each sign-up approved.
+        var visit = Seed.SiteVisit(capacity: 10);
+        visit["title"] = "自来水厂参观考察";
+        visit["requiresApproval"] = true;
+        var visitId = (await host.CreateEventAsync(visit)).GetProperty("id").GetString()!;
+        await admin.GotoAsync($"{url}/api/console/events/{visitId}/invitation");
+        await admin.FillAsync("#seatsEach", "1");
+        await admin.ClickAsync("#invite-all");
+        var lawLink = await admin.InputValueAsync("#invited-units tr:has-text('金茂律师事务所') [data-link=signup]");
+        var visitor = await phone.NewPageAsync();
+        await visitor.GotoAsync(Local(lawLink));
+        await visitor.FillAsync("#name", "陈静");
+        await visitor.FillAsync("#phone", "13812345678");
+        await visitor.FillAsync("#email", "chenjing@example.cn");
+        await visitor.FillAsync("#sec_0", "1234");
+        await visitor.CheckAsync("#consent");
+        await visitor.WaitForTimeoutAsync(2000);
+        await visitor.ClickAsync("button[type=submit]");
+        Assert.Equal("已提交，等待审核", (await visitor.InnerTextAsync("#result")).Trim());
+        await Accessibility.AssertAccessibleAsync(visitor, "pending page");
+        await ShotAsync(visitor, "05-pending");
+
+        // The organiser approves on the event page; the visitor has a seat and a ticket.
+        await admin.GotoAsync($"{url}/api/console/events/{visitId}");
+        Assert.Contains("待审核 Pending: 1", await admin.InnerTextAsync("#pending-count"));
+        await Accessibility.AssertAccessibleAsync(admin, "event page with a pending sign-up");
+        await ShotAsync(admin, "06-pending-on-event-page");
+        await admin.ClickAsync("[data-approve]");
+        Assert.Contains("已批准 1 人", await admin.InnerTextAsync("#flash"));
+        var approved = (await host.RegistrationsAsync(visitId)).Single(r => r.Name == "陈静");
+        Assert.Equal("Confirmed", approved.Status);
+
+        // 6. At the door, by the ticket's short code.
+        var doorLink = await admin.InputValueAsync("#door-link");
+        var door = await phone.NewPageAsync();
+        await door.GotoAsync(Local(doorLink));
+        await door.FillAsync("#code", approved.TicketCode!);
+        await door.ClickAsync("#code-submit");
+        Assert.Contains("陈静", await door.InnerTextAsync("#door-message"));
+
+        // 7. The event page's attendance lists every invited unit with its seats, the ones that sent nobody included.
+        await admin.ReloadAsync();
+        Assert.Equal("1", await admin.GetAttributeAsync("#attendance tr[data-unit='金茂律师事务所'] [data-attended]", "data-attended"));
+        Assert.Equal("0", await admin.GetAttributeAsync("#attendance tr[data-unit='上海邮政博物馆'] [data-attended]", "data-attended"));
+        await Accessibility.AssertAccessibleAsync(admin, "event page with attendance by invited unit");
+        await ShotAsync(admin, "07-attendance-by-invited-unit");
     }
 }
