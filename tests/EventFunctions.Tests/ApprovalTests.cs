@@ -62,6 +62,29 @@ public sealed class ApprovalRuleTests
     }
 }
 
+/// <summary>At the door: someone not (yet) approved has no seat and is not checked in.</summary>
+[Trait("Tier", "Fast")]
+public sealed class ApprovalDoorRuleTests
+{
+    [Theory]
+    [InlineData(RegistrationStatus.Pending)]
+    [InlineData(RegistrationStatus.Declined)]
+    public void A_sign_up_without_approval_is_refused_at_the_door(string status)
+    {
+        var e = new EventRecord
+        {
+            Id = "visit", Kind = EventKind.SiteVisit, Title = "参观", StartUtc = DateTimeOffset.UtcNow, EndUtc = DateTimeOffset.UtcNow.AddHours(2), TimeZoneId = "Asia/Shanghai",
+            Capacity = 5, WaitlistAllowed = false, SignUpOpensUtc = DateTimeOffset.UtcNow.AddDays(-2), SignUpClosesUtc = DateTimeOffset.UtcNow.AddDays(-1),
+            OrganiserName = "x", OrganiserEmail = "x@example.cn", RequiresApproval = true,
+        };
+        var row = new RegistrationEntity { RowKey = "reg-a", RegistrationId = "AAAAAAAA", Status = status };
+        var (result, write) = AttendanceRules.Decide(new AttendanceOp(AttendanceKind.CheckIn, "reg-a", "door:x", null), row, e, DateTimeOffset.UtcNow);
+        Assert.Equal(CheckInRefusal.NotApproved, Assert.IsType<AttendanceResult.Refused>(result).Reason);
+        Assert.Null(write);
+        Assert.Equal("未获批准", Shared.Attendance.DoorText.Chinese.Status(status));
+    }
+}
+
 /// <summary>Approval in the ledger against Azurite, with two instances and the hold sweep.</summary>
 [Collection(StorageCollection.Name)]
 public sealed class ApprovalTests(AzuriteFixture azurite)

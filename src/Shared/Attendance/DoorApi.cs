@@ -172,6 +172,7 @@ public sealed class DoorApi(
     public static string Refusal(DoorText door, CheckInRefusal reason) => reason switch
     {
         CheckInRefusal.Waitlisted => door.RefusedWaitlisted,
+        CheckInRefusal.NotApproved => door.RefusedNotApproved,
         CheckInRefusal.EventCancelled => door.RefusedEventCancelled,
         _ => door.RefusedNotFound,
     };

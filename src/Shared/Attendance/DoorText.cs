@@ -44,6 +44,7 @@ public sealed record DoorText
     // Statuses and outcomes
     public required string StatusConfirmed { get; init; }
     public required string StatusWaitlisted { get; init; }
+    public required string StatusNotApproved { get; init; }
     public required string StatusWalkIn { get; init; }
     /// <summary>Format: {0} the name, {1} the local time (HH:mm).</summary>
     public required string CheckedInFormat { get; init; }
@@ -55,6 +56,7 @@ public sealed record DoorText
     public required string WalkInAddedFormat { get; init; }
     public required string NotCheckedIn { get; init; }
     public required string RefusedWaitlisted { get; init; }
+    public required string RefusedNotApproved { get; init; }
     public required string RefusedNotFound { get; init; }
     public required string RefusedEventCancelled { get; init; }
     /// <summary>Format: {0} the other event's title.</summary>
@@ -70,6 +72,7 @@ public sealed record DoorText
     {
         Registrations.RegistrationStatus.Confirmed or Registrations.RegistrationStatus.Held => StatusConfirmed,
         Registrations.RegistrationStatus.Waitlisted => StatusWaitlisted,
+        Registrations.RegistrationStatus.Pending or Registrations.RegistrationStatus.Declined => StatusNotApproved,
         _ => StatusWalkIn,
     };
 
@@ -104,6 +107,7 @@ public sealed record DoorText
         BackToDoor = "回到签到页面",
         StatusConfirmed = "已确认",
         StatusWaitlisted = "候补",
+        StatusNotApproved = "未获批准",
         StatusWalkIn = "现场登记",
         CheckedInFormat = "{0} 签到成功 {1}",
         AlreadyCheckedInFormat = "已签到 {0}",
@@ -111,6 +115,7 @@ public sealed record DoorText
         WalkInAddedFormat = "已登记并签到：{0}",
         NotCheckedIn = "此人尚未签到，无需撤销。",
         RefusedWaitlisted = "此人仍在候补名单中，没有确认名额，不能签到。",
+        RefusedNotApproved = "此人的报名未经主办方批准，没有名额，不能签到。",
         RefusedNotFound = "找不到此报名：签到码有误，或报名已取消。",
         RefusedEventCancelled = "活动已取消，不能签到。",
         RefusedOtherEventFormat = "这是另一场活动（{0}）的入场凭证，不能在本场签到。",
@@ -151,6 +156,7 @@ public sealed record DoorText
         BackToDoor = "Back to the check-in page",
         StatusConfirmed = "Confirmed",
         StatusWaitlisted = "Waitlisted",
+        StatusNotApproved = "Not approved",
         StatusWalkIn = "Walk-in",
         CheckedInFormat = "{0} checked in at {1}",
         AlreadyCheckedInFormat = "Checked in at {0}",
@@ -158,6 +164,7 @@ public sealed record DoorText
         WalkInAddedFormat = "Walk-in added and checked in: {0}",
         NotCheckedIn = "Not checked in: nothing to undo.",
         RefusedWaitlisted = "Still on the waitlist, without a confirmed seat: cannot check in.",
+        RefusedNotApproved = "Their sign-up has not been approved by the organiser: no seat, cannot check in.",
         RefusedNotFound = "No such registration: the code is wrong, or the registration was cancelled.",
         RefusedEventCancelled = "The event is cancelled: no check-in.",
         RefusedOtherEventFormat = "This ticket is for another event ({0}); it cannot be checked in here.",

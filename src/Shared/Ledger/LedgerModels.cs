@@ -190,6 +190,8 @@ public enum CheckInRefusal
     /// <summary>No such registration (never issued, or cancelled and deleted).</summary>
     NotFound,
     Waitlisted,
+    /// <summary>Waiting for the organiser's approval (or declined): no seat.</summary>
+    NotApproved,
     EventCancelled,
     EventGone,
 }

@@ -616,6 +616,7 @@ internal static class AttendanceRules
         {
             if (row.CheckedInUtc is { } at) return (new AttendanceResult.AlreadyCheckedIn(row, at), null);
             if (e.Cancelled) return (new AttendanceResult.Refused(CheckInRefusal.EventCancelled, row), null);
+            if (row.Status is RegistrationStatus.Pending or RegistrationStatus.Declined) return (new AttendanceResult.Refused(CheckInRefusal.NotApproved, row), null);
             if (row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held)) return (new AttendanceResult.Refused(CheckInRefusal.Waitlisted, row), null);
             row.Status = RegistrationStatus.Confirmed;
             if (row.AwaitsConfirmation) row.EmailConfirmedUtc = now;
