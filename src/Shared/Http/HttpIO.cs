@@ -124,13 +124,13 @@ public static class HttpIO
         return new(new FormCollection(fields), null);
     }
 
-    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    internal static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// GB18030 (a superset of GBK and GB2312; the WHATWG Encoding standard decodes all three labels with it): old
     /// Chinese phone browsers post in it. Its code page comes from System.Text.Encoding.CodePages.
     /// </summary>
-    private static readonly Lazy<Encoding> StrictGb18030 = new(() =>
+    internal static readonly Lazy<Encoding> StrictGb18030 = new(() =>
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         return Encoding.GetEncoding("GB18030", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);

@@ -327,14 +327,14 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
             return;
         }
 
-        if (invited ? UnitSeatRules.CanSeat(Definition, _unitUsed, op.Row.UnitId) : _waitlisted == 0 && Free > 0)
+        if (SeatFreeFor(op.Row.UnitId))
         {
             if (invited) _unitUsed[op.Row.UnitId!] = UnitSeatRules.Used(_unitUsed, op.Row.UnitId!) + 1;
             _confirmed++;
             status = hold ? RegistrationStatus.Held : RegistrationStatus.Confirmed;
             if (hold) _held++;
         }
-        else if (Definition.WaitlistAllowed && _waitlisted < Definition.EffectiveWaitlistLimit)
+        else if (WaitlistHasRoom)
         {
             _waitlisted++;
             status = RegistrationStatus.Waitlisted;
@@ -441,13 +441,13 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
 
         string status;
         if (!op.Approve) status = RegistrationStatus.Declined;
-        else if (Definition.Invitation is not null ? UnitSeatRules.CanSeat(Definition, _unitUsed, row.UnitId) : _waitlisted == 0 && Free > 0)
+        else if (SeatFreeFor(row.UnitId))
         {
             status = RegistrationStatus.Confirmed;
             _confirmed++;
             if (Definition.Invitation is not null) _unitUsed[row.UnitId!] = UnitSeatRules.Used(_unitUsed, row.UnitId!) + 1;
         }
-        else if (Definition.WaitlistAllowed && _waitlisted < Definition.EffectiveWaitlistLimit)
+        else if (WaitlistHasRoom)
         {
             status = RegistrationStatus.Waitlisted;
             _waitlisted++;
@@ -473,6 +473,16 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         Results[op] = new DecideResult.Decided(row);
         Writes = true;
     }
+
+    /// <summary>
+    /// Whether someone arriving now (a sign-up, or an approval) has a seat: on an invitation event by their unit's
+    /// seats and the pool (<see cref="UnitSeatRules"/>), otherwise only while nobody is waiting and a seat is free.
+    /// </summary>
+    private bool SeatFreeFor(string? unitId) =>
+        Definition.Invitation is not null ? UnitSeatRules.CanSeat(Definition, _unitUsed, unitId) : _waitlisted == 0 && Free > 0;
+
+    /// <summary>Whether the event has a waitlist with room for one more.</summary>
+    private bool WaitlistHasRoom => Definition.WaitlistAllowed && _waitlisted < Definition.EffectiveWaitlistLimit;
 
     /// <summary>Rows decided by this commit (the row carries what to write).</summary>
     public List<(DecideOp Op, RegistrationEntity Row)> Decisions { get; } = [];

@@ -131,8 +131,7 @@ public static class UnitCsv
 
     private static string Cell(string? value)
     {
-        var v = value ?? "";
-        if (v.Length > 0 && v[0] is '=' or '+' or '-' or '@' or '\t' or '\r') v = "'" + v;
+        var v = Attendance.CsvExport.Neutralise(value); // the exports' one rule for cells a spreadsheet would run
         return v.IndexOfAny([',', '"', '\r', '\n']) >= 0 || v != v.Trim() ? "\"" + v.Replace("\"", "\"\"") + "\"" : v;
     }
 
@@ -145,8 +144,6 @@ public static class UnitCsv
         return h.Normalize(NormalizationForm.FormKC);
     }
 
-    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>UTF-8 (with or without its BOM), else GB18030 (GBK's superset); null when neither reads it.</summary>
     private static string? Decode(byte[] bytes)
     {
@@ -154,7 +151,7 @@ public static class UnitCsv
         if (span.StartsWith(Encoding.UTF8.Preamble)) span = span[3..];
         try
         {
-            return StrictUtf8.GetString(span);
+            return Http.HttpIO.StrictUtf8.GetString(span);
         }
         catch (DecoderFallbackException)
         {
@@ -162,9 +159,7 @@ public static class UnitCsv
 
         try
         {
-            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-            var gb = Encoding.GetEncoding("GB18030", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
-            var text = gb.GetString(span);
+            var text = Http.HttpIO.StrictGb18030.Value.GetString(span); // the forms' GBK reading, the same strict decoder
             return text.Contains('\0') ? null : text; // UTF-16 or a binary file reads as GB18030 with NULs
         }
         catch (DecoderFallbackException)
