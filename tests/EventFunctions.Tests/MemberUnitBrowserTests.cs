@@ -90,6 +90,21 @@ public sealed class MemberUnitBrowserTests(AzuriteFixture azurite) : IAsyncLifet
         await colleague.ClickAsync("button[type=submit]");
         Assert.Equal("报名成功", (await colleague.InnerTextAsync("#result")).Trim());
 
+        // People of the two other units sign up from their units' links (from the invitation emails too).
+        foreach (var (to, name, email) in new[] { ("law@example.cn", "陈静", "chenjing.law@example.cn"), ("museum@example.cn", "李明", "liming.museum@example.cn") })
+        {
+            var mail = host.SendGrid.Mails.Select(Mail.From).Single(m => m.To == to);
+            var link = System.Text.RegularExpressions.Regex.Match(mail.Plain, @"本单位报名链接: (\S+)").Groups[1].Value;
+            var other = await phone.NewPageAsync();
+            await other.GotoAsync(Local(link));
+            await other.FillAsync("#name", name);
+            await other.FillAsync("#email", email);
+            await other.CheckAsync("#consent");
+            await other.WaitForTimeoutAsync(2000);
+            await other.ClickAsync("button[type=submit]");
+            Assert.Equal("报名成功", (await other.InnerTextAsync("#result")).Trim());
+        }
+
         // The plain link, without the unit's token: by invitation only.
         await colleague.GotoAsync($"{url}/api/signup/{eventId}");
         Assert.Contains("本活动仅限受邀单位报名", await colleague.InnerTextAsync("main"));
@@ -104,6 +119,13 @@ public sealed class MemberUnitBrowserTests(AzuriteFixture azurite) : IAsyncLifet
         await page.ClickAsync("#people button");
         Assert.Contains("已取消", await page.InnerTextAsync("#message"));
         Assert.True(await page.IsVisibleAsync("#nobody"));
+
+        // The meeting's attendance: every invited unit with its seats; the water company now sends nobody.
+        await admin.GotoAsync($"{url}/api/console/events/{eventId}");
+        Assert.Equal("0", (await admin.InnerTextAsync("#attendance tr[data-unit='上海市自来水公司'] td:nth-child(2)")).Trim());
+        Assert.Equal("1", (await admin.InnerTextAsync("#attendance tr[data-unit='金茂律师事务所'] td:nth-child(2)")).Trim());
+        Assert.Equal("1", (await admin.InnerTextAsync("#attendance tr[data-unit='上海邮政博物馆'] td:nth-child(2)")).Trim());
+        await ShotAsync(admin, "04b-meeting-attendance");
 
         // 5. A site visit (the water plant's security desk checks each visitor): by invitation, and each sign-up approved.
         var visit = Seed.SiteVisit(capacity: 10);

@@ -276,6 +276,29 @@ public sealed class UnitSeatTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_units_links_expire_a_month_after_the_event()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, clock: clock);
+        var (eventId, invitation) = await MeetingAsync(app, units: 1, seatsEach: 1, pool: 0);
+        var ev = (await app.EventRowAsync(eventId)).ToRecord();
+        var links = app.Get<UnitLinks>();
+        var unit = invitation.Units[0].UnitId;
+        var (signUp, contact) = (links.SignUpToken(ev, unit), links.ContactToken(ev, unit));
+        Assert.Equal(unit, links.SignUpUnit(eventId, signUp));
+        Assert.Equal(unit, links.ContactUnit(eventId, contact));
+        Assert.Null(links.ContactUnit(eventId, signUp)); // each link for its own purpose
+
+        clock.SetUtcNow(ev.EndUtc + UnitLinks.ValidAfterEvent + TimeSpan.FromMinutes(1));
+        Assert.Null(links.SignUpUnit(eventId, signUp));
+        Assert.Null(links.ContactUnit(eventId, contact));
+        var page = await app.Get<Shared.Http.UnitContactApi>().PageAsync(Requests.Get($"/api/unit/{eventId}?k={Uri.EscapeDataString(contact)}"), eventId, default);
+        var (status, html) = Results.Html(page);
+        Assert.Equal(403, status);
+        Assert.Contains("链接无效或已过期", html);
+    }
+
+    [Fact]
     public async Task Releasing_unused_seats_promotes_from_the_waitlist_in_order()
     {
         var (a, b) = await TwoInstancesAsync();
