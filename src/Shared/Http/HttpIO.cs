@@ -228,6 +228,22 @@ public static class HttpIO
     }
 
     /// <summary>A 503 answer, with Retry-After.</summary>
+    /// <summary>
+    /// As <see cref="GuardAsync"/> for a participant's page: storage faults answer the "not saved, try again" page in
+    /// their language (503, Retry-After), never a stack trace or a bare status.
+    /// </summary>
+    public static async Task<IActionResult> GuardPageAsync(HttpRequest request, ILogger log, UiText text, PageRenderer pages, Func<Task<IActionResult>> endpoint)
+    {
+        var result = await GuardAsync(request, log, endpoint, () => new StatusCodeResult(503));
+        if (result is not StatusCodeResult { StatusCode: 503 }) return result;
+        return Html(await pages.RenderAsync<ResultPage>(new()
+        {
+            [nameof(ResultPage.Text)] = text,
+            [nameof(ResultPage.Heading)] = text.Unavailable,
+            [nameof(ResultPage.Lines)] = Array.Empty<string>(),
+        }), 503);
+    }
+
     public static IActionResult Unavailable(HttpRequest request, IActionResult answer)
     {
         request.HttpContext.Response.Headers[HeaderNames.RetryAfter] = RetryAfterSeconds.ToString();

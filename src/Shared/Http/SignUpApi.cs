@@ -416,10 +416,6 @@ public sealed class SignUpApi(
     /// Storage down: a page that says nothing was saved and to try again, status 503 with Retry-After
     /// (the browser's back button still has what they typed).
     /// </summary>
-    private async Task<IActionResult> GuardHtml(HttpRequest request, UiText text, Func<Task<IActionResult>> endpoint)
-    {
-        var result = await HttpIO.GuardAsync(request, log, endpoint, () => new StatusCodeResult(503));
-        if (result is not StatusCodeResult { StatusCode: 503 }) return result;
-        return HttpIO.Html(await MessagePageAsync(text, text.Unavailable, []), 503);
-    }
+    private Task<IActionResult> GuardHtml(HttpRequest request, UiText text, Func<Task<IActionResult>> endpoint) =>
+        HttpIO.GuardPageAsync(request, log, text, pages, endpoint);
 }

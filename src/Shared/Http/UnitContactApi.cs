@@ -32,13 +32,13 @@ public sealed class UnitContactApi(
     {
         var text = HttpIO.Language(request);
         if (limits.Refuse(request, PublicAction.Page) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
-        return await HttpIO.GuardAsync(request, log, async () =>
+        return await HttpIO.GuardPageAsync(request, log, text, pages, async () =>
         {
             var token = request.Query["k"].FirstOrDefault();
             var (e, unit) = await FindAsync(eventId, token, ct);
             if (e is null || unit is null) return await InvalidAsync(text);
             return HttpIO.Html(await RenderAsync(e, unit, token!, text, null, ct));
-        }, () => HttpIO.Html(UiText.Chinese.Unavailable, 503));
+        });
     }
 
     public async Task<IActionResult> CancelAsync(HttpRequest request, string eventId, CancellationToken ct)
@@ -49,7 +49,7 @@ public sealed class UnitContactApi(
         var form = read.Value!;
         text = HttpIO.Language(request, form["lang"].FirstOrDefault());
         if (limits.Refuse(request, PublicAction.Page) is { } wait) return await PublicLimits.TooManyPageAsync(request, wait, text, pages);
-        return await HttpIO.GuardAsync(request, log, async () =>
+        return await HttpIO.GuardPageAsync(request, log, text, pages, async () =>
         {
             var token = form["k"].FirstOrDefault();
             var (e, unit) = await FindAsync(eventId, token, ct);
@@ -70,7 +70,7 @@ public sealed class UnitContactApi(
                 CancelResult.NotFound => HttpIO.Html(await RenderAsync(e, unit, token!, text, null, ct), 404),
                 _ => HttpIO.Unavailable(request, HttpIO.Html(await RenderAsync(e, unit, token!, text, text.Unavailable, ct), 503)),
             };
-        }, () => HttpIO.Html(UiText.Chinese.Unavailable, 503));
+        });
     }
 
     private async Task<(EventRecord? Event, InvitedUnit? Unit)> FindAsync(string eventId, string? token, CancellationToken ct)

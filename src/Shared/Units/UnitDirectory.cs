@@ -187,14 +187,6 @@ public sealed class UnitDirectory(TableServiceClient tables, IOptions<EventFunct
         return await WriteAsync(table, entity, unit, actor, errors, ct);
     }
 
-    /// <summary>Deactivates or reactivates a unit (its history stays either way).</summary>
-    public async Task<UnitSaveResult> SetActiveAsync(string id, bool active, string actor, CancellationToken ct)
-    {
-        var found = await FindAsync(id, ct);
-        if (found is null) return new UnitSaveResult.NotFound();
-        return await UpdateAsync(id, found.Version, new UnitInput(found.Name, found.EnglishName, found.Contact, found.ContactEmail, active), actor, ct);
-    }
-
     private async Task<UnitSaveResult> WriteAsync(TableClient table, UnitEntity entity, ValidUnit unit, string actor, FieldErrors errors, CancellationToken ct)
     {
         if (entity.Name == unit.Name && entity.EnglishName == unit.EnglishName && entity.Contact == unit.Contact
