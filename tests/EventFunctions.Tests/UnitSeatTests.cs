@@ -209,9 +209,10 @@ public sealed class UnitSeatTests(AzuriteFixture azurite)
         Assert.Equal(201, await SignUpAsync(app, e.Id, app.Get<UnitLinks>().SignUpToken(ev, ids[0].Id), 1));
 
         // The law firm has nobody and an email: reminded; the water company has someone; the museum has no email.
-        var mail = app.Get<UnitMail>();
-        Assert.Equal(1, await mail.RemindDueAsync(default));
-        Assert.Equal(0, await mail.RemindDueAsync(default)); // once
+        // Through the reminder timer's sweep, as the app runs it.
+        var sweep = app.Get<Shared.Notifications.NotificationSweep>();
+        Assert.Equal(1, (await sweep.RunAsync(default)).UnitReminders);
+        Assert.Equal(0, (await sweep.RunAsync(default)).UnitReminders); // once
         await app.DeliverQueuedAsync();
         var sent = app.SendGrid!.Mails.Select(Mail.From).ToList();
         var reminder = Assert.Single(sent, m => m.Subject.StartsWith("提醒：", StringComparison.Ordinal));

@@ -4,14 +4,9 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace EventFunctions.Functions.Notifications;
 
-/// <summary>Queues the reminders now due, and re-queues change notices and resends whose messages were lost.</summary>
-/// <summary>Also reminds invited units that have signed nobody up, a day before sign-up closes.</summary>
-public sealed class SendReminders(NotificationSweep sweep, EventFunctions.Shared.Units.UnitMail units)
+/// <summary>Queues the reminders now due (participants', and invited units' that signed nobody up), and re-queues change notices and resends whose messages were lost.</summary>
+public sealed class SendReminders(NotificationSweep sweep)
 {
     [Function(nameof(SendReminders))]
-    public async Task Run([TimerTrigger(Schedules.Reminders)] TimerInfo timer, CancellationToken ct)
-    {
-        await sweep.RunAsync(ct);
-        await units.RemindDueAsync(ct);
-    }
+    public Task Run([TimerTrigger(Schedules.Reminders)] TimerInfo timer, CancellationToken ct) => sweep.RunAsync(ct);
 }

@@ -9,7 +9,11 @@ using Microsoft.Extensions.Options;
 namespace EventFunctions.Shared.Notifications;
 
 /// <summary>What one sweep queued.</summary>
-public sealed record SweepResult(int Reminders, int Notices, int Resends, int GaveUp);
+public sealed record SweepResult(int Reminders, int Notices, int Resends, int GaveUp)
+{
+    /// <summary>Reminders queued to invited units that have signed nobody up (see <see cref="Units.UnitMail"/>).</summary>
+    public int UnitReminders { get; init; }
+}
 
 /// <summary>
 /// The reminder timer's work. For every event not yet over it looks at its registrations and queues, in batches:
@@ -17,9 +21,10 @@ public sealed record SweepResult(int Reminders, int Notices, int Resends, int Ga
 /// cancellation notices and resends still owed whose queue message was lost or failed for longer than
 /// <see cref="EventFunctionsOptions.RequeueAfter"/>. A notice swept <see cref="EventFunctionsOptions.EmailSweepAttempts"/>
 /// times without being sent is given up on and the reason kept on the row (<see cref="RegistrationEntity.NoticeError"/>).
-/// Sending is idempotent, so queueing something twice still sends it once.
+/// Sending is idempotent, so queueing something twice still sends it once. Last, the reminders to invited units that
+/// have signed nobody up a day before sign-up closes (<see cref="Units.UnitMail.RemindDueAsync"/>).
 /// </summary>
-public sealed class NotificationSweep(EventStore store, NotificationQueue queue, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<NotificationSweep> log)
+public sealed class NotificationSweep(EventStore store, NotificationQueue queue, Units.UnitMail units, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<NotificationSweep> log)
 {
     public async Task<SweepResult> RunAsync(CancellationToken ct)
     {
@@ -80,7 +85,7 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
             log.LogInformation("Notification sweep queued {Reminders} reminder(s), {Notices} owed notice(s), {Resends} resend(s); gave up on {GaveUp}", reminders, notices, resends, gaveUp);
         }
 
-        return new(reminders, notices, resends, gaveUp);
+        return new(reminders, notices, resends, gaveUp) { UnitReminders = await units.RemindDueAsync(ct) };
     }
 
     /// <summary>Merges each row's marks under its ETag; a row changed or deleted meanwhile is left to its own path.</summary>
