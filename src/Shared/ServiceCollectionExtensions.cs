@@ -119,6 +119,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConsoleApprovalApi>();
         services.AddSingleton<UnitContactApi>();
         services.AddSingleton<SignUpApi>();
+        services.AddSingleton<Listings.PublicCalendar>();
+        services.AddSingleton<CalendarApi>();
         services.AddSingleton<Notifications.NotificationQueue>();
         services.AddSingleton<Notifications.NotificationSender>();
         services.AddSingleton<Notifications.NotificationSweep>();

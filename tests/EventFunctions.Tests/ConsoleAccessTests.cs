@@ -41,6 +41,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         "UnitContact", "UnitContactCancel", // the signed per-unit contact link authenticates the unit's contact: InvitationConsoleTests
         "ResendConfirmation", "DownloadCalendar", "ConfirmSignUp", // the manage page's secret link, as ManageRegistration: NotificationResendTests
         "Health", "OpenApiDocument", // no personal data, for probes and API clients: OperationsTests
+        "Calendar", "CalendarFeed", "CalendarCard", // the public calendar lists public events only, no one's data: CalendarTests
     ];
 
     /// <summary>Every HTTP function in functions.metadata, with its route and method.</summary>

@@ -30,6 +30,7 @@ public static class ConsoleFormat
     {
         EventKind.Salon => ConsoleText.Salon.Inline,
         EventKind.SiteVisit => ConsoleText.SiteVisit.Inline,
+        EventKind.Volunteering => CalendarText.Volunteering.Inline,
         _ => ConsoleText.Lecture.Inline,
     };
 

@@ -75,6 +75,7 @@ public static partial class EventForm
                 }, SplitLines(Get(v, "siteVisit.securityFields")))
                 : null,
             Lecture = kind == "lecture" ? new LectureDetails(Get(v, "lecture.speaker"), Get(v, "lecture.onlineUrl")) : null,
+            Volunteering = kind == "volunteering" ? new VolunteeringDetails(Get(v, "volunteering.team"), Get(v, "volunteering.activity")) : null,
             Questions = questions,
             // Left empty: the validator keeps the event's own setting (24 hours for a new one). Not a whole number: -1,
             // which the validator refuses beside the field.
@@ -137,6 +138,11 @@ public static partial class EventForm
             v["siteVisit.securityFields"] = string.Join("\n", sv.SecurityFields.Select(f => sv.OptionalSecurityFields.Contains(f) ? f + OptionalSuffix : f));
             v["siteVisit.bring"] = sv.Bring ?? "";
         }
+        if (e.Volunteering is { } vol)
+        {
+            v["volunteering.team"] = vol.Team ?? "";
+            v["volunteering.activity"] = vol.Activity ?? "";
+        }
         if (e.Lecture is { } l)
         {
             v["lecture.speaker"] = l.Speaker ?? "";
@@ -178,6 +184,7 @@ public static partial class EventForm
     {
         EventKind.Salon => "salon",
         EventKind.SiteVisit => "siteVisit",
+        EventKind.Volunteering => "volunteering",
         _ => "lecture",
     };
 

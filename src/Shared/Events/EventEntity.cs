@@ -93,7 +93,10 @@ public sealed class EventEntity : ITableEntity
 
     public static readonly DateTimeOffset NotDue = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
 
-    private sealed record Details(SalonDetails? Salon, SiteVisitDetails? SiteVisit, LectureDetails? Lecture, IReadOnlyList<Question>? Questions);
+    private sealed record Details(SalonDetails? Salon, SiteVisitDetails? SiteVisit, LectureDetails? Lecture, IReadOnlyList<Question>? Questions)
+    {
+        public VolunteeringDetails? Volunteering { get; init; }
+    }
 
     public static EventEntity From(EventRecord e) => new()
     {
@@ -117,7 +120,7 @@ public sealed class EventEntity : ITableEntity
         OrganiserName = e.OrganiserName,
         OrganiserEmail = e.OrganiserEmail,
         Unit = e.Unit,
-        DetailsJson = JsonSerializer.Serialize(new Details(e.Salon, e.SiteVisit, e.Lecture, e.Questions), Json.Options),
+        DetailsJson = JsonSerializer.Serialize(new Details(e.Salon, e.SiteVisit, e.Lecture, e.Questions) { Volunteering = e.Volunteering }, Json.Options),
         Confirmed = e.Confirmed,
         Waitlisted = e.Waitlisted,
         Held = e.Held,
@@ -164,6 +167,7 @@ public sealed class EventEntity : ITableEntity
             Salon = details?.Salon,
             SiteVisit = details?.SiteVisit,
             Lecture = details?.Lecture,
+            Volunteering = details?.Volunteering,
             Questions = details?.Questions ?? [],
             Confirmed = Confirmed,
             Waitlisted = Waitlisted,

@@ -5,6 +5,8 @@ public enum EventKind
     Salon,
     SiteVisit,
     Lecture,
+    /// <summary>Volunteers serving a shift (a legal clinic, a clean-up): check-in and check-out at the door give their hours.</summary>
+    Volunteering,
 }
 
 public enum QuestionType
@@ -49,6 +51,7 @@ public sealed record EventInput
     public SalonDetails? Salon { get; init; }
     public SiteVisitInput? SiteVisit { get; init; }
     public LectureDetails? Lecture { get; init; }
+    public VolunteeringDetails? Volunteering { get; init; }
     public List<QuestionInput>? Questions { get; init; }
     /// <summary>Optional English text of the event, shown to participants who read English (Chinese where missing).</summary>
     public EventEnglish? English { get; init; }
@@ -83,6 +86,9 @@ public sealed record SiteVisitDetails(string MeetingPoint, DateTimeOffset Meetin
 }
 
 public sealed record LectureDetails(string? Speaker, string? OnlineUrl);
+
+/// <summary>A volunteering shift: the team whose volunteers serve (their hours are reported per team) and what they do.</summary>
+public sealed record VolunteeringDetails(string? Team, string? Activity);
 
 public sealed record QuestionInput(string? Id, string? Label, string? Type, List<string>? Options, bool Required);
 
@@ -130,6 +136,7 @@ public sealed record EventRecord
     public SalonDetails? Salon { get; init; }
     public SiteVisitDetails? SiteVisit { get; init; }
     public LectureDetails? Lecture { get; init; }
+    public VolunteeringDetails? Volunteering { get; init; }
     public IReadOnlyList<Question> Questions { get; init; } = [];
     /// <summary>Seats given (confirmed and <see cref="Held"/>).</summary>
     public int Confirmed { get; init; }
@@ -240,6 +247,8 @@ public sealed record FieldPolicy(bool AsksPhone, bool PhoneRequired, bool Organi
         EventKind.SiteVisit => new(true, true, true, e.SiteVisit?.SecurityFields ?? []) { OptionalSecurityFields = e.SiteVisit?.OptionalSecurityFields ?? [] },
         // Salons: organisers call people about changes of room or time.
         EventKind.Salon => new(true, true, false, []),
+        // Volunteering: the hours are certified to a person, and volunteer platforms match them by phone.
+        EventKind.Volunteering => new(true, true, false, []),
         // Lectures: an email is enough to confirm a seat or send the online link.
         _ => new(false, false, false, []),
     };
@@ -278,6 +287,9 @@ public sealed record EventView(
     public int? WaitlistLimit { get; init; }
     /// <summary>Sign-ups must be confirmed from the email (see <see cref="EventRecord.ConfirmEmail"/>).</summary>
     public bool ConfirmEmail { get; init; }
+    public VolunteeringDetails? Volunteering { get; init; }
+    /// <summary>The series the event is a session of; null when it stands alone.</summary>
+    public string? SeriesId { get; init; }
 }
 
 public sealed record SiteVisitView(string MeetingPoint, DateTimeOffset MeetingTime, IReadOnlyList<string> SecurityFields)

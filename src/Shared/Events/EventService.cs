@@ -181,6 +181,7 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         CalendarSequence = e.CalendarSequence,
         WaitlistLimit = e.WaitlistAllowed ? e.EffectiveWaitlistLimit : null,
         ConfirmEmail = e.ConfirmEmail,
+        Volunteering = e.Volunteering,
     };
 
     private static string SignUpStatus(EventRecord e, DateTimeOffset now) => e.WindowAt(now) switch

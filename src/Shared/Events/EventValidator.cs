@@ -83,6 +83,7 @@ public static partial class EventValidator
         SalonDetails? salon = null;
         SiteVisitDetails? siteVisit = null;
         LectureDetails? lecture = null;
+        VolunteeringDetails? volunteering = null;
         switch (kind)
         {
             case EventKind.Salon:
@@ -115,6 +116,12 @@ public static partial class EventValidator
                     errors.Add("lecture.onlineUrl", EventRuleText.OnlineUrl);
                 if (url is null && venue is null) errors.Add("venue", EventRuleText.LectureVenue);
                 lecture = new LectureDetails(Text(input.Lecture?.Speaker, "lecture.speaker", 200, required: false, errors), url);
+                break;
+            case EventKind.Volunteering:
+                volunteering = new VolunteeringDetails(
+                    Text(input.Volunteering?.Team, "volunteering.team", 100, required: true, errors),
+                    Text(input.Volunteering?.Activity, "volunteering.activity", 100, required: false, errors));
+                if (venue is null) errors.Add("venue", EventRuleText.VolunteeringVenue);
                 break;
         }
 
@@ -160,6 +167,7 @@ public static partial class EventValidator
             Salon = salon,
             SiteVisit = siteVisit,
             Lecture = lecture,
+            Volunteering = volunteering,
             Questions = questions,
             Confirmed = existing?.Confirmed ?? 0,
             Waitlisted = existing?.Waitlisted ?? 0,

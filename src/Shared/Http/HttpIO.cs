@@ -271,12 +271,18 @@ public sealed class HtmlPageResult : ContentResult
     /// <summary>The page shows images served by this site (QR codes); still no scripts and nothing foreign.</summary>
     public bool ImagesFromSelf { get; init; }
 
+    /// <summary>
+    /// A public page holding nobody's data (the calendar): caches may keep it this many seconds. 0 (the default): never
+    /// stored, as every page with a person's data.
+    /// </summary>
+    public int CacheSeconds { get; init; }
+
     public override Task ExecuteResultAsync(ActionContext context)
     {
         var headers = context.HttpContext.Response.Headers;
         headers[HeaderNames.ContentSecurityPolicy] = ImagesFromSelf ? ContentSecurityPolicyWithImages : ContentSecurityPolicy;
         headers[HeaderNames.XContentTypeOptions] = "nosniff";
-        headers[HeaderNames.CacheControl] = "no-store";
+        headers[HeaderNames.CacheControl] = CacheSeconds > 0 ? $"public, max-age={CacheSeconds}" : "no-store";
         headers["Referrer-Policy"] = "no-referrer";
         return base.ExecuteResultAsync(context);
     }

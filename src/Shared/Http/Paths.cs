@@ -19,6 +19,9 @@ public static class Paths
     }
 
     public static string SignUp(string eventId) => Of(Routes.SignUpForm, ("eventId", eventId));
+    public static readonly string Calendar = Of(Routes.Calendar);
+    public static readonly string CalendarFeed = Of(Routes.CalendarFeed);
+    public static readonly string CalendarCard = Of(Routes.CalendarCard);
     public static string UnitContact(string eventId) => Of(Routes.UnitContact, ("eventId", eventId));
     public static string Manage(string eventId, string registrationId) => Of(Routes.Manage, ("eventId", eventId), ("registrationId", registrationId));
     public static string ManageResend(string eventId, string registrationId) => Of(Routes.ManageResend, ("eventId", eventId), ("registrationId", registrationId));

@@ -20,6 +20,12 @@ public static class Routes
     public const string ManageCalendar = "manage/{eventId}/{registrationId}/calendar";
     /// <summary>An invited unit's contact: who from the unit signed up (signed contact link), cancelling on their behalf.</summary>
     public const string UnitContact = "unit/{eventId}";
+    /// <summary>The public calendar of upcoming events (filters in the query: kind, month, lang).</summary>
+    public const string Calendar = "calendar";
+    /// <summary>The same events as an iCalendar feed to subscribe to.</summary>
+    public const string CalendarFeed = "calendar.ics";
+    /// <summary>The image of shared links' previews.</summary>
+    public const string CalendarCard = "calendar/card.png";
 
     // The organisers' console (signed-in pages; see src/Shared/Http/Console).
     public const string Console = "console";

@@ -364,7 +364,21 @@ public sealed class SignUpApi(
             [nameof(SignUpPage.Message)] = message,
             [nameof(SignUpPage.SeatsKnown)] = seatsKnown,
             [nameof(SignUpPage.FormToken)] = formTokens.Issue(e.Id),
+            [nameof(SignUpPage.Card)] = Card(e, text),
         });
+
+    /// <summary>The sign-up link's preview in a chat: title, kind, when and where, the start of the description.</summary>
+    private Web.LinkCard Card(EventRecord e, UiText text)
+    {
+        var shown = Notifications.NoticeState.For(e, text);
+        var baseUrl = options.Value.PublicBaseUrl.TrimEnd('/');
+        var when = text.FormatRange(e.ToLocal(e.StartUtc), e.ToLocal(e.EndUtc), e.TimeZoneId);
+        var where = shown.Venue ?? shown.SiteVisit?.MeetingPoint ?? (shown.Lecture?.OnlineUrl is null ? null : text.OnlineLink);
+        var line = string.Join(" · ", new[] { text.KindName(e.Kind), when, where }.Where(p => !string.IsNullOrEmpty(p)));
+        var site = Listings.CalendarUi.For(text).SiteName;
+        return new Web.LinkCard(site, shown.Title, Web.LinkCard.Shorten(line + (shown.Description is { } d ? " — " + d : "")),
+            baseUrl + Paths.SignUp(e.Id) + (text.Code == "en" ? "?lang=en" : ""), baseUrl + Paths.CalendarCard);
+    }
 
     private Task<string> ResultPageAsync(SignUpOutcome.Registered r, UiText text)
     {

@@ -47,6 +47,12 @@ public sealed class EventFunctionsOptions
     /// </summary>
     public TimeSpan HoldTime { get; set; } = TimeSpan.FromMinutes(60);
 
+    /// <summary>
+    /// How often an instance reads the public calendar's events again (the page and the feed anyone may open are served
+    /// from what it read last, so a crowd does not scan the table); a new, moved or cancelled event shows within this.
+    /// </summary>
+    public TimeSpan CalendarRefresh { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>A registration whose email is still unsent this long after it was queued is queued again by the sweep.</summary>
     public TimeSpan RequeueAfter { get; set; } = TimeSpan.FromMinutes(10);
 

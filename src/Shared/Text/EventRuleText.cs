@@ -32,7 +32,7 @@ public static class EventRuleText
     public static Bilingual InDaylightSavingGap(string value, string zone) => new("此时刻因夏令时调整而不存在", $"'{value}' does not exist in {zone} (a daylight-saving gap).");
     public static Bilingual UnknownTimeZone(string zone) => new("未知的时区", $"Unknown time zone '{zone}'; use an IANA name such as Asia/Shanghai.");
     public static readonly Bilingual ContactEmail = new("请填写有效的联系邮箱", "A valid contact email for the organiser is required.");
-    public static readonly Bilingual Kind = new("请选择活动类型", "Kind must be one of: salon, siteVisit, lecture.");
+    public static readonly Bilingual Kind = new("请选择活动类型", "Kind must be one of: salon, siteVisit, lecture, volunteering.");
     public static readonly Bilingual EndBeforeStart = new("结束时间须晚于开始时间", "The end must be after the start.");
     public static readonly Bilingual StartBeforeSignUpOpens = new("活动开始须晚于报名开始（留空即现在），开始时间是否已过？", "The start must be after sign-up opens (now, when that is left empty).");
     public static readonly Bilingual ClosesBeforeOpens = new("报名截止须晚于报名开始", "Sign-up must close after it opens.");
@@ -44,6 +44,7 @@ public static class EventRuleText
     public static readonly Bilingual SecurityFields = new("安保登记项最多 5 项", "At most 5 security-desk fields.");
     public static Bilingual OptionalNotAField(string label) => new($"选填项“{label}”不在安保登记项中", $"'{label}' is marked optional but is not one of the security-desk fields.");
     public static readonly Bilingual OnlineUrl = new("线上链接须为完整的 http(s) 地址", "The online link must be a full http(s) address of at most 500 characters.");
+    public static readonly Bilingual VolunteeringVenue = new("志愿服务须填写服务地点", "A volunteering shift needs a venue (where volunteers report).");
     public static readonly Bilingual LectureVenue = new("讲座须填写会场或线上链接", "A lecture needs a hall (venue) or an online link (lecture.onlineUrl).");
     public static Bilingual ReminderHours(int max) => new("提前提醒须为整数小时，0 为不提醒", $"reminderHoursBefore must be a whole number of hours from 0 (no reminder) to {max}.");
     public static Bilingual TooManyQuestions(int max) => new($"最多 {max} 个问题", $"At most {max} questions.");

@@ -17,6 +17,9 @@ public sealed record UiText
     public required string KindSalon { get; init; }
     public required string KindSiteVisit { get; init; }
     public required string KindLecture { get; init; }
+    public required string KindVolunteering { get; init; }
+    public required string Team { get; init; }
+    public required string Activity { get; init; }
     public required string When { get; init; }
     public required string Venue { get; init; }
     public required string Address { get; init; }
@@ -229,6 +232,7 @@ public sealed record UiText
     {
         Events.EventKind.Salon => KindSalon,
         Events.EventKind.SiteVisit => KindSiteVisit,
+        Events.EventKind.Volunteering => KindVolunteering,
         _ => KindLecture,
     };
 
@@ -264,6 +268,9 @@ public sealed record UiText
         KindSalon = "沙龙",
         KindSiteVisit = "参观考察",
         KindLecture = "讲座",
+        KindVolunteering = "志愿服务",
+        Team = "志愿服务队",
+        Activity = "服务内容",
         When = "时间",
         Venue = "地点",
         Address = "地址",
@@ -439,6 +446,9 @@ public sealed record UiText
         KindSalon = "Salon",
         KindSiteVisit = "Site visit",
         KindLecture = "Lecture",
+        KindVolunteering = "Volunteering",
+        Team = "Volunteer team",
+        Activity = "Service",
         When = "When",
         Venue = "Venue",
         Address = "Address",

@@ -47,6 +47,23 @@ public static class Seed
         ["siteVisit"] = new { meetingPoint = "北外滩来福士一楼大堂", meetingTime = Local(Day(12, 9)), securityFields = new[] { "身份证号后四位" } },
     };
 
+    /// <summary>The lawyers' youth volunteer team staffing the legal clinic.</summary>
+    public static Dictionary<string, object?> Volunteering(int capacity = 8, int day = 5) => new()
+    {
+        ["kind"] = "volunteering",
+        ["title"] = "法律咨询志愿服务",
+        ["description"] = "为居民提供免费法律咨询。",
+        ["venue"] = "街道公共法律服务站",
+        ["start"] = Local(Day(day, 9)),
+        ["end"] = Local(Day(day, 12)),
+        ["capacity"] = capacity,
+        ["waitlistAllowed"] = false,
+        ["confirmEmail"] = false,
+        ["organiserName"] = "律师青年志愿服务队",
+        ["organiserEmail"] = "zhiyuan@jiedao.example.cn",
+        ["volunteering"] = new { team = "律师青年志愿服务队", activity = "法律咨询" },
+    };
+
     public static Dictionary<string, object?> Lecture(int capacity = 200, bool waitlist = true) => new()
     {
         ["kind"] = "lecture",
