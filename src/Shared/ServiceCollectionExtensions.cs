@@ -117,10 +117,12 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConsoleUnitsApi>();
         services.AddSingleton<ConsoleInvitationApi>();
         services.AddSingleton<ConsoleApprovalApi>();
+        services.AddSingleton<ConsoleVolunteerApi>();
         services.AddSingleton<UnitContactApi>();
         services.AddSingleton<SignUpApi>();
         services.AddSingleton<Listings.PublicCalendar>();
         services.AddSingleton<CalendarApi>();
+        services.AddSingleton<AfterEventApi>();
         services.AddSingleton<Notifications.NotificationQueue>();
         services.AddSingleton<Notifications.NotificationSender>();
         services.AddSingleton<Notifications.NotificationSweep>();
@@ -130,6 +132,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Attendance.DoorLinks>();
         services.AddSingleton<Attendance.AttendanceService>();
         services.AddSingleton<Attendance.CsvExport>();
+        services.AddSingleton<Volunteering.VolunteerHours>();
         services.AddSingleton<Attendance.DoorApi>();
         services.AddSingleton<Operations.QueueFailures>();
         services.AddSingleton<Operations.PoisonQueues>();

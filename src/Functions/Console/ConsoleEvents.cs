@@ -191,3 +191,27 @@ public sealed class ConsoleApproval(ConsoleApprovalApi api)
         string registrationId,
         CancellationToken ct) => api.AllowAgainAsync(request, eventId, registrationId, ct);
 }
+
+/// <summary>Volunteer hours: one shift's times (corrected with a reason) and the hours of a period per team.</summary>
+public sealed class ConsoleVolunteerHours(ConsoleVolunteerApi api)
+{
+    [Function("ConsoleHours")]
+    public Task<IActionResult> Shift(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleHours)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.ShiftAsync(request, eventId, ct);
+
+    [Function("ConsoleCorrectHours")]
+    public Task<IActionResult> Correct(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleCorrectHours)] HttpRequest request,
+        string eventId, string registrationId, CancellationToken ct) => api.CorrectAsync(request, eventId, registrationId, ct);
+
+    [Function("ConsoleHoursReport")]
+    public Task<IActionResult> Report(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleHoursReport)] HttpRequest request,
+        CancellationToken ct) => api.ReportAsync(request, ct);
+
+    [Function("ConsoleHoursCsv")]
+    public Task<IActionResult> Csv(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleHoursCsv)] HttpRequest request,
+        CancellationToken ct) => api.CsvAsync(request, ct);
+}

@@ -12,7 +12,11 @@ public sealed record Attendee(
     string Status,
     string? TicketCode,
     DateTimeOffset? CheckedInUtc,
-    string? CheckedInBy);
+    string? CheckedInBy)
+{
+    /// <summary>A volunteer's check-out (volunteering events).</summary>
+    public DateTimeOffset? CheckedOutUtc { get; init; }
+}
 
 /// <summary>What became of a check-in, an undo or a walk-in.</summary>
 public abstract record CheckInOutcome

@@ -30,6 +30,9 @@ public sealed class AttendanceSummaryEntity : ITableEntity
     /// <summary><see cref="UnitAttendance"/> lines as JSON.</summary>
     public string ByUnitJson { get; set; } = "[]";
     public DateTimeOffset TakenUtc { get; set; }
+    /// <summary>A volunteering shift's hours in total and how many served (counts only: the people's records are gone).</summary>
+    public double VolunteerHours { get; set; }
+    public int Volunteers { get; set; }
 }
 
 /// <summary>
@@ -211,7 +214,10 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
         var table = await store.TableAsync(ct);
         var existing = await table.GetEntityIfExistsAsync<AttendanceSummaryEntity>(e.PartitionKey, AttendanceSummaryEntity.RowKeyValue, cancellationToken: ct);
         if (existing.HasValue) return false;
-        var report = Compute(e, await ListAsync(e.PartitionKey, ct));
+        var rows = await ListAsync(e.PartitionKey, ct);
+        var report = Compute(e, rows);
+        var record = e.ToRecord();
+        var served = rows.Select(r => Volunteering.VolunteerHours.Served(record, r, clock.GetUtcNow())).OfType<Volunteering.ServedTime>().ToList();
         try
         {
             await table.AddEntityAsync(new AttendanceSummaryEntity
@@ -224,6 +230,8 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
                 WalkIns = report.WalkIns,
                 ByUnitJson = JsonSerializer.Serialize(report.ByUnit, Json.Options),
                 TakenUtc = clock.GetUtcNow(),
+                VolunteerHours = (double)served.Sum(t => t.Hours),
+                Volunteers = served.Count,
             }, ct);
             return true;
         }
@@ -331,7 +339,7 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
 
     public Attendee ToAttendee(RegistrationEntity r) => new(
         r.RowKey, r.RegistrationId, r.Name, MaskPhone(r.Phone), UnitOf(r.Organisation), r.Status,
-        r.Status == RegistrationStatus.Confirmed ? ids.TicketOf(r) : null, r.CheckedInUtc, r.CheckedInBy);
+        r.Status == RegistrationStatus.Confirmed ? ids.TicketOf(r) : null, r.CheckedInUtc, r.CheckedInBy) { CheckedOutUtc = r.CheckedOutUtc };
 
     /// <summary>
     /// Enough for door staff to tell two people of one name apart: a mainland number as 138****5678, any other in its

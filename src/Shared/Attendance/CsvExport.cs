@@ -143,7 +143,8 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance, Se
     public static string Neutralise(string? cell) =>
         string.IsNullOrEmpty(cell) ? "" : cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + cell : cell;
 
-    private static byte[] Write(IEnumerable<string> header, IEnumerable<IEnumerable<string?>> lines)
+    /// <summary>A CSV as spreadsheets open it: UTF-8 with a BOM (Excel reads Chinese right), every cell neutralised.</summary>
+    public static byte[] Write(IEnumerable<string> header, IEnumerable<IEnumerable<string?>> lines)
     {
         using var buffer = new MemoryStream();
         using (var writer = new StreamWriter(buffer, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), leaveOpen: true))

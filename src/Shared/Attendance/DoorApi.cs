@@ -29,6 +29,8 @@ namespace EventFunctions.Shared.Attendance;
 public sealed class DoorApi(
     EventService events,
     AttendanceService attendance,
+    Volunteering.VolunteerHours volunteers,
+    TimeProvider clock,
     DoorLinks links,
     PageRenderer pages,
     PublicLimits limits,
@@ -91,6 +93,23 @@ public sealed class DoorApi(
             var q = Field("q");
             var action = Field("action");
             var target = Input.Clean(Field("key")) ?? Input.Clean(Field("code"));
+            if (action == "checkout" && target is not null)
+            {
+                // A volunteer leaving: their hours run from check-in to now.
+                var checkOut = await volunteers.CheckOutAsync(e, target, credential.Actor, ct);
+                var (text2, ok2, status2) = checkOut switch
+                {
+                    Volunteering.CheckOutOutcome.CheckedOut c => (string.Format(door.CheckedOutFormat, c.Row.Name, e.ToLocal(c.At).ToString("HH:mm"),
+                        Volunteering.VolunteerHours.Served(e, c.Row, clock.GetUtcNow())?.Hours.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)), true, 200),
+                    Volunteering.CheckOutOutcome.AlreadyCheckedOut a => (a.Row.Name + " · " + string.Format(door.AlreadyCheckedOutFormat, e.ToLocal(a.At).ToString("HH:mm")), true, 200),
+                    Volunteering.CheckOutOutcome.NotCheckedIn n => (n.Row.Name + " · " + door.CheckOutBeforeCheckIn, false, 409),
+                    Volunteering.CheckOutOutcome.NotSaved => (door.Busy, false, 503),
+                    _ => (door.RefusedNotFound, false, 404),
+                };
+                var page = await RenderAsync(e, credential, text, q, text2, ok2, ct);
+                return status2 == 503 ? HttpIO.Unavailable(request, HttpIO.Html(page, 503)) : HttpIO.Html(page, status2);
+            }
+
             CheckInOutcome outcome;
             if (action == "walkin")
             {

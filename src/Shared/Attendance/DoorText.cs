@@ -57,6 +57,13 @@ public sealed record DoorText
     public required string NotCheckedIn { get; init; }
     public required string RefusedWaitlisted { get; init; }
     public required string RefusedNotApproved { get; init; }
+    // Volunteering shifts: check-out
+    public required string CheckOutButton { get; init; }
+    /// <summary>{0} the name, {1} the time, {2} the hours.</summary>
+    public required string CheckedOutFormat { get; init; }
+    /// <summary>{0} the time.</summary>
+    public required string AlreadyCheckedOutFormat { get; init; }
+    public required string CheckOutBeforeCheckIn { get; init; }
     public required string RefusedNotFound { get; init; }
     public required string RefusedEventCancelled { get; init; }
     /// <summary>Format: {0} the other event's title.</summary>
@@ -116,6 +123,10 @@ public sealed record DoorText
         NotCheckedIn = "此人尚未签到，无需撤销。",
         RefusedWaitlisted = "此人仍在候补名单中，没有确认名额，不能签到。",
         RefusedNotApproved = "此人的报名未经主办方批准，没有名额，不能签到。",
+        CheckOutButton = "签退",
+        CheckedOutFormat = "{0} 签退成功 {1}，本次 {2} 小时",
+        AlreadyCheckedOutFormat = "已签退 {0}",
+        CheckOutBeforeCheckIn = "此人尚未签到，请先签到再签退。",
         RefusedNotFound = "找不到此报名：签到码有误，或报名已取消。",
         RefusedEventCancelled = "活动已取消，不能签到。",
         RefusedOtherEventFormat = "这是另一场活动（{0}）的入场凭证，不能在本场签到。",
@@ -165,6 +176,10 @@ public sealed record DoorText
         NotCheckedIn = "Not checked in: nothing to undo.",
         RefusedWaitlisted = "Still on the waitlist, without a confirmed seat: cannot check in.",
         RefusedNotApproved = "Their sign-up has not been approved by the organiser: no seat, cannot check in.",
+        CheckOutButton = "Check out",
+        CheckedOutFormat = "{0} checked out at {1}: {2} hours",
+        AlreadyCheckedOutFormat = "Checked out at {0}",
+        CheckOutBeforeCheckIn = "Not checked in yet: check them in first, then out.",
         RefusedNotFound = "No such registration: the code is wrong, or the registration was cancelled.",
         RefusedEventCancelled = "The event is cancelled: no check-in.",
         RefusedOtherEventFormat = "This ticket is for another event ({0}); it cannot be checked in here.",

@@ -27,6 +27,7 @@ public static class Paths
     public static string ManageResend(string eventId, string registrationId) => Of(Routes.ManageResend, ("eventId", eventId), ("registrationId", registrationId));
     public static string ManageConfirm(string eventId, string registrationId) => Of(Routes.ManageConfirm, ("eventId", eventId), ("registrationId", registrationId));
     public static string ManageCalendar(string eventId, string registrationId) => Of(Routes.ManageCalendar, ("eventId", eventId), ("registrationId", registrationId));
+    public static string ManageCertificate(string eventId, string registrationId) => Of(Routes.ManageCertificate, ("eventId", eventId), ("registrationId", registrationId));
     public static string Event(string eventId) => Of(Routes.Event, ("eventId", eventId));
     public static string Registration(string eventId, string registrationId) => Of(Routes.Registration, ("eventId", eventId), ("registrationId", registrationId));
     public static string Door(string eventId) => Of(Routes.Door, ("eventId", eventId));
@@ -46,6 +47,10 @@ public static class Paths
         public static readonly string Reports = Of(Routes.ConsoleReports);
         public static readonly string ReportCsv = Of(Routes.ConsoleReportCsv);
         public static readonly string ReportXlsx = Of(Routes.ConsoleReportXlsx);
+        public static readonly string HoursReport = Of(Routes.ConsoleHoursReport);
+        public static readonly string HoursCsv = Of(Routes.ConsoleHoursCsv);
+        public static string Hours(string eventId) => Of(Routes.ConsoleHours, ("eventId", eventId));
+        public static string CorrectHours(string eventId, string registrationId) => Of(Routes.ConsoleCorrectHours, ("eventId", eventId), ("registrationId", registrationId));
         public static readonly string Organisers = Of(Routes.ConsoleOrganisers);
         public static readonly string RemoveOrganiser = Of(Routes.ConsoleRemoveOrganiser);
         public static readonly string Units = Of(Routes.ConsoleUnits);
@@ -56,7 +61,8 @@ public static class Paths
         public static readonly string Failures = Of(Routes.ConsoleFailures);
         public static readonly string Replay = Of(Routes.ConsoleReplay);
 
-        public static string Event(string eventId) => Of(Routes.ConsoleEvent, ("eventId", eventId));
+        public static string ManageCertificate(string eventId, string registrationId) => Of(Routes.ManageCertificate, ("eventId", eventId), ("registrationId", registrationId));
+    public static string Event(string eventId) => Of(Routes.ConsoleEvent, ("eventId", eventId));
         public static string Decide(string eventId) => Of(Routes.ConsoleDecide, ("eventId", eventId));
         public static string AllowAgain(string eventId, string registrationId) => Of(Routes.ConsoleAllowAgain, ("eventId", eventId), ("registrationId", registrationId));
         public static string Invitation(string eventId) => Of(Routes.ConsoleInvitation, ("eventId", eventId));

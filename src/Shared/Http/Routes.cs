@@ -18,6 +18,8 @@ public static class Routes
     public const string ManageResend = "manage/{eventId}/{registrationId}/resend";
     public const string ManageConfirm = "manage/{eventId}/{registrationId}/confirm";
     public const string ManageCalendar = "manage/{eventId}/{registrationId}/calendar";
+    /// <summary>A volunteer's printable hours certificate.</summary>
+    public const string ManageCertificate = "manage/{eventId}/{registrationId}/certificate";
     /// <summary>An invited unit's contact: who from the unit signed up (signed contact link), cancelling on their behalf.</summary>
     public const string UnitContact = "unit/{eventId}";
     /// <summary>The public calendar of upcoming events (filters in the query: kind, month, lang).</summary>
@@ -58,6 +60,10 @@ public static class Routes
     public const string ConsoleReleaseUnitSeats = "console/events/{eventId}/invitation/release";
     public const string ConsoleSendInvitations = "console/events/{eventId}/invitation/send";
     public const string ConsoleUnitQr = "console/events/{eventId}/invitation/{unitId}/qr.png";
+    public const string ConsoleHours = "console/events/{eventId}/hours";
+    public const string ConsoleCorrectHours = "console/events/{eventId}/hours/{registrationId}";
+    public const string ConsoleHoursReport = "console/reports/hours";
+    public const string ConsoleHoursCsv = "console/reports/hours.csv";
     public const string ConsoleOrganisers = "console/organisers";
     public const string ConsoleRemoveOrganiser = "console/organisers/remove";
     public const string ConsoleUnits = "console/units";

@@ -183,6 +183,7 @@ public sealed class SignUpApi(
             [nameof(CancelPage.ConfirmNote)] = r.AwaitsConfirmation && r.Status == RegistrationStatus.Waitlisted ? string.Format(text.ConfirmWaitNoteFormat, by) : null,
             [nameof(CancelPage.CalendarUrl)] = confirmed && !e.Cancelled ? $"{Paths.ManageCalendar(e.Id, r.RegistrationId)}?t={t}&lang={text.Code}" : null,
             [nameof(CancelPage.ResendAction)] = e.Cancelled ? null : Paths.ManageResend(e.Id, r.RegistrationId),
+            [nameof(CancelPage.CertificateUrl)] = AfterEventApi.CertificateUrl(e, r, token, text, clock.GetUtcNow()),
             [nameof(CancelPage.Message)] = message,
             [nameof(CancelPage.Ticket)] = e.Cancelled ? null : Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e, r.Status, ids.TicketOf(r), text),
         });

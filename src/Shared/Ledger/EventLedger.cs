@@ -948,6 +948,9 @@ public sealed class EventLedger : IAsyncDisposable
                     var stored = (await table.GetEntityAsync<TableEntity>(eventId, row!.RowKey, cancellationToken: ct)).Value;
                     stored.Remove(nameof(RegistrationEntity.CheckedInUtc));
                     stored.Remove(nameof(RegistrationEntity.CheckedInBy));
+                    // A volunteer's check-out goes with the check-in it closed.
+                    stored.Remove(nameof(RegistrationEntity.CheckedOutUtc));
+                    stored.Remove(nameof(RegistrationEntity.CheckedOutBy));
                     Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateReplace, stored, stored.ETag), a);
                     break;
             }

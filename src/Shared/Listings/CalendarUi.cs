@@ -33,7 +33,22 @@ public sealed record CalendarUi
     public required string SignUpClosed { get; init; }
     public required string InProgress { get; init; }
     public required string SignUp { get; init; }
+    // The volunteer's certificate (from the manage link)
+    public required string CertificateLink { get; init; }
+    public required string CertificateHeading { get; init; }
+    /// <summary>{0} name, {1} date, {2} team, {3} activity, {4} event title, {5} from, {6} to, {7} hours.</summary>
+    public required string CertificateBodyFormat { get; init; }
+    public required string CertificateHours { get; init; }
+    public required string CertificateIssuer { get; init; }
+    public required string CertificateNumber { get; init; }
+    public required string CertificateIssued { get; init; }
+    public required string CertificateBasis { get; init; }
+    public required string CertificateClosedAtEnd { get; init; }
+    public required string CertificatePrintHint { get; init; }
+    public required string CertificateNone { get; init; }
+    public required string CertificateNotYet { get; init; }
     public required Func<DateTimeOffset, string> FormatMonth { get; init; }
+    public required Func<DateTimeOffset, string> FormatDate { get; init; }
     public required Func<DateTimeOffset, string> FormatDay { get; init; }
     public required Func<DateTimeOffset, string> FormatShort { get; init; }
 
@@ -61,7 +76,20 @@ public sealed record CalendarUi
         SignUpClosed = "报名已截止",
         InProgress = "进行中",
         SignUp = "报名",
+        CertificateLink = "志愿服务时长证明（可打印）",
+        CertificateHeading = "志愿服务时长证明",
+        CertificateBodyFormat = "兹证明 {0} 于 {1} 参加{2}组织的“{3}”志愿服务（{4}），服务时间 {5}–{6}。",
+        CertificateHours = "服务时长",
+        CertificateIssuer = "出具单位",
+        CertificateNumber = "证明编号",
+        CertificateIssued = "出具日期",
+        CertificateBasis = "本证明依据活动现场的签到、签退记录出具。",
+        CertificateClosedAtEnd = "当天未签退，按活动结束时间计。",
+        CertificatePrintHint = "用浏览器的“打印”功能即可打印或保存为 PDF（A4）。",
+        CertificateNone = "这次报名没有签到记录，无法出具志愿服务时长证明。",
+        CertificateNotYet = "签退或活动结束后即可查看志愿服务时长证明。",
         FormatMonth = d => d.ToString("yyyy年M月", CultureInfo.GetCultureInfo("zh-CN")),
+        FormatDate = d => d.ToString("yyyy年M月d日", CultureInfo.GetCultureInfo("zh-CN")),
         FormatDay = d => d.ToString("M月d日 dddd", CultureInfo.GetCultureInfo("zh-CN")),
         FormatShort = d => d.ToString("M月d日 HH:mm", CultureInfo.GetCultureInfo("zh-CN")),
     };
@@ -88,7 +116,20 @@ public sealed record CalendarUi
         SignUpClosed = "Sign-up closed",
         InProgress = "Under way",
         SignUp = "Sign up",
+        CertificateLink = "Certificate of volunteer hours (printable)",
+        CertificateHeading = "Certificate of volunteer service",
+        CertificateBodyFormat = "This certifies that {0} volunteered on {1} with {2} in “{3}” ({4}), from {5} to {6}.",
+        CertificateHours = "Hours served",
+        CertificateIssuer = "Issued by",
+        CertificateNumber = "Certificate no.",
+        CertificateIssued = "Date of issue",
+        CertificateBasis = "Issued from the check-in and check-out records taken at the event.",
+        CertificateClosedAtEnd = "Not checked out on the day: counted to the event's end time.",
+        CertificatePrintHint = "Use your browser's Print to print it or save it as a PDF (A4).",
+        CertificateNone = "This registration was never checked in: there are no volunteer hours to certify.",
+        CertificateNotYet = "The certificate is ready once you have checked out or the shift has ended.",
         FormatMonth = d => d.ToString("MMMM yyyy", CultureInfo.GetCultureInfo("en-GB")),
+        FormatDate = d => d.ToString("d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB")),
         FormatDay = d => d.ToString("dddd d MMMM", CultureInfo.GetCultureInfo("en-GB")),
         FormatShort = d => d.ToString("d MMM HH:mm", CultureInfo.GetCultureInfo("en-GB")),
     };

@@ -184,6 +184,11 @@ public sealed class RegistrationEntity : ITableEntity
     public DateTimeOffset? CheckedInUtc { get; set; }
     /// <summary>Who checked them in: <c>door:&lt;link id&gt;</c> or <c>organiser:&lt;email&gt;</c>.</summary>
     public string? CheckedInBy { get; set; }
+    /// <summary>A volunteer's check-out at the door (see Volunteering/); with <see cref="CheckedInUtc"/>, their hours.</summary>
+    public DateTimeOffset? CheckedOutUtc { get; set; }
+    public string? CheckedOutBy { get; set; }
+    /// <summary>When an organiser last corrected the check-in or check-out time (the reason is in the change log).</summary>
+    public DateTimeOffset? TimesCorrectedUtc { get; set; }
 }
 
 /// <summary>

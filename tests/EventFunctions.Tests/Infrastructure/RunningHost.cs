@@ -37,6 +37,7 @@ public sealed class RunningHost : IAsyncDisposable
     public QueueClient Poison { get; }
     public HttpClient Http { get; }
     public InvocationLog Invocations => _app.Services.GetRequiredService<InvocationLog>();
+    public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
     public string BaseUrl => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
     public static async Task<RunningHost> StartAsync(AzuriteFixture azurite, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)

@@ -1,0 +1,17 @@
+using EventFunctions.Shared.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace EventFunctions.Functions.Participants;
+
+/// <summary>After the event, from the participant's manage link: a volunteer's hours certificate.</summary>
+public sealed class AfterEvent(AfterEventApi api)
+{
+    [Function("VolunteerCertificate")]
+    public Task<IActionResult> Certificate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ManageCertificate)] HttpRequest request,
+        string eventId,
+        string registrationId,
+        CancellationToken ct) => api.CertificateAsync(request, eventId, registrationId, ct);
+}
