@@ -122,6 +122,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SignUpApi>();
         services.AddSingleton<Listings.PublicCalendar>();
         services.AddSingleton<CalendarApi>();
+        services.AddSingleton<Feedback.FeedbackService>();
         services.AddSingleton<AfterEventApi>();
         services.AddSingleton<Notifications.NotificationQueue>();
         services.AddSingleton<Notifications.NotificationSender>();

@@ -42,7 +42,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         "ResendConfirmation", "DownloadCalendar", "ConfirmSignUp", // the manage page's secret link, as ManageRegistration: NotificationResendTests
         "Health", "OpenApiDocument", // no personal data, for probes and API clients: OperationsTests
         "Calendar", "CalendarFeed", "CalendarCard", // the public calendar lists public events only, no one's data: CalendarTests
-        "VolunteerCertificate", // the manage link's secret, as ManageRegistration: VolunteerTests
+        "VolunteerCertificate", "FeedbackForm", "SubmitFeedback", // the manage link's secret, as ManageRegistration: VolunteerTests, FeedbackTests
     ];
 
     /// <summary>Every HTTP function in functions.metadata, with its route and method.</summary>

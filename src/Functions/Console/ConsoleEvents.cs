@@ -124,6 +124,11 @@ public sealed class ConsoleReports(ConsoleReportsApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleExportAttendanceXlsx)] HttpRequest request,
         string eventId, CancellationToken ct) => api.ExportAsync(request, eventId, "attendance.xlsx", ct);
 
+    [Function("ConsoleExportFeedback")]
+    public Task<IActionResult> Feedback(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleExportFeedback)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.ExportFeedbackAsync(request, eventId, ct);
+
     [Function(nameof(ConsoleReports))]
     public Task<IActionResult> Show(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleReports)] HttpRequest request,

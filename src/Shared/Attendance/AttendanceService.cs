@@ -33,6 +33,8 @@ public sealed class AttendanceSummaryEntity : ITableEntity
     /// <summary>A volunteering shift's hours in total and how many served (counts only: the people's records are gone).</summary>
     public double VolunteerHours { get; set; }
     public int Volunteers { get; set; }
+    /// <summary>How many gave each feedback rating, 1 to 5, as a JSON array (the comments are deleted).</summary>
+    public string? RatingsJson { get; set; }
 }
 
 /// <summary>
@@ -218,6 +220,10 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
         var report = Compute(e, rows);
         var record = e.ToRecord();
         var served = rows.Select(r => Volunteering.VolunteerHours.Served(record, r, clock.GetUtcNow())).OfType<Volunteering.ServedTime>().ToList();
+        var ratings = new int[5];
+        var feedback = TableClient.CreateQueryFilter($"PartitionKey eq {e.PartitionKey} and RowKey ge {Feedback.FeedbackEntity.Prefix} and RowKey lt {"fb."}");
+        await foreach (var f in table.QueryAsync<Feedback.FeedbackEntity>(feedback, cancellationToken: ct))
+            if (f.Rating is >= 1 and <= 5) ratings[f.Rating - 1]++;
         try
         {
             await table.AddEntityAsync(new AttendanceSummaryEntity
@@ -232,6 +238,7 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
                 TakenUtc = clock.GetUtcNow(),
                 VolunteerHours = (double)served.Sum(t => t.Hours),
                 Volunteers = served.Count,
+                RatingsJson = JsonSerializer.Serialize(ratings),
             }, ct);
             return true;
         }

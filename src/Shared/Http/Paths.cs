@@ -27,6 +27,7 @@ public static class Paths
     public static string ManageResend(string eventId, string registrationId) => Of(Routes.ManageResend, ("eventId", eventId), ("registrationId", registrationId));
     public static string ManageConfirm(string eventId, string registrationId) => Of(Routes.ManageConfirm, ("eventId", eventId), ("registrationId", registrationId));
     public static string ManageCalendar(string eventId, string registrationId) => Of(Routes.ManageCalendar, ("eventId", eventId), ("registrationId", registrationId));
+    public static string Feedback(string eventId, string registrationId) => Of(Routes.Feedback, ("eventId", eventId), ("registrationId", registrationId));
     public static string ManageCertificate(string eventId, string registrationId) => Of(Routes.ManageCertificate, ("eventId", eventId), ("registrationId", registrationId));
     public static string Event(string eventId) => Of(Routes.Event, ("eventId", eventId));
     public static string Registration(string eventId, string registrationId) => Of(Routes.Registration, ("eventId", eventId), ("registrationId", registrationId));
@@ -49,6 +50,7 @@ public static class Paths
         public static readonly string ReportXlsx = Of(Routes.ConsoleReportXlsx);
         public static readonly string HoursReport = Of(Routes.ConsoleHoursReport);
         public static readonly string HoursCsv = Of(Routes.ConsoleHoursCsv);
+        public static string ExportFeedback(string eventId) => Of(Routes.ConsoleExportFeedback, ("eventId", eventId));
         public static string Hours(string eventId) => Of(Routes.ConsoleHours, ("eventId", eventId));
         public static string CorrectHours(string eventId, string registrationId) => Of(Routes.ConsoleCorrectHours, ("eventId", eventId), ("registrationId", registrationId));
         public static readonly string Organisers = Of(Routes.ConsoleOrganisers);
@@ -100,4 +102,8 @@ public sealed class Links(IOptions<EventFunctionsOptions> options)
         Absolute(Paths.Manage(eventId, registrationId)) + $"?t={Uri.EscapeDataString(token ?? "")}&lang={Uri.EscapeDataString(language)}";
 
     public string Ticket(string eventId, string code) => Absolute(Paths.Ticket(eventId, code));
+
+    /// <summary>The feedback page (the manage link's secret), a rating chosen in the email already ticked.</summary>
+    public string Feedback(string eventId, string registrationId, string token, string language, int? rating = null) =>
+        Absolute(Paths.Feedback(eventId, registrationId)) + $"?t={Uri.EscapeDataString(token)}&lang={Uri.EscapeDataString(language)}" + (rating is { } r ? $"&r={r}" : "");
 }

@@ -18,6 +18,8 @@ public static class Routes
     public const string ManageResend = "manage/{eventId}/{registrationId}/resend";
     public const string ManageConfirm = "manage/{eventId}/{registrationId}/confirm";
     public const string ManageCalendar = "manage/{eventId}/{registrationId}/calendar";
+    /// <summary>The one feedback question after the event (the manage link's secret): GET shows it, POST answers once.</summary>
+    public const string Feedback = "feedback/{eventId}/{registrationId}";
     /// <summary>A volunteer's printable hours certificate.</summary>
     public const string ManageCertificate = "manage/{eventId}/{registrationId}/certificate";
     /// <summary>An invited unit's contact: who from the unit signed up (signed contact link), cancelling on their behalf.</summary>
@@ -60,6 +62,7 @@ public static class Routes
     public const string ConsoleReleaseUnitSeats = "console/events/{eventId}/invitation/release";
     public const string ConsoleSendInvitations = "console/events/{eventId}/invitation/send";
     public const string ConsoleUnitQr = "console/events/{eventId}/invitation/{unitId}/qr.png";
+    public const string ConsoleExportFeedback = "console/events/{eventId}/export/feedback.csv";
     public const string ConsoleHours = "console/events/{eventId}/hours";
     public const string ConsoleCorrectHours = "console/events/{eventId}/hours/{registrationId}";
     public const string ConsoleHoursReport = "console/reports/hours";

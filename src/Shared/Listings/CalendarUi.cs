@@ -47,6 +47,23 @@ public sealed record CalendarUi
     public required string CertificatePrintHint { get; init; }
     public required string CertificateNone { get; init; }
     public required string CertificateNotYet { get; init; }
+    // Feedback (the thank-you email and its page)
+    /// <summary>{0} the event's title.</summary>
+    public required string ThanksSubjectFormat { get; init; }
+    public required string ThanksLead { get; init; }
+    public required string RateQuestion { get; init; }
+    /// <summary>The five ratings' names, 1 to 5.</summary>
+    public required IReadOnlyList<string> RatingNames { get; init; }
+    public required string FeedbackHeading { get; init; }
+    public required string CommentLabel { get; init; }
+    public required string CommentHint { get; init; }
+    public required string FeedbackSubmit { get; init; }
+    public required string FeedbackThanks { get; init; }
+    public required string FeedbackAlready { get; init; }
+    /// <summary>{0} the rating given.</summary>
+    public required string FeedbackYourRatingFormat { get; init; }
+    public required string FeedbackNotYet { get; init; }
+    public required string FeedbackNotAttended { get; init; }
     public required Func<DateTimeOffset, string> FormatMonth { get; init; }
     public required Func<DateTimeOffset, string> FormatDate { get; init; }
     public required Func<DateTimeOffset, string> FormatDay { get; init; }
@@ -76,6 +93,19 @@ public sealed record CalendarUi
         SignUpClosed = "报名已截止",
         InProgress = "进行中",
         SignUp = "报名",
+        ThanksSubjectFormat = "感谢参加“{0}”：请为本次活动打分",
+        ThanksLead = "感谢您参加本次活动！请用一分钟为活动打分，帮助主办方把下一次办得更好。点下面的分数即可，留言可写可不写。",
+        RateQuestion = "您对本次活动的总体评价？",
+        RatingNames = ["1 分 · 很不满意", "2 分 · 不满意", "3 分 · 一般", "4 分 · 满意", "5 分 · 非常满意"],
+        FeedbackHeading = "活动反馈",
+        CommentLabel = "想对主办方说的话（选填）",
+        CommentHint = "最多 1000 字。主办方看到的反馈不显示您的姓名。",
+        FeedbackSubmit = "提交反馈",
+        FeedbackThanks = "感谢您的反馈！",
+        FeedbackAlready = "您已经提交过反馈，每人一次，谢谢！",
+        FeedbackYourRatingFormat = "您的评分：{0}",
+        FeedbackNotYet = "活动结束后才能填写反馈。",
+        FeedbackNotAttended = "反馈只请到场签到的参加者填写；这次报名没有签到记录。",
         CertificateLink = "志愿服务时长证明（可打印）",
         CertificateHeading = "志愿服务时长证明",
         CertificateBodyFormat = "兹证明 {0} 于 {1} 参加{2}组织的“{3}”志愿服务（{4}），服务时间 {5}–{6}。",
@@ -116,6 +146,19 @@ public sealed record CalendarUi
         SignUpClosed = "Sign-up closed",
         InProgress = "Under way",
         SignUp = "Sign up",
+        ThanksSubjectFormat = "Thank you for coming to “{0}”: how was it?",
+        ThanksLead = "Thank you for coming! Please take a minute to rate the event, so the organiser can make the next one better. Tap a rating below; a comment is optional.",
+        RateQuestion = "How was the event overall?",
+        RatingNames = ["1 · Very poor", "2 · Poor", "3 · OK", "4 · Good", "5 · Excellent"],
+        FeedbackHeading = "Your feedback",
+        CommentLabel = "Anything to tell the organiser? (optional)",
+        CommentHint = "Up to 1,000 characters. The organiser sees feedback without your name.",
+        FeedbackSubmit = "Send feedback",
+        FeedbackThanks = "Thank you for your feedback!",
+        FeedbackAlready = "You have already given your feedback (once each). Thank you!",
+        FeedbackYourRatingFormat = "Your rating: {0}",
+        FeedbackNotYet = "Feedback opens when the event is over.",
+        FeedbackNotAttended = "Feedback is asked of the people who came; this registration was never checked in.",
         CertificateLink = "Certificate of volunteer hours (printable)",
         CertificateHeading = "Certificate of volunteer service",
         CertificateBodyFormat = "This certifies that {0} volunteered on {1} with {2} in “{3}” ({4}), from {5} to {6}.",

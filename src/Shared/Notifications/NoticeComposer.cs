@@ -55,8 +55,23 @@ public sealed class NoticeComposer(PageRenderer renderer, Http.Links links, Secu
         return await RenderAsync(e, row, text, subject, text.ReminderBody, [], lines, null, [], "reminder");
     }
 
+    /// <summary>
+    /// After the event, to someone who came: thanks, and the one question, its five ratings as links to the feedback
+    /// page (the rating ticked there; answering is a post, so a mail scanner opening the links answers nothing).
+    /// </summary>
+    public async Task<EmailMessage> ComposeThanksAsync(EventRecord ev, RegistrationEntity row)
+    {
+        var text = UiText.ForCode(row.Language);
+        var ui = Listings.CalendarUi.For(text);
+        var e = ev.For(text);
+        var token = ids.ManageToken(row);
+        var actions = ui.RatingNames.Select((name, i) => (name, links.Feedback(e.Id, row.RegistrationId, token, text.Code, i + 1))).ToList();
+        return await RenderAsync(e, row, text, string.Format(ui.ThanksSubjectFormat, e.Title), ui.ThanksLead, [], [ui.RateQuestion], null, [], "thanks", actions);
+    }
+
     private async Task<EmailMessage> RenderAsync(EventRecord e, RegistrationEntity row, UiText text, string subject, string lead,
-        IReadOnlyList<NoticeChange> changes, IReadOnlyList<string> lines, string? calendarNote, IReadOnlyList<EmailAttachment> attachments, string category)
+        IReadOnlyList<NoticeChange> changes, IReadOnlyList<string> lines, string? calendarNote, IReadOnlyList<EmailAttachment> attachments, string category,
+        IReadOnlyList<(string Label, string Url)>? actions = null)
     {
         var removed = row.Status == RegistrationStatus.Removed;
         var manageUrl = removed ? null : links.Manage(e.Id, row.RegistrationId, ids.ManageToken(row), text.Code);
@@ -72,6 +87,7 @@ public sealed class NoticeComposer(PageRenderer renderer, Http.Links links, Secu
             [nameof(NoticeEmail.RegistrationId)] = row.RegistrationId,
             [nameof(NoticeEmail.CalendarNote)] = calendarNote,
             [nameof(NoticeEmail.ManageUrl)] = manageUrl,
+            [nameof(NoticeEmail.Actions)] = actions ?? [],
         });
 
         var plain = new StringBuilder()
@@ -80,6 +96,7 @@ public sealed class NoticeComposer(PageRenderer renderer, Http.Links links, Secu
         foreach (var c in changes) plain.AppendLine($"{c.Label}: {text.Was} {c.Old} → {text.Now} {c.New}");
         if (changes.Count > 0) plain.AppendLine();
         foreach (var line in lines) plain.AppendLine(line);
+        foreach (var (label, url) in actions ?? []) plain.AppendLine($"{label}: {url}");
         plain.AppendLine(e.Title)
             .AppendLine($"{text.When}: {text.FormatRange(e.ToLocal(e.StartUtc), e.ToLocal(e.EndUtc), e.TimeZoneId)}")
             .AppendLine($"{(e.SiteVisit is null ? text.Venue : text.MeetingPoint)}: {CalendarFile.Location(e, text)}")

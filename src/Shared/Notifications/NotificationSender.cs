@@ -108,6 +108,7 @@ public sealed class NotificationSender(
                 NotificationKinds.Notice => row.NoticeOwed(ev),
                 NotificationKinds.Reminder => row.ReminderDue(ev, now),
                 NotificationKinds.Resend => row.ResendSentCount < row.ResendRequested,
+                NotificationKinds.Thanks => Feedback.FeedbackService.ThanksDue(ev, row, now),
                 _ => false,
             };
             if (!owed) return RowOutcome.Skipped;
@@ -147,6 +148,8 @@ public sealed class NotificationSender(
                 });
             case NotificationKinds.Reminder:
                 return (await composer.ComposeReminderAsync(ev, row), new() { [nameof(RegistrationEntity.ReminderSentUtc)] = now });
+            case NotificationKinds.Thanks:
+                return (await composer.ComposeThanksAsync(ev, row), new() { [nameof(RegistrationEntity.ThanksSentUtc)] = now });
             default:
                 // The confirmation as the confirmation sender writes it, for the row's current state.
                 var table = await store.TableAsync(CancellationToken.None);

@@ -11,6 +11,8 @@ namespace EventFunctions.Shared.Notifications;
 /// <summary>What one sweep queued.</summary>
 public sealed record SweepResult(int Reminders, int Notices, int Resends, int GaveUp)
 {
+    /// <summary>Thank-you emails (with the feedback question) queued to people checked in at events just over.</summary>
+    public int Thanks { get; init; }
     /// <summary>Reminders queued to invited units that have signed nobody up (see <see cref="Units.UnitMail"/>).</summary>
     public int UnitReminders { get; init; }
 }
@@ -31,10 +33,10 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
         var table = await store.TableAsync(ct);
         var now = clock.GetUtcNow();
         var cutoff = now - options.Value.RequeueAfter;
-        int reminders = 0, notices = 0, resends = 0, gaveUp = 0;
+        int reminders = 0, notices = 0, resends = 0, gaveUp = 0, thanks = 0;
         var events = new List<EventRecord>();
-        // Events still to come or just over (a cancellation notice is still worth sending on the day).
-        var since = now.AddDays(-1);
+        // Events still to come or just over (a cancellation notice is still worth sending on the day; thanks go for two).
+        var since = now - Feedback.FeedbackService.AskWithin;
         await foreach (var e in table.QueryAsync<EventEntity>(x => x.RowKey == EventEntity.RowKeyValue && x.EndUtc > since, cancellationToken: ct))
         {
             events.Add(e.ToRecord());
@@ -47,12 +49,14 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
             var due = new List<RegistrationEntity>();
             var noticesOwed = new List<RegistrationEntity>();
             var resendsOwed = new List<RegistrationEntity>();
+            var thanksOwed = new List<RegistrationEntity>();
             await foreach (var row in table.QueryAsync<RegistrationEntity>(r => r.PartitionKey == ev.Id && r.RowKey != EventEntity.RowKeyValue, cancellationToken: ct))
             {
                 var free = !(row.NoticeClaimUntil > now);
                 if (remindNow && row.ReminderDue(ev, now) && !(row.ReminderQueuedUtc > cutoff)) due.Add(row);
                 if (noticeLate && free && row.NoticeOwed(ev) && !(row.NoticeQueuedUtc > cutoff)) noticesOwed.Add(row);
                 if (free && row.ResendSentCount < row.ResendRequested && row.LastResendUtc <= cutoff && ev.EndUtc > now) resendsOwed.Add(row);
+                if (free && Feedback.FeedbackService.ThanksDue(ev, row, now) && !(row.ThanksQueuedUtc > cutoff)) thanksOwed.Add(row);
             }
 
             // Each row is marked before its message is queued, so the next sweep does not queue it again too soon.
@@ -78,14 +82,18 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
             var queuedResends = await MarkAsync(table, resendsOwed, _ => new() { [nameof(RegistrationEntity.LastResendUtc)] = now }, ct);
             await queue.EnqueueBatchesAsync(NotificationKinds.Resend, ev.Id, ev.NoticeVersion, queuedResends, ct);
             resends += queuedResends.Count;
+
+            var queuedThanks = await MarkAsync(table, thanksOwed, _ => new() { [nameof(RegistrationEntity.ThanksQueuedUtc)] = now }, ct);
+            await queue.EnqueueBatchesAsync(NotificationKinds.Thanks, ev.Id, ev.NoticeVersion, queuedThanks, ct);
+            thanks += queuedThanks.Count;
         }
 
-        if (reminders + notices + resends + gaveUp > 0)
+        if (reminders + notices + resends + gaveUp + thanks > 0)
         {
-            log.LogInformation("Notification sweep queued {Reminders} reminder(s), {Notices} owed notice(s), {Resends} resend(s); gave up on {GaveUp}", reminders, notices, resends, gaveUp);
+            log.LogInformation("Notification sweep queued {Reminders} reminder(s), {Notices} owed notice(s), {Resends} resend(s), {Thanks} thank-you email(s); gave up on {GaveUp}", reminders, notices, resends, thanks, gaveUp);
         }
 
-        return new(reminders, notices, resends, gaveUp) { UnitReminders = await units.RemindDueAsync(ct) };
+        return new(reminders, notices, resends, gaveUp) { Thanks = thanks, UnitReminders = await units.RemindDueAsync(ct) };
     }
 
     /// <summary>Merges each row's marks under its ETag; a row changed or deleted meanwhile is left to its own path.</summary>

@@ -63,7 +63,7 @@ public sealed class RegistrationService(
     ILogger<RegistrationService> log)
 {
     /// <summary>Names the privacy notice a participant agreed to; change it when the notice's substance changes.</summary>
-    public const string ConsentNoticeVersion = "privacy-notice-2026-11";
+    public const string ConsentNoticeVersion = "privacy-notice-2026-12";
 
     /// <summary>How old a copy of the event may be for validating a sign-up (an organiser's edit shows within this).</summary>
     private static readonly TimeSpan RecentEnough = TimeSpan.FromSeconds(5);

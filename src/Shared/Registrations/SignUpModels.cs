@@ -189,6 +189,9 @@ public sealed class RegistrationEntity : ITableEntity
     public string? CheckedOutBy { get; set; }
     /// <summary>When an organiser last corrected the check-in or check-out time (the reason is in the change log).</summary>
     public DateTimeOffset? TimesCorrectedUtc { get; set; }
+    /// <summary>The thank-you email with the feedback question (see Feedback/): sent once, to people who came.</summary>
+    public DateTimeOffset? ThanksSentUtc { get; set; }
+    public DateTimeOffset? ThanksQueuedUtc { get; set; }
 }
 
 /// <summary>

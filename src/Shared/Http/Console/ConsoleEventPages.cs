@@ -21,6 +21,7 @@ public sealed class ConsoleEventPages(
     OrganiserDirectory directory,
     Attendance.AttendanceService attendance,
     Attendance.DoorLinks doorLinks,
+    Feedback.FeedbackService feedback,
     AuditLog audit,
     PageRenderer pages,
     TimeProvider clock)
@@ -40,6 +41,7 @@ public sealed class ConsoleEventPages(
             [nameof(EventDetailPage.Lines)] = await queries.RegistrationsAsync(fresh.Id, search, ct),
             [nameof(EventDetailPage.Now)] = clock.GetUtcNow(),
             [nameof(EventDetailPage.Audit)] = await audit.ListAsync(fresh.Id, 20, ct),
+            [nameof(EventDetailPage.Feedback)] = clock.GetUtcNow() >= fresh.EndUtc ? await feedback.SummaryAsync(fresh.Id, ct) : null,
             [nameof(EventDetailPage.Search)] = search,
             [nameof(EventDetailPage.Flash)] = flash,
             [nameof(EventDetailPage.Error)] = error,

@@ -18,6 +18,7 @@ public sealed class ConsoleReportsApi(
     ConsolePolicy policy,
     Attendance.AttendanceService attendance,
     Attendance.CsvExport csv,
+    Feedback.FeedbackService feedback,
     AuditLog audit,
     PageRenderer pages,
     TimeProvider clock)
@@ -29,6 +30,13 @@ public sealed class ConsoleReportsApi(
         if (bytes is null) return await policy.MessageAsync(user, 404, ConsoleMessages.EventNotFound.Inline, ConsoleMessages.EventNotFoundExplain.Inline);
         await audit.RecordAsync(e.Id, user, ConsoleMessages.AuditExported.Inline, what, "OK", ct);
         return excel ? Xlsx(request, bytes, $"{e.Id}-attendance.xlsx") : Csv(request, bytes, $"{e.Id}-{what}.csv");
+    });
+
+    /// <summary>The event's feedback as CSV: rating, comment, when (no names).</summary>
+    public Task<IActionResult> ExportFeedbackAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
+    {
+        await audit.RecordAsync(e.Id, user, ConsoleMessages.AuditExported.Inline, "feedback.csv", "OK", ct);
+        return Csv(request, await feedback.CsvAsync(e, ct), $"{e.Id}-feedback.csv");
     });
 
     public Task<IActionResult> ReportsAsync(HttpRequest request, CancellationToken ct) => policy.ForUser(request, ct, async (user, _) =>
