@@ -87,6 +87,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EventService>();
         services.AddSingleton<EventLedger>();
         services.AddSingleton<RegistrationService>();
+        services.AddSingleton<Series.SeriesService>();
         services.AddSingleton<ConfirmationQueue>();
         services.AddSingleton<RecipientCaps>();
         services.AddSingleton<EmailOutbox>();

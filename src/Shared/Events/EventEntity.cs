@@ -80,6 +80,8 @@ public sealed class EventEntity : ITableEntity
     /// <summary>The notice revisions (what was told at each version) as JSON.</summary>
     public string? NoticeHistoryJson { get; set; }
     public DateTimeOffset? DoorLinksRevokedUtc { get; set; }
+    /// <summary>The series the event is a session of; null when it stands alone.</summary>
+    public string? SeriesId { get; set; }
 
     /// <summary>The invited units and their seats as JSON (<see cref="EventRecord.Invitation"/>); empty for an open event.</summary>
     public string? InvitationJson { get; set; }
@@ -136,6 +138,7 @@ public sealed class EventEntity : ITableEntity
         DoorLinksRevokedUtc = e.DoorLinksRevokedUtc,
         InvitationJson = e.Invitation is null ? "" : JsonSerializer.Serialize(e.Invitation, Json.Options),
         UnitUsedJson = e.Invitation is null ? "" : JsonSerializer.Serialize(e.UnitUsed, Json.Options),
+        SeriesId = e.SeriesId,
         UnitReleaseDueUtc = e.Invitation is { Released: false, ReleaseUtc: { } release } ? release : NotDue,
     };
 
@@ -182,6 +185,7 @@ public sealed class EventEntity : ITableEntity
             NoticeVersion = NoticeVersion,
             NoticeHistory = string.IsNullOrEmpty(NoticeHistoryJson) ? [] : JsonSerializer.Deserialize<List<Notifications.NoticeRevision>>(NoticeHistoryJson, Json.Options) ?? [],
             DoorLinksRevokedUtc = DoorLinksRevokedUtc,
+            SeriesId = string.IsNullOrEmpty(SeriesId) ? null : SeriesId,
             Invitation = string.IsNullOrEmpty(InvitationJson) ? null : JsonSerializer.Deserialize<Invitation>(InvitationJson, Json.Options),
             UnitUsed = string.IsNullOrEmpty(UnitUsedJson) ? Invitation.NoneUsed
                 : new Dictionary<string, int>(JsonSerializer.Deserialize<Dictionary<string, int>>(UnitUsedJson, Json.Options) ?? [], StringComparer.Ordinal),

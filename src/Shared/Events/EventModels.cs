@@ -165,6 +165,8 @@ public sealed record EventRecord
     public IReadOnlyList<Notifications.NoticeRevision> NoticeHistory { get; init; } = [];
     /// <summary>Door links made until then no longer work (the organiser revoked them, e.g. one was passed on).</summary>
     public DateTimeOffset? DoorLinksRevokedUtc { get; init; }
+    /// <summary>The series this event is a session of (see Series/); null when it stands alone.</summary>
+    public string? SeriesId { get; init; }
 
     public int SeatsLeft => Math.Max(0, Capacity - Confirmed - Blocked);
 

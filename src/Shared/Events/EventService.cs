@@ -74,6 +74,10 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
     public Task<EventOutcome> RevokeDoorLinksAsync(string eventId, CancellationToken ct) =>
         ChangeAsync(eventId, (current, now) => (current with { DoorLinksRevokedUtc = now }, null), "Revoked the door links of");
 
+    /// <summary>Makes the event a session of a series (through the ledger, as every change of the event row).</summary>
+    public Task<EventOutcome> SetSeriesAsync(string eventId, string seriesId, CancellationToken ct) =>
+        ChangeAsync(eventId, (current, now) => current.SeriesId == seriesId ? (null, null) : (current with { SeriesId = seriesId }, null), "Made a series session of");
+
     /// <summary>Closes sign-up now (the end of the sign-up window moves to now); registrations stay.</summary>
     public Task<EventOutcome> CloseSignUpAsync(string eventId, CancellationToken ct) =>
         ChangeAsync(eventId, (current, now) => current.SignUpClosesUtc <= now ? (null, null) : (current with { SignUpClosesUtc = now }, null), "Closed sign-up of");
@@ -182,6 +186,7 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         WaitlistLimit = e.WaitlistAllowed ? e.EffectiveWaitlistLimit : null,
         ConfirmEmail = e.ConfirmEmail,
         Volunteering = e.Volunteering,
+        SeriesId = e.SeriesId,
     };
 
     private static string SignUpStatus(EventRecord e, DateTimeOffset now) => e.WindowAt(now) switch

@@ -182,6 +182,7 @@ public static partial class EventValidator
             NoticeVersion = existing?.NoticeVersion ?? 0,
             NoticeHistory = existing?.NoticeHistory ?? [],
             DoorLinksRevokedUtc = existing?.DoorLinksRevokedUtc,
+            SeriesId = existing?.SeriesId,
         }, errors);
     }
 

@@ -136,6 +136,9 @@ public sealed class EventLedger : IAsyncDisposable
     /// </summary>
     public Task<SeatResult> SignUpAsync(string eventId, RegistrationEntity row, EventEntity? asRead = null) => RunAsync(eventId, new SignUpOp(row), asRead);
 
+    /// <summary>A seat held until <paramref name="hold"/>'s time (a whole-series sign-up's), or Full: never the waitlist.</summary>
+    public Task<SeatResult> HoldSeatAsync(string eventId, RegistrationEntity row, SeatHold hold) => RunAsync(eventId, new SignUpOp(row, hold));
+
     /// <summary>
     /// Deletes the registration (its personal data) and gives a freed seat to the first person waiting. With
     /// <paramref name="notifyRemoved"/> (an organiser removing someone) the same commit leaves a removal notice row
@@ -158,6 +161,14 @@ public sealed class EventLedger : IAsyncDisposable
     /// <summary>The participant confirms from the email: a held seat becomes theirs (owed the email with the ticket).</summary>
     public Task<ConfirmResult> ConfirmAsync(string eventId, string rowKey, string registrationId) =>
         RunAsync(eventId, new ConfirmOp(rowKey, registrationId));
+
+    /// <summary>Gives back a seat a whole-series sign-up held, if it is still held (nobody told, not counted as withdrawn).</summary>
+    public Task<CancelResult> ReleaseHoldAsync(string eventId, string rowKey, string registrationId) =>
+        RunAsync(eventId, new CancelOp(rowKey, registrationId, release: true));
+
+    /// <summary>A held seat whose whole-series sign-up was accepted before its deadline becomes theirs, even if the deadline has passed since (the sweep rolling it forward).</summary>
+    public Task<ConfirmResult> ConfirmAcceptedAsync(string eventId, string rowKey, string registrationId) =>
+        RunAsync(eventId, new ConfirmOp(rowKey, registrationId, accepted: true));
 
     /// <summary>
     /// Folds the seat blocks of instances that stopped committing to the event (the hold sweep's; see

@@ -94,18 +94,22 @@ internal abstract class LedgerOp<T>(T notSaved, T unknown) : LedgerOp where T : 
     public override void Fail(bool known) => Done.TrySetResult(known ? notSaved : unknown);
 }
 
-internal sealed class SignUpOp(RegistrationEntity row) : LedgerOp<SeatResult>(new SeatResult.NotSaved(), new SeatResult.Unknown())
+internal sealed class SignUpOp(RegistrationEntity row, SeatHold? hold = null) : LedgerOp<SeatResult>(new SeatResult.NotSaved(), new SeatResult.Unknown())
 {
     public RegistrationEntity Row { get; } = row;
+    /// <summary>A seat held until a deadline whatever the event's own rule (a whole-series sign-up's), never a waitlist place.</summary>
+    public SeatHold? Hold { get; } = hold;
     public override int Cost => 1;
     public override int Bytes { get; } = 1024 + System.Text.Encoding.UTF8.GetByteCount(
         row.Name + row.Email + row.Phone + row.Organisation + row.AnswersJson + row.SecurityDetailsJson) * 2;
 }
 
-internal sealed class CancelOp(string rowKey, string registrationId, bool notifyRemoved = false, bool expiry = false) : LedgerOp<CancelResult>(new CancelResult.NotSaved(), new CancelResult.Unknown())
+internal sealed class CancelOp(string rowKey, string registrationId, bool notifyRemoved = false, bool expiry = false, bool release = false) : LedgerOp<CancelResult>(new CancelResult.NotSaved(), new CancelResult.Unknown())
 {
     public string RowKey { get; } = rowKey;
     public string RegistrationId { get; } = registrationId;
+    /// <summary>A whole-series sign-up that did not go through gives back a seat it held: only while still held, not counted as withdrawn, nobody told.</summary>
+    public bool Release { get; } = release;
     /// <summary>The hold sweep's: deletes the row only if it still awaits confirmation and its time has passed (not counted as withdrawn).</summary>
     public bool Expiry { get; } = expiry;
     /// <summary>An organiser's removal that tells the person (a removal notice row is written with the delete).</summary>
@@ -114,10 +118,12 @@ internal sealed class CancelOp(string rowKey, string registrationId, bool notify
 }
 
 /// <summary>A participant confirming from the email (see <see cref="SeatPlan.Confirm"/>).</summary>
-internal sealed class ConfirmOp(string rowKey, string registrationId) : LedgerOp<ConfirmResult>(new ConfirmResult.NotSaved(), new ConfirmResult.Unknown())
+internal sealed class ConfirmOp(string rowKey, string registrationId, bool accepted = false) : LedgerOp<ConfirmResult>(new ConfirmResult.NotSaved(), new ConfirmResult.Unknown())
 {
     public string RowKey { get; } = rowKey;
     public string RegistrationId { get; } = registrationId;
+    /// <summary>Accepted before its deadline (a whole-series sign-up committed in time): confirmed even if the hold's time has passed since.</summary>
+    public bool Accepted { get; } = accepted;
     public override int Cost => 1;
 }
 
@@ -213,3 +219,9 @@ internal sealed class AttendanceOp(AttendanceKind kind, string rowKey, string by
     public RegistrationEntity? WalkIn { get; } = walkIn;
     public override int Cost => 1;
 }
+
+/// <summary>
+/// A seat held until <see cref="Until"/> (the one held-until-a-deadline mechanism: the hold sweep releases it then,
+/// in order), asked by a whole-series sign-up for each session: only a free seat will do, never the waitlist.
+/// </summary>
+public sealed record SeatHold(DateTimeOffset Until);

@@ -184,7 +184,8 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     {
         _cancels.Add(op);
         if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted or RegistrationStatus.Pending)
-            || (op.Expiry && !SeatRules.Expired(row, Now)))
+            || (op.Expiry && !SeatRules.Expired(row, Now))
+            || (op.Release && !row.AwaitsConfirmation))
         {
             Results[op] = new CancelResult.NotFound();
             return;
@@ -205,7 +206,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         }
         if (row.Status == RegistrationStatus.Held) _held--;
         if (row.AwaitsConfirmation) _unconfirmed--;
-        if (!op.Expiry) _withdrawn++;
+        if (!op.Expiry && !op.Release) _withdrawn++;
         if (row.CheckedInUtc is not null) _checkedIn--;
         Deletions.Add((op, row));
         Writes = true;
@@ -304,11 +305,17 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
 
         string status;
         int? position = null;
-        var hold = Definition.ConfirmEmail;
+        var hold = Definition.ConfirmEmail || op.Hold is not null;
         var invited = Definition.Invitation is not null;
         if (invited && Definition.Invitation!.Find(op.Row.UnitId) is null)
         {
             _outcomes.Add((op, null, null)); // no unit of this event: not a seat here (the link was checked before)
+            return;
+        }
+
+        if (Definition.RequiresApproval && op.Hold is not null)
+        {
+            _outcomes.Add((op, null, null)); // a held seat is not the organiser's to give: no whole-series hold on such an event
             return;
         }
 
@@ -334,7 +341,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
             status = hold ? RegistrationStatus.Held : RegistrationStatus.Confirmed;
             if (hold) _held++;
         }
-        else if (WaitlistHasRoom)
+        else if (WaitlistHasRoom && op.Hold is null)
         {
             _waitlisted++;
             status = RegistrationStatus.Waitlisted;
@@ -350,7 +357,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         var row = op.Row;
         if (hold)
         {
-            row.ConfirmBy = Now + holdTime;
+            row.ConfirmBy = op.Hold?.Until ?? Now + holdTime;
             _unconfirmed++;
         }
 
@@ -381,7 +388,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
             return;
         }
 
-        if (SeatRules.Expired(row, Now))
+        if (SeatRules.Expired(row, Now) && !op.Accepted)
         {
             Results[op] = new ConfirmResult.Expired();
             return;
@@ -589,14 +596,14 @@ internal sealed class BlockPlan(EventRecord definition, SeatBlockEntity block, D
             return;
         }
 
-        var hold = definition.ConfirmEmail;
+        var hold = definition.ConfirmEmail || op.Hold is not null;
         var row = op.Row;
         row.Status = hold ? RegistrationStatus.Held : RegistrationStatus.Confirmed;
         row.Sequence = ++_sequence;
         row.StateVersion = 1;
         if (hold)
         {
-            row.ConfirmBy = now + holdTime;
+            row.ConfirmBy = op.Hold?.Until ?? now + holdTime;
             Held++;
             Unconfirmed++;
         }

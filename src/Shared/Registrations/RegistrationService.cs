@@ -59,6 +59,7 @@ public sealed class RegistrationService(
     Security.IdentifierKeys ids,
     Notifications.ResendService resends,
     EventService eventService,
+    Series.SeriesService series,
     TimeProvider clock,
     ILogger<RegistrationService> log)
 {
@@ -170,6 +171,13 @@ public sealed class RegistrationService(
         if (found is null) return new ConfirmOutcome.NotFound();
         var (e, row) = found.Value;
         if (!row.AwaitsConfirmation) return new ConfirmOutcome.Confirmed(e, row, AlreadyDone: true);
+        if (row.SeriesJoin is { } join)
+        {
+            // One of a whole-series sign-up's seats: confirming it accepts the sign-up, and every session's seat is confirmed.
+            if (!await series.AcceptAsync(join, ct)) return new ConfirmOutcome.Expired(e);
+            var again = await FindForManageAsync(eventId, registrationId, token, ct);
+            return again is { } now && !now.Registration.AwaitsConfirmation ? new ConfirmOutcome.Confirmed(now.Event, now.Registration, AlreadyDone: false) : new ConfirmOutcome.NotSaved();
+        }
         var result = await ledger.ConfirmAsync(eventId, row.RowKey, registrationId);
         log.LogInformation("Confirm {RegistrationId} for event {EventId}: {Result}", registrationId, eventId, result.GetType().Name);
         return result switch
@@ -203,6 +211,9 @@ public sealed class RegistrationService(
 
         foreach (var eventId in blocked) await ledger.ReclaimBlocksAsync(eventId);
 
+        // Whole-series sign-ups a crash left accepted but not all confirmed are finished first: their seats are never released below.
+        await series.SweepAsync(ct);
+
         // Invitation events whose time to release the seats units have not used has come: the pool gets them, and the
         // waitlist takes them in order, in the release's own commit (done once: the change finds them released after).
         var releases = new List<string>();
@@ -230,7 +241,9 @@ public sealed class RegistrationService(
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and (ConfirmBy le {now} or DecideBy le {now})");
             await foreach (var r in table.QueryAsync<RegistrationEntity>(filter, cancellationToken: ct))
             {
-                if (Ledger.SeatRules.Expired(r, now)) due.Add((r.RowKey, r.RegistrationId));
+                if (!Ledger.SeatRules.Expired(r, now)) continue;
+                if (r.SeriesJoin is { } join && await series.AcceptedAsync(join, ct)) continue; // to be confirmed, not released
+                due.Add((r.RowKey, r.RegistrationId));
             }
 
             var results = await Task.WhenAll(due.Select(d => ledger.ExpireAsync(eventId, d.RowKey, d.RegistrationId)));
@@ -315,7 +328,7 @@ public sealed class RegistrationService(
     }
 
     /// <summary>A new registration row; the <see cref="EventLedger"/> sets its status, sequence and state version.</summary>
-    private static RegistrationEntity NewRow(string eventId, string key, ValidSignUp s, string hash, DateTimeOffset now) => new()
+    internal static RegistrationEntity NewRow(string eventId, string key, ValidSignUp s, string hash, DateTimeOffset now) => new()
     {
         PartitionKey = eventId,
         RowKey = key,
@@ -345,7 +358,7 @@ public sealed class RegistrationService(
         ConfirmBy = r.AwaitsConfirmation ? r.ConfirmBy : null,
     };
 
-    private static string Hash(ValidSignUp s)
+    internal static string Hash(ValidSignUp s)
     {
         var canonical = JsonSerializer.Serialize(new
         {

@@ -191,6 +191,11 @@ public sealed class RegistrationEntity : ITableEntity
     public DateTimeOffset? TimesCorrectedUtc { get; set; }
     /// <summary>The thank-you email with the feedback question (see Feedback/): sent once, to people who came.</summary>
     public DateTimeOffset? ThanksSentUtc { get; set; }
+    /// <summary>
+    /// Signed up with the whole series in one form: the key of that sign-up (<see cref="Series.SeriesJoinEntity"/>),
+    /// whose state says whether this held seat is to be confirmed or released with the others.
+    /// </summary>
+    public string? SeriesJoin { get; set; }
     public DateTimeOffset? ThanksQueuedUtc { get; set; }
 }
 
