@@ -119,10 +119,12 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConsoleInvitationApi>();
         services.AddSingleton<ConsoleApprovalApi>();
         services.AddSingleton<ConsoleVolunteerApi>();
+        services.AddSingleton<ConsoleSeriesApi>();
         services.AddSingleton<UnitContactApi>();
         services.AddSingleton<SignUpApi>();
         services.AddSingleton<Listings.PublicCalendar>();
         services.AddSingleton<CalendarApi>();
+        services.AddSingleton<SeriesApi>();
         services.AddSingleton<Feedback.FeedbackService>();
         services.AddSingleton<AfterEventApi>();
         services.AddSingleton<Notifications.NotificationQueue>();

@@ -42,6 +42,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         "ResendConfirmation", "DownloadCalendar", "ConfirmSignUp", // the manage page's secret link, as ManageRegistration: NotificationResendTests
         "Health", "OpenApiDocument", // no personal data, for probes and API clients: OperationsTests
         "Calendar", "CalendarFeed", "CalendarCard", // the public calendar lists public events only, no one's data: CalendarTests
+        "SeriesForm", "SubmitSeriesForm", // a series' public sign-up form, as SignUpForm: SeriesPageTests
         "VolunteerCertificate", "FeedbackForm", "SubmitFeedback", // the manage link's secret, as ManageRegistration: VolunteerTests, FeedbackTests
     ];
 

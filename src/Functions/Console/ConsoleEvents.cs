@@ -220,3 +220,27 @@ public sealed class ConsoleVolunteerHours(ConsoleVolunteerApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleHoursCsv)] HttpRequest request,
         CancellationToken ct) => api.CsvAsync(request, ct);
 }
+
+/// <summary>Series: repeating an event into sessions, the series' page, editing from one session on.</summary>
+public sealed class ConsoleSeries(ConsoleSeriesApi api)
+{
+    [Function("ConsoleRepeatForm")]
+    public Task<IActionResult> RepeatForm(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleRepeat)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.RepeatFormAsync(request, eventId, ct);
+
+    [Function("ConsoleRepeat")]
+    public Task<IActionResult> Repeat(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleRepeat)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.RepeatAsync(request, eventId, ct);
+
+    [Function(nameof(ConsoleSeries))]
+    public Task<IActionResult> Show(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSeries)] HttpRequest request,
+        string seriesId, CancellationToken ct) => api.SeriesAsync(request, seriesId, ct);
+
+    [Function("ConsoleSeriesEdit")]
+    public Task<IActionResult> Edit(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSeriesEdit)] HttpRequest request,
+        string seriesId, CancellationToken ct) => api.EditAsync(request, seriesId, ct);
+}

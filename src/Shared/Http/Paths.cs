@@ -19,6 +19,7 @@ public static class Paths
     }
 
     public static string SignUp(string eventId) => Of(Routes.SignUpForm, ("eventId", eventId));
+    public static string Series(string seriesId) => Of(Routes.Series, ("seriesId", seriesId));
     public static readonly string Calendar = Of(Routes.Calendar);
     public static readonly string CalendarFeed = Of(Routes.CalendarFeed);
     public static readonly string CalendarCard = Of(Routes.CalendarCard);
@@ -50,6 +51,9 @@ public static class Paths
         public static readonly string ReportXlsx = Of(Routes.ConsoleReportXlsx);
         public static readonly string HoursReport = Of(Routes.ConsoleHoursReport);
         public static readonly string HoursCsv = Of(Routes.ConsoleHoursCsv);
+        public static string Repeat(string eventId) => Of(Routes.ConsoleRepeat, ("eventId", eventId));
+        public static string Series(string seriesId) => Of(Routes.ConsoleSeries, ("seriesId", seriesId));
+        public static string SeriesEdit(string seriesId) => Of(Routes.ConsoleSeriesEdit, ("seriesId", seriesId));
         public static string ExportFeedback(string eventId) => Of(Routes.ConsoleExportFeedback, ("eventId", eventId));
         public static string Hours(string eventId) => Of(Routes.ConsoleHours, ("eventId", eventId));
         public static string CorrectHours(string eventId, string registrationId) => Of(Routes.ConsoleCorrectHours, ("eventId", eventId), ("registrationId", registrationId));

@@ -24,6 +24,8 @@ public static class Routes
     public const string ManageCertificate = "manage/{eventId}/{registrationId}/certificate";
     /// <summary>An invited unit's contact: who from the unit signed up (signed contact link), cancelling on their behalf.</summary>
     public const string UnitContact = "unit/{eventId}";
+    /// <summary>A series' public page: its sessions, and signing up for all of them or some.</summary>
+    public const string Series = "series/{seriesId}";
     /// <summary>The public calendar of upcoming events (filters in the query: kind, month, lang).</summary>
     public const string Calendar = "calendar";
     /// <summary>The same events as an iCalendar feed to subscribe to.</summary>
@@ -62,6 +64,9 @@ public static class Routes
     public const string ConsoleReleaseUnitSeats = "console/events/{eventId}/invitation/release";
     public const string ConsoleSendInvitations = "console/events/{eventId}/invitation/send";
     public const string ConsoleUnitQr = "console/events/{eventId}/invitation/{unitId}/qr.png";
+    public const string ConsoleRepeat = "console/events/{eventId}/repeat";
+    public const string ConsoleSeries = "console/series/{seriesId}";
+    public const string ConsoleSeriesEdit = "console/series/{seriesId}/edit";
     public const string ConsoleExportFeedback = "console/events/{eventId}/export/feedback.csv";
     public const string ConsoleHours = "console/events/{eventId}/hours";
     public const string ConsoleCorrectHours = "console/events/{eventId}/hours/{registrationId}";

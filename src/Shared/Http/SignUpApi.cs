@@ -22,6 +22,7 @@ public sealed class SignUpApi(
     PublicLimits limits,
     Security.FormTokens formTokens,
     Units.UnitLinks unitLinks,
+    Series.SeriesService series,
     TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<Storage.EventFunctionsOptions> options,
     ILogger<SignUpApi> log)
@@ -184,9 +185,30 @@ public sealed class SignUpApi(
             [nameof(CancelPage.CalendarUrl)] = confirmed && !e.Cancelled ? $"{Paths.ManageCalendar(e.Id, r.RegistrationId)}?t={t}&lang={text.Code}" : null,
             [nameof(CancelPage.ResendAction)] = e.Cancelled ? null : Paths.ManageResend(e.Id, r.RegistrationId),
             [nameof(CancelPage.CertificateUrl)] = AfterEventApi.CertificateUrl(e, r, token, text, clock.GetUtcNow()),
+            [nameof(CancelPage.SeriesSessions)] = await SeriesSessionsAsync(e, r, text, ct),
             [nameof(CancelPage.Message)] = message,
             [nameof(CancelPage.Ticket)] = e.Cancelled ? null : Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e, r.Status, ids.TicketOf(r), text),
         });
+    }
+
+    /// <summary>On a session of a series: the person's sessions of it (each its own manage link), and the series' page.</summary>
+    private async Task<IReadOnlyList<(string Label, string Url, string Status)>> SeriesSessionsAsync(EventRecord e, RegistrationEntity r, UiText text, CancellationToken ct)
+    {
+        if (e.SeriesId is null || await series.FindAsync(e.SeriesId, ct) is not { } s) return [];
+        var ui = Listings.CalendarUi.For(text);
+        var sessions = await series.SessionsAsync(s, ct);
+        var mine = await series.RegistrationsOfAsync(s, r.RowKey, ct);
+        var lines = mine.Select(m => (
+            $"{string.Format(ui.SessionFormat, sessions.ToList().FindIndex(x => x.Id == m.Session.Id) + 1)} · {text.FormatDateTime(m.Session.ToLocal(m.Session.StartUtc))}",
+            $"{Paths.Manage(m.Session.Id, m.Row.RegistrationId)}?t={Uri.EscapeDataString(ids.ManageToken(m.Row))}&lang={text.Code}",
+            m.Row.Status switch
+            {
+                RegistrationStatus.Confirmed => text.StatusConfirmed,
+                RegistrationStatus.Waitlisted => text.StatusWaitlisted,
+                _ => string.Format(text.StatusHeldFormat, m.Row.ConfirmBy is { } by ? text.FormatDateTimeIn(m.Session.ToLocal(by), m.Session.TimeZoneId) : ""),
+            })).ToList();
+        lines.Add((s.Title, $"{Paths.Series(s.RowKey)}?lang={text.Code}", ui.SeriesBadge));
+        return lines;
     }
 
     /// <summary>"Send my confirmation again" from the manage page: 200 with the page and a note, 429 (Retry-After) when asked too often, 409 once the event is cancelled.</summary>
@@ -313,7 +335,7 @@ public sealed class SignUpApi(
     private static string? LimitedEvent(string eventId) => Ids.IsValidEventId(eventId) ? eventId : null;
 
     /// <summary>The mailbox a sign-up's per-mailbox limit counts against (as the duplicate check sees it), if the address reads.</summary>
-    private static string? Mailbox(SignUpInput input) => Input.NormaliseEmail(input.Email) is { } email ? Input.MailboxIdentity(email) : null;
+    internal static string? Mailbox(SignUpInput input) => Input.NormaliseEmail(input.Email) is { } email ? Input.MailboxIdentity(email) : null;
 
     public static SignUpInput FromForm(IFormCollection form, UiText text)
     {

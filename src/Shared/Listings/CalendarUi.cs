@@ -64,6 +64,35 @@ public sealed record CalendarUi
     public required string FeedbackYourRatingFormat { get; init; }
     public required string FeedbackNotYet { get; init; }
     public required string FeedbackNotAttended { get; init; }
+    // Series
+    public required string SeriesBadge { get; init; }
+    public required string SessionsHeading { get; init; }
+    /// <summary>{0} the session's number.</summary>
+    public required string SessionFormat { get; init; }
+    public required string HowToSignUp { get; init; }
+    /// <summary>{0} how many sessions.</summary>
+    public required string WholeSeriesFormat { get; init; }
+    public required string WholeSeriesHint { get; init; }
+    public required string SomeSessions { get; init; }
+    /// <summary>{0} the session that stops it (full or closed).</summary>
+    public required string WholeSeriesBlockedFormat { get; init; }
+    public required string PickSessions { get; init; }
+    public required string SeriesSubmit { get; init; }
+    public required string SeriesJoined { get; init; }
+    /// <summary>{0} how many sessions.</summary>
+    public required string SeriesCheckEmailFormat { get; init; }
+    /// <summary>{0} the session.</summary>
+    public required string SeriesFullFormat { get; init; }
+    public required string SeriesClosedFormat { get; init; }
+    public required string SeriesAlreadyThereFormat { get; init; }
+    public required string SeriesNeedsApprovalFormat { get; init; }
+    public required string SeriesNotSavedFormat { get; init; }
+    public required string SeriesNothingKept { get; init; }
+    public required string SeriesInProgress { get; init; }
+    public required string SeriesAlready { get; init; }
+    public required string SeriesNotFound { get; init; }
+    public required string SomeDone { get; init; }
+    public required string YourSessions { get; init; }
     public required Func<DateTimeOffset, string> FormatMonth { get; init; }
     public required Func<DateTimeOffset, string> FormatDate { get; init; }
     public required Func<DateTimeOffset, string> FormatDay { get; init; }
@@ -93,6 +122,29 @@ public sealed record CalendarUi
         SignUpClosed = "报名已截止",
         InProgress = "进行中",
         SignUp = "报名",
+        SeriesBadge = "系列活动",
+        SessionsHeading = "场次",
+        SessionFormat = "第 {0} 场",
+        HowToSignUp = "报名方式",
+        WholeSeriesFormat = "整套报名（全部 {0} 场）",
+        WholeSeriesHint = "每一场都有名额才会报名成功；任何一场没有名额，则一场也不保留。",
+        SomeSessions = "只报下面选中的场次",
+        WholeSeriesBlockedFormat = "{0}已满或报名已截止，不能整套报名；可以只报其他场次。",
+        PickSessions = "请选择整套报名，或至少勾选一场。",
+        SeriesSubmit = "提交报名",
+        SeriesJoined = "已报名整套系列",
+        SeriesCheckEmailFormat = "名额已为您保留。请查收邮件并点击确认：确认一次，全部 {0} 场一并确认；未按时确认则全部释放。",
+        SeriesFullFormat = "{0}刚刚已满，整套报名没有成功，其他场次的名额也已释放。可以只报其他场次。",
+        SeriesClosedFormat = "{0}已停止报名，整套报名没有成功，未保留任何名额。",
+        SeriesAlreadyThereFormat = "您已报名{0}。整套报名没有成功，未保留其他场次的名额；请只勾选其他场次报名。",
+        SeriesNeedsApprovalFormat = "{0}需要主办方审核或仅限受邀单位，不能整套报名；请在该场次的页面单独报名。",
+        SeriesNotSavedFormat = "系统繁忙，{0}的名额没能保留，整套报名没有成功，未保留任何名额。请稍后再试。",
+        SeriesNothingKept = "没有为您保留任何名额。",
+        SeriesInProgress = "您的整套报名正在处理，请稍候一分钟再看邮件或重试。",
+        SeriesAlready = "您已报名这个系列的全部场次。",
+        SeriesNotFound = "找不到这个系列活动。",
+        SomeDone = "报名结果",
+        YourSessions = "您在本系列的报名",
         ThanksSubjectFormat = "感谢参加“{0}”：请为本次活动打分",
         ThanksLead = "感谢您参加本次活动！请用一分钟为活动打分，帮助主办方把下一次办得更好。点下面的分数即可，留言可写可不写。",
         RateQuestion = "您对本次活动的总体评价？",
@@ -146,6 +198,29 @@ public sealed record CalendarUi
         SignUpClosed = "Sign-up closed",
         InProgress = "Under way",
         SignUp = "Sign up",
+        SeriesBadge = "Series",
+        SessionsHeading = "Sessions",
+        SessionFormat = "Session {0}",
+        HowToSignUp = "How to sign up",
+        WholeSeriesFormat = "The whole series (all {0} sessions)",
+        WholeSeriesHint = "You get a seat in every session or none: if one has no seat left, nothing is kept.",
+        SomeSessions = "Only the sessions ticked below",
+        WholeSeriesBlockedFormat = "{0} is full or closed, so the whole series cannot be booked; you can sign up for the other sessions.",
+        PickSessions = "Choose the whole series, or tick at least one session.",
+        SeriesSubmit = "Sign up",
+        SeriesJoined = "Signed up for the whole series",
+        SeriesCheckEmailFormat = "Your seats are held. Please confirm from the email: one confirmation confirms all {0} sessions; unconfirmed, they are all released.",
+        SeriesFullFormat = "{0} has just filled up, so the whole series could not be booked and no other seat was kept. You can sign up for the other sessions.",
+        SeriesClosedFormat = "{0} no longer takes sign-ups: the whole series could not be booked and no seat was kept.",
+        SeriesAlreadyThereFormat = "You are already signed up for {0}. The whole series was not booked and no other seat was kept; tick the other sessions instead.",
+        SeriesNeedsApprovalFormat = "{0} needs the organiser's approval or is by invitation: sign up for it on its own page.",
+        SeriesNotSavedFormat = "The system was busy and no seat could be kept for {0}: the whole series was not booked and no seat was kept. Please try again shortly.",
+        SeriesNothingKept = "No seat was kept for you.",
+        SeriesInProgress = "Your whole-series sign-up is being processed; check your email or try again in a minute.",
+        SeriesAlready = "You are already signed up for every session of this series.",
+        SeriesNotFound = "This series does not exist.",
+        SomeDone = "Your sign-ups",
+        YourSessions = "Your sessions in this series",
         ThanksSubjectFormat = "Thank you for coming to “{0}”: how was it?",
         ThanksLead = "Thank you for coming! Please take a minute to rate the event, so the organiser can make the next one better. Tap a rating below; a comment is optional.",
         RateQuestion = "How was the event overall?",
