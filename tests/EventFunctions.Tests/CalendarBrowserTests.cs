@@ -87,6 +87,15 @@ public sealed class CalendarBrowserTests(AzuriteFixture azurite) : IAsyncLifetim
         var first = (await host.Get<EventService>().FindAsync((await host.CreateEventAsync(definition)).GetProperty("id").GetString()!, default))!;
         var (series, _) = await host.Get<SeriesService>().CreateAsync(first, "《民法典》四讲", "街道公共法律服务站的律师主讲，每周一次，共四讲。", Repeat.Weekly, 4, [], default);
         var sessions = await host.Get<SeriesService>().SessionsAsync(series!, default);
+        // The calendar shows each session, and leads to the series.
+        await using (var look = await _chromium.PhoneAsync())
+        {
+            var calendar = await look.NewPageAsync();
+            await calendar.GotoAsync($"{url}/api/calendar");
+            Assert.Equal(4, await calendar.Locator("li[data-event] a:text('系列活动 · 可整套报名')").CountAsync());
+            await calendar.Locator("li[data-event] a:text('系列活动 · 可整套报名')").First.ClickAsync();
+            Assert.Contains($"/api/series/{series!.RowKey}", calendar.Url);
+        }
 
         await using var phone = await _chromium.PhoneAsync();
         var page = await phone.NewPageAsync();

@@ -192,6 +192,8 @@ public sealed class SeriesTests(AzuriteFixture azurite)
         foreach (var s in sessions) rows.Add((await app.RegistrationsAsync(s.Id)).Single());
         Assert.All(rows, r => Assert.Equal(RegistrationStatus.Held, r.Status));
         Assert.Equal(1, rows.Count(r => r.EmailSentVersion < r.StateVersion)); // the first session's "please confirm" only
+        var email = await app.Get<EventFunctions.Shared.Confirmations.ConfirmationSender>().ComposeAsync(sessions[0], rows[0], null);
+        Assert.Contains("确认一次，系列全部场次的名额一并确认", email.PlainText);
 
         var first = rows[0];
         var confirmed = await app.Get<RegistrationService>().ConfirmAsync(sessions[0].Id, first.RegistrationId, TestTokens.Manage(first), default);

@@ -195,6 +195,8 @@ public sealed partial class ConfirmationSender(
         var body = pending ? text.PendingBody : declined ? text.DeclinedBody
             : asks ? string.Format(r.Status == RegistrationStatus.Held ? text.ConfirmHeldBodyFormat : text.ConfirmWaitBodyFormat, by)
             : promoted ? text.PromotedBody : confirmed ? text.ConfirmedBody : approved ? text.ApprovedWaitlistedBody : text.WaitlistedBody;
+        // A whole-series sign-up's one "please confirm": it confirms every session's seat.
+        if (asks && r.SeriesJoin is not null) body += " " + Listings.CalendarUi.For(text).SeriesConfirmNote;
         var manageUrl = links.Manage(e.Id, r.RegistrationId, ids.ManageToken(r), text.Code);
         var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e, r.Status, ids.TicketOf(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);
         var html = await renderer.RenderAsync<ConfirmationEmail>(new()

@@ -93,6 +93,8 @@ public sealed record CalendarUi
     public required string SeriesNotFound { get; init; }
     public required string SomeDone { get; init; }
     public required string YourSessions { get; init; }
+    public required string SeriesConfirmNote { get; init; }
+    public required string SeriesLink { get; init; }
     public required Func<DateTimeOffset, string> FormatMonth { get; init; }
     public required Func<DateTimeOffset, string> FormatDate { get; init; }
     public required Func<DateTimeOffset, string> FormatDay { get; init; }
@@ -145,6 +147,8 @@ public sealed record CalendarUi
         SeriesNotFound = "找不到这个系列活动。",
         SomeDone = "报名结果",
         YourSessions = "您在本系列的报名",
+        SeriesConfirmNote = "这是整套系列报名：确认一次，系列全部场次的名额一并确认。",
+        SeriesLink = "系列活动 · 可整套报名",
         ThanksSubjectFormat = "感谢参加“{0}”：请为本次活动打分",
         ThanksLead = "感谢您参加本次活动！请用一分钟为活动打分，帮助主办方把下一次办得更好。点下面的分数即可，留言可写可不写。",
         RateQuestion = "您对本次活动的总体评价？",
@@ -221,6 +225,8 @@ public sealed record CalendarUi
         SeriesNotFound = "This series does not exist.",
         SomeDone = "Your sign-ups",
         YourSessions = "Your sessions in this series",
+        SeriesConfirmNote = "This is a whole-series sign-up: one confirmation confirms your seat in every session.",
+        SeriesLink = "Part of a series · sign up for all sessions",
         ThanksSubjectFormat = "Thank you for coming to “{0}”: how was it?",
         ThanksLead = "Thank you for coming! Please take a minute to rate the event, so the organiser can make the next one better. Tap a rating below; a comment is optional.",
         RateQuestion = "How was the event overall?",
