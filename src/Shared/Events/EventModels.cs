@@ -170,6 +170,12 @@ public sealed record EventRecord
 
     public int SeatsLeft => Math.Max(0, Capacity - Confirmed - Blocked);
 
+    /// <summary>Seats the public can still have: all left on an open event; on one with reserved seats, what is left of the pool.</summary>
+    public int PublicSeatsLeft => Invitation is { } inv ? (inv.Public ? Math.Max(0, Capacity - Ledger.UnitSeatRules.Taken(inv, UnitUsed)) : 0) : SeatsLeft;
+
+    /// <summary>Listed and open to anyone: an open event, or one whose reserved seats leave a public pool.</summary>
+    public bool IsPublic => Invitation is null or { Public: true };
+
     /// <summary>
     /// By invitation (null: open to anyone with the link): the invited member units, each with its seats, and a
     /// shared pool. <see cref="Capacity"/> is their sum. Only a unit's signed link signs up, as that unit.
@@ -221,9 +227,22 @@ public sealed record Invitation(IReadOnlyList<InvitedUnit> Units, int Pool)
     public DateTimeOffset? ReleaseUtc { get; init; }
     public bool Released { get; init; }
 
+    /// <summary>
+    /// Reserved seats (fair admission): the units' seats are kept for their links, and the pool is open to anyone with
+    /// the public link, who signs up as <see cref="PublicKey"/> and can take only pool seats (released unit seats join
+    /// the pool). False: by invitation only.
+    /// </summary>
+    public bool Public { get; init; }
+
+    /// <summary>The unit key of the public's sign-ups on an event with reserved seats (never a real unit's id).</summary>
+    public const string PublicKey = "public";
+
     public int UnitSeats => Units.Sum(u => u.Seats);
 
     public InvitedUnit? Find(string? unitId) => unitId is null ? null : Units.FirstOrDefault(u => u.UnitId == unitId);
+
+    /// <summary>Whether <paramref name="unitId"/> may sign up: an invited unit, or the public where the pool is public.</summary>
+    public bool Admits(string? unitId) => Find(unitId) is not null || Public && unitId == PublicKey;
 }
 
 public enum SignUpWindow

@@ -41,7 +41,7 @@ public sealed class SignUpApi(
             var e = await events.FindAsync(eventId, ct);
             if (e is null) return await NotFoundPageAsync(text);
             var token = request.Query[Units.UnitLinks.Parameter].FirstOrDefault();
-            if (e.Invitation is not null && InvitedBy(e, token) is null) return await NotInvitedPageAsync(text);
+            if (!e.IsPublic && InvitedBy(e, token) is null) return await NotInvitedPageAsync(text);
             return HttpIO.Html(await FormPageAsync(e, text, values: null, errors: null, message: null, unitToken: token));
         });
     }

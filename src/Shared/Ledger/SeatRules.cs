@@ -87,7 +87,7 @@ public static class UnitSeatRules
 
     /// <summary>Whether one more person of <paramref name="unitId"/> can have a seat now.</summary>
     public static bool CanSeat(EventRecord e, IReadOnlyDictionary<string, int> used, string? unitId) =>
-        e.Invitation is { } invitation && unitId is not null && invitation.Find(unitId) is not null
+        e.Invitation is { } invitation && unitId is not null && invitation.Admits(unitId)
         && (Used(used, unitId) < Kept(invitation, unitId) || Taken(invitation, used) < e.Capacity);
 
     /// <summary>Seats a unit's link can still have: what is left of its own, and of the pool.</summary>
@@ -307,7 +307,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         int? position = null;
         var hold = Definition.ConfirmEmail || op.Hold is not null;
         var invited = Definition.Invitation is not null;
-        if (invited && Definition.Invitation!.Find(op.Row.UnitId) is null)
+        if (invited && !Definition.Invitation!.Admits(op.Row.UnitId))
         {
             _outcomes.Add((op, null, null)); // no unit of this event: not a seat here (the link was checked before)
             return;

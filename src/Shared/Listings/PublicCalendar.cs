@@ -80,9 +80,9 @@ public sealed class PublicCalendar(EventStore store, TimeProvider clock, IOption
             var lastChanged = DateTimeOffset.MinValue;
             await foreach (var row in table.QueryAsync<EventEntity>(x => x.RowKey == EventEntity.RowKeyValue && x.EndUtc > since, cancellationToken: ct))
             {
-                if (!string.IsNullOrEmpty(row.InvitationJson)) continue;
                 // Seats handed to instances in blocks are not all given: the view people are shown folds them in.
                 var e = row.Blocked > 0 ? (await store.FindEventAsync(row.PartitionKey, ct) ?? row).ToRecord() : row.ToRecord();
+                if (!e.IsPublic) continue; // by invitation only: never listed
                 events.Add(e);
                 if (row.Timestamp is { } t && t > lastChanged) lastChanged = t;
             }
@@ -98,12 +98,12 @@ public sealed class PublicCalendar(EventStore store, TimeProvider clock, IOption
 
     /// <summary>What the page lists: not ended, not cancelled, matching the filter, soonest first.</summary>
     public static IReadOnlyList<EventRecord> Listed(IEnumerable<EventRecord> events, CalendarFilter filter, DateTimeOffset now) =>
-        events.Where(e => e.EndUtc > now && !e.Cancelled && e.Invitation is null && filter.Matches(e)).OrderBy(e => e.StartUtc).ToList();
+        events.Where(e => e.EndUtc > now && !e.Cancelled && e.IsPublic && filter.Matches(e)).OrderBy(e => e.StartUtc).ToList();
 
     /// <summary>How an entry's sign-up stands, in a few words.</summary>
     public static string Status(EventRecord e, DateTimeOffset now, CalendarUi ui) => e.WindowAt(now) switch
     {
-        SignUpWindow.Open when e.SeatsLeft > 0 => string.Format(ui.SeatsLeftFormat, e.SeatsLeft),
+        SignUpWindow.Open when e.PublicSeatsLeft > 0 => string.Format(ui.SeatsLeftFormat, e.PublicSeatsLeft),
         SignUpWindow.Open => e.WaitlistOpen ? ui.WaitlistOnly : ui.Full,
         SignUpWindow.NotYetOpen => string.Format(ui.OpensFormat, ui.FormatShort(e.ToLocal(e.SignUpOpensUtc))),
         SignUpWindow.Closed => ui.SignUpClosed,
@@ -126,7 +126,7 @@ public sealed class PublicCalendar(EventStore store, TimeProvider clock, IOption
         calendar.AddProperty("REFRESH-INTERVAL;VALUE=DURATION", "PT1H");
         calendar.AddProperty("X-PUBLISHED-TTL", "PT1H");
         foreach (var zone in events.Select(e => e.TimeZoneId).Distinct()) calendar.AddTimeZone(zone);
-        foreach (var original in events.Where(e => e.Invitation is null && (filter.Kind is null || e.Kind == filter.Kind)))
+        foreach (var original in events.Where(e => e.IsPublic && (filter.Kind is null || e.Kind == filter.Kind)))
         {
             var e = original.For(text);
             var link = baseUrl + Http.Paths.SignUp(e.Id) + (text.Code == "en" ? "?lang=en" : "");

@@ -85,11 +85,14 @@ public sealed class RegistrationService(
 
         // A closed sign-up says so first: no point correcting fields for it.
         InvitedUnit? unit = null;
+        var publicSeat = false;
         if (ev.Invitation is { } invitation)
         {
             unit = invitation.Find(unitId);
-            if (unit is null) return new SignUpOutcome.NotInvited(ev);
-            input = input with { Organisation = unit.Name };
+            // Reserved seats with a public pool: anyone without a unit's link signs up as the public, for pool seats only.
+            publicSeat = unit is null && invitation.Public;
+            if (unit is null && !publicSeat) return new SignUpOutcome.NotInvited(ev);
+            if (unit is not null) input = input with { Organisation = unit.Name };
         }
 
         var window = ev.WindowAt(clock.GetUtcNow());
@@ -108,7 +111,7 @@ public sealed class RegistrationService(
         for (var attempt = 0; ; attempt++)
         {
             var row = NewRow(eventId, key, signUp, submissionHash, clock.GetUtcNow());
-            row.UnitId = unit?.UnitId;
+            row.UnitId = unit?.UnitId ?? (publicSeat ? Invitation.PublicKey : null);
             switch (await ledger.SignUpAsync(eventId, row, attempt == 0 ? asRead : null))
             {
                 case SeatResult.Taken taken:

@@ -62,6 +62,9 @@ public static class UnitText
     public static readonly Bilingual SeatsEach = new("每单位名额", "Seats per unit");
     public static readonly Bilingual InviteAllActive = new("邀请全部启用单位", "Invite every active unit");
     public static readonly Bilingual Pool = new("共享名额", "Shared pool");
+    public static readonly Bilingual PublicPool = new("预留名额：共享名额对公众开放", "Reserved seats: the pool is open to the public");
+    public static readonly Bilingual PublicPoolHint = new("勾选后，各单位的名额只能通过本单位链接报名，共享名额任何人可从公开报名链接报名（活动会出现在公开日历上）；到释放时间，未用完的单位名额并入共享名额。",
+        "Ticked: each unit's seats are taken only through its own link, and anyone can take the pool from the public sign-up link (the event shows on the public calendar); at the release time, unused unit seats join the pool.");
     public static readonly Bilingual ReleaseAt = new("未用名额释放时间", "Release unused seats at");
     public static readonly Bilingual ReleaseHint = new("到时各单位未用的名额转为共享名额，候补按顺序递补；留空即不自动释放 ·", "Then each unit's unused seats join the pool and the waitlist takes them in order; empty: not automatically");
     public static readonly Bilingual SaveInvitation = new("保存邀请", "Save invitation");

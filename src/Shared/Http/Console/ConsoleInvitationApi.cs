@@ -33,7 +33,7 @@ public sealed class ConsoleInvitationApi(ConsolePolicy policy, EventService even
     public Task<IActionResult> SaveAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, form) =>
     {
         var directory = await units.ListAsync(ct);
-        var values = form!.Keys.Where(k => k.StartsWith("seats.", StringComparison.Ordinal) || k is "pool" or "releaseAt" or "seatsEach")
+        var values = form!.Keys.Where(k => k.StartsWith("seats.", StringComparison.Ordinal) || k is "pool" or "releaseAt" or "seatsEach" or "public")
             .ToDictionary(k => k, k => form[k].FirstOrDefault() ?? "", StringComparer.Ordinal);
         var action = form["action"].FirstOrDefault();
         var errors = new FieldErrors();
@@ -116,7 +116,7 @@ public sealed class ConsoleInvitationApi(ConsolePolicy policy, EventService even
             errors.Add("pool", UnitText.PoolWholeNumber);
         var release = EventValidator.LocalTime(values.GetValueOrDefault("releaseAt"), "releaseAt", e.Zone, required: false, errors);
         if (invited.Count == 0 && pool == 0 && !errors.Any) errors.Add("invitation", EventRuleText.InvitationNoSeats);
-        return errors.Any ? null : new Invitation(invited, pool) { ReleaseUtc = release };
+        return errors.Any ? null : new Invitation(invited, pool) { ReleaseUtc = release, Public = values.GetValueOrDefault("public") is "on" or "true" };
     }
 
     private static bool TryWhole(string? text, int max, out int value) =>
@@ -170,6 +170,7 @@ public sealed class ConsoleInvitationApi(ConsolePolicy policy, EventService even
         if (e.Invitation is not { } invitation) return values;
         foreach (var u in invitation.Units) values["seats." + u.UnitId] = u.Seats.ToString(CultureInfo.InvariantCulture);
         values["pool"] = invitation.Pool.ToString(CultureInfo.InvariantCulture);
+        if (invitation.Public) values["public"] = "on";
         if (invitation.ReleaseUtc is { } release) values["releaseAt"] = e.ToLocal(release).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
         return values;
     }
