@@ -197,6 +197,12 @@ public sealed partial class ConfirmationSender(
             : promoted ? text.PromotedBody : confirmed ? text.ConfirmedBody : approved ? text.ApprovedWaitlistedBody : text.WaitlistedBody;
         // A whole-series sign-up's one "please confirm": it confirms every session's seat.
         if (asks && r.SeriesJoin is not null) body += " " + Listings.CalendarUi.For(text).SeriesConfirmNote;
+        // A late seat offered (see EventRecord.OfferHoursBefore): said as an offer, to take by its time.
+        if (asks && r.OfferedUtc is not null && r.Status == RegistrationStatus.Held)
+        {
+            subject = string.Format(Listings.CalendarUi.For(text).OfferSubjectFormat, e.Title);
+            body = string.Format(Listings.CalendarUi.For(text).OfferBodyFormat, by);
+        }
         var manageUrl = links.Manage(e.Id, r.RegistrationId, ids.ManageToken(r), text.Code);
         var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e, r.Status, ids.TicketOf(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);
         var html = await renderer.RenderAsync<ConfirmationEmail>(new()

@@ -20,7 +20,7 @@ public static partial class EventForm
         "signUpOpens", "signUpCloses", "organiserName", "organiserEmail", "unit",
         "salon.hostOrganisation", "salon.topic", "salon.speaker",
         "siteVisit.meetingPoint", "siteVisit.meetingTime", "siteVisit.securityFields", "siteVisit.bring",
-        "lecture.speaker", "lecture.onlineUrl", "reminderHoursBefore",
+        "lecture.speaker", "lecture.onlineUrl", "reminderHoursBefore", "offerHoursBefore",
         "english.title", "english.description", "english.venue", "english.address", "english.meetingPoint", "english.topic", "english.bring",
     ];
 
@@ -79,6 +79,9 @@ public static partial class EventForm
             Questions = questions,
             // Left empty: the validator keeps the event's own setting (24 hours for a new one). Not a whole number: -1,
             // which the validator refuses beside the field.
+            OfferHoursBefore = Get(v, "offerHoursBefore") is { } offer
+                ? int.TryParse(offer, NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : -1
+                : null,
             ReminderHoursBefore = Get(v, "reminderHoursBefore") is { } hours
                 ? int.TryParse(hours, NumberStyles.None, CultureInfo.InvariantCulture, out var h) ? h : -1
                 : null,
@@ -117,6 +120,7 @@ public static partial class EventForm
             ["organiserEmail"] = e.OrganiserEmail,
             ["unit"] = e.Unit,
             ["reminderHoursBefore"] = e.ReminderHoursBefore.ToString(CultureInfo.InvariantCulture),
+            ["offerHoursBefore"] = e.OfferHoursBefore.ToString(CultureInfo.InvariantCulture),
             ["english.title"] = e.English?.Title ?? "",
             ["english.description"] = e.English?.Description ?? "",
             ["english.venue"] = e.English?.Venue ?? "",

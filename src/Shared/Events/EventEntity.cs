@@ -76,6 +76,8 @@ public sealed class EventEntity : ITableEntity
     /// <summary>Hours before the start to remind; null (older rows) means the default.</summary>
     public int? ReminderHoursBefore { get; set; }
     public int CalendarSequence { get; set; }
+    /// <summary>See <see cref="EventRecord.OfferHoursBefore"/>; 0 (off) on older rows.</summary>
+    public int OfferHoursBefore { get; set; }
     public int NoticeVersion { get; set; }
     /// <summary>The notice revisions (what was told at each version) as JSON.</summary>
     public string? NoticeHistoryJson { get; set; }
@@ -139,6 +141,7 @@ public sealed class EventEntity : ITableEntity
         InvitationJson = e.Invitation is null ? "" : JsonSerializer.Serialize(e.Invitation, Json.Options),
         UnitUsedJson = e.Invitation is null ? "" : JsonSerializer.Serialize(e.UnitUsed, Json.Options),
         SeriesId = e.SeriesId,
+        OfferHoursBefore = e.OfferHoursBefore,
         UnitReleaseDueUtc = e.Invitation is { Released: false, ReleaseUtc: { } release } ? release : NotDue,
     };
 
@@ -186,6 +189,7 @@ public sealed class EventEntity : ITableEntity
             NoticeHistory = string.IsNullOrEmpty(NoticeHistoryJson) ? [] : JsonSerializer.Deserialize<List<Notifications.NoticeRevision>>(NoticeHistoryJson, Json.Options) ?? [],
             DoorLinksRevokedUtc = DoorLinksRevokedUtc,
             SeriesId = string.IsNullOrEmpty(SeriesId) ? null : SeriesId,
+            OfferHoursBefore = OfferHoursBefore,
             Invitation = string.IsNullOrEmpty(InvitationJson) ? null : JsonSerializer.Deserialize<Invitation>(InvitationJson, Json.Options),
             UnitUsed = string.IsNullOrEmpty(UnitUsedJson) ? Invitation.NoneUsed
                 : new Dictionary<string, int>(JsonSerializer.Deserialize<Dictionary<string, int>>(UnitUsedJson, Json.Options) ?? [], StringComparer.Ordinal),

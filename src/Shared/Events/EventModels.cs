@@ -57,6 +57,8 @@ public sealed record EventInput
     public EventEnglish? English { get; init; }
     /// <summary>Hours before the start a reminder goes to confirmed participants; 24 when omitted, 0 for none.</summary>
     public int? ReminderHoursBefore { get; init; }
+    /// <summary>Hours before the start from which a freed seat is offered to the next person waiting with a confirm-by time (see <see cref="EventRecord.OfferHoursBefore"/>); 0 or omitted: off.</summary>
+    public int? OfferHoursBefore { get; init; }
 }
 
 /// <summary>The English version of an event's own text; any field left out falls back to the Chinese.</summary>
@@ -157,6 +159,17 @@ public sealed record EventRecord
     public EventEnglish? English { get; init; }
     /// <summary>Hours before the start confirmed participants are reminded; 0 for no reminder.</summary>
     public int ReminderHoursBefore { get; init; } = Notifications.NoticeState.DefaultReminderHours;
+    /// <summary>
+    /// Late seats as offers: from this many hours before the start, a seat freed is not given outright to the next
+    /// person waiting but offered with a confirm-by time (<see cref="Storage.EventFunctionsOptions.OfferTime"/>, never
+    /// past the start), through the one held-until-a-deadline mechanism; an offer not taken in time, or declined, moves
+    /// on in order. 0: off (a freed seat is given).
+    /// </summary>
+    public int OfferHoursBefore { get; init; }
+
+    /// <summary>Whether a seat freed now is offered rather than given (see <see cref="OfferHoursBefore"/>).</summary>
+    public bool OffersAt(DateTimeOffset now) => OfferHoursBefore > 0 && now < StartUtc && now >= StartUtc - TimeSpan.FromHours(OfferHoursBefore);
+
     /// <summary>The calendar SEQUENCE: raised with every change of time or place and with cancelling.</summary>
     public int CalendarSequence { get; init; }
     /// <summary>Raised with every change participants must be told of (time, place, meeting point, cancelled).</summary>

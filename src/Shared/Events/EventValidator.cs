@@ -129,6 +129,9 @@ public static partial class EventValidator
         var english = English(input.English, kind, errors);
         var bring = kind == EventKind.SiteVisit ? Text(input.SiteVisit?.Bring, "siteVisit.bring", 200, required: false, errors) : null;
         if (siteVisit is not null) siteVisit = siteVisit with { Bring = bring };
+        var offerHours = input.OfferHoursBefore ?? existing?.OfferHoursBefore ?? 0;
+        if (offerHours is < 0 or > Notifications.NoticeState.MaxReminderHours)
+            errors.Add("offerHoursBefore", EventRuleText.ReminderHours(Notifications.NoticeState.MaxReminderHours));
         var reminderHours = input.ReminderHoursBefore ?? existing?.ReminderHoursBefore ?? Notifications.NoticeState.DefaultReminderHours;
         if (reminderHours is < 0 or > Notifications.NoticeState.MaxReminderHours)
             errors.Add("reminderHoursBefore", EventRuleText.ReminderHours(Notifications.NoticeState.MaxReminderHours));
@@ -183,6 +186,7 @@ public static partial class EventValidator
             NoticeHistory = existing?.NoticeHistory ?? [],
             DoorLinksRevokedUtc = existing?.DoorLinksRevokedUtc,
             SeriesId = existing?.SeriesId,
+            OfferHoursBefore = offerHours,
         }, errors);
     }
 

@@ -765,7 +765,7 @@ public sealed class EventLedger : IAsyncDisposable
     /// </summary>
     private async Task<Plan> PlanAsync(string eventId, Lane lane, EventEntity entity, List<LedgerOp> ops, CancellationToken ct)
     {
-        var seats = new SeatPlan(entity.ToRecord(), SeatCounters.Of(entity), _clock.GetUtcNow(), _options.HoldTime);
+        var seats = new SeatPlan(entity.ToRecord(), SeatCounters.Of(entity), _clock.GetUtcNow(), _options.HoldTime, _options.OfferTime);
         var table = await _store.TableAsync(ct);
         var plan = new Plan
         {
@@ -836,10 +836,11 @@ public sealed class EventLedger : IAsyncDisposable
         {
             Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All), op);
             // An organiser's removal tells the person; so does a pending sign-up nobody decided on before the event.
-            var expiredPending = op.Expiry && row.Status == RegistrationStatus.Pending;
+            // An offer not taken in time is told so too: they lose the offered seat and their place.
+            var expiredPending = op.Expiry && (row.Status == RegistrationStatus.Pending || row.OfferedUtc is not null);
             if (!op.NotifyRemoved && !expiredPending) continue;
             var notice = RemovalNotice(row, seats.Now);
-            if (expiredPending) notice.RemovedReason = RemovedReasons.Expired;
+            if (expiredPending) notice.RemovedReason = row.OfferedUtc is not null ? RemovedReasons.OfferLapsed : RemovedReasons.Expired;
             Add(plan, new TableTransactionAction(TableTransactionActionType.UpsertReplace, LeanRow<RegistrationEntity>.ForInsert(notice)), op);
             plan.NoticeKeys.Add(notice.RowKey);
         }
@@ -854,15 +855,22 @@ public sealed class EventLedger : IAsyncDisposable
             seats.Promote(await WaitingAsync(table, eventId, seats.Cancelled, heads, seats.Now, ct), room);
             foreach (var w in seats.Promotions)
             {
-                Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, w.RowKey)
+                var promoted = new TableEntity(eventId, w.RowKey)
                 {
-                    // Someone who has not confirmed from the email yet gets the seat held for them, until their time is up.
-                    [nameof(RegistrationEntity.Status)] = w.Unconfirmed ? RegistrationStatus.Held : RegistrationStatus.Confirmed,
+                    // Someone who has not confirmed from the email yet gets the seat held for them, until their time is up;
+                    // close to the event (late seats as offers) the seat is offered, held until the offer's time.
+                    [nameof(RegistrationEntity.Status)] = w.Unconfirmed || seats.OfferUntil is not null ? RegistrationStatus.Held : RegistrationStatus.Confirmed,
                     [nameof(RegistrationEntity.StateVersion)] = w.StateVersion + 1,
                     [nameof(RegistrationEntity.EmailPending)] = true,
                     [nameof(RegistrationEntity.EmailQueuedUtc)] = seats.Now,
                     [nameof(RegistrationEntity.EmailAttempts)] = 0,
-                }, ETag.All), null);
+                };
+                if (!w.Unconfirmed && seats.OfferUntil is { } until)
+                {
+                    promoted[nameof(RegistrationEntity.ConfirmBy)] = until;
+                    promoted[nameof(RegistrationEntity.OfferedUtc)] = seats.Now;
+                }
+                Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, promoted, ETag.All), null);
                 plan.PromotedKeys.Add(w.RowKey);
             }
 

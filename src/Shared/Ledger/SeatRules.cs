@@ -106,8 +106,11 @@ public static class UnitSeatRules
 /// check-ins, undos and walk-ins (<see cref="Attend"/>). Pure: the ledger reads the rows and the waitlist's head and
 /// passes them in, with the time; nothing here touches storage.
 /// </summary>
-internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateTimeOffset now, TimeSpan holdTime = default)
+internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateTimeOffset now, TimeSpan holdTime = default, TimeSpan offerTime = default)
 {
+    /// <summary>Seats freed in this commit are offered, not given, until then (late seats as offers); null: given.</summary>
+    public DateTimeOffset? OfferUntil => Definition.OffersAt(Now) && offerTime > TimeSpan.Zero ? (Now + offerTime < Definition.StartUtc ? Now + offerTime : Definition.StartUtc) : null;
+
     private int _confirmed = counters.Confirmed, _waitlisted = counters.Waitlisted, _held = counters.Held, _unconfirmed = counters.Unconfirmed;
     private int _checkedIn = counters.CheckedIn, _walkIns = counters.WalkIns, _withdrawn = counters.Withdrawn, _blocked = counters.Blocked, _pending = counters.Pending;
     private long _sequence = counters.NextSequence;
@@ -276,7 +279,9 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     private void Seat(WaitingHead w)
     {
         {
-            if (w.Unconfirmed) _held++;
+            // A late seat offered: held until the offer's time, awaiting their confirmation again.
+            if (w.Unconfirmed || OfferUntil is not null) _held++;
+            if (!w.Unconfirmed && OfferUntil is not null) _unconfirmed++;
             Promotions.Add(w);
             Touched.Add(w.RowKey);
             _promotedIds.Add(w.RegistrationId);

@@ -94,6 +94,13 @@ public sealed record CalendarUi
     public required string SomeDone { get; init; }
     public required string YourSessions { get; init; }
     public required string SeriesConfirmNote { get; init; }
+    // Late seats as offers
+    /// <summary>{0} the event's title.</summary>
+    public required string OfferSubjectFormat { get; init; }
+    /// <summary>{0} until when.</summary>
+    public required string OfferBodyFormat { get; init; }
+    public required string OfferLapsedSubjectFormat { get; init; }
+    public required string OfferLapsedBody { get; init; }
     public required string SeriesLink { get; init; }
     public required Func<DateTimeOffset, string> FormatMonth { get; init; }
     public required Func<DateTimeOffset, string> FormatDate { get; init; }
@@ -148,6 +155,10 @@ public sealed record CalendarUi
         SomeDone = "报名结果",
         YourSessions = "您在本系列的报名",
         SeriesConfirmNote = "这是整套系列报名：确认一次，系列全部场次的名额一并确认。",
+        OfferSubjectFormat = "名额邀请：{0}（请尽快确认）",
+        OfferBodyFormat = "有名额空出，依候补顺序邀请您参加。请在 {0} 前点击下方按钮确认；不能来的话无需操作（或在报名页取消），名额会依次邀请下一位。",
+        OfferLapsedSubjectFormat = "名额邀请已过期：{0}",
+        OfferLapsedBody = "为您保留的名额未在规定时间内确认，已依次邀请下一位候补者；您的报名信息已删除。",
         SeriesLink = "系列活动 · 可整套报名",
         ThanksSubjectFormat = "感谢参加“{0}”：请为本次活动打分",
         ThanksLead = "感谢您参加本次活动！请用一分钟为活动打分，帮助主办方把下一次办得更好。点下面的分数即可，留言可写可不写。",
@@ -226,6 +237,10 @@ public sealed record CalendarUi
         SomeDone = "Your sign-ups",
         YourSessions = "Your sessions in this series",
         SeriesConfirmNote = "This is a whole-series sign-up: one confirmation confirms your seat in every session.",
+        OfferSubjectFormat = "A seat for you: {0} (please confirm)",
+        OfferBodyFormat = "A seat has come free and is offered to you, next on the waitlist. Please confirm with the button below by {0}; if you cannot come, do nothing (or cancel on your page) and it goes to the next person.",
+        OfferLapsedSubjectFormat = "Seat offer lapsed: {0}",
+        OfferLapsedBody = "The seat offered to you was not confirmed in time and has gone to the next person waiting; your registration data has been deleted.",
         SeriesLink = "Part of a series · sign up for all sessions",
         ThanksSubjectFormat = "Thank you for coming to “{0}”: how was it?",
         ThanksLead = "Thank you for coming! Please take a minute to rate the event, so the organiser can make the next one better. Tap a rating below; a comment is optional.",

@@ -126,6 +126,11 @@ public sealed class NoticeComposer(PageRenderer renderer, Http.Links links, Secu
         var text = UiText.ForCode(row.Language);
         var e = ev.For(text);
         var expired = row.RemovedReason == RemovedReasons.Expired;
+        if (row.RemovedReason == RemovedReasons.OfferLapsed)
+        {
+            var ui = Listings.CalendarUi.For(text);
+            return await RenderAsync(e, row, text, string.Format(ui.OfferLapsedSubjectFormat, e.Title), ui.OfferLapsedBody, [], [], null, [], "removal");
+        }
         return await RenderAsync(e, row, text, string.Format(expired ? text.ExpiredPendingSubjectFormat : text.RemovedSubjectFormat, e.Title),
             expired ? text.ExpiredPendingBody : text.RemovedBody, [], [], null, [], "removal");
     }

@@ -33,6 +33,8 @@ public sealed record ValidSignUp(
 public static class RemovedReasons
 {
     public const string Expired = "expired";
+    /// <summary>A late seat offered and not taken by its confirm-by time.</summary>
+    public const string OfferLapsed = "offer-lapsed";
 }
 
 public static class RegistrationStatus
@@ -119,7 +121,10 @@ public sealed class RegistrationEntity : ITableEntity
     public string? RemovedReason { get; set; }
 
     /// <summary>Asked to confirm from the email and not done yet (held seat or waitlist place).</summary>
-    public bool AwaitsConfirmation => ConfirmBy is not null && EmailConfirmedUtc is null;
+    public bool AwaitsConfirmation => ConfirmBy is not null && (EmailConfirmedUtc is null || OfferedUtc > EmailConfirmedUtc);
+
+    /// <summary>A late seat offered to them (see <see cref="Events.EventRecord.OfferHoursBefore"/>): to take by <see cref="ConfirmBy"/>, confirmed again even if the email was before.</summary>
+    public DateTimeOffset? OfferedUtc { get; set; }
 
     // Outbox state: the row itself records what email is owed and what was sent.
     /// <summary>

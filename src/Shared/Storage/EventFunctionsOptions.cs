@@ -53,6 +53,9 @@ public sealed class EventFunctionsOptions
     /// </summary>
     public TimeSpan CalendarRefresh { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a late seat is offered to the next person waiting (never past the start) before it moves on (see <see cref="Events.EventRecord.OfferHoursBefore"/>).</summary>
+    public TimeSpan OfferTime { get; set; } = TimeSpan.FromHours(4);
+
     /// <summary>A registration whose email is still unsent this long after it was queued is queued again by the sweep.</summary>
     public TimeSpan RequeueAfter { get; set; } = TimeSpan.FromMinutes(10);
 
