@@ -72,6 +72,8 @@ public sealed record UnitEvent(string EventId, string Title, DateOnly LocalDate,
     /// <summary>The unit was invited to it (an invitation event).</summary>
     public bool Invited { get; init; }
     public bool Ended { get; init; }
+    /// <summary>Its people with a seat who did not come (counted once the event has ended).</summary>
+    public int NoShows { get; init; }
 }
 
 /// <summary>
@@ -82,4 +84,8 @@ public sealed record UnitParticipation(string Unit, IReadOnlyList<UnitEvent> Eve
 {
     public int Invited { get; init; }
     public IReadOnlyList<UnitEvent> Missed { get; init; } = [];
+    /// <summary>Its people with a seat who did not come, over the period (events ended).</summary>
+    public int NoShows { get; init; }
+    /// <summary>No-shows of the seats its people had at ended events; null when it had none.</summary>
+    public double? NoShowRate => Attended + NoShows == 0 ? null : NoShows / (double)(Attended + NoShows);
 }

@@ -187,10 +187,10 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
             var date = DateOnly.FromDateTime(record.ToLocal(record.StartUtc).DateTime);
             if (date < from || date > to || !include(record)) continue;
             var report = await ReportAsync(e, ct);
-            foreach (var u in report.ByUnit.Where(u => u.Attended > 0 || u.Seats is not null))
+            foreach (var u in report.ByUnit.Where(u => u.Attended > 0 || u.Seats is not null || u.NoShows > 0))
             {
                 if (!units.TryGetValue(u.Unit, out var list)) units[u.Unit] = list = [];
-                list.Add(new UnitEvent(e.PartitionKey, e.Title, date, u.Attended) { Invited = u.Seats is not null, Ended = report.Ended });
+                list.Add(new UnitEvent(e.PartitionKey, e.Title, date, u.Attended) { Invited = u.Seats is not null, Ended = report.Ended, NoShows = u.NoShows });
             }
         }
 
@@ -201,6 +201,7 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
                 {
                     Invited = events.Count(x => x.Invited),
                     Missed = events.Where(x => x.Invited && x.Ended && x.Attended == 0).ToList(),
+                    NoShows = events.Sum(x => x.NoShows),
                 };
             })
             .OrderByDescending(u => u.Attended).ThenBy(u => u.Unit, StringComparer.Ordinal).ToList();

@@ -104,12 +104,15 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance, Se
     public async Task<byte[]> UnitReportAsync(DateOnly from, DateOnly to, Func<EventRecord, bool> include, bool excel, CancellationToken ct)
     {
         var units = await attendance.UnitReportAsync(from, to, include, ct);
-        var header = new[] { "单位 (Unit)", "受邀次数 (Invitations)", "参加活动数 (Events)", "出席人次合计 (Attended, all events)", "活动日期 (Event date)", "活动 (Event)", "出席人数 (Attended)", "受邀 (Invited)" };
+        var header = new[] { "单位 (Unit)", "受邀次数 (Invitations)", "参加活动数 (Events)", "出席人次合计 (Attended, all events)", "活动日期 (Event date)", "活动 (Event)", "出席人数 (Attended)", "受邀 (Invited)",
+            "未到场人次合计 (No-shows, all events)", "未到场率 (No-show rate)", "未到场人数 (No-shows)" };
         var lines = units.SelectMany(u => u.Events.Concat(u.Missed).OrderBy(ev => ev.LocalDate).Select(ev => new List<string?>
         {
             u.Unit, u.Invited.ToString(CultureInfo.InvariantCulture), u.Events.Count.ToString(CultureInfo.InvariantCulture), u.Attended.ToString(CultureInfo.InvariantCulture),
             ev.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ev.Title, ev.Attended.ToString(CultureInfo.InvariantCulture),
             ev.Invited ? ev.Attended == 0 ? "受邀，无人出席 (invited, no one came)" : "是 (yes)" : "",
+            u.NoShows.ToString(CultureInfo.InvariantCulture), u.NoShowRate is { } rate ? rate.ToString("0%", CultureInfo.InvariantCulture) : "",
+            ev.NoShows.ToString(CultureInfo.InvariantCulture),
         }));
         return excel ? Xlsx(header, lines) : Write(header, lines);
     }

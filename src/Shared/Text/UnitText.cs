@@ -64,6 +64,9 @@ public static class UnitText
     public static readonly Bilingual Pool = new("共享名额", "Shared pool");
     public static readonly Bilingual OfferHoursBefore = new("临近活动空出的名额改为限时邀请（活动前几小时起）", "Late seats as offers (from how many hours before)");
     public static readonly Bilingual OfferHint = new("0 为不启用。启用后，这段时间内空出的名额依次邀请候补者在限定时间内确认，未确认或放弃则依次顺延。", "0: off. Then a seat freed in that time is offered to the next person waiting with a confirm-by time; not taken or declined, it moves on in order.");
+    public static readonly Bilingual NoShowRate = new("未到场（率）", "No-shows (rate)");
+    public static readonly Bilingual NoShowsHeading = new("未到场", "Did not come");
+    public static readonly Bilingual NoShowsExplain = new("有名额但没有签到的人（活动结束后统计）。", "People with a seat who were never checked in (counted once the event has ended).");
     public static readonly Bilingual PublicPool = new("预留名额：共享名额对公众开放", "Reserved seats: the pool is open to the public");
     public static readonly Bilingual PublicPoolHint = new("勾选后，各单位的名额只能通过本单位链接报名，共享名额任何人可从公开报名链接报名（活动会出现在公开日历上）；到释放时间，未用完的单位名额并入共享名额。",
         "Ticked: each unit's seats are taken only through its own link, and anyone can take the pool from the public sign-up link (the event shows on the public calendar); at the release time, unused unit seats join the pool.");
