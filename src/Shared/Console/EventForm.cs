@@ -20,7 +20,7 @@ public static partial class EventForm
         "signUpOpens", "signUpCloses", "organiserName", "organiserEmail", "unit",
         "salon.hostOrganisation", "salon.topic", "salon.speaker",
         "siteVisit.meetingPoint", "siteVisit.meetingTime", "siteVisit.securityFields", "siteVisit.bring",
-        "lecture.speaker", "lecture.onlineUrl", "reminderHoursBefore", "offerHoursBefore",
+        "lecture.speaker", "lecture.onlineUrl", "reminderHoursBefore", "offerHoursBefore", "reconfirmHoursBefore", "reconfirmDeadlineHoursBefore",
         "english.title", "english.description", "english.venue", "english.address", "english.meetingPoint", "english.topic", "english.bring",
     ];
 
@@ -79,6 +79,12 @@ public static partial class EventForm
             Questions = questions,
             // Left empty: the validator keeps the event's own setting (24 hours for a new one). Not a whole number: -1,
             // which the validator refuses beside the field.
+            ReconfirmHoursBefore = Get(v, "reconfirmHoursBefore") is { } ask
+                ? int.TryParse(ask, NumberStyles.None, CultureInfo.InvariantCulture, out var rc) ? rc : -1
+                : null,
+            ReconfirmDeadlineHoursBefore = Get(v, "reconfirmDeadlineHoursBefore") is { } due
+                ? int.TryParse(due, NumberStyles.None, CultureInfo.InvariantCulture, out var rd) ? rd : -1
+                : null,
             OfferHoursBefore = Get(v, "offerHoursBefore") is { } offer
                 ? int.TryParse(offer, NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : -1
                 : null,
@@ -121,6 +127,8 @@ public static partial class EventForm
             ["unit"] = e.Unit,
             ["reminderHoursBefore"] = e.ReminderHoursBefore.ToString(CultureInfo.InvariantCulture),
             ["offerHoursBefore"] = e.OfferHoursBefore.ToString(CultureInfo.InvariantCulture),
+            ["reconfirmHoursBefore"] = e.ReconfirmHoursBefore.ToString(CultureInfo.InvariantCulture),
+            ["reconfirmDeadlineHoursBefore"] = e.ReconfirmDeadlineHoursBefore.ToString(CultureInfo.InvariantCulture),
             ["english.title"] = e.English?.Title ?? "",
             ["english.description"] = e.English?.Description ?? "",
             ["english.venue"] = e.English?.Venue ?? "",

@@ -78,6 +78,9 @@ public sealed class EventEntity : ITableEntity
     public int CalendarSequence { get; set; }
     /// <summary>See <see cref="EventRecord.OfferHoursBefore"/>; 0 (off) on older rows.</summary>
     public int OfferHoursBefore { get; set; }
+    public int ReconfirmHoursBefore { get; set; }
+    /// <summary>0 on rows stored before reconfirmation: the default applies.</summary>
+    public int ReconfirmDeadlineHoursBefore { get; set; }
     public int NoticeVersion { get; set; }
     /// <summary>The notice revisions (what was told at each version) as JSON.</summary>
     public string? NoticeHistoryJson { get; set; }
@@ -142,6 +145,8 @@ public sealed class EventEntity : ITableEntity
         UnitUsedJson = e.Invitation is null ? "" : JsonSerializer.Serialize(e.UnitUsed, Json.Options),
         SeriesId = e.SeriesId,
         OfferHoursBefore = e.OfferHoursBefore,
+        ReconfirmHoursBefore = e.ReconfirmHoursBefore,
+        ReconfirmDeadlineHoursBefore = e.ReconfirmDeadlineHoursBefore,
         UnitReleaseDueUtc = e.Invitation is { Released: false, ReleaseUtc: { } release } ? release : NotDue,
     };
 
@@ -190,6 +195,8 @@ public sealed class EventEntity : ITableEntity
             DoorLinksRevokedUtc = DoorLinksRevokedUtc,
             SeriesId = string.IsNullOrEmpty(SeriesId) ? null : SeriesId,
             OfferHoursBefore = OfferHoursBefore,
+            ReconfirmHoursBefore = ReconfirmHoursBefore,
+            ReconfirmDeadlineHoursBefore = ReconfirmDeadlineHoursBefore > 0 ? ReconfirmDeadlineHoursBefore : EventRecord.DefaultReconfirmDeadlineHours,
             Invitation = string.IsNullOrEmpty(InvitationJson) ? null : JsonSerializer.Deserialize<Invitation>(InvitationJson, Json.Options),
             UnitUsed = string.IsNullOrEmpty(UnitUsedJson) ? Invitation.NoneUsed
                 : new Dictionary<string, int>(JsonSerializer.Deserialize<Dictionary<string, int>>(UnitUsedJson, Json.Options) ?? [], StringComparer.Ordinal),

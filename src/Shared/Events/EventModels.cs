@@ -59,6 +59,10 @@ public sealed record EventInput
     public int? ReminderHoursBefore { get; init; }
     /// <summary>Hours before the start from which a freed seat is offered to the next person waiting with a confirm-by time (see <see cref="EventRecord.OfferHoursBefore"/>); 0 or omitted: off.</summary>
     public int? OfferHoursBefore { get; init; }
+    /// <summary>Hours before the start confirmed people are asked to reconfirm (see <see cref="EventRecord.ReconfirmHoursBefore"/>); 0 or omitted: off.</summary>
+    public int? ReconfirmHoursBefore { get; init; }
+    /// <summary>Hours before the start by which they must have reconfirmed; 24 when omitted.</summary>
+    public int? ReconfirmDeadlineHoursBefore { get; init; }
 }
 
 /// <summary>The English version of an event's own text; any field left out falls back to the Chinese.</summary>
@@ -168,6 +172,20 @@ public sealed record EventRecord
     public int OfferHoursBefore { get; init; }
 
     /// <summary>Whether a seat freed now is offered rather than given (see <see cref="OfferHoursBefore"/>).</summary>
+    /// <summary>
+    /// Reconfirmation before the day: this many hours before the start each confirmed person is asked to confirm again
+    /// with one click, by <see cref="ReconfirmDeadlineHoursBefore"/> hours before; a seat not reconfirmed then is released
+    /// to the waitlist in order (both told). 0: off.
+    /// </summary>
+    public int ReconfirmHoursBefore { get; init; }
+    public int ReconfirmDeadlineHoursBefore { get; init; } = DefaultReconfirmDeadlineHours;
+    public const int DefaultReconfirmDeadlineHours = 24;
+
+    /// <summary>When reconfirmation is asked and when it is due; null when the event asks none.</summary>
+    public (DateTimeOffset Ask, DateTimeOffset Due)? Reconfirmation => ReconfirmHoursBefore > 0
+        ? (StartUtc - TimeSpan.FromHours(ReconfirmHoursBefore), StartUtc - TimeSpan.FromHours(ReconfirmDeadlineHoursBefore))
+        : null;
+
     public bool OffersAt(DateTimeOffset now) => OfferHoursBefore > 0 && now < StartUtc && now >= StartUtc - TimeSpan.FromHours(OfferHoursBefore);
 
     /// <summary>The calendar SEQUENCE: raised with every change of time or place and with cancelling.</summary>

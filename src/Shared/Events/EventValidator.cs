@@ -132,6 +132,12 @@ public static partial class EventValidator
         var offerHours = input.OfferHoursBefore ?? existing?.OfferHoursBefore ?? 0;
         if (offerHours is < 0 or > Notifications.NoticeState.MaxReminderHours)
             errors.Add("offerHoursBefore", EventRuleText.ReminderHours(Notifications.NoticeState.MaxReminderHours));
+        var reconfirmHours = input.ReconfirmHoursBefore ?? existing?.ReconfirmHoursBefore ?? 0;
+        var reconfirmDeadline = input.ReconfirmDeadlineHoursBefore ?? existing?.ReconfirmDeadlineHoursBefore ?? EventRecord.DefaultReconfirmDeadlineHours;
+        if (reconfirmHours is < 0 or > Notifications.NoticeState.MaxReminderHours)
+            errors.Add("reconfirmHoursBefore", EventRuleText.ReminderHours(Notifications.NoticeState.MaxReminderHours));
+        if (reconfirmHours > 0 && (reconfirmDeadline < 1 || reconfirmDeadline >= reconfirmHours))
+            errors.Add("reconfirmDeadlineHoursBefore", EventRuleText.ReconfirmDeadline);
         var reminderHours = input.ReminderHoursBefore ?? existing?.ReminderHoursBefore ?? Notifications.NoticeState.DefaultReminderHours;
         if (reminderHours is < 0 or > Notifications.NoticeState.MaxReminderHours)
             errors.Add("reminderHoursBefore", EventRuleText.ReminderHours(Notifications.NoticeState.MaxReminderHours));
@@ -187,6 +193,8 @@ public static partial class EventValidator
             DoorLinksRevokedUtc = existing?.DoorLinksRevokedUtc,
             SeriesId = existing?.SeriesId,
             OfferHoursBefore = offerHours,
+            ReconfirmHoursBefore = reconfirmHours,
+            ReconfirmDeadlineHoursBefore = reconfirmDeadline,
         }, errors);
     }
 

@@ -166,6 +166,10 @@ public sealed class EventLedger : IAsyncDisposable
     public Task<CancelResult> ReleaseHoldAsync(string eventId, string rowKey, string registrationId) =>
         RunAsync(eventId, new CancelOp(rowKey, registrationId, release: true));
 
+    /// <summary>Asks a confirmed person to confirm again by <paramref name="until"/> (reconfirmation before the day), or the seat is released then.</summary>
+    public Task<ConfirmResult> AskToReconfirmAsync(string eventId, string rowKey, string registrationId, DateTimeOffset until) =>
+        RunAsync(eventId, new ConfirmOp(rowKey, registrationId, askAgainUntil: until));
+
     /// <summary>A held seat whose whole-series sign-up was accepted before its deadline becomes theirs, even if the deadline has passed since (the sweep rolling it forward).</summary>
     public Task<ConfirmResult> ConfirmAcceptedAsync(string eventId, string rowKey, string registrationId) =>
         RunAsync(eventId, new ConfirmOp(rowKey, registrationId, accepted: true));
@@ -840,7 +844,9 @@ public sealed class EventLedger : IAsyncDisposable
             var expiredPending = op.Expiry && (row.Status == RegistrationStatus.Pending || row.OfferedUtc is not null);
             if (!op.NotifyRemoved && !expiredPending) continue;
             var notice = RemovalNotice(row, seats.Now);
-            if (expiredPending) notice.RemovedReason = row.OfferedUtc is not null ? RemovedReasons.OfferLapsed : RemovedReasons.Expired;
+            if (expiredPending)
+                notice.RemovedReason = row.OfferedUtc is null ? RemovedReasons.Expired
+                    : row.Status == RegistrationStatus.Confirmed ? RemovedReasons.NotReconfirmed : RemovedReasons.OfferLapsed;
             Add(plan, new TableTransactionAction(TableTransactionActionType.UpsertReplace, LeanRow<RegistrationEntity>.ForInsert(notice)), op);
             plan.NoticeKeys.Add(notice.RowKey);
         }
@@ -885,6 +891,17 @@ public sealed class EventLedger : IAsyncDisposable
         for (var i = 0; i < confirms.Count; i++) seats.Confirm(confirms[i], confirmRows[i].HasValue ? confirmRows[i].Value : null);
         foreach (var (op, row, seated) in seats.Confirmations)
         {
+            if (op.AskAgainUntil is not null)
+            {
+                Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, row.RowKey)
+                {
+                    [nameof(RegistrationEntity.ConfirmBy)] = row.ConfirmBy,
+                    [nameof(RegistrationEntity.OfferedUtc)] = row.OfferedUtc,
+                    [nameof(RegistrationEntity.ReconfirmAskedUtc)] = row.ReconfirmAskedUtc,
+                }, ETag.All), op);
+                continue;
+            }
+
             var confirmed = new TableEntity(eventId, row.RowKey)
             {
                 [nameof(RegistrationEntity.EmailConfirmedUtc)] = row.EmailConfirmedUtc,

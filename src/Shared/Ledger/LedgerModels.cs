@@ -118,8 +118,13 @@ internal sealed class CancelOp(string rowKey, string registrationId, bool notify
 }
 
 /// <summary>A participant confirming from the email (see <see cref="SeatPlan.Confirm"/>).</summary>
-internal sealed class ConfirmOp(string rowKey, string registrationId, bool accepted = false) : LedgerOp<ConfirmResult>(new ConfirmResult.NotSaved(), new ConfirmResult.Unknown())
+internal sealed class ConfirmOp(string rowKey, string registrationId, bool accepted = false, DateTimeOffset? askAgainUntil = null) : LedgerOp<ConfirmResult>(new ConfirmResult.NotSaved(), new ConfirmResult.Unknown())
 {
+    /// <summary>
+    /// Not a confirmation but its request (reconfirmation before the day): a confirmed seat is to be confirmed again by
+    /// then, or released by the hold sweep (the one held-until-a-deadline mechanism).
+    /// </summary>
+    public DateTimeOffset? AskAgainUntil { get; } = askAgainUntil;
     public string RowKey { get; } = rowKey;
     public string RegistrationId { get; } = registrationId;
     /// <summary>Accepted before its deadline (a whole-series sign-up committed in time): confirmed even if the hold's time has passed since.</summary>

@@ -380,6 +380,12 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     /// </summary>
     public void Confirm(ConfirmOp op, RegistrationEntity? row)
     {
+        if (op.AskAgainUntil is { } until)
+        {
+            AskAgain(op, row, until);
+            return;
+        }
+
         if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted)
             || Cancelled.Contains(row.RowKey))
         {
@@ -419,6 +425,31 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         }
 
         Confirmations.Add((op, row, seated));
+        Results[op] = new ConfirmResult.Confirmed(row, AlreadyDone: false);
+        Writes = true;
+    }
+
+    /// <summary>
+    /// 3b'. Reconfirmation asked of a confirmed seat: it awaits confirmation again until <paramref name="until"/> (then
+    /// the hold sweep releases it and the waitlist takes it in order). Once per registration; never of someone checked in.
+    /// </summary>
+    private void AskAgain(ConfirmOp op, RegistrationEntity? row, DateTimeOffset until)
+    {
+        if (row is null || row.RegistrationId != op.RegistrationId || row.Status != RegistrationStatus.Confirmed || Cancelled.Contains(row.RowKey))
+        {
+            Results[op] = new ConfirmResult.NotFound();
+            return;
+        }
+        if (row.ReconfirmAskedUtc is not null || row.AwaitsConfirmation || row.CheckedInUtc is not null || !Touched.Add(row.RowKey))
+        {
+            Results[op] = new ConfirmResult.Confirmed(row, AlreadyDone: true);
+            return;
+        }
+        row.ConfirmBy = until;
+        row.OfferedUtc = Now; // asked again now: a confirmation from before does not count
+        row.ReconfirmAskedUtc = Now;
+        _unconfirmed++;
+        Confirmations.Add((op, row, false));
         Results[op] = new ConfirmResult.Confirmed(row, AlreadyDone: false);
         Writes = true;
     }

@@ -101,6 +101,12 @@ public sealed record CalendarUi
     public required string OfferBodyFormat { get; init; }
     public required string OfferLapsedSubjectFormat { get; init; }
     public required string OfferLapsedBody { get; init; }
+    // Reconfirmation before the day
+    public required string ReconfirmSubjectFormat { get; init; }
+    /// <summary>{0} the deadline.</summary>
+    public required string ReconfirmBodyFormat { get; init; }
+    public required string NotReconfirmedSubjectFormat { get; init; }
+    public required string NotReconfirmedBody { get; init; }
     public required string SeriesLink { get; init; }
     public required Func<DateTimeOffset, string> FormatMonth { get; init; }
     public required Func<DateTimeOffset, string> FormatDate { get; init; }
@@ -159,6 +165,10 @@ public sealed record CalendarUi
         OfferBodyFormat = "有名额空出，依候补顺序邀请您参加。请在 {0} 前点击下方按钮确认；不能来的话无需操作（或在报名页取消），名额会依次邀请下一位。",
         OfferLapsedSubjectFormat = "名额邀请已过期：{0}",
         OfferLapsedBody = "为您保留的名额未在规定时间内确认，已依次邀请下一位候补者；您的报名信息已删除。",
+        ReconfirmSubjectFormat = "请确认是否出席：{0}",
+        ReconfirmBodyFormat = "活动临近，请在 {0} 前点击下方按钮确认您仍会出席。未确认的名额将释放给候补者；不能来的话，也请在报名页取消，把名额让给别人。",
+        NotReconfirmedSubjectFormat = "名额已释放：{0}",
+        NotReconfirmedBody = "您没有在截止时间前确认出席，名额已依次给了候补者；您的报名信息已删除。如仍想参加，可重新报名（有名额或候补时）。",
         SeriesLink = "系列活动 · 可整套报名",
         ThanksSubjectFormat = "感谢参加“{0}”：请为本次活动打分",
         ThanksLead = "感谢您参加本次活动！请用一分钟为活动打分，帮助主办方把下一次办得更好。点下面的分数即可，留言可写可不写。",
@@ -241,6 +251,10 @@ public sealed record CalendarUi
         OfferBodyFormat = "A seat has come free and is offered to you, next on the waitlist. Please confirm with the button below by {0}; if you cannot come, do nothing (or cancel on your page) and it goes to the next person.",
         OfferLapsedSubjectFormat = "Seat offer lapsed: {0}",
         OfferLapsedBody = "The seat offered to you was not confirmed in time and has gone to the next person waiting; your registration data has been deleted.",
+        ReconfirmSubjectFormat = "Are you still coming? {0}",
+        ReconfirmBodyFormat = "The event is near: please confirm with the button below by {0} that you are still coming. Seats not confirmed go to the waitlist; if you cannot come, please cancel on your page so someone else can.",
+        NotReconfirmedSubjectFormat = "Your seat was released: {0}",
+        NotReconfirmedBody = "You did not confirm by the deadline, so your seat went to the next person waiting and your registration data has been deleted. You may sign up again while there are seats or a waitlist.",
         SeriesLink = "Part of a series · sign up for all sessions",
         ThanksSubjectFormat = "Thank you for coming to “{0}”: how was it?",
         ThanksLead = "Thank you for coming! Please take a minute to rate the event, so the organiser can make the next one better. Tap a rating below; a comment is optional.",

@@ -69,6 +69,18 @@ public sealed class NoticeComposer(PageRenderer renderer, Http.Links links, Secu
         return await RenderAsync(e, row, text, string.Format(ui.ThanksSubjectFormat, e.Title), ui.ThanksLead, [], [ui.RateQuestion], null, [], "thanks", actions);
     }
 
+    /// <summary>Before the day: are you still coming? One button (to the manage page, where one tap confirms), and the deadline.</summary>
+    public async Task<EmailMessage> ComposeReconfirmAsync(EventRecord ev, RegistrationEntity row)
+    {
+        var text = UiText.ForCode(row.Language);
+        var ui = Listings.CalendarUi.For(text);
+        var e = ev.For(text);
+        var by = text.FormatDateTimeIn(e.ToLocal(row.ConfirmBy!.Value), e.TimeZoneId);
+        var manage = links.Manage(e.Id, row.RegistrationId, ids.ManageToken(row), text.Code);
+        return await RenderAsync(e, row, text, string.Format(ui.ReconfirmSubjectFormat, e.Title), string.Format(ui.ReconfirmBodyFormat, by), [], [], null, [], "reconfirm",
+            [(text.ConfirmButton, manage)]);
+    }
+
     private async Task<EmailMessage> RenderAsync(EventRecord e, RegistrationEntity row, UiText text, string subject, string lead,
         IReadOnlyList<NoticeChange> changes, IReadOnlyList<string> lines, string? calendarNote, IReadOnlyList<EmailAttachment> attachments, string category,
         IReadOnlyList<(string Label, string Url)>? actions = null)
@@ -130,6 +142,11 @@ public sealed class NoticeComposer(PageRenderer renderer, Http.Links links, Secu
         {
             var ui = Listings.CalendarUi.For(text);
             return await RenderAsync(e, row, text, string.Format(ui.OfferLapsedSubjectFormat, e.Title), ui.OfferLapsedBody, [], [], null, [], "removal");
+        }
+        if (row.RemovedReason == RemovedReasons.NotReconfirmed)
+        {
+            var ui = Listings.CalendarUi.For(text);
+            return await RenderAsync(e, row, text, string.Format(ui.NotReconfirmedSubjectFormat, e.Title), ui.NotReconfirmedBody, [], [], null, [], "removal");
         }
         return await RenderAsync(e, row, text, string.Format(expired ? text.ExpiredPendingSubjectFormat : text.RemovedSubjectFormat, e.Title),
             expired ? text.ExpiredPendingBody : text.RemovedBody, [], [], null, [], "removal");

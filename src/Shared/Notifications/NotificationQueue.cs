@@ -17,6 +17,8 @@ public static class NotificationKinds
     public const string Resend = "resend";
     /// <summary>After the event: thanks, and the one feedback question, to people who were checked in.</summary>
     public const string Thanks = "thanks";
+    /// <summary>Before the day: please confirm you are still coming (reconfirmation), with the deadline.</summary>
+    public const string Reconfirm = "reconfirm";
 }
 
 /// <summary>The queue message: keys only, never personal data. <see cref="Version"/> is the event's notice version (fan-out).</summary>
@@ -76,7 +78,7 @@ public sealed class NotificationQueue(QueueServiceClient queues, IOptions<EventF
         {
             var parsed = JsonSerializer.Deserialize<NotificationMessage>(message, Json.Options);
             if (parsed is not { Kind.Length: > 0, EventId.Length: > 0 } || !Ids.IsValidEventId(parsed.EventId)) return null;
-            var known = parsed.Kind is NotificationKinds.FanOut or NotificationKinds.Notice or NotificationKinds.Reminder or NotificationKinds.Resend or NotificationKinds.Thanks;
+            var known = parsed.Kind is NotificationKinds.FanOut or NotificationKinds.Notice or NotificationKinds.Reminder or NotificationKinds.Resend or NotificationKinds.Thanks or NotificationKinds.Reconfirm;
             var keysOk = parsed.Kind == NotificationKinds.FanOut
                 || parsed.Keys is { Count: > 0 and <= BatchSize } keys && keys.All(k => k.StartsWith("reg-", StringComparison.Ordinal) && k.Length <= 60);
             return known && keysOk ? parsed : null;

@@ -28,6 +28,20 @@ public static class NotificationRules
         /// everything already inside that window (signed up, promoted or sent a change notice there), no notice
         /// still owed (it goes first and covers it), and the event neither cancelled nor started.
         /// </summary>
+        /// <summary>
+        /// Whether this person is to be asked to reconfirm now: confirmed before the request's time (someone who signed
+        /// up or was given a seat inside the window has just said they are coming), not asked yet, not checked in, the
+        /// request's window open (after its time, before the deadline), the event not cancelled.
+        /// </summary>
+        public bool ReconfirmDue(EventRecord e, DateTimeOffset now) =>
+            e.Reconfirmation is var (ask, due) && !e.Cancelled && now >= ask && now < due
+            && row.Status == RegistrationStatus.Confirmed && row.ReconfirmAskedUtc is null && row.CheckedInUtc is null && !row.AwaitsConfirmation
+            && row.LastTold < ask;
+
+        /// <summary>The email asking to reconfirm is owed: asked, still awaiting, not sent.</summary>
+        public bool ReconfirmEmailOwed(EventRecord e, DateTimeOffset now) =>
+            row.ReconfirmAskedUtc is not null && row.ReconfirmSentUtc is null && row.AwaitsConfirmation && row.Status == RegistrationStatus.Confirmed && row.ConfirmBy > now;
+
         public bool ReminderDue(EventRecord e, DateTimeOffset now)
         {
             if (e.ReminderHoursBefore <= 0 || e.Cancelled || row.Status != RegistrationStatus.Confirmed || row.ReminderSentUtc is not null) return false;

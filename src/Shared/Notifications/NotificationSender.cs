@@ -109,6 +109,7 @@ public sealed class NotificationSender(
                 NotificationKinds.Reminder => row.ReminderDue(ev, now),
                 NotificationKinds.Resend => row.ResendSentCount < row.ResendRequested,
                 NotificationKinds.Thanks => Feedback.FeedbackService.ThanksDue(ev, row, now),
+                NotificationKinds.Reconfirm => row.ReconfirmEmailOwed(ev, now),
                 _ => false,
             };
             if (!owed) return RowOutcome.Skipped;
@@ -148,6 +149,8 @@ public sealed class NotificationSender(
                 });
             case NotificationKinds.Reminder:
                 return (await composer.ComposeReminderAsync(ev, row), new() { [nameof(RegistrationEntity.ReminderSentUtc)] = now });
+            case NotificationKinds.Reconfirm:
+                return (await composer.ComposeReconfirmAsync(ev, row), new() { [nameof(RegistrationEntity.ReconfirmSentUtc)] = now });
             case NotificationKinds.Thanks:
                 return (await composer.ComposeThanksAsync(ev, row), new() { [nameof(RegistrationEntity.ThanksSentUtc)] = now });
             default:

@@ -13,6 +13,8 @@ public sealed record SweepResult(int Reminders, int Notices, int Resends, int Ga
 {
     /// <summary>Thank-you emails (with the feedback question) queued to people checked in at events just over.</summary>
     public int Thanks { get; init; }
+    /// <summary>Emails asking to reconfirm before the day queued.</summary>
+    public int Reconfirms { get; init; }
     /// <summary>Reminders queued to invited units that have signed nobody up (see <see cref="Units.UnitMail"/>).</summary>
     public int UnitReminders { get; init; }
 }
@@ -26,14 +28,14 @@ public sealed record SweepResult(int Reminders, int Notices, int Resends, int Ga
 /// Sending is idempotent, so queueing something twice still sends it once. Last, the reminders to invited units that
 /// have signed nobody up a day before sign-up closes (<see cref="Units.UnitMail.RemindDueAsync"/>).
 /// </summary>
-public sealed class NotificationSweep(EventStore store, NotificationQueue queue, Units.UnitMail units, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<NotificationSweep> log)
+public sealed class NotificationSweep(EventStore store, NotificationQueue queue, Units.UnitMail units, Ledger.EventLedger ledger, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<NotificationSweep> log)
 {
     public async Task<SweepResult> RunAsync(CancellationToken ct)
     {
         var table = await store.TableAsync(ct);
         var now = clock.GetUtcNow();
         var cutoff = now - options.Value.RequeueAfter;
-        int reminders = 0, notices = 0, resends = 0, gaveUp = 0, thanks = 0;
+        int reminders = 0, notices = 0, resends = 0, gaveUp = 0, thanks = 0, reconfirms = 0;
         var events = new List<EventRecord>();
         // Events still to come or just over (a cancellation notice is still worth sending on the day; thanks go for two).
         var since = now - Feedback.FeedbackService.AskWithin;
@@ -50,6 +52,8 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
             var noticesOwed = new List<RegistrationEntity>();
             var resendsOwed = new List<RegistrationEntity>();
             var thanksOwed = new List<RegistrationEntity>();
+            var toAsk = new List<RegistrationEntity>();
+            var reconfirmOwed = new List<RegistrationEntity>();
             await foreach (var row in table.QueryAsync<RegistrationEntity>(r => r.PartitionKey == ev.Id && r.RowKey != EventEntity.RowKeyValue, cancellationToken: ct))
             {
                 var free = !(row.NoticeClaimUntil > now);
@@ -57,6 +61,8 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
                 if (noticeLate && free && row.NoticeOwed(ev) && !(row.NoticeQueuedUtc > cutoff)) noticesOwed.Add(row);
                 if (free && row.ResendSentCount < row.ResendRequested && row.LastResendUtc <= cutoff && ev.EndUtc > now) resendsOwed.Add(row);
                 if (free && Feedback.FeedbackService.ThanksDue(ev, row, now) && !(row.ThanksQueuedUtc > cutoff)) thanksOwed.Add(row);
+                if (row.ReconfirmDue(ev, now)) toAsk.Add(row);
+                else if (free && row.ReconfirmEmailOwed(ev, now) && !(row.ReconfirmQueuedUtc > cutoff)) reconfirmOwed.Add(row);
             }
 
             // Each row is marked before its message is queued, so the next sweep does not queue it again too soon.
@@ -83,6 +89,21 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
             await queue.EnqueueBatchesAsync(NotificationKinds.Resend, ev.Id, ev.NoticeVersion, queuedResends, ct);
             resends += queuedResends.Count;
 
+            // Reconfirmation: each person asked through the ledger (the seat awaits their confirmation until the deadline,
+            // then the hold sweep releases it in order), then the email asking it.
+            if (ev.Reconfirmation is var (_, deadline))
+            {
+                foreach (var row in toAsk)
+                {
+                    if (await ledger.AskToReconfirmAsync(ev.Id, row.RowKey, row.RegistrationId, deadline) is not Ledger.ConfirmResult.Confirmed { AlreadyDone: false }) continue;
+                    // Read again: the ask changed the row (its ETag), and the email's mark is written under the new one.
+                    if (await table.GetEntityIfExistsAsync<RegistrationEntity>(ev.Id, row.RowKey, cancellationToken: ct) is { HasValue: true } fresh) reconfirmOwed.Add(fresh.Value!);
+                }
+            }
+            var queuedAsks = await MarkAsync(table, reconfirmOwed, _ => new() { [nameof(RegistrationEntity.ReconfirmQueuedUtc)] = now }, ct);
+            await queue.EnqueueBatchesAsync(NotificationKinds.Reconfirm, ev.Id, ev.NoticeVersion, queuedAsks, ct);
+            reconfirms += queuedAsks.Count;
+
             var queuedThanks = await MarkAsync(table, thanksOwed, _ => new() { [nameof(RegistrationEntity.ThanksQueuedUtc)] = now }, ct);
             await queue.EnqueueBatchesAsync(NotificationKinds.Thanks, ev.Id, ev.NoticeVersion, queuedThanks, ct);
             thanks += queuedThanks.Count;
@@ -93,7 +114,7 @@ public sealed class NotificationSweep(EventStore store, NotificationQueue queue,
             log.LogInformation("Notification sweep queued {Reminders} reminder(s), {Notices} owed notice(s), {Resends} resend(s), {Thanks} thank-you email(s); gave up on {GaveUp}", reminders, notices, resends, thanks, gaveUp);
         }
 
-        return new(reminders, notices, resends, gaveUp) { Thanks = thanks, UnitReminders = await units.RemindDueAsync(ct) };
+        return new(reminders, notices, resends, gaveUp) { Thanks = thanks, Reconfirms = reconfirms, UnitReminders = await units.RemindDueAsync(ct) };
     }
 
     /// <summary>Merges each row's marks under its ETag; a row changed or deleted meanwhile is left to its own path.</summary>

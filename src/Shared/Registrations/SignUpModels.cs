@@ -35,6 +35,8 @@ public static class RemovedReasons
     public const string Expired = "expired";
     /// <summary>A late seat offered and not taken by its confirm-by time.</summary>
     public const string OfferLapsed = "offer-lapsed";
+    /// <summary>Asked to reconfirm before the day and did not by the deadline: the seat went to the waitlist.</summary>
+    public const string NotReconfirmed = "not-reconfirmed";
 }
 
 public static class RegistrationStatus
@@ -125,6 +127,10 @@ public sealed class RegistrationEntity : ITableEntity
 
     /// <summary>A late seat offered to them (see <see cref="Events.EventRecord.OfferHoursBefore"/>): to take by <see cref="ConfirmBy"/>, confirmed again even if the email was before.</summary>
     public DateTimeOffset? OfferedUtc { get; set; }
+    /// <summary>Asked to reconfirm before the day (once); the email asking it sent.</summary>
+    public DateTimeOffset? ReconfirmAskedUtc { get; set; }
+    public DateTimeOffset? ReconfirmSentUtc { get; set; }
+    public DateTimeOffset? ReconfirmQueuedUtc { get; set; }
 
     // Outbox state: the row itself records what email is owed and what was sent.
     /// <summary>

@@ -44,6 +44,7 @@ public static class EventRuleText
     public static readonly Bilingual SecurityFields = new("安保登记项最多 5 项", "At most 5 security-desk fields.");
     public static Bilingual OptionalNotAField(string label) => new($"选填项“{label}”不在安保登记项中", $"'{label}' is marked optional but is not one of the security-desk fields.");
     public static readonly Bilingual OnlineUrl = new("线上链接须为完整的 http(s) 地址", "The online link must be a full http(s) address of at most 500 characters.");
+    public static readonly Bilingual ReconfirmDeadline = new("确认截止须早于活动开始、晚于发出确认请求（小时数须小于“提前几小时请参加者再次确认”）", "The reconfirmation deadline must fall between the request and the start (fewer hours before the start than the request).");
     public static readonly Bilingual VolunteeringVenue = new("志愿服务须填写服务地点", "A volunteering shift needs a venue (where volunteers report).");
     public static readonly Bilingual LectureVenue = new("讲座须填写会场或线上链接", "A lecture needs a hall (venue) or an online link (lecture.onlineUrl).");
     public static Bilingual ReminderHours(int max) => new("提前提醒须为整数小时，0 为不提醒", $"reminderHoursBefore must be a whole number of hours from 0 (no reminder) to {max}.");

@@ -64,6 +64,9 @@ public static class UnitText
     public static readonly Bilingual Pool = new("共享名额", "Shared pool");
     public static readonly Bilingual OfferHoursBefore = new("临近活动空出的名额改为限时邀请（活动前几小时起）", "Late seats as offers (from how many hours before)");
     public static readonly Bilingual OfferHint = new("0 为不启用。启用后，这段时间内空出的名额依次邀请候补者在限定时间内确认，未确认或放弃则依次顺延。", "0: off. Then a seat freed in that time is offered to the next person waiting with a confirm-by time; not taken or declined, it moves on in order.");
+    public static readonly Bilingual ReconfirmHoursBefore = new("提前几小时请参加者再次确认", "Ask to reconfirm (hours before)");
+    public static readonly Bilingual ReconfirmHint = new("0 为不启用；常用 48。", "0: off; 48 is usual.");
+    public static readonly Bilingual ReconfirmDeadlineHoursBefore = new("再次确认截止（活动前几小时）", "Reconfirm by (hours before)");
     public static readonly Bilingual NoShowRate = new("未到场（率）", "No-shows (rate)");
     public static readonly Bilingual NoShowsHeading = new("未到场", "Did not come");
     public static readonly Bilingual NoShowsExplain = new("有名额但没有签到的人（活动结束后统计）。", "People with a seat who were never checked in (counted once the event has ended).");
