@@ -126,13 +126,5 @@ public sealed class AfterEventApi(RegistrationService registrations, Feedback.Fe
             : null;
 
     private Task<string> MessageAsync(UiText text, string heading, IReadOnlyList<string> lines, string? back = null, bool success = false) =>
-        pages.RenderAsync<ResultPage>(new()
-        {
-            [nameof(ResultPage.Text)] = text,
-            [nameof(ResultPage.Heading)] = heading,
-            [nameof(ResultPage.Lines)] = lines,
-            [nameof(ResultPage.Success)] = success,
-            [nameof(ResultPage.LinkUrl)] = back,
-            [nameof(ResultPage.LinkText)] = back is null ? null : text.ManageHeading,
-        });
+        HttpIO.MessagePageAsync(pages, text, heading, lines, success, back, back is null ? null : text.ManageHeading);
 }

@@ -244,6 +244,18 @@ public static class HttpIO
         }), 503);
     }
 
+    /// <summary>A participant's one-message page (a heading, lines, maybe a link onward), in their language.</summary>
+    public static Task<string> MessagePageAsync(PageRenderer pages, UiText text, string heading, IReadOnlyList<string> lines, bool success = false, string? linkUrl = null, string? linkText = null) =>
+        pages.RenderAsync<ResultPage>(new()
+        {
+            [nameof(ResultPage.Text)] = text,
+            [nameof(ResultPage.Heading)] = heading,
+            [nameof(ResultPage.Lines)] = lines,
+            [nameof(ResultPage.Success)] = success,
+            [nameof(ResultPage.LinkUrl)] = linkUrl,
+            [nameof(ResultPage.LinkText)] = linkText,
+        });
+
     public static IActionResult Unavailable(HttpRequest request, IActionResult answer)
     {
         request.HttpContext.Response.Headers[HeaderNames.RetryAfter] = RetryAfterSeconds.ToString();

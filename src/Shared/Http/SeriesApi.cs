@@ -148,13 +148,7 @@ public sealed class SeriesApi(
     }
 
     private Task<string> ResultAsync(UiText text, string heading, IReadOnlyList<string> lines, bool success) =>
-        pages.RenderAsync<ResultPage>(new()
-        {
-            [nameof(ResultPage.Text)] = text,
-            [nameof(ResultPage.Heading)] = heading,
-            [nameof(ResultPage.Lines)] = lines,
-            [nameof(ResultPage.Success)] = success,
-        });
+        HttpIO.MessagePageAsync(pages, text, heading, lines, success);
 
     private async Task<IActionResult> NotFoundAsync(UiText text) =>
         HttpIO.Html(await ResultAsync(text, CalendarUi.For(text).SeriesNotFound, [], success: false), 404);

@@ -436,15 +436,7 @@ public sealed class SignUpApi(
         });
 
     private Task<string> MessagePageAsync(UiText text, string heading, IReadOnlyList<string> lines, bool success = false, string? linkUrl = null, string? linkText = null) =>
-        pages.RenderAsync<ResultPage>(new()
-        {
-            [nameof(ResultPage.Text)] = text,
-            [nameof(ResultPage.Heading)] = heading,
-            [nameof(ResultPage.Lines)] = lines,
-            [nameof(ResultPage.Success)] = success,
-            [nameof(ResultPage.LinkUrl)] = linkUrl,
-            [nameof(ResultPage.LinkText)] = linkText,
-        });
+        HttpIO.MessagePageAsync(pages, text, heading, lines, success, linkUrl, linkText);
 
     private async Task<IActionResult> NotFoundPageAsync(UiText text) =>
         HttpIO.Html(await MessagePageAsync(text, text.EventNotFound, []), 404);

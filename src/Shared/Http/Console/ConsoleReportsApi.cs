@@ -70,12 +70,21 @@ public sealed class ConsoleReportsApi(
         return new FileContentResult(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") { FileDownloadName = fileName };
     }
 
-    /// <summary>A report's date range from the query (event-local dates); this month so far when none is given.</summary>
+    /// <summary>A report's date range from the query (event-local dates); this month when none is given.</summary>
     private (DateOnly From, DateOnly To, string? Error) Range(HttpRequest request)
     {
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(EventValidator.DefaultTimeZone)).DateTime);
-        var from = new DateOnly(today.Year, today.Month, 1);
-        var to = from.AddMonths(1).AddDays(-1);
+        var today = Today(clock);
+        var first = new DateOnly(today.Year, today.Month, 1);
+        return Range(request, first, first.AddMonths(1).AddDays(-1));
+    }
+
+    /// <summary>Today in the street office's zone.</summary>
+    internal static DateOnly Today(TimeProvider clock) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(EventValidator.DefaultTimeZone)).DateTime);
+
+    /// <summary>The query's <c>from</c> and <c>to</c> (yyyy-MM-dd, both included), these defaults when absent, or what is wrong with them.</summary>
+    internal static (DateOnly From, DateOnly To, string? Error) Range(HttpRequest request, DateOnly from, DateOnly to)
+    {
         string? error = null;
         if (request.Query["from"].FirstOrDefault() is { Length: > 0 } f && !DateOnly.TryParseExact(f, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out from))
             error = ConsoleMessages.StartDateFormat.Inline;

@@ -90,25 +90,14 @@ public sealed class ConsoleVolunteerApi(ConsolePolicy policy, VolunteerHours hou
                 f.Form["checkedIn"].FirstOrDefault(), f.Form["checkedOut"].FirstOrDefault(), f.Form["reason"].FirstOrDefault()) : null,
         }), status);
 
-    /// <summary>A datetime-local value in the event's zone, or null when empty or not a time.</summary>
-    private static DateTimeOffset? Local(EventRecord e, string? value)
-    {
-        if (!DateTime.TryParseExact(Input.Clean(value), ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)) return null;
-        return new DateTimeOffset(local, e.Zone.GetUtcOffset(local)).ToUniversalTime();
-    }
+    /// <summary>A datetime-local value in the event's zone (the event form's parser), or null when empty or not a time (the correction's rules say so).</summary>
+    private static DateTimeOffset? Local(EventRecord e, string? value) => EventValidator.LocalTime(value, "time", e.Zone, required: false, new FieldErrors());
 
+    /// <summary>The period (this year when none is given) and the team (all when none).</summary>
     private (DateOnly From, DateOnly To, string? Team, string? Error) Range(HttpRequest request)
     {
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(EventValidator.DefaultTimeZone)).DateTime);
-        var from = new DateOnly(today.Year, 1, 1);
-        var to = new DateOnly(today.Year, 12, 31);
-        string? error = null;
-        if (request.Query["from"].FirstOrDefault() is { Length: > 0 } f && !DateOnly.TryParseExact(f, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out from))
-            error = ConsoleMessages.StartDateFormat.Inline;
-        if (request.Query["to"].FirstOrDefault() is { Length: > 0 } t && !DateOnly.TryParseExact(t, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out to))
-            error = ConsoleMessages.EndDateFormat.Inline;
-        if (error is null && to < from) error = ConsoleMessages.EndBeforeStart.Inline;
-        if (error is null && to.DayNumber - from.DayNumber > 3660) error = ConsoleMessages.AtMostTenYears.Inline;
+        var year = ConsoleReportsApi.Today(clock).Year;
+        var (from, to, error) = ConsoleReportsApi.Range(request, new DateOnly(year, 1, 1), new DateOnly(year, 12, 31));
         return (from, to, Input.Clean(request.Query["team"].FirstOrDefault()), error);
     }
 }
