@@ -103,6 +103,9 @@ public static class Checks
     /// storage write, but it may wait out a paused Azurite).</summary>
     public static readonly TimeSpan KillWindow = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a killed process may still get a request it had already sent to SendGrid accepted (the kill is timed when issued).</summary>
+    public static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(1);
+
     public static Verdict Judge(Snapshot s, Ledger ledger, IReadOnlyCollection<SentMail> mails, IEnumerable<DateTimeOffset>? killsOfB = null)
     {
         var notes = new List<string>();
@@ -186,11 +189,14 @@ public static class Checks
             .Where(g => g.Count() > 1))
         {
             var first = g.OrderBy(m => m.AcceptedUtc).First();
-            var explained = first.ApiKey == InstanceBKey && kills.Any(k => k >= first.AcceptedUtc && k - first.AcceptedUtc <= KillWindow);
+            // Sent by B shortly before a kill of B (its record of the send never written), or while the kill was under
+            // way: the kill is timed when it is issued, and a request already on the wire still reaches SendGrid a few
+            // milliseconds later, from a process that will never record it.
+            var explained = first.ApiKey == InstanceBKey && kills.Any(k => k >= first.AcceptedUtc - KillGrace && k - first.AcceptedUtc <= KillWindow);
             if (explained && g.Count() == 2)
             {
                 atKill++;
-                var kill = kills.First(k => k >= first.AcceptedUtc);
+                var kill = kills.First(k => k >= first.AcceptedUtc - KillGrace);
                 perKill[kill] = perKill.GetValueOrDefault(kill) + 1;
             }
             else duplicates += g.Count() - 1;
