@@ -134,6 +134,11 @@ public sealed class SeriesPageTests(AzuriteFixture azurite)
         Assert.Contains("data-person=\"李莹晖\" data-attended=\"1\"", page);
         Assert.Contains("1 / 3", page);
 
+        // Nothing missing: "finish" makes nothing and says so.
+        (status, page, _) = await admin.PostAsync($"/api/console/series/{seriesId}/finish");
+        Assert.Equal(200, status);
+        Assert.Contains("已生成 3 / 3 场", page);
+
         // The event page of a session links its series.
         (_, page) = await admin.GetAsync($"/api/console/events/{sessions[2]}");
         Assert.Contains($"/api/console/series/{seriesId}", page);

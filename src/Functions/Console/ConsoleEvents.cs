@@ -239,6 +239,11 @@ public sealed class ConsoleSeries(ConsoleSeriesApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSeries)] HttpRequest request,
         string seriesId, CancellationToken ct) => api.SeriesAsync(request, seriesId, ct);
 
+    [Function("ConsoleSeriesFinish")]
+    public Task<IActionResult> Finish(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSeriesFinish)] HttpRequest request,
+        string seriesId, CancellationToken ct) => api.FinishAsync(request, seriesId, ct);
+
     [Function("ConsoleSeriesEdit")]
     public Task<IActionResult> Edit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSeriesEdit)] HttpRequest request,

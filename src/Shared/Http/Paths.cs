@@ -54,6 +54,7 @@ public static class Paths
         public static string Repeat(string eventId) => Of(Routes.ConsoleRepeat, ("eventId", eventId));
         public static string Series(string seriesId) => Of(Routes.ConsoleSeries, ("seriesId", seriesId));
         public static string SeriesEdit(string seriesId) => Of(Routes.ConsoleSeriesEdit, ("seriesId", seriesId));
+        public static string SeriesFinish(string seriesId) => Of(Routes.ConsoleSeriesFinish, ("seriesId", seriesId));
         public static string ExportFeedback(string eventId) => Of(Routes.ConsoleExportFeedback, ("eventId", eventId));
         public static string Hours(string eventId) => Of(Routes.ConsoleHours, ("eventId", eventId));
         public static string CorrectHours(string eventId, string registrationId) => Of(Routes.ConsoleCorrectHours, ("eventId", eventId), ("registrationId", registrationId));

@@ -67,6 +67,7 @@ public static class Routes
     public const string ConsoleRepeat = "console/events/{eventId}/repeat";
     public const string ConsoleSeries = "console/series/{seriesId}";
     public const string ConsoleSeriesEdit = "console/series/{seriesId}/edit";
+    public const string ConsoleSeriesFinish = "console/series/{seriesId}/finish";
     public const string ConsoleExportFeedback = "console/events/{eventId}/export/feedback.csv";
     public const string ConsoleHours = "console/events/{eventId}/hours";
     public const string ConsoleCorrectHours = "console/events/{eventId}/hours/{registrationId}";

@@ -26,6 +26,12 @@ public sealed class SeriesEntity : ITableEntity
     /// <summary>The sessions' event ids in date order, as planned when it was made (a session not yet created is made again by "finish").</summary>
     public string SessionIdsJson { get; set; } = "[]";
     public DateTimeOffset CreatedUtc { get; set; }
+    /// <summary>The planned local start of each session after the first (<c>yyyy-MM-ddTHH:mm</c>), as JSON: what "finish" makes a missing session from.</summary>
+    public string PlannedStartsJson { get; set; } = "[]";
+
+    [IgnoreDataMember]
+    public IReadOnlyList<DateTime> PlannedStarts => (JsonSerializer.Deserialize<List<string>>(PlannedStartsJson) ?? [])
+        .Select(s => DateTime.ParseExact(s, "yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture)).ToList();
 
     [IgnoreDataMember]
     public IReadOnlyList<string> SessionIds => JsonSerializer.Deserialize<List<string>>(SessionIdsJson) ?? [];

@@ -106,6 +106,7 @@ public sealed class SeriesService(EventStore store, EventService events, EventLe
             Description = cleanDescription,
             Unit = first.Unit,
             SessionIdsJson = System.Text.Json.JsonSerializer.Serialize(sessionIds),
+            PlannedStartsJson = System.Text.Json.JsonSerializer.Serialize(starts.Select(s => s.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture))),
             CreatedUtc = now,
         };
         // The plan first: a crash while the sessions are made leaves the series saying which are still to make ("finish").
@@ -114,6 +115,18 @@ public sealed class SeriesService(EventStore store, EventService events, EventLe
         await FinishAsync(series, first, starts, ct);
         log.LogInformation("Series {SeriesId} made from event {EventId}: {Count} sessions", series.RowKey, first.Id, sessionIds.Count);
         return (series, errors);
+    }
+
+    /// <summary>
+    /// Makes the sessions a crash left unmade (the series row is written first, with every planned session), from the
+    /// first session as it is now. Returns how many sessions exist after.
+    /// </summary>
+    public async Task<int> FinishMissingAsync(SeriesEntity series, CancellationToken ct)
+    {
+        var first = await store.FindEventAsync(series.SessionIds[0], ct);
+        if (first is null) return (await SessionsAsync(series, ct)).Count;
+        await FinishAsync(series, first.ToRecord(), series.PlannedStarts, ct);
+        return (await SessionsAsync(series, ct)).Count;
     }
 
     /// <summary>Makes the sessions of a series not made yet (creating is idempotent: a session there already stays).</summary>

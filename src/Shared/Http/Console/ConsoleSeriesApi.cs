@@ -50,6 +50,16 @@ public sealed class ConsoleSeriesApi(ConsolePolicy policy, SeriesService series,
         return await SeriesPageAsync(user, s, flash, null, null, 200, ct);
     });
 
+    /// <summary>Makes the sessions a crash left unmade (the console shows "N of M made").</summary>
+    public Task<IActionResult> FinishAsync(HttpRequest request, string seriesId, CancellationToken ct) => policy.ForUser(request, ct, async (user, _) =>
+    {
+        var s = await series.FindAsync(seriesId, ct);
+        if (s is null || !(user.IsAdmin || s.Unit == user.Unit)) return await policy.MessageAsync(user, 404, SeriesText.Series.Inline, ConsoleMessages.EventNotFoundExplain.Inline);
+        var made = await series.FinishMissingAsync(s, ct);
+        await audit.RecordAsync(null, user, SeriesText.AuditMade.Inline, $"{s.RowKey}: finished, {made} of {s.SessionIds.Count}", "OK", ct);
+        return await SeriesPageAsync(user, s, SeriesText.Missing(made, s.SessionIds.Count).Inline, null, null, 200, ct);
+    }, isChange: true);
+
     /// <summary>Form fields: from (a session's event id), and any of title, description, venue, address, capacity, startTime, endTime.</summary>
     public Task<IActionResult> EditAsync(HttpRequest request, string seriesId, CancellationToken ct) => policy.ForUser(request, ct, async (user, form) =>
     {
