@@ -105,13 +105,19 @@ public sealed class SeriesPageTests(AzuriteFixture azurite)
         Assert.Equal(400, status);
         Assert.Contains("日期格式应为", page);
 
-        (status, page, _) = await admin.PostAsync($"/api/console/events/{eventId}/repeat", ("title", "供水讲座系列"), ("description", "三次课"), ("repeat", "fortnightly"), ("count", "3"));
+        (status, page, _) = await admin.PostAsync($"/api/console/events/{eventId}/repeat", ("title", "供水讲座系列"), ("description", "三次课"),
+            ("english.title", "Water supply lectures"), ("english.description", "Three talks"), ("repeat", "fortnightly"), ("count", "3"));
         Assert.Equal(200, status);
         Assert.Contains("系列已生成", page);
         var sessions = Regex.Matches(page, "data-session=\"(?<id>[a-z0-9]+)\"").Select(m => m.Groups["id"].Value).ToList();
         Assert.Equal(3, sessions.Count);
         Assert.Equal(eventId, sessions[0]);
         var seriesId = Regex.Match(page, "/api/series/(?<id>[a-z0-9]+)").Groups["id"].Value;
+        // The series' page in each language.
+        Assert.Contains("<h1>供水讲座系列</h1>", await host.Http.GetStringAsync($"/api/series/{seriesId}"));
+        var english = await host.Http.GetStringAsync($"/api/series/{seriesId}?lang=en");
+        Assert.Contains("<h1>Water supply lectures</h1>", english);
+        Assert.Contains("Three talks", english);
 
         // Edit from the second session: a time that is not one is refused; a new venue and hour apply to sessions 2 and 3.
         (status, page, _) = await admin.PostAsync($"/api/console/series/{seriesId}/edit", ("from", sessions[1]), ("startTime", "7pm"));

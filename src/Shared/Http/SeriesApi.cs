@@ -130,8 +130,8 @@ public sealed class SeriesApi(
         return pages.RenderAsync<SeriesPage>(new()
         {
             [nameof(SeriesPage.Text)] = text,
-            [nameof(SeriesPage.Title)] = s.Title,
-            [nameof(SeriesPage.Description)] = s.Description,
+            [nameof(SeriesPage.Title)] = s.For(text).Title,
+            [nameof(SeriesPage.Description)] = s.For(text).Description,
             [nameof(SeriesPage.Sessions)] = sessions,
             [nameof(SeriesPage.Now)] = clock.GetUtcNow(),
             [nameof(SeriesPage.FormAction)] = Paths.Series(s.RowKey),
@@ -142,7 +142,7 @@ public sealed class SeriesApi(
             [nameof(SeriesPage.Message)] = message,
             [nameof(SeriesPage.Mode)] = mode,
             [nameof(SeriesPage.Picked)] = picked,
-            [nameof(SeriesPage.Card)] = new LinkCard(ui.SiteName, s.Title, LinkCard.Shorten($"{ui.SeriesBadge} · {sessions.Count} · {s.Description}"),
+            [nameof(SeriesPage.Card)] = new LinkCard(ui.SiteName, s.For(text).Title, LinkCard.Shorten($"{ui.SeriesBadge} · {sessions.Count} · {s.For(text).Description}"),
                 baseUrl + Paths.Series(s.RowKey) + (text.Code == "en" ? "?lang=en" : ""), baseUrl + Paths.CalendarCard),
         });
     }

@@ -207,7 +207,7 @@ public sealed class SignUpApi(
                 RegistrationStatus.Waitlisted => text.StatusWaitlisted,
                 _ => string.Format(text.StatusHeldFormat, m.Row.ConfirmBy is { } by ? text.FormatDateTimeIn(m.Session.ToLocal(by), m.Session.TimeZoneId) : ""),
             })).ToList();
-        lines.Add((s.Title, $"{Paths.Series(s.RowKey)}?lang={text.Code}", ui.SeriesBadge));
+        lines.Add((s.For(text).Title, $"{Paths.Series(s.RowKey)}?lang={text.Code}", ui.SeriesBadge));
         return lines;
     }
 

@@ -21,6 +21,13 @@ public sealed class SeriesEntity : ITableEntity
 
     public string Title { get; set; } = "";
     public string? Description { get; set; }
+    /// <summary>The series' title and description in English, shown to English readers (the Chinese where missing).</summary>
+    public string? EnglishTitle { get; set; }
+    public string? EnglishDescription { get; set; }
+
+    /// <summary>The title and description in the reader's language where given.</summary>
+    public (string Title, string? Description) For(Text.UiText text) =>
+        text.Code == "en" ? (EnglishTitle ?? Title, EnglishDescription ?? Description) : (Title, Description);
     /// <summary>The member unit that owns it (its organisers see and change it), as its first session's.</summary>
     public string Unit { get; set; } = "";
     /// <summary>The sessions' event ids in date order, as planned when it was made (a session not yet created is made again by "finish").</summary>

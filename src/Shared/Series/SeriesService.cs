@@ -87,7 +87,8 @@ public sealed class SeriesService(EventStore store, EventService events, EventLe
         return (starts, errors);
     }
 
-    public async Task<(SeriesEntity? Series, FieldErrors Errors)> CreateAsync(EventRecord first, string? title, string? description, Repeat repeat, int count, IReadOnlyList<DateOnly> dates, CancellationToken ct)
+    public async Task<(SeriesEntity? Series, FieldErrors Errors)> CreateAsync(EventRecord first, string? title, string? description, Repeat repeat, int count, IReadOnlyList<DateOnly> dates, CancellationToken ct,
+        string? englishTitle = null, string? englishDescription = null)
     {
         var now = clock.GetUtcNow();
         var (starts, errors) = Plan(first, repeat, count, dates, now);
@@ -95,6 +96,10 @@ public sealed class SeriesService(EventStore store, EventService events, EventLe
         if (cleanTitle.Length > 200) errors.Add("title", SeriesText.TitleTooLong(200));
         var cleanDescription = Input.Clean(description);
         if (cleanDescription is { Length: > 4000 }) errors.Add("description", SeriesText.TitleTooLong(4000));
+        var cleanEnglishTitle = Input.Clean(englishTitle) ?? first.English?.Title;
+        if (cleanEnglishTitle is { Length: > 200 }) errors.Add("english.title", SeriesText.TitleTooLong(200));
+        var cleanEnglishDescription = Input.Clean(englishDescription);
+        if (cleanEnglishDescription is { Length: > 4000 }) errors.Add("english.description", SeriesText.TitleTooLong(4000));
         if (errors.Any) return (null, errors);
 
         var sessionIds = new List<string> { first.Id };
@@ -104,6 +109,8 @@ public sealed class SeriesService(EventStore store, EventService events, EventLe
             RowKey = Ids.NewEventId(),
             Title = cleanTitle,
             Description = cleanDescription,
+            EnglishTitle = cleanEnglishTitle,
+            EnglishDescription = cleanEnglishDescription,
             Unit = first.Unit,
             SessionIdsJson = System.Text.Json.JsonSerializer.Serialize(sessionIds),
             PlannedStartsJson = System.Text.Json.JsonSerializer.Serialize(starts.Select(s => s.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture))),

@@ -10,6 +10,8 @@ public static class SeriesText
     public static readonly Bilingual MakeSeriesExplain = new("按周、隔周、每月或指定日期复制本活动为多场；每场有自己的名额、报名和签到，可整套报名，也可单场报名。", "Copies this event into sessions weekly, every other week, monthly or on chosen dates; each session has its own seats, sign-ups and check-in; people sign up for all or for single sessions.");
     public static readonly Bilingual SeriesTitle = new("系列名称", "Series title");
     public static readonly Bilingual SeriesDescription = new("系列介绍", "Series description");
+    public static readonly Bilingual EnglishTitle = new("英文系列名称（选填）", "Series title in English (optional)");
+    public static readonly Bilingual EnglishDescription = new("英文系列介绍（选填）", "Series description in English (optional)");
     public static readonly Bilingual RepeatHow = new("重复方式", "Repeat");
     public static readonly Bilingual Weekly = new("每周", "Weekly");
     public static readonly Bilingual Fortnightly = new("隔周", "Every other week");

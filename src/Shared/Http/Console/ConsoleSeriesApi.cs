@@ -20,7 +20,7 @@ public sealed class ConsoleSeriesApi(ConsolePolicy policy, SeriesService series,
     /// <summary>Form fields: title, description, repeat (weekly | fortnightly | monthly | dates), count, dates (one per line).</summary>
     public Task<IActionResult> RepeatAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, form) =>
     {
-        var values = new[] { "title", "description", "repeat", "count", "dates" }.ToDictionary(k => k, k => form![k].FirstOrDefault() ?? "", StringComparer.Ordinal);
+        var values = new[] { "title", "description", "repeat", "count", "dates", "english.title", "english.description" }.ToDictionary(k => k, k => form![k].FirstOrDefault() ?? "", StringComparer.Ordinal);
         var errors = new FieldErrors();
         var repeat = values["repeat"] switch { "fortnightly" => Repeat.Fortnightly, "monthly" => Repeat.Monthly, "dates" => Repeat.Dates, _ => Repeat.Weekly };
         var count = 0;
@@ -36,7 +36,7 @@ public sealed class ConsoleSeriesApi(ConsolePolicy policy, SeriesService series,
             if (dates.Count > SeriesService.MaxSessions) errors.Add("dates", SeriesText.TooManySessions(SeriesService.MaxSessions));
         }
         if (errors.Any) return await RepeatPageAsync(user, e, values, errors, 400);
-        var (made, problems) = await series.CreateAsync(e, values["title"], values["description"], repeat, count, dates, ct);
+        var (made, problems) = await series.CreateAsync(e, values["title"], values["description"], repeat, count, dates, ct, values["english.title"], values["english.description"]);
         if (made is null) return await RepeatPageAsync(user, e, values, problems, 400);
         await audit.RecordAsync(e.Id, user, SeriesText.AuditMade.Inline, $"{made.RowKey}: {made.SessionIds.Count}", "OK", ct);
         return ConsolePolicy.SeeOther(Paths.Console.Series(made.RowKey) + "?done=made");
