@@ -57,15 +57,16 @@ public sealed class SeriesApi(
             var s = await series.FindAsync(seriesId, ct);
             if (s is null) return await NotFoundAsync(text);
             var sessions = await series.SessionsAsync(s, ct);
-            IActionResult Again(int status, string? message, FieldErrors? errors = null) =>
-                HttpIO.Html(RenderAsync(s, sessions, text, input, errors, message, mode, picked).GetAwaiter().GetResult(), status);
+            // The form again, filled in, with what to correct (rendered asynchronously: no thread blocked on the render).
+            async Task<IActionResult> Again(int status, string? message, FieldErrors? errors = null) =>
+                HttpIO.Html(await RenderAsync(s, sessions, text, input, errors, message, mode, picked), status);
 
             if (!string.IsNullOrEmpty(form[SignUpApi.HoneypotField].FirstOrDefault()) || formTokens.Check(seriesId, form[Security.FormTokens.Field].FirstOrDefault()) != Security.FormTokenCheck.Valid)
             {
                 // A script, or a form not served here or sent faster than anyone types: nothing stored, the form back to send again.
                 log.LogWarning("Series form {SeriesId} refused: the trap was filled or the form token did not hold", seriesId);
                 Hosting.Telemetry.RateLimited.Add(1, new KeyValuePair<string, object?>("limit", "form-token"));
-                return Again(400, text.CheckAndSendAgain);
+                return await Again(400, text.CheckAndSendAgain);
             }
 
             if (mode == "all")
@@ -77,8 +78,8 @@ public sealed class SeriesApi(
                     SeriesJoinOutcome.Joined j => HttpIO.Html(await ResultAsync(text, ui.SeriesJoined,
                         (j.CheckEmail ? new[] { string.Format(ui.SeriesCheckEmailFormat, j.Seats.Count) } : [])
                         .Concat(j.Seats.Select(x => $"{Named(x.Session)} {text.FormatDateTimeIn(x.Session.ToLocal(x.Session.StartUtc), x.Session.TimeZoneId)} · {x.Row.RegistrationId}")).ToList(), success: !j.CheckEmail)),
-                    SeriesJoinOutcome.Invalid i => Again(400, null, i.Errors),
-                    SeriesJoinOutcome.SessionUnavailable u => Again(u.Problem == SessionProblem.NotSaved ? 503 : 409, string.Format(u.Problem switch
+                    SeriesJoinOutcome.Invalid i => await Again(400, null, i.Errors),
+                    SeriesJoinOutcome.SessionUnavailable u => await Again(u.Problem == SessionProblem.NotSaved ? 503 : 409, string.Format(u.Problem switch
                     {
                         SessionProblem.Full => ui.SeriesFullFormat,
                         SessionProblem.Closed => ui.SeriesClosedFormat,
@@ -86,9 +87,9 @@ public sealed class SeriesApi(
                         SessionProblem.NeedsApproval => ui.SeriesNeedsApprovalFormat,
                         _ => ui.SeriesNotSavedFormat,
                     }, Named(u.Session))),
-                    SeriesJoinOutcome.AlreadyJoined => Again(409, ui.SeriesAlready),
-                    SeriesJoinOutcome.InProgress => Again(409, ui.SeriesInProgress),
-                    _ => Again(409, text.Closed),
+                    SeriesJoinOutcome.AlreadyJoined => await Again(409, ui.SeriesAlready),
+                    SeriesJoinOutcome.InProgress => await Again(409, ui.SeriesInProgress),
+                    _ => await Again(409, text.Closed),
                 };
             }
 
@@ -97,7 +98,7 @@ public sealed class SeriesApi(
             {
                 var errors = new FieldErrors();
                 errors.Add("sessions", ui.PickSessions);
-                return Again(400, null, errors);
+                return await Again(400, null, errors);
             }
             // Each ticked session on its own, in date order, as its own page would: the answer lists each.
             var lines = new List<string>();
@@ -105,7 +106,7 @@ public sealed class SeriesApi(
             {
                 var name = string.Format(ui.SessionFormat, sessions.ToList().FindIndex(x => x.Id == session.Id) + 1);
                 var result = await registrations.SignUpAsync(session.Id, input, text, ct);
-                if (result is SignUpOutcome.Invalid invalid && lines.Count == 0) return Again(400, null, invalid.Errors);
+                if (result is SignUpOutcome.Invalid invalid && lines.Count == 0) return await Again(400, null, invalid.Errors);
                 lines.Add($"{name} · " + result switch
                 {
                     SignUpOutcome.Registered { Registration.Status: RegistrationStatus.Confirmed } => text.StatusConfirmed,
