@@ -88,6 +88,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EventLedger>();
         services.AddSingleton<RegistrationService>();
         services.AddSingleton<Series.SeriesService>();
+        services.AddSingleton<Admission.NoShowHistory>();
+        services.AddSingleton<Admission.LotteryService>();
         services.AddSingleton<ConfirmationQueue>();
         services.AddSingleton<RecipientCaps>();
         services.AddSingleton<EmailOutbox>();
@@ -125,6 +127,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Listings.PublicCalendar>();
         services.AddSingleton<CalendarApi>();
         services.AddSingleton<SeriesApi>();
+        services.AddSingleton<LotteryApi>();
         services.AddSingleton<Feedback.FeedbackService>();
         services.AddSingleton<AfterEventApi>();
         services.AddSingleton<Notifications.NotificationQueue>();

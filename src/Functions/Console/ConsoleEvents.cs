@@ -47,6 +47,11 @@ public sealed class ConsoleEvent(ConsoleEventsApi api, ConsolePeopleApi people)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleCloseSignUp)] HttpRequest request,
         string eventId, CancellationToken ct) => api.CloseSignUpAsync(request, eventId, ct);
 
+    [Function("ConsoleDrawLottery")]
+    public Task<IActionResult> DrawLottery(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleDrawLottery)] HttpRequest request,
+        string eventId, CancellationToken ct) => api.DrawLotteryAsync(request, eventId, ct);
+
     [Function("ConsoleRevokeDoorLinks")]
     public Task<IActionResult> RevokeDoorLinks(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleRevokeDoorLinks)] HttpRequest request,

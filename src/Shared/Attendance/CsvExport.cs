@@ -174,6 +174,9 @@ public sealed class CsvExport(EventStore store, AttendanceService attendance, Se
         RegistrationStatus.Confirmed => "已确认 (Confirmed)",
         RegistrationStatus.Waitlisted => "候补 (Waitlisted)",
         RegistrationStatus.Held => "保留待确认 (Held)",
+        RegistrationStatus.Entry => "抽签报名 (Lottery entry)",
+        RegistrationStatus.Pending => "待审核 (Pending)",
+        RegistrationStatus.Declined => "未通过 (Declined)",
         _ => "现场登记 (Walk-in)",
     };
 

@@ -41,6 +41,8 @@ public static class ConsoleFormat
         SignUpWindow.EventStarted => (ConsoleText.InProgress.Inline, "warn"),
         SignUpWindow.NotYetOpen => (ConsoleText.NotOpenYet.Inline, ""),
         SignUpWindow.Closed => (ConsoleText.SignUpClosed.Inline, "warn"),
+        SignUpWindow.Drawing => (UnitText.LotteryDrawing.Inline, "warn"),
+        _ when e.TakesEntriesAt(now) => (UnitText.LotteryEntriesOpen.Inline, "ok"),
         _ when e.SeatsLeft == 0 => e.WaitlistOpen ? (ConsoleText.FullWaitlistOpen.Inline, "warn") : (ConsoleText.Full.Inline, "warn"),
         _ => (ConsoleText.Open.Inline, "ok"),
     };
@@ -52,6 +54,7 @@ public static class ConsoleFormat
         RegistrationStatus.Held => ConsoleText.Held.Inline,
         RegistrationStatus.Pending => ApprovalText.Pending.Inline,
         RegistrationStatus.Declined => ApprovalText.Declined.Inline,
+        RegistrationStatus.Entry => UnitText.LotteryEntry.Inline,
         _ => status,
     };
 

@@ -21,6 +21,7 @@ public static partial class EventForm
         "salon.hostOrganisation", "salon.topic", "salon.speaker",
         "siteVisit.meetingPoint", "siteVisit.meetingTime", "siteVisit.securityFields", "siteVisit.bring",
         "lecture.speaker", "lecture.onlineUrl", "reminderHoursBefore", "offerHoursBefore", "reconfirmHoursBefore", "reconfirmDeadlineHoursBefore",
+        "lotteryDraw", "lotteryNoShowsLast",
         "english.title", "english.description", "english.venue", "english.address", "english.meetingPoint", "english.topic", "english.bring",
     ];
 
@@ -85,6 +86,9 @@ public static partial class EventForm
             ReconfirmDeadlineHoursBefore = Get(v, "reconfirmDeadlineHoursBefore") is { } due
                 ? int.TryParse(due, NumberStyles.None, CultureInfo.InvariantCulture, out var rd) ? rd : -1
                 : null,
+            // Empty: first come (an event that had a lottery loses it, which the validator refuses once people have entered).
+            LotteryDraw = Get(v, "lotteryDraw") ?? "",
+            LotteryNoShowsLast = Get(v, "lotteryNoShowsLast") is "on" or "true",
             OfferHoursBefore = Get(v, "offerHoursBefore") is { } offer
                 ? int.TryParse(offer, NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : -1
                 : null,
@@ -127,6 +131,8 @@ public static partial class EventForm
             ["unit"] = e.Unit,
             ["reminderHoursBefore"] = e.ReminderHoursBefore.ToString(CultureInfo.InvariantCulture),
             ["offerHoursBefore"] = e.OfferHoursBefore.ToString(CultureInfo.InvariantCulture),
+            ["lotteryDraw"] = e.Lottery is { } lottery ? Local(lottery.DrawUtc) : "",
+            ["lotteryNoShowsLast"] = e.Lottery?.NoShowsLast == true ? "on" : "",
             ["reconfirmHoursBefore"] = e.ReconfirmHoursBefore.ToString(CultureInfo.InvariantCulture),
             ["reconfirmDeadlineHoursBefore"] = e.ReconfirmDeadlineHoursBefore.ToString(CultureInfo.InvariantCulture),
             ["english.title"] = e.English?.Title ?? "",

@@ -98,6 +98,16 @@ public sealed class EventEntity : ITableEntity
     /// </summary>
     public DateTimeOffset? UnitReleaseDueUtc { get; set; }
 
+    /// <summary>The lottery (<see cref="EventRecord.Lottery"/>) as JSON; empty for first come. Written by changes and by the draw's commits.</summary>
+    public string? LotteryJson { get; set; }
+    /// <summary>Lottery entries (<see cref="EventRecord.Entries"/>): a ledger counter.</summary>
+    public int Entries { get; set; }
+    /// <summary>When the lottery is to be drawn, for the hold sweep's query; <see cref="NotDue"/> once drawn, cancelled, or without one.</summary>
+    public DateTimeOffset? LotteryDueUtc { get; set; }
+
+    /// <summary>When this ended event's no-shows were written to the no-show history (once; see Admission/NoShowHistory).</summary>
+    public DateTimeOffset? NoShowsRecordedUtc { get; set; }
+
     public static readonly DateTimeOffset NotDue = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
 
     private sealed record Details(SalonDetails? Salon, SiteVisitDetails? SiteVisit, LectureDetails? Lecture, IReadOnlyList<Question>? Questions)
@@ -148,6 +158,9 @@ public sealed class EventEntity : ITableEntity
         ReconfirmHoursBefore = e.ReconfirmHoursBefore,
         ReconfirmDeadlineHoursBefore = e.ReconfirmDeadlineHoursBefore,
         UnitReleaseDueUtc = e.Invitation is { Released: false, ReleaseUtc: { } release } ? release : NotDue,
+        LotteryJson = e.Lottery is null ? "" : JsonSerializer.Serialize(e.Lottery, Json.Options),
+        Entries = e.Entries,
+        LotteryDueUtc = e.Lottery is { DrawnUtc: null } lottery && !e.Cancelled ? lottery.DrawUtc : NotDue,
     };
 
     public EventRecord ToRecord()
@@ -198,6 +211,8 @@ public sealed class EventEntity : ITableEntity
             ReconfirmHoursBefore = ReconfirmHoursBefore,
             ReconfirmDeadlineHoursBefore = ReconfirmDeadlineHoursBefore > 0 ? ReconfirmDeadlineHoursBefore : EventRecord.DefaultReconfirmDeadlineHours,
             Invitation = string.IsNullOrEmpty(InvitationJson) ? null : JsonSerializer.Deserialize<Invitation>(InvitationJson, Json.Options),
+            Lottery = string.IsNullOrEmpty(LotteryJson) ? null : JsonSerializer.Deserialize<Admission.Lottery>(LotteryJson, Json.Options),
+            Entries = Entries,
             UnitUsed = string.IsNullOrEmpty(UnitUsedJson) ? Invitation.NoneUsed
                 : new Dictionary<string, int>(JsonSerializer.Deserialize<Dictionary<string, int>>(UnitUsedJson, Json.Options) ?? [], StringComparer.Ordinal),
         };

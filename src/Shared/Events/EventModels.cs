@@ -63,6 +63,10 @@ public sealed record EventInput
     public int? ReconfirmHoursBefore { get; init; }
     /// <summary>Hours before the start by which they must have reconfirmed; 24 when omitted.</summary>
     public int? ReconfirmDeadlineHoursBefore { get; init; }
+    /// <summary>Local time of the lottery draw (see <see cref="EventRecord.Lottery"/>): sign-ups until then are entries; empty or omitted on a new event: first come. An edit that omits it keeps it.</summary>
+    public string? LotteryDraw { get; init; }
+    /// <summary>Draw people with no-shows on record after everyone else (see <see cref="Admission.Lottery.NoShowsLast"/>).</summary>
+    public bool? LotteryNoShowsLast { get; init; }
 }
 
 /// <summary>The English version of an event's own text; any field left out falls back to the Chinese.</summary>
@@ -199,6 +203,14 @@ public sealed record EventRecord
     /// <summary>The series this event is a session of (see Series/); null when it stands alone.</summary>
     public string? SeriesId { get; init; }
 
+    /// <summary>A lottery window (see <see cref="Admission.Lottery"/>); null: first come.</summary>
+    public Admission.Lottery? Lottery { get; init; }
+    /// <summary>Lottery entries waiting for the draw (no seat, no waitlist place yet).</summary>
+    public int Entries { get; init; }
+
+    /// <summary>Sign-ups taken now are lottery entries.</summary>
+    public bool TakesEntriesAt(DateTimeOffset now) => Lottery is { } l && l.TakesEntriesAt(now);
+
     public int SeatsLeft => Math.Max(0, Capacity - Confirmed - Blocked);
 
     /// <summary>Seats the public can still have: all left on an open event; on one with reserved seats, what is left of the pool.</summary>
@@ -236,6 +248,7 @@ public sealed record EventRecord
         Cancelled ? SignUpWindow.EventCancelled
         : now >= StartUtc ? SignUpWindow.EventStarted
         : now < SignUpOpensUtc ? SignUpWindow.NotYetOpen
+        : Lottery is { DrawnUtc: null } l && (now >= l.DrawUtc || l.DrawStartedUtc is not null) ? SignUpWindow.Drawing
         : now >= SignUpClosesUtc ? SignUpWindow.Closed
         : SignUpWindow.Open;
 
@@ -283,6 +296,8 @@ public enum SignUpWindow
     Closed,
     EventStarted,
     EventCancelled,
+    /// <summary>The lottery's draw time has come and its result is not yet all in: no sign-up until it is (then first come, if still open).</summary>
+    Drawing,
 }
 
 /// <summary>Which participant fields an event collects (PIPL: only what the event needs).</summary>
@@ -342,6 +357,8 @@ public sealed record EventView(
     public VolunteeringDetails? Volunteering { get; init; }
     /// <summary>The series the event is a session of; null when it stands alone.</summary>
     public string? SeriesId { get; init; }
+    /// <summary>The lottery window, if the event has one: its local draw time, state and the draw's public commitments (see <see cref="Admission.Lottery"/>).</summary>
+    public LotteryView? Lottery { get; init; }
 }
 
 public sealed record SiteVisitView(string MeetingPoint, DateTimeOffset MeetingTime, IReadOnlyList<string> SecurityFields)
@@ -357,3 +374,6 @@ public sealed record EventCounts(int Confirmed, int Waitlisted, int SeatsLeft)
     /// <summary>Of <see cref="Confirmed"/>, the seats held until their participant confirms from the email.</summary>
     public int Held { get; init; }
 }
+
+/// <summary>A lottery as the JSON API shows it: nothing secret (the seed only once revealed).</summary>
+public sealed record LotteryView(DateTimeOffset Draw, int Entries, string SeedSha256, string? EntryListSha256, DateTimeOffset? Drawn, string? Seed, string VerifyUrl);

@@ -24,7 +24,7 @@ public abstract record EventOutcome
 }
 
 /// <summary>Organisers' side: create, read, list and update events.</summary>
-public sealed class EventService(EventStore store, EventLedger ledger, Notifications.NotificationQueue notifications, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventService> log)
+public sealed class EventService(EventStore store, EventLedger ledger, Security.IdentifierKeys ids, Notifications.NotificationQueue notifications, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<EventService> log)
 {
     public async Task<EventOutcome> CreateAsync(EventInput input, CancellationToken ct)
     {
@@ -187,6 +187,9 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         ConfirmEmail = e.ConfirmEmail,
         Volunteering = e.Volunteering,
         SeriesId = e.SeriesId,
+        Lottery = e.Lottery is { } l
+            ? new LotteryView(e.ToLocal(l.DrawUtc), e.Entries, Admission.LotteryDraw.SeedHash(ids.LotterySeed(e.Id)), l.EntryListHash, l.DrawnUtc is { } d ? e.ToLocal(d) : null, l.Seed, Http.Paths.Lottery(e.Id))
+            : null,
     };
 
     private static string SignUpStatus(EventRecord e, DateTimeOffset now) => e.WindowAt(now) switch
@@ -196,6 +199,7 @@ public sealed class EventService(EventStore store, EventLedger ledger, Notificat
         SignUpWindow.NotYetOpen => "notYetOpen",
         SignUpWindow.Closed => "closed",
         SignUpWindow.EventCancelled => "cancelled",
+        SignUpWindow.Drawing => "drawing",
         _ => "started",
     };
 }

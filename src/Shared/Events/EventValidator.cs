@@ -138,6 +138,7 @@ public static partial class EventValidator
             errors.Add("reconfirmHoursBefore", EventRuleText.ReminderHours(Notifications.NoticeState.MaxReminderHours));
         if (reconfirmHours > 0 && (reconfirmDeadline < 1 || reconfirmDeadline >= reconfirmHours))
             errors.Add("reconfirmDeadlineHoursBefore", EventRuleText.ReconfirmDeadline);
+        var lottery = LotteryOf(input, existing, opens, closes, start, zone, now, errors);
         var reminderHours = input.ReminderHoursBefore ?? existing?.ReminderHoursBefore ?? Notifications.NoticeState.DefaultReminderHours;
         if (reminderHours is < 0 or > Notifications.NoticeState.MaxReminderHours)
             errors.Add("reminderHoursBefore", EventRuleText.ReminderHours(Notifications.NoticeState.MaxReminderHours));
@@ -195,7 +196,44 @@ public static partial class EventValidator
             OfferHoursBefore = offerHours,
             ReconfirmHoursBefore = reconfirmHours,
             ReconfirmDeadlineHoursBefore = reconfirmDeadline,
+            Lottery = lottery,
+            Entries = existing?.Entries ?? 0,
         }, errors);
+    }
+
+    /// <summary>
+    /// The lottery window (see <see cref="Admission.Lottery"/>): omitted, the event's own stays; empty, none. Its draw
+    /// time falls after sign-up opens, no later than it closes and before the start; once the draw has started nothing
+    /// of it changes; it cannot be removed while people have entered, nor added once people have signed up first come.
+    /// </summary>
+    private static Admission.Lottery? LotteryOf(EventInput input, EventRecord? existing, DateTimeOffset opens, DateTimeOffset? closes, DateTimeOffset? start,
+        TimeZoneInfo? zone, DateTimeOffset now, FieldErrors errors)
+    {
+        var had = existing?.Lottery;
+        if (input.LotteryDraw is null)
+        {
+            return had is { DrawStartedUtc: null } && input.LotteryNoShowsLast is { } last ? had with { NoShowsLast = last } : had;
+        }
+
+        var draw = string.IsNullOrWhiteSpace(input.LotteryDraw) ? null : LocalTime(input.LotteryDraw, "lotteryDraw", zone, required: false, errors);
+        if (had is { DrawStartedUtc: not null })
+        {
+            if (draw != had.DrawUtc || input.LotteryNoShowsLast is { } l && l != had.NoShowsLast) errors.Add("lotteryDraw", EventRuleText.LotteryStarted);
+            return had;
+        }
+
+        if (draw is null)
+        {
+            if ((existing?.Entries ?? 0) > 0) errors.Add("lotteryDraw", EventRuleText.LotteryHasEntries);
+            return null;
+        }
+
+        if (draw <= opens || closes is { } c && draw > c || start is { } s && draw >= s) errors.Add("lotteryDraw", EventRuleText.LotteryDrawTime);
+        else if (draw <= now && draw != had?.DrawUtc) errors.Add("lotteryDraw", EventRuleText.LotteryDrawPast);
+        if (had is null && existing is { } e && e.Confirmed + e.Waitlisted + e.Pending > 0) errors.Add("lotteryDraw", EventRuleText.LotteryAfterSignUps);
+        if (existing?.Invitation is not null || input.RequiresApproval == true || input.RequiresApproval is null && existing?.RequiresApproval == true)
+            errors.Add("lotteryDraw", EventRuleText.LotteryNotWith);
+        return new Admission.Lottery(draw.Value) { NoShowsLast = input.LotteryNoShowsLast ?? had?.NoShowsLast ?? false };
     }
 
     /// <summary>The optional English text: the same limits as the Chinese; all empty means none.</summary>

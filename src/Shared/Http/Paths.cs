@@ -20,6 +20,8 @@ public static class Paths
 
     public static string SignUp(string eventId) => Of(Routes.SignUpForm, ("eventId", eventId));
     public static string Series(string seriesId) => Of(Routes.Series, ("seriesId", seriesId));
+    public static string Lottery(string eventId) => Of(Routes.Lottery, ("eventId", eventId));
+    public static string LotteryEntries(string eventId) => Of(Routes.LotteryEntries, ("eventId", eventId));
     public static readonly string Calendar = Of(Routes.Calendar);
     public static readonly string CalendarFeed = Of(Routes.CalendarFeed);
     public static readonly string CalendarCard = Of(Routes.CalendarCard);
@@ -80,6 +82,7 @@ public static class Paths
         public static string Capacity(string eventId) => Of(Routes.ConsoleCapacity, ("eventId", eventId));
         public static string CloseSignUp(string eventId) => Of(Routes.ConsoleCloseSignUp, ("eventId", eventId));
         public static string RevokeDoorLinks(string eventId) => Of(Routes.ConsoleRevokeDoorLinks, ("eventId", eventId));
+        public static string DrawLottery(string eventId) => Of(Routes.ConsoleDrawLottery, ("eventId", eventId));
         public static string CancelEvent(string eventId) => Of(Routes.ConsoleCancelEvent, ("eventId", eventId));
         public static string RemoveRegistration(string eventId, string registrationId) => Of(Routes.ConsoleRemoveRegistration, ("eventId", eventId), ("registrationId", registrationId));
         public static string Resend(string eventId, string registrationId) => Of(Routes.ConsoleResend, ("eventId", eventId), ("registrationId", registrationId));

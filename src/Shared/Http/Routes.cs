@@ -26,6 +26,10 @@ public static class Routes
     public const string UnitContact = "unit/{eventId}";
     /// <summary>A series' public page: its sessions, and signing up for all of them or some.</summary>
     public const string Series = "series/{seriesId}";
+    /// <summary>A lottery's public check: its commitments, the drawn order, and how to repeat the draw.</summary>
+    public const string Lottery = "lottery/{eventId}";
+    /// <summary>The entry list the draw froze, as text (its SHA-256 is the one published).</summary>
+    public const string LotteryEntries = "lottery/{eventId}/entries.txt";
     /// <summary>The public calendar of upcoming events (filters in the query: kind, month, lang).</summary>
     public const string Calendar = "calendar";
     /// <summary>The same events as an iCalendar feed to subscribe to.</summary>
@@ -43,6 +47,7 @@ public static class Routes
     public const string ConsoleCapacity = "console/events/{eventId}/capacity";
     public const string ConsoleCloseSignUp = "console/events/{eventId}/close";
     public const string ConsoleRevokeDoorLinks = "console/events/{eventId}/door/revoke";
+    public const string ConsoleDrawLottery = "console/events/{eventId}/lottery/draw";
     public const string ConsoleCancelEvent = "console/events/{eventId}/cancel";
     public const string ConsoleRemoveRegistration = "console/events/{eventId}/registrations/{registrationId}/remove";
     public const string ConsoleResend = "console/events/{eventId}/registrations/{registrationId}/resend";

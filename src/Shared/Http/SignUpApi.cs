@@ -175,7 +175,10 @@ public sealed class SignUpApi(
             [nameof(CancelPage.RegistrationId)] = r.RegistrationId,
             [nameof(CancelPage.Token)] = token,
             [nameof(CancelPage.FormAction)] = Paths.Manage(e.Id, r.RegistrationId),
-            [nameof(CancelPage.StatusText)] = confirmed ? text.StatusConfirmed
+            [nameof(CancelPage.StatusText)] = r.Status == RegistrationStatus.Entry && e.Lottery is { } entered
+                    ? string.Format(r.AwaitsConfirmation ? Admission.LotteryUi.For(text).StatusEntryUnconfirmedFormat : Admission.LotteryUi.For(text).StatusEntryFormat,
+                        text.FormatDateTimeIn(e.ToLocal(entered.DrawUtc), e.TimeZoneId))
+                : confirmed ? text.StatusConfirmed
                 : r.Status == RegistrationStatus.Pending ? text.StatusPending
                 : r.Status == RegistrationStatus.Declined ? text.StatusDeclined
                 : r.Status == RegistrationStatus.Held ? string.Format(text.StatusHeldFormat, by)
@@ -272,7 +275,8 @@ public sealed class SignUpApi(
             switch (await registrations.ConfirmAsync(eventId, registrationId, token, ct))
             {
                 case ConfirmOutcome.Confirmed c:
-                    var note = c.Registration.Status == RegistrationStatus.Waitlisted ? text.ConfirmedWaitNow : text.ConfirmedNow;
+                    var note = c.Registration.Status == RegistrationStatus.Entry ? Admission.LotteryUi.For(text).EntryConfirmedNow
+                        : c.Registration.Status == RegistrationStatus.Waitlisted ? text.ConfirmedWaitNow : text.ConfirmedNow;
                     return HttpIO.Html(await ManagePageAsync(c.Event, c.Registration, token!, text, note, ct));
                 case ConfirmOutcome.Expired x:
                     return HttpIO.Html(await MessagePageAsync(text, text.ConfirmExpired, [], linkUrl: Paths.SignUp(x.Event.Id) + $"?lang={text.Code}", linkText: x.Event.Title), 410);
@@ -363,6 +367,7 @@ public sealed class SignUpApi(
         SignUpWindow.NotYetOpen => HttpIO.Problem(409, string.Format(text.NotYetOpenFormat, text.FormatDateTimeIn(w.Event.ToLocal(w.Event.SignUpOpensUtc), w.Event.TimeZoneId)), null, Problems.SignUpNotOpen),
         SignUpWindow.Closed => HttpIO.Problem(409, text.Closed, null, Problems.SignUpClosed),
         SignUpWindow.EventCancelled => HttpIO.Problem(409, text.EventCancelled, null, Problems.SignUpClosed),
+        SignUpWindow.Drawing => HttpIO.Problem(409, Admission.LotteryUi.For(text).DrawingNow, null, Problems.SignUpClosed),
         _ => HttpIO.Problem(409, text.EventStarted, null, Problems.SignUpClosed),
     };
 
@@ -429,8 +434,13 @@ public sealed class SignUpApi(
         pages.RenderAsync<ResultPage>(new()
         {
             [nameof(ResultPage.Text)] = text,
-            [nameof(ResultPage.Heading)] = text.CheckEmailHeading,
-            [nameof(ResultPage.Lines)] = new[] { string.Format(text.CheckEmailFormat, c.MaskedEmail, HoldMinutes) },
+            [nameof(ResultPage.Heading)] = c.Event.TakesEntriesAt(clock.GetUtcNow()) ? Admission.LotteryUi.For(text).CheckEmailHeading : text.CheckEmailHeading,
+            [nameof(ResultPage.Lines)] = new[]
+            {
+                c.Event.TakesEntriesAt(clock.GetUtcNow()) && c.Event.Lottery is { } lottery
+                    ? string.Format(Admission.LotteryUi.For(text).CheckEmailFormat, c.MaskedEmail, text.FormatDateTimeIn(c.Event.ToLocal(lottery.DrawUtc), c.Event.TimeZoneId))
+                    : string.Format(text.CheckEmailFormat, c.MaskedEmail, HoldMinutes),
+            },
             [nameof(ResultPage.Success)] = true,
             [nameof(ResultPage.Event)] = c.Event,
         });

@@ -189,6 +189,20 @@ public sealed class EventLedger : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the lottery's draw to its end (chunk after chunk, each a commit of its own; see <see cref="DrawOp"/>), once
+    /// whatever the number of instances running it: the last chunk's result, or what stopped it.
+    /// </summary>
+    public async Task<DrawResult> DrawAsync(string eventId, Func<IReadOnlyList<RegistrationEntity>, Task<IReadOnlyDictionary<string, int>>>? tiers = null)
+    {
+        var chunks = 0;
+        while (true)
+        {
+            var result = await RunAsync(eventId, new DrawOp(tiers));
+            if (result is not DrawResult.Drawn { Finished: false } || ++chunks > Admission.Lottery.MaxEntries) return result;
+        }
+    }
+
     /// <summary>Changes the event's definition (capacity, times, closing, cancelling); added seats go to the waitlist.</summary>
     public Task<ChangeResult> ChangeAsync(string eventId, EventChange change) => RunAsync(eventId, new ChangeOp(change));
 
@@ -580,6 +594,7 @@ public sealed class EventLedger : IAsyncDisposable
                     SignUpOp => new SeatResult.EventGone(),
                     CancelOp => new CancelResult.NotFound(),
                     ConfirmOp => new ConfirmResult.NotFound(),
+                    DrawOp => new DrawResult.EventGone(),
                     AttendanceOp => new AttendanceResult.Refused(CheckInRefusal.EventGone, null),
                     _ => new ChangeResult.EventGone(),
                 });
@@ -781,6 +796,10 @@ public sealed class EventLedger : IAsyncDisposable
         plan.Actions.Add(default!); // the event row's merge, filled in last
         plan.ActionOps.Add(null);
 
+        // 7. A lottery draw's chunk (alone in its batch).
+        var draw = ops.OfType<DrawOp>().FirstOrDefault();
+        if (draw is not null && !await PlanDrawAsync(eventId, entity, seats, plan, draw, ct)) return Nothing(plan);
+
         // 0. Seat blocks (see SeatBlockEntity), folded in first so that every rule below counts the seats exactly: all
         // of them for a change of the event, or when a sign-up here would otherwise wait or find the event full while
         // a block holds a seat; the stale ones for the hold sweep; this instance's own when it gives it back or takes
@@ -841,11 +860,12 @@ public sealed class EventLedger : IAsyncDisposable
             Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All), op);
             // An organiser's removal tells the person; so does a pending sign-up nobody decided on before the event.
             // An offer not taken in time is told so too: they lose the offered seat and their place.
-            var expiredPending = op.Expiry && (row.Status == RegistrationStatus.Pending || row.OfferedUtc is not null);
+            var expiredPending = op.Expiry && (row.Status is RegistrationStatus.Pending or RegistrationStatus.Entry || row.OfferedUtc is not null);
             if (!op.NotifyRemoved && !expiredPending) continue;
             var notice = RemovalNotice(row, seats.Now);
             if (expiredPending)
-                notice.RemovedReason = row.OfferedUtc is null ? RemovedReasons.Expired
+                notice.RemovedReason = row.Status == RegistrationStatus.Entry ? RemovedReasons.EntryUnconfirmed
+                    : row.OfferedUtc is null ? RemovedReasons.Expired
                     : row.Status == RegistrationStatus.Confirmed ? RemovedReasons.NotReconfirmed : RemovedReasons.OfferLapsed;
             Add(plan, new TableTransactionAction(TableTransactionActionType.UpsertReplace, LeanRow<RegistrationEntity>.ForInsert(notice)), op);
             plan.NoticeKeys.Add(notice.RowKey);
@@ -1019,6 +1039,7 @@ public sealed class EventLedger : IAsyncDisposable
         var after = seats.Finish();
         foreach (var (op, result) in seats.Results) plan.Results[op] = result;
         foreach (var fold in folds) plan.Results[fold] = seats.Writes ? new ChangeResult.Changed(after, seats.Promotions.Count) : new ChangeResult.Unchanged(after);
+        if (draw is not null) plan.Results[draw] = new DrawResult.Drawn(after, seats.Drawn.Count, after.Lottery?.DrawnUtc is not null);
         if (!seats.Writes) return Nothing(plan);
 
         // The event row: counters, sequence, version and this commit's id, under the ETag it was read with.
@@ -1049,10 +1070,100 @@ public sealed class EventLedger : IAsyncDisposable
                 [nameof(EventEntity.CheckedIn)] = counters.CheckedIn,
                 [nameof(EventEntity.WalkIns)] = counters.WalkIns,
                 [nameof(EventEntity.Withdrawn)] = counters.Withdrawn,
+                [nameof(EventEntity.Entries)] = counters.Entries,
             };
+        if (draw is not null && merge is TableEntity drawn)
+        {
+            drawn[nameof(EventEntity.LotteryJson)] = next.LotteryJson;
+            drawn[nameof(EventEntity.LotteryDueUtc)] = next.LotteryDueUtc;
+        }
         if (after.Invitation is not null && merge is TableEntity counted) counted[nameof(EventEntity.UnitUsedJson)] = next.UnitUsedJson;
         plan.Actions[0] = new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge, entity.ETag);
         return plan;
+    }
+
+    /// <summary>
+    /// 7. One chunk of a lottery draw: the entry list frozen by the first (written with it), then the next entries in
+    /// drawn order as one transaction holds, through <see cref="SeatPlan.Draw"/>. False when there is nothing to do
+    /// (its result says why).
+    /// </summary>
+    private async Task<bool> PlanDrawAsync(string eventId, EventEntity entity, SeatPlan seats, Plan plan, DrawOp op, CancellationToken ct)
+    {
+        var e = seats.Definition;
+        if (e.Lottery is not { } lottery || e.Cancelled || (lottery.DrawStartedUtc is null && seats.Now < lottery.DrawUtc))
+        {
+            plan.Results[op] = new DrawResult.NotDue(e);
+            return false;
+        }
+
+        if (lottery.DrawnUtc is not null)
+        {
+            plan.Results[op] = new DrawResult.AlreadyDrawn(e);
+            return false;
+        }
+
+        var table = await _store.TableAsync(ct);
+        var seed = _ids.LotterySeed(eventId);
+        var entries = new List<RegistrationEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and RowKey ge {"reg-"} and RowKey lt {"reg."} and Status eq {RegistrationStatus.Entry}");
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(filter, cancellationToken: ct)) entries.Add(r);
+        // In the draw: the entries confirmed from the email by the draw time (later confirmations are refused as late).
+        var inDraw = entries.Where(r => !r.AwaitsConfirmation).ToDictionary(r => r.RegistrationId, StringComparer.Ordinal);
+        List<Admission.LotteryEntry> list;
+        if (lottery.DrawStartedUtc is null)
+        {
+            var tiers = lottery.NoShowsLast && op.Tiers is not null && inDraw.Count > 0 ? await op.Tiers([.. inDraw.Values]) : null;
+            list = [.. inDraw.Keys.Select(id => new Admission.LotteryEntry(id, tiers is not null && tiers.TryGetValue(id, out var t) ? t : 0))];
+            var text = Admission.LotteryDraw.EntryList(list);
+            var hash = Admission.LotteryDraw.Sha256Hex(text);
+            Add(plan, new TableTransactionAction(TableTransactionActionType.Add, Admission.LotteryListEntity.Of(eventId, text, hash)), null);
+            lottery = lottery with { DrawStartedUtc = seats.Now, EntryListHash = hash, EntriesDrawn = list.Count, SeatsDrawn = seats.Free };
+        }
+        else
+        {
+            var frozen = await table.GetEntityIfExistsAsync<Admission.LotteryListEntity>(eventId, Admission.LotteryListEntity.Key, cancellationToken: ct);
+            if (!frozen.HasValue || frozen.Value is null) throw new LedgerConflictException("The draw's entry list is not there yet.");
+            list = Admission.LotteryDraw.Parse(frozen.Value.List);
+        }
+
+        var order = Admission.LotteryDraw.Order(seed, list);
+        var next = new List<(RegistrationEntity Row, int Rank)>();
+        for (var i = 0; i < order.Count; i++)
+        {
+            if (inDraw.TryGetValue(order[i].RegistrationId, out var row)) next.Add((row, i + 1));
+        }
+
+        var room = MaxOperations - plan.Actions.Count;
+        var started = lottery;
+        seats.Draw(next, room, drawn => drawn == next.Count ? started with { DrawnUtc = seats.Now, Seed = seed } : started);
+        foreach (var (row, status) in seats.Drawn)
+        {
+            if (status is null)
+            {
+                // Not drawn, and no waitlist place: the entry goes, and they are told (the notice names nobody else).
+                Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All), null);
+                var notice = RemovalNotice(row, seats.Now);
+                notice.RemovedReason = RemovedReasons.NotDrawn;
+                Add(plan, new TableTransactionAction(TableTransactionActionType.UpsertReplace, LeanRow<RegistrationEntity>.ForInsert(notice)), null);
+                plan.NoticeKeys.Add(notice.RowKey);
+                continue;
+            }
+
+            Add(plan, new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, row.RowKey)
+            {
+                [nameof(RegistrationEntity.Status)] = row.Status,
+                [nameof(RegistrationEntity.Sequence)] = row.Sequence,
+                [nameof(RegistrationEntity.StateVersion)] = row.StateVersion,
+                [nameof(RegistrationEntity.DrawRank)] = row.DrawRank,
+                [nameof(RegistrationEntity.EmailPending)] = true,
+                [nameof(RegistrationEntity.EmailQueuedUtc)] = row.EmailQueuedUtc,
+                [nameof(RegistrationEntity.EmailAttempts)] = 0,
+                [nameof(RegistrationEntity.TicketCode)] = _ids.TicketCode(eventId, row.Sequence),
+            }, ETag.All), null);
+            plan.PromotedKeys.Add(row.RowKey);
+        }
+
+        return true;
     }
 
     private static void Add(Plan plan, TableTransactionAction action, LedgerOp? op)

@@ -230,3 +230,30 @@ internal sealed class AttendanceOp(AttendanceKind kind, string rowKey, string by
 /// in order), asked by a whole-series sign-up for each session: only a free seat will do, never the waitlist.
 /// </summary>
 public sealed record SeatHold(DateTimeOffset Until);
+
+/// <summary>What became of one chunk of a lottery draw (see <see cref="Admission.Lottery"/>).</summary>
+public abstract record DrawResult
+{
+    /// <summary>A chunk landed: <paramref name="Count"/> entries drawn by it; <paramref name="Finished"/>: none left, the seed revealed.</summary>
+    public sealed record Drawn(EventRecord After, int Count, bool Finished) : DrawResult;
+    /// <summary>Drawn before (by this instance or another): nothing written.</summary>
+    public sealed record AlreadyDrawn(EventRecord Event) : DrawResult;
+    /// <summary>No lottery, its time not yet come, or the event cancelled: nothing written.</summary>
+    public sealed record NotDue(EventRecord Event) : DrawResult;
+    public sealed record EventGone : DrawResult;
+    public sealed record NotSaved : DrawResult;
+    public sealed record Unknown : DrawResult;
+}
+
+/// <summary>
+/// One chunk of a lottery draw: freezes the entry list in the first, then turns the next entries in drawn order into
+/// seats, waitlist places or "not drawn" notices, as many as one transaction holds; the last reveals the seed. Alone
+/// in its batch; idempotent (the entries left keep their order in the full list), so instances racing on it draw once.
+/// </summary>
+internal sealed class DrawOp(Func<IReadOnlyList<RegistrationEntity>, Task<IReadOnlyDictionary<string, int>>>? tiers) : LedgerOp<DrawResult>(new DrawResult.NotSaved(), new DrawResult.Unknown())
+{
+    /// <summary>Each entry's tier by registration id (no-shows on record drawn last), asked only when the event wants it.</summary>
+    public Func<IReadOnlyList<RegistrationEntity>, Task<IReadOnlyDictionary<string, int>>>? Tiers { get; } = tiers;
+    public override int Cost => 100;
+    public override bool Alone => true;
+}

@@ -4,9 +4,9 @@ using EventFunctions.Shared.Registrations;
 namespace EventFunctions.Shared.Ledger;
 
 /// <summary>The counters on an event's row that a commit changes.</summary>
-public sealed record SeatCounters(int Confirmed, int Waitlisted, int CheckedIn, int WalkIns, int Withdrawn, long NextSequence, int Held = 0, int Unconfirmed = 0, int Blocked = 0, int Pending = 0)
+public sealed record SeatCounters(int Confirmed, int Waitlisted, int CheckedIn, int WalkIns, int Withdrawn, long NextSequence, int Held = 0, int Unconfirmed = 0, int Blocked = 0, int Pending = 0, int Entries = 0)
 {
-    public static SeatCounters Of(EventEntity e) => new(e.Confirmed, e.Waitlisted, e.CheckedIn, e.WalkIns, e.Withdrawn, e.NextSequence, e.Held, e.Unconfirmed, e.Blocked, e.Pending);
+    public static SeatCounters Of(EventEntity e) => new(e.Confirmed, e.Waitlisted, e.CheckedIn, e.WalkIns, e.Withdrawn, e.NextSequence, e.Held, e.Unconfirmed, e.Blocked, e.Pending, e.Entries);
 }
 
 /// <summary>
@@ -112,7 +112,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     public DateTimeOffset? OfferUntil => Definition.OffersAt(Now) && offerTime > TimeSpan.Zero ? (Now + offerTime < Definition.StartUtc ? Now + offerTime : Definition.StartUtc) : null;
 
     private int _confirmed = counters.Confirmed, _waitlisted = counters.Waitlisted, _held = counters.Held, _unconfirmed = counters.Unconfirmed;
-    private int _checkedIn = counters.CheckedIn, _walkIns = counters.WalkIns, _withdrawn = counters.Withdrawn, _blocked = counters.Blocked, _pending = counters.Pending;
+    private int _checkedIn = counters.CheckedIn, _walkIns = counters.WalkIns, _withdrawn = counters.Withdrawn, _blocked = counters.Blocked, _pending = counters.Pending, _entries = counters.Entries;
     private long _sequence = counters.NextSequence;
     private readonly List<(SignUpOp Op, string? Status, int? Position)> _outcomes = [];
     private readonly List<string> _promotedIds = [];
@@ -126,7 +126,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
 
     public DateTimeOffset Now { get; } = now;
     public EventRecord Definition { get; private set; } = current;
-    public SeatCounters Counters => new(_confirmed, _waitlisted, _checkedIn, _walkIns, _withdrawn, _sequence, _held, _unconfirmed, _blocked, _pending);
+    public SeatCounters Counters => new(_confirmed, _waitlisted, _checkedIn, _walkIns, _withdrawn, _sequence, _held, _unconfirmed, _blocked, _pending, _entries);
 
     /// <summary>Seats nobody has and no block holds.</summary>
     public int Free => Math.Max(0, Definition.Capacity - _confirmed - _blocked);
@@ -152,7 +152,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     {
         _change = op;
         if (op.Change is not { } decide) return true; // a pass that only gives free seats out
-        var current = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked, Pending = _pending };
+        var current = Definition with { Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked, Pending = _pending, Entries = _entries };
         var (updated, errors) = decide(current, Now);
         if (updated is null && errors is null)
         {
@@ -186,7 +186,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     public void Cancel(CancelOp op, RegistrationEntity? row)
     {
         _cancels.Add(op);
-        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted or RegistrationStatus.Pending)
+        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted or RegistrationStatus.Pending or RegistrationStatus.Entry)
             || (op.Expiry && !SeatRules.Expired(row, Now))
             || (op.Release && !row.AwaitsConfirmation))
         {
@@ -197,6 +197,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         if (!Cancelled.Add(row.RowKey)) return; // the same cancel twice in one batch: both get the answer at the end
         Touched.Add(row.RowKey);
         if (row.Status == RegistrationStatus.Waitlisted) _waitlisted--;
+        else if (row.Status == RegistrationStatus.Entry) _entries--;
         else if (row.Status == RegistrationStatus.Pending)
         {
             _pending--;
@@ -239,7 +240,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     public (int Seats, long First, long Last)? Grant(int want)
     {
         var seats = Math.Min(want, Free);
-        if (seats <= 0 || _waitlisted > 0 || Definition.Invitation is not null || Definition.RequiresApproval || Definition.Cancelled || Definition.WindowAt(Now) != SignUpWindow.Open) return null;
+        if (seats <= 0 || _waitlisted > 0 || Definition.Lottery is { DrawnUtc: null } || Definition.Invitation is not null || Definition.RequiresApproval || Definition.Cancelled || Definition.WindowAt(Now) != SignUpWindow.Open) return null;
         _blocked += seats;
         var first = _sequence + 1;
         _sequence += seats;
@@ -324,6 +325,27 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
             return;
         }
 
+        if (Definition.TakesEntriesAt(Now))
+        {
+            // A lottery entry: no seat and no place until the draw; confirmed from the email by the draw time, or not in it.
+            if (_entries >= Admission.Lottery.MaxEntries || op.Hold is not null)
+            {
+                _outcomes.Add((op, null, null));
+                return;
+            }
+
+            _entries++;
+            _unconfirmed++;
+            _outcomes.Add((op, RegistrationStatus.Entry, null));
+            op.Row.Status = RegistrationStatus.Entry;
+            op.Row.ConfirmBy = Definition.Lottery!.DrawUtc;
+            op.Row.Sequence = ++_sequence;
+            op.Row.StateVersion = 1;
+            Seated.Add((op, RegistrationStatus.Entry, op.Row.Sequence));
+            Writes = true;
+            return;
+        }
+
         if (Definition.RequiresApproval)
         {
             // Waits for the organiser: no seat and no place yet; the decision is due by the start (then it expires).
@@ -386,7 +408,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
             return;
         }
 
-        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted)
+        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted or RegistrationStatus.Entry)
             || Cancelled.Contains(row.RowKey))
         {
             Results[op] = new ConfirmResult.NotFound();
@@ -574,12 +596,52 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         return write;
     }
 
+    /// <summary>Entries this commit drew, in drawn order: their new status (null: not drawn and no waitlist place; the row goes, they are told).</summary>
+    public List<(RegistrationEntity Row, string? Status)> Drawn { get; } = [];
+
+    /// <summary>
+    /// 7. One chunk of a lottery draw (alone in its commit): <paramref name="next"/> are the entries still waiting, in
+    /// drawn order, with their rank; each takes a free seat while there is one, else the end of the waitlist (a new
+    /// arrival number, so the waitlist keeps the drawn order), else is not drawn. At most <paramref name="room"/>
+    /// table operations (a "not drawn" costs two: the row and its notice). The lottery's state as this chunk leaves it.
+    /// </summary>
+    public void Draw(IReadOnlyList<(RegistrationEntity Row, int Rank)> next, int room, Func<int, Admission.Lottery> lotteryAfter)
+    {
+        var used = 0;
+        foreach (var (row, rank) in next)
+        {
+            var status = Free > 0 ? RegistrationStatus.Confirmed : WaitlistHasRoom ? RegistrationStatus.Waitlisted : null;
+            var cost = status is null ? 2 : 1;
+            if (used + cost > room) break;
+            used += cost;
+            Touched.Add(row.RowKey);
+            _entries--;
+            if (status == RegistrationStatus.Confirmed) _confirmed++;
+            else if (status == RegistrationStatus.Waitlisted) _waitlisted++;
+            if (status is not null)
+            {
+                row.Status = status;
+                row.Sequence = ++_sequence;
+                row.StateVersion++;
+                row.DrawRank = rank;
+                row.EmailPending = true;
+                row.EmailQueuedUtc = Now;
+                row.EmailAttempts = 0;
+            }
+
+            Drawn.Add((row, status));
+        }
+
+        Definition = Definition with { Lottery = lotteryAfter(Drawn.Count) };
+        Writes = true;
+    }
+
     /// <summary>Answers every op decided above as of the commit's end: the event after it, the people promoted.</summary>
     public EventRecord Finish()
     {
         var after = Definition with
         {
-            Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked, Pending = _pending,
+            Confirmed = _confirmed, Waitlisted = _waitlisted, Held = _held, Unconfirmed = _unconfirmed, Blocked = _blocked, Pending = _pending, Entries = _entries,
             UnitUsed = Definition.Invitation is null ? Invitation.NoneUsed : new Dictionary<string, int>(_unitUsed, StringComparer.Ordinal),
         };
         var window = Definition.WindowAt(Now);

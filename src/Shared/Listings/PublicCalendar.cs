@@ -103,6 +103,8 @@ public sealed class PublicCalendar(EventStore store, TimeProvider clock, IOption
     /// <summary>How an entry's sign-up stands, in a few words.</summary>
     public static string Status(EventRecord e, DateTimeOffset now, CalendarUi ui) => e.WindowAt(now) switch
     {
+        SignUpWindow.Open when e.TakesEntriesAt(now) => string.Format(Admission.LotteryUi.ForCode(ui.Code).CalendarStatusFormat, ui.FormatShort(e.ToLocal(e.Lottery!.DrawUtc))),
+        SignUpWindow.Drawing => Admission.LotteryUi.ForCode(ui.Code).StateDrawing,
         SignUpWindow.Open when e.PublicSeatsLeft > 0 => string.Format(ui.SeatsLeftFormat, e.PublicSeatsLeft),
         SignUpWindow.Open => e.WaitlistOpen ? ui.WaitlistOnly : ui.Full,
         SignUpWindow.NotYetOpen => string.Format(ui.OpensFormat, ui.FormatShort(e.ToLocal(e.SignUpOpensUtc))),

@@ -143,6 +143,13 @@ public sealed class NoticeComposer(PageRenderer renderer, Http.Links links, Secu
             var ui = Listings.CalendarUi.For(text);
             return await RenderAsync(e, row, text, string.Format(ui.OfferLapsedSubjectFormat, e.Title), ui.OfferLapsedBody, [], [], null, [], "removal");
         }
+        if (row.RemovedReason is RemovedReasons.NotDrawn or RemovedReasons.EntryUnconfirmed)
+        {
+            var ui = Admission.LotteryUi.For(text);
+            var notDrawn = row.RemovedReason == RemovedReasons.NotDrawn;
+            var body = notDrawn ? ui.NotDrawnBody + " " + string.Format(ui.CheckTheDrawFormat, links.Absolute(Http.Paths.Lottery(e.Id) + $"?lang={text.Code}")) : ui.EntryUnconfirmedBody;
+            return await RenderAsync(e, row, text, string.Format(notDrawn ? ui.NotDrawnSubjectFormat : ui.EntryUnconfirmedSubjectFormat, e.Title), body, [], [], null, [], "removal");
+        }
         if (row.RemovedReason == RemovedReasons.NotReconfirmed)
         {
             var ui = Listings.CalendarUi.For(text);

@@ -12,10 +12,10 @@ public static class NotificationRules
         public DateTimeOffset LastTold => new[] { row.CreatedUtc, row.EmailQueuedUtc ?? default, row.NoticeSentUtc ?? default }.Max();
 
         /// <summary>
-        /// A registration (confirmed, held, waitlisted, or pending the organiser's approval): the people who are told about the event. Its partition holds other
+        /// A registration (confirmed, held, waitlisted, pending the organiser's approval, or a lottery entry): the people who are told about the event. Its partition holds other
         /// rows too: walk-ins added at the door (no email, no manage link) and the anonymous attendance summary.
         /// </summary>
-        public bool IsRegistration => row.Status is RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted or RegistrationStatus.Pending;
+        public bool IsRegistration => row.Status is RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted or RegistrationStatus.Pending or RegistrationStatus.Entry;
 
         /// <summary>Whether the event's latest notice is owed to this registration (changed since it was last told, or cancelled).</summary>
         public bool NoticeOwed(EventRecord e) =>

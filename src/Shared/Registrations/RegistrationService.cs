@@ -60,11 +60,12 @@ public sealed class RegistrationService(
     Notifications.ResendService resends,
     EventService eventService,
     Series.SeriesService series,
+    Admission.LotteryService lottery,
     TimeProvider clock,
     ILogger<RegistrationService> log)
 {
     /// <summary>Names the privacy notice a participant agreed to; change it when the notice's substance changes.</summary>
-    public const string ConsentNoticeVersion = "privacy-notice-2026-12";
+    public const string ConsentNoticeVersion = "privacy-notice-2026-12-06";
 
     /// <summary>How old a copy of the event may be for validating a sign-up (an organiser's edit shows within this).</summary>
     private static readonly TimeSpan RecentEnough = TimeSpan.FromSeconds(5);
@@ -125,7 +126,8 @@ public sealed class RegistrationService(
                     if (existing is null) return new SignUpOutcome.NotSaved(ev);
                     // Declined by the organiser: the address cannot sign up again unless they allow it (the record stays till then).
                     if (existing.Status == RegistrationStatus.Declined) return new SignUpOutcome.AlreadyRegistered(ev);
-                    if (ev.ConfirmEmail) return await AnswerByEmailAsync(ev, existing, signUp, submissionHash, ct);
+                    // Events that need a confirmed email (a lottery's entries always do) answer by email: the page says the same to anyone.
+                    if (ev.ConfirmEmail || ev.Lottery is not null) return await AnswerByEmailAsync(ev, existing, signUp, submissionHash, ct);
                     return await RepeatAsync(table, ev, existing, submissionHash, ct);
                 case SeatResult.Full full:
                     // Full, but perhaps because this very person took the last seat a moment ago (a double tap).
@@ -223,6 +225,21 @@ public sealed class RegistrationService(
         await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {EventEntity.RowKeyValue} and UnitReleaseDueUtc le {now}"), select: ["PartitionKey"], cancellationToken: ct))
         {
             releases.Add(e.PartitionKey);
+        }
+
+        // Lotteries whose draw time has come: drawn once (chunk after chunk, each through the ledger; another instance
+        // drawing at the same moment only takes the next chunk). Before the expiries below, which take the entries nobody
+        // confirmed in time off (they were never in the draw).
+        var draws = new List<string>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {EventEntity.RowKeyValue} and LotteryDueUtc le {now}"), select: ["PartitionKey"], cancellationToken: ct))
+        {
+            draws.Add(e.PartitionKey);
+        }
+
+        foreach (var eventId in draws)
+        {
+            var drawn = await lottery.DrawAsync(eventId, ct);
+            log.LogInformation("Event {EventId}: lottery draw due: {Outcome}", eventId, drawn.GetType().Name);
         }
 
         foreach (var eventId in releases)

@@ -13,7 +13,7 @@ namespace EventFunctions.Shared.Registrations;
 /// after the event. The event row and its counters stay, as attendance statistics without names, and so does the
 /// event's attendance by unit, written as anonymous counts before the first registration is deleted.
 /// </summary>
-public sealed class RetentionService(EventStore store, AttendanceService attendance, Confirmations.RecipientCaps caps, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<RetentionService> log)
+public sealed class RetentionService(EventStore store, AttendanceService attendance, Confirmations.RecipientCaps caps, Admission.NoShowHistory noShows, TimeProvider clock, IOptions<EventFunctionsOptions> options, ILogger<RetentionService> log)
 {
     public sealed record Purged(int EventsPurged, int RegistrationsDeleted, int SecurityDetailsCleared);
 
@@ -32,6 +32,8 @@ public sealed class RetentionService(EventStore store, AttendanceService attenda
                 rows.Add(r);
             }
 
+            // The no-show history first (once per event), while the rows that say who came are there.
+            await noShows.RecordAsync(e, rows, ct);
             if (e.EndUtc < deleteBefore)
             {
                 // The counts first: a purge killed halfway finds them written from the full set and keeps them.
@@ -59,6 +61,8 @@ public sealed class RetentionService(EventStore store, AttendanceService attenda
         }
 
         var counts = await caps.PurgeAsync(ct);
+        var forgotten = await noShows.PurgeAsync(ct);
+        if (forgotten > 0) log.LogInformation("Retention: forgot {Count} no-show(s) older than the retention period", forgotten);
         log.LogInformation("Retention: deleted {Deleted} registration(s) of {Events} event(s); cleared security details of {Cleared}; forgot {Counts} old per-recipient email count(s)", deleted, events, cleared, counts);
         return new Purged(events, deleted, cleared);
     }

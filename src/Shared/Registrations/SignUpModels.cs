@@ -37,6 +37,10 @@ public static class RemovedReasons
     public const string OfferLapsed = "offer-lapsed";
     /// <summary>Asked to reconfirm before the day and did not by the deadline: the seat went to the waitlist.</summary>
     public const string NotReconfirmed = "not-reconfirmed";
+    /// <summary>A lottery entry not confirmed from the email by the draw: not in the draw.</summary>
+    public const string EntryUnconfirmed = "entry-unconfirmed";
+    /// <summary>A lottery entry not drawn, on an event without a waitlist (or with it full).</summary>
+    public const string NotDrawn = "not-drawn";
 }
 
 public static class RegistrationStatus
@@ -60,6 +64,11 @@ public static class RegistrationStatus
     /// <c>removed-…</c>, see <see cref="Ids.RemovalNoticeKey"/>).
     /// </summary>
     public const string Removed = "Removed";
+    /// <summary>
+    /// A lottery entry (see <see cref="Admission.Lottery"/>): no seat and no waitlist place until the draw makes it one
+    /// (or tells them they were not drawn); confirmed from the email by the draw time, or not in the draw.
+    /// </summary>
+    public const string Entry = "Entry";
     /// <summary>
     /// Not a registration: an email to an invited unit's contact (the invitation, or the reminder to a unit that has
     /// signed nobody up), RowKey <c>unitmail-…</c> (<see cref="Ids.UnitMailKey"/>), kept as the record that it went.
@@ -129,6 +138,8 @@ public sealed class RegistrationEntity : ITableEntity
     public DateTimeOffset? OfferedUtc { get; set; }
     /// <summary>Asked to reconfirm before the day (once); the email asking it sent.</summary>
     public DateTimeOffset? ReconfirmAskedUtc { get; set; }
+    /// <summary>A lottery entry's place in the drawn order (1 first); set by the draw, null otherwise.</summary>
+    public int? DrawRank { get; set; }
     public DateTimeOffset? ReconfirmSentUtc { get; set; }
     public DateTimeOffset? ReconfirmQueuedUtc { get; set; }
 

@@ -50,6 +50,15 @@ public sealed class IdentifierKeys
         : r.Sequence > 0 ? TicketCode(r.PartitionKey, r.Sequence)
         : null;
 
+    /// <summary>A mailbox as the no-show history keeps it (see Admission/NoShowHistory): keyed, so the table names nobody.</summary>
+    public string NoShowKey(string mailbox) => "noshow-" + Convert.ToHexStringLower(Mac("no-show\n" + mailbox))[..40];
+
+    /// <summary>
+    /// An event's lottery seed (hex): fixed from its creation (its SHA-256 is shown from then on), unknown to anyone
+    /// without the key (organisers included) until the draw reveals it, and never stored before that.
+    /// </summary>
+    public string LotterySeed(string eventId) => Convert.ToHexStringLower(Mac("lottery-seed\n" + eventId));
+
     private byte[] TicketKey(string eventId) => Mac("ticket-code\n" + eventId);
 
     /// <summary>

@@ -36,6 +36,12 @@ public static class EventRuleText
     public static readonly Bilingual EndBeforeStart = new("结束时间须晚于开始时间", "The end must be after the start.");
     public static readonly Bilingual StartBeforeSignUpOpens = new("活动开始须晚于报名开始（留空即现在），开始时间是否已过？", "The start must be after sign-up opens (now, when that is left empty).");
     public static readonly Bilingual ClosesBeforeOpens = new("报名截止须晚于报名开始", "Sign-up must close after it opens.");
+    public static readonly Bilingual LotteryDrawTime = new("抽签时间须晚于报名开始、不晚于报名截止，并早于活动开始", "The draw must come after sign-up opens, no later than it closes, and before the event starts.");
+    public static readonly Bilingual LotteryDrawPast = new("抽签时间须在将来", "The draw must be in the future.");
+    public static readonly Bilingual LotteryStarted = new("抽签已经开始，不能再更改抽签设置", "The draw has started: its settings can no longer change.");
+    public static readonly Bilingual LotteryHasEntries = new("已有人报名参加抽签，不能取消抽签（可以改抽签时间）", "People have entered the draw: the lottery cannot be removed (its time can change).");
+    public static readonly Bilingual LotteryAfterSignUps = new("已有人按先到先得报名，不能再改为抽签", "People have signed up first come: the event cannot become a lottery now.");
+    public static readonly Bilingual LotteryNotWith = new("抽签报名不能与成员单位名额或人工审核同时使用", "A lottery cannot be combined with member-unit seats or approval.");
     public static readonly Bilingual ClosesAfterStart = new("报名截止不得晚于活动开始", "Sign-up must close no later than the event starts.");
     public static Bilingual Capacity(int max) => new("名额须为正整数", $"Capacity must be a whole number from 1 to {max}.");
     public static Bilingual CapacityBelowConfirmed(int confirmed) => new("名额不能少于已确认人数", $"Capacity cannot be lowered below the {confirmed} people already confirmed.");

@@ -321,6 +321,7 @@ public sealed record UiText
         PrivacyNoticeFormat = "本次报名由{0}（联系邮箱 {1}）收集您填写的信息，仅用于本次活动的报名确认、签到和必要的活动通知。"
             + "报名确认邮件通过美国的 SendGrid（Twilio）邮件服务发送，因此您的姓名和邮箱地址会传输至境外。"
             + "活动结束后，到场签到的参加者会收到一封感谢邮件和一道评分题（可不答，主办方看到的反馈不显示姓名）；志愿服务活动记录签到、签退时间，用于计算和证明志愿时长。"
+            + "报名后未到场的，会以加密摘要（不含姓名和邮箱）记下一次缺席，保留 30 天；只在组织者开启“缺席记录靠后”的抽签活动中，让有缺席记录的人排在后面抽。"
             + "以上信息（含反馈留言和志愿服务记录）在活动结束后 30 天内删除，此后只保留不含个人信息的统计数字；您可随时通过确认邮件中的链接取消报名并删除您的信息。",
         Consent = "我已阅读上述告知，同意为本次活动处理我的个人信息（包括向境外邮件服务提供姓名和邮箱）。",
         NotYetOpenFormat = "报名将于 {0} 开始。",
@@ -500,6 +501,7 @@ public sealed record UiText
         PrivacyNoticeFormat = "{0} (contact: {1}) collects what you enter here only to confirm your place, check you in and tell you about changes to this event. "
             + "Confirmation emails are sent through SendGrid (Twilio) in the United States, so your name and email address leave China. "
             + "After the event, people who were checked in get a thank-you email with one rating question (answering is optional; the organiser sees feedback without names); volunteering shifts record check-in and check-out times to count and certify volunteer hours. "
+            + "If you have a seat and do not come, a no-show is kept for 30 days under a keyed hash (no name, no address); it is used only in lottery draws whose organiser chose \"no-shows last\", where it places you after people without one. "
             + "All of it, feedback comments and volunteer records included, is deleted within 30 days after the event, leaving only counts that name nobody; you can cancel and delete it at any time with the link in your confirmation email.",
         Consent = "I have read the notice above and agree to my personal information being processed for this event, including sending my name and email to the email service abroad.",
         NotYetOpenFormat = "Sign-up opens {0}.",

@@ -98,7 +98,7 @@ public sealed class TestApp : IAsyncDisposable
         await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue && x.RowKey != Shared.Attendance.AttendanceSummaryEntity.RowKeyValue))
         {
             // A removal notice is not a registration, nor is an instance's seat block.
-            if (r.Status != RegistrationStatus.Removed && !r.RowKey.StartsWith(Shared.Ledger.SeatBlockEntity.KeyPrefix, StringComparison.Ordinal)) rows.Add(r);
+            if (r.Status != RegistrationStatus.Removed && !r.RowKey.StartsWith(Shared.Ledger.SeatBlockEntity.KeyPrefix, StringComparison.Ordinal) && r.RowKey != Shared.Admission.LotteryListEntity.Key) rows.Add(r);
         }
         return rows;
     }

@@ -19,6 +19,7 @@ public sealed class ConsoleEventsApi(
     ConsoleEventPages eventPages,
     EventService events,
     AuditLog audit,
+    Admission.LotteryService lottery,
     PageRenderer pages,
     TimeProvider clock)
 {
@@ -105,6 +106,7 @@ public sealed class ConsoleEventsApi(
             "resent" => ConsoleMessages.FlashResent.Inline,
             "checkedin" => ConsoleMessages.FlashCheckedIn.Inline,
             "undone" => ConsoleMessages.FlashUndone.Inline,
+            "drawn" => UnitText.LotteryDrawnNow.Inline,
             _ => null,
         };
         return await eventPages.ShowAsync(user, e, search, flash, null, 200, ct);
@@ -124,6 +126,24 @@ public sealed class ConsoleEventsApi(
         var outcome = await events.CloseSignUpAsync(e.Id, ct);
         await RecordAsync(e, user, ConsoleMessages.AuditClosed.Inline, "", outcome, ct);
         return await eventPages.AfterChangeAsync(request, user, e, outcome, "closed", ct);
+    }, isChange: true);
+
+    /// <summary>
+    /// "Draw now": the organiser's way of running a due draw without waiting for the sweep (never before its time,
+    /// which keeps the draw out of anyone's hands); a second press, or one after the sweep drew, is told it is drawn.
+    /// </summary>
+    public Task<IActionResult> DrawLotteryAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
+    {
+        var result = await lottery.DrawAsync(e.Id, ct);
+        if (result is Ledger.DrawResult.Drawn) await audit.RecordAsync(e.Id, user, UnitText.LotteryDrawNow.Inline, "", result.GetType().Name, ct);
+        return result switch
+        {
+            Ledger.DrawResult.Drawn => ConsolePolicy.SeeOther($"{Paths.Console.Event(e.Id)}?done=drawn"),
+            Ledger.DrawResult.AlreadyDrawn => await eventPages.ShowAsync(user, e, null, null, UnitText.LotteryAlreadyDrawn.Inline, 409, ct),
+            Ledger.DrawResult.NotDue => await eventPages.ShowAsync(user, e, null, null, UnitText.LotteryNotDue.Inline, 409, ct),
+            Ledger.DrawResult.EventGone => await policy.MessageAsync(user, 404, ConsoleMessages.EventNotFound.Inline, ConsoleMessages.EventNotFoundExplain.Inline),
+            _ => HttpIO.Unavailable(request, await eventPages.ShowAsync(user, e, null, null, ConsolePolicy.Busy, 503, ct)),
+        };
     }, isChange: true);
 
     public Task<IActionResult> RevokeDoorLinksAsync(HttpRequest request, string eventId, CancellationToken ct) => policy.ForEvent(request, eventId, ct, async (user, e, _) =>
