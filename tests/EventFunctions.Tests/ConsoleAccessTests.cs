@@ -43,6 +43,7 @@ public sealed class ConsoleAccessTests(AzuriteFixture azurite)
         "Health", "OpenApiDocument", // no personal data, for probes and API clients: OperationsTests
         "Calendar", "CalendarFeed", "CalendarCard", // the public calendar lists public events only, no one's data: CalendarTests
         "SeriesForm", "SubmitSeriesForm", // a series' public sign-up form, as SignUpForm: SeriesPageTests
+        "LotteryCheck", "LotteryEntries", // a lottery's public check page and its entry list (references only): LotteryTests
         "VolunteerCertificate", "FeedbackForm", "SubmitFeedback", // the manage link's secret, as ManageRegistration: VolunteerTests, FeedbackTests
     ];
 

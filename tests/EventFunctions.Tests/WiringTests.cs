@@ -120,7 +120,8 @@ public sealed class WiringTests
                 || route.StartsWith("door/") || route.StartsWith("t/") // door staff and tickets: the signed door token is the credential
                 || route.StartsWith("unit/") // an invited unit's contact: the signed contact link is the credential
                 || route.StartsWith("feedback/") // the manage link's secret, as manage/
-                || route.StartsWith("series/"); // a series' public sign-up form, as signup/
+                || route.StartsWith("series/") // a series' public sign-up form, as signup/
+                || route.StartsWith("lottery/"); // a lottery's public check page
             var signedWebhook = route == Routes.SendGridEvents; // authenticated by SendGrid's signature (DeliveryWebhookTests)
             var operations = route is Routes.Health or Routes.OpenApi; // no personal data: OperationsTests
             var publicCalendar = route.StartsWith("calendar", StringComparison.Ordinal); // public events only: CalendarTests

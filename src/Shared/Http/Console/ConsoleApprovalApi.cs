@@ -45,8 +45,10 @@ public sealed class ConsoleApprovalApi(ConsolePolicy policy, ConsoleEventPages e
         await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == e.Id && x.RegistrationId == registrationId, cancellationToken: ct))
             if (r.Status == RegistrationStatus.Declined) row = r;
         if (row is null) return await eventPages.ShowAsync(user, e, null, null, ConsoleMessages.NoSuchRegistration.Inline, 404, ct);
-        // Not a seat or a place (the ledger's counters never counted it): deleted under its ETag, nothing else to keep true.
-        await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, ct);
+        // Not a seat or a place (the ledger's counters never counted it), and declined is final (nothing turns it into
+        // anything else): deleted whatever its ETag, since the email sender recording the "declined" email moves it
+        // (a delete under the ETag read lost that race now and then, as a 500).
+        await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, Azure.ETag.All, ct);
         await audit.RecordAsync(e.Id, user, ApprovalText.AuditAllowed.Inline, registrationId, "OK", ct);
         return await eventPages.ShowAsync(user, e, null, ApprovalText.FlashAllowed.Inline, null, 200, ct);
     }, isChange: true);
