@@ -254,6 +254,55 @@ public sealed class LotteryTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_organiser_sets_a_lottery_on_the_console_and_can_draw_only_once_its_time_has_come_and_only_once()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await RunningHost.StartAsync(azurite, ConsoleAccessTests.DevelopmentConsole(), services => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<TimeProvider>(services, clock));
+        using var admin = new ConsoleClient(host.BaseUrl);
+        await admin.SignInAsync(ConsoleAccessTests.Admin);
+        var definition = LotteryLecture(clock, capacity: 2);
+        var eventId = (await host.CreateEventAsync(definition)).GetProperty("id").GetString()!;
+
+        // The console's page says it is a lottery, with the draw time, the entries and the public check page.
+        var (status, page) = await admin.GetAsync($"/api/console/events/{eventId}");
+        Assert.Equal(200, status);
+        Assert.Contains("id=\"lottery\"", page);
+        Assert.Contains("抽签报名中", page);
+        Assert.Contains(Paths.Lottery(eventId), page);
+        Assert.DoesNotContain("id=\"draw-now\"", page); // not before its time
+
+        // Entries: one withdraws (cancel from the page), the count follows.
+        var registrations = host.Get<RegistrationService>();
+        foreach (var name in new[] { "Ann", "Bo", "Cai" }) await registrations.SignUpAsync(eventId, Person(name), UiText.English, default);
+        foreach (var r in await host.RegistrationsAsync(eventId)) await registrations.ConfirmAsync(eventId, r.RegistrationId, TestTokens.Manage(r), default);
+        var cai = (await host.RegistrationsAsync(eventId)).Single(r => r.Name == "Cai");
+        Assert.IsType<CancelOutcome.Cancelled>(await registrations.CancelAsync(eventId, cai.RegistrationId, TestTokens.Manage(cai), default));
+        var row = await host.EventRowAsync(eventId);
+        Assert.Equal((2, 0, 0, 1), (row.Entries, row.Unconfirmed, row.Confirmed, row.Withdrawn));
+
+        // "Draw now" before the time: refused, nothing written.
+        (status, page, _) = await admin.PostAsync($"/api/console/events/{eventId}/lottery/draw");
+        Assert.Equal(409, status);
+        Assert.Contains("抽签时间未到", page);
+        Assert.Null((await host.EventRowAsync(eventId)).ToRecord().Lottery!.DrawStartedUtc);
+
+        // At its time: drawn (both entries seated), recorded in the change history; a second press is told it is drawn.
+        clock.Advance(TimeSpan.FromHours(2));
+        (_, page) = await admin.GetAsync($"/api/console/events/{eventId}");
+        Assert.Contains("id=\"draw-now\"", page);
+        (status, page, var location) = await admin.PostAsync($"/api/console/events/{eventId}/lottery/draw");
+        Assert.Equal(200, status); // the 303 to the event page, followed
+        Assert.EndsWith("done=drawn", location);
+        Assert.Contains("抽签完成", page);
+        Assert.All(await host.RegistrationsAsync(eventId), r => Assert.Equal(RegistrationStatus.Confirmed, r.Status));
+        (status, page, _) = await admin.PostAsync($"/api/console/events/{eventId}/lottery/draw");
+        Assert.Equal(409, status);
+        Assert.Contains("已经抽过签", page);
+        (_, page) = await admin.GetAsync($"/api/console/events/{eventId}");
+        Assert.Contains("id=\"lottery-drawn\"", page);
+    }
+
+    [Fact]
     public void The_draw_is_a_pure_function_of_the_list_and_the_seed()
     {
         var seed = Convert.ToHexStringLower(new byte[32]);

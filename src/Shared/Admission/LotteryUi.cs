@@ -65,6 +65,7 @@ public sealed record LotteryUi
     public required string ResultWaitlist { get; init; }
     public required string ResultNotDrawn { get; init; }
     public required string HowToCheckHeading { get; init; }
+    public required string CommitmentsHeading { get; init; }
     public required IReadOnlyList<string> HowToCheck { get; init; }
     public required string NoShowsLastNote { get; init; }
     public required string NotALottery { get; init; }
@@ -122,6 +123,7 @@ public sealed record LotteryUi
         ResultWaitlist = "候补",
         ResultNotDrawn = "未中签",
         HowToCheckHeading = "如何自己验证",
+        CommitmentsHeading = "公开的数据",
         HowToCheck =
         [
             "1. 下载报名名单，计算它的 SHA-256，与上面公布的值比较。您的报名编号在确认邮件里，可以在名单中找到自己。",
@@ -182,6 +184,7 @@ public sealed record LotteryUi
         ResultWaitlist = "waitlist",
         ResultNotDrawn = "not drawn",
         HowToCheckHeading = "Check it yourself",
+        CommitmentsHeading = "What is published",
         HowToCheck =
         [
             "1. Download the entry list and compute its SHA-256; compare it with the value above. Your reference is in your emails, so you can find yourself in the list.",

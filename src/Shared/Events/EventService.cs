@@ -119,6 +119,12 @@ public sealed class EventService(EventStore store, EventLedger ledger, Security.
             }
 
             if (invitation is null) return current.Invitation is null ? (null, null) : (current with { Invitation = null, UnitUsed = Invitation.NoneUsed }, null);
+            if (current.Lottery is not null)
+            {
+                errors.Add("invitation", EventRuleText.LotteryNotWith);
+                return (null, errors);
+            }
+
             var capacity = invitation.UnitSeats + invitation.Pool;
             if (capacity < 1) errors.Add("invitation", EventRuleText.InvitationNoSeats);
             if (invitation.ReleaseUtc is { } release && release >= current.StartUtc) errors.Add("releaseAt", EventRuleText.ReleaseAfterStart);

@@ -80,10 +80,13 @@ public sealed class RunningHost : IAsyncDisposable
         await foreach (var r in Table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue))
         {
             // A removal notice is not a registration, nor is an instance's seat block.
-            if (r.Status != RegistrationStatus.Removed && !r.RowKey.StartsWith(Shared.Ledger.SeatBlockEntity.KeyPrefix, StringComparison.Ordinal)) rows.Add(r);
+            if (r.Status != RegistrationStatus.Removed && !r.RowKey.StartsWith(Shared.Ledger.SeatBlockEntity.KeyPrefix, StringComparison.Ordinal) && r.RowKey != Shared.Admission.LotteryListEntity.Key) rows.Add(r);
         }
         return rows;
     }
+
+    /// <summary>The event row as readers see it.</summary>
+    public async Task<EventEntity> EventRowAsync(string eventId) => (await Get<Shared.Storage.EventStore>().FindEventAsync(eventId, default))!;
 
     /// <summary>Waits for a condition the host brings about in the background (queue, timer).</summary>
     public static async Task Eventually(Func<Task<bool>> condition, string what, int seconds = 30)
