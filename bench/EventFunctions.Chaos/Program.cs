@@ -93,11 +93,15 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
         // Both instances commit their sign-ups to seat blocks whenever they have seats (the product's Auto takes them
         // once it meets the other instance): the block commits, folds and their lost answers are under the faults too.
         ["EventFunctions__SeatBlocks"] = "Always",
+        // The fair-admission phase moves the instances' clocks (a draw, a reconfirmation deadline hours away): the
+        // local host's shifted clock, offset 0 until then (see src/LocalHost/ShiftedClock.cs).
+        ["LocalHost__ShiftedClock"] = "true",
     };
     var a = new AppInstance("A", dll, AzuriteProcess.FreePort(), environment, logs);
     // B sends with its own API key, so a mail says which instance sent it (see Checks: a kill between SendGrid's 202
     // and the record of it is the one duplicate no sender can rule out without provider idempotency keys).
-    var b = new AppInstance("B", dll, AzuriteProcess.FreePort(), new Dictionary<string, string>(environment) { ["EventFunctions__Email__SendGridApiKey"] = Checks.InstanceBKey }, logs);
+    var environmentOfB = new Dictionary<string, string>(environment) { ["EventFunctions__Email__SendGridApiKey"] = Checks.InstanceBKey };
+    var b = new AppInstance("B", dll, AzuriteProcess.FreePort(), environmentOfB, logs);
     cleanup.Instances.Add(a);
     cleanup.Instances.Add(b);
 
@@ -218,22 +222,30 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
     var mails = fake.Sent.ToArray();
     var verdict = Checks.Judge(snapshot, ledger, mails, faults.KillsOfB);
 
+    // ---- fair admission: a lottery draw and a reconfirmation deadline falling due during pauses and a kill ----
+    Console.WriteLine("chaos: fair-admission phase (a lottery draw and a reconfirmation deadline under faults)");
+    var admission = new Admission(http, a, b, environmentOfB, azurite, fake, table);
+    await admission.RunAsync(abort);
+
     Console.WriteLine();
     Console.WriteLine($"answers: {string.Join(", ", ledger.Answers.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"))}");
     Console.WriteLine($"clients: acked={ledger.AckedCount} not_saved={ledger.NotSavedCount} unknown={ledger.UnknownCount} refused={ledger.Refused} cancelled={ledger.CancelledCount} not_removed={ledger.NotRemovedCount} capacity_raises={ledger.CapacityRaises} disconnects={ledger.Disconnects} transport_errors={ledger.TransportErrors}");
     Console.WriteLine($"faults: {faults.Summary()}");
     Console.WriteLine($"fake SendGrid: {fake.Requests} requests, {mails.Length} accepted, {fake.Unparsed} accepted without a registration id");
     foreach (var note in verdict.Notes) Console.WriteLine($"note: {note}");
+    foreach (var note in admission.Notes) Console.WriteLine($"note: {note}");
     foreach (var sample in ledger.ErrorSamples.Take(5)) Console.WriteLine($"error sample: {sample}");
     foreach (var sample in ledger.RefusalSamples.Take(3)) Console.WriteLine($"refusal sample: {sample}");
     var growth = rssEnd is { } e1 && rssStart is { } s1 ? e1 - s1 : double.NaN;
     var flat = !double.IsNaN(growth) && growth <= MaxRssGrowthMb;
     Console.WriteLine($"memory instanceA rss_start_mb={rssStart:F0} rss_end_mb={rssEnd:F0}{(flat ? "" : $" (growth over {MaxRssGrowthMb} MB or unmeasured: failure)")}");
-    var withinBound = verdict.MostAtOneKill <= MaxInFlight;
+    var withinBound = verdict.MostAtOneKill <= MaxInFlight && admission.DuplicatesAtKill <= MaxInFlight;
+    Console.WriteLine($"fair admission: faults={admission.Faults} draw_violations={admission.DrawViolations} reconfirm_violations={admission.ReconfirmViolations} duplicate_emails={admission.Duplicates} duplicate_emails_at_kill={admission.DuplicatesAtKill}");
     Console.WriteLine($"duplicates at kill: {verdict.DuplicatesAtKill} over {faults.KillsOfB.Count} kill(s) of B, at most {verdict.MostAtOneKill} at one kill; bound {MaxInFlight} per kill (Email:MaxInFlight){(withinBound ? "" : ": over the bound, failure")}");
-    Console.WriteLine($"chaos seconds={seconds} operations={ledger.Operations} faults={faults.Count} lost={verdict.Lost} phantom={verdict.Phantom} errors_500={ledger.Errors500} oversold={verdict.Oversold} order_violations={verdict.OrderViolations} missing_emails={verdict.MissingEmails} duplicate_emails={verdict.DuplicateEmails} duplicate_emails_at_kill={verdict.DuplicatesAtKill}");
+    Console.WriteLine($"chaos seconds={seconds} operations={ledger.Operations} faults={faults.Count} lost={verdict.Lost} phantom={verdict.Phantom} errors_500={ledger.Errors500} oversold={verdict.Oversold} order_violations={verdict.OrderViolations} missing_emails={verdict.MissingEmails} duplicate_emails={verdict.DuplicateEmails + admission.Duplicates} duplicate_emails_at_kill={verdict.DuplicatesAtKill + admission.DuplicatesAtKill} draw_violations={admission.DrawViolations} reconfirm_violations={admission.ReconfirmViolations}");
     var clean = verdict.Lost == 0 && verdict.Phantom == 0 && ledger.Errors500 == 0 && verdict.Oversold == 0 && verdict.OrderViolations == 0
-        && verdict.MissingEmails == 0 && verdict.DuplicateEmails == 0 && withinBound;
+        && verdict.MissingEmails == 0 && verdict.DuplicateEmails == 0 && withinBound
+        && admission.DrawViolations == 0 && admission.ReconfirmViolations == 0 && admission.Duplicates == 0;
     return clean && flat ? 0 : 1;
 }
 

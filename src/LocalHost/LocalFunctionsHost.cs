@@ -62,6 +62,13 @@ public static partial class LocalFunctionsHost
         builder.WebHost.UseUrls(options.Urls);
         builder.Services.AddMvcCore(); // executes the functions' IActionResults
         builder.AddEventFunctions(); // the app's own services, as Program.cs registers them
+        ShiftedClock? shifted = null;
+        if (builder.Configuration.GetValue<bool>("LocalHost:ShiftedClock"))
+        {
+            shifted = new ShiftedClock(TimeSpan.FromSeconds(builder.Configuration.GetValue<double>("LocalHost:ClockOffsetSeconds")));
+            builder.Services.AddSingleton<TimeProvider>(shifted);
+        }
+
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<InvocationLog>();
         options.ConfigureServices?.Invoke(builder.Services);
@@ -108,6 +115,18 @@ public static partial class LocalFunctionsHost
         }
 
         options.ConfigureApp?.Invoke(app);
+
+        if (shifted is not null)
+        {
+            // The fault-injection run's clock (see ShiftedClock): sets the offset from the system clock, absolute, so a repeat is harmless.
+            app.MapPost("admin/clock", async (HttpContext context) =>
+            {
+                using var json = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+                if (!json.RootElement.TryGetProperty("offsetSeconds", out var seconds) || !seconds.TryGetDouble(out var value)) return Results.BadRequest("{\"offsetSeconds\": N}");
+                shifted.Offset = TimeSpan.FromSeconds(value);
+                return Results.Ok(new { now = shifted.GetUtcNow() });
+            });
+        }
 
         // As the Functions host: POST /admin/functions/{name} runs a non-HTTP function now ({"input": "…"} for a queue message).
         app.MapPost("admin/functions/{name}", async (HttpContext context, string name) =>
