@@ -225,6 +225,33 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
         Assert.Equal(16, settings.BatchSize);
         Assert.True(settings.Base64Messages);
     }
+    [Fact]
+    public async Task The_clock_moves_only_where_the_fault_injection_run_asks_for_it()
+    {
+        // Off by default: no clock endpoint, the system clock.
+        await using (var plain = await RunningHost.StartAsync(azurite))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(plain.BaseUrl) };
+            using var refused = await http.PostAsync("/admin/clock", JsonContent.Create(new { offsetSeconds = 3600 }));
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+            Assert.Same(TimeProvider.System, plain.Get<TimeProvider>());
+        }
+
+        // On: it starts at the configured offset, and the endpoint sets it (absolute, so a repeat changes nothing).
+        await using var shifted = await RunningHost.StartAsync(azurite, new() { ["LocalHost:ShiftedClock"] = "true", ["LocalHost:ClockOffsetSeconds"] = "60" });
+        var clock = shifted.Get<TimeProvider>();
+        Assert.InRange(clock.GetUtcNow() - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(55), TimeSpan.FromSeconds(65));
+        using var client = new HttpClient { BaseAddress = new Uri(shifted.BaseUrl) };
+        for (var i = 0; i < 2; i++)
+        {
+            using var moved = await client.PostAsync("/admin/clock", JsonContent.Create(new { offsetSeconds = 7200 }));
+            Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        }
+        Assert.InRange(clock.GetUtcNow() - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(7195), TimeSpan.FromSeconds(7205));
+        using var bad = await client.PostAsync("/admin/clock", JsonContent.Create(new { minutes = 5 }));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
 }
 
 public sealed class TimerScheduleTests
@@ -240,4 +267,5 @@ public sealed class TimerScheduleTests
     [Fact]
     public void A_five_field_cron_is_refused_with_the_format_named() =>
         Assert.Contains("six-field", Assert.Throws<FormatException>(() => TimerScheduler.Parse("*/5 * * * *")).Message);
+
 }
