@@ -49,6 +49,7 @@ public sealed class LotteryBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         var wang = await phone.NewPageAsync();
         await wang.GotoAsync($"{url}/api/signup/{eventId}");
         Assert.Contains("不分先后", await wang.InnerTextAsync("#lottery"));
+        var committed = (await wang.InnerTextAsync("#lottery #seed-hash")).Trim(); // the seed's hash, on the event page from the start
         await Accessibility.AssertAccessibleAsync(wang, "a lottery's sign-up page (zh)");
         await wang.ScreenshotAsync(new() { Path = Path.Combine(_shots, "01-entry-form-zh.png"), FullPage = true });
         await wang.FillAsync("#name", "王磊");
@@ -105,6 +106,7 @@ public sealed class LotteryBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
 
         await check.ReloadAsync();
         Assert.Equal(seedHash, (await check.InnerTextAsync("#seed-hash")).Trim());
+        Assert.Equal(committed, seedHash);
         Assert.Matches("^[0-9a-f]{64}$", (await check.InnerTextAsync("#seed")).Trim());
         Assert.Equal(2, await check.Locator("#order tbody tr").CountAsync());
         await Accessibility.AssertAccessibleAsync(check, "the check page after the draw (zh)");
@@ -120,6 +122,7 @@ public sealed class LotteryBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(1, winner.DrawRank);
         await wang.GotoAsync($"{url}/api/signup/{eventId}");
         Assert.Contains("已于", await wang.InnerTextAsync("#lottery"));
+        Assert.Equal((await check.InnerTextAsync("#list-hash")).Trim(), (await wang.InnerTextAsync("#lottery #list-hash")).Trim()); // the list's hash, once the draw starts
         await Accessibility.AssertAccessibleAsync(wang, "the sign-up page after the draw");
         await wang.ScreenshotAsync(new() { Path = Path.Combine(_shots, "07-after-draw-zh.png"), FullPage = true });
     }

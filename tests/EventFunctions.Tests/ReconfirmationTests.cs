@@ -42,8 +42,11 @@ public sealed class ReconfirmationTests(AzuriteFixture azurite)
         var row = await app.Get<EventFunctions.Shared.Storage.EventStore>().FindEventAsync(lecture.Id, default);
         Assert.Equal((2, 2), (row!.Confirmed, row.Unconfirmed));
 
-        // Wang reconfirms with one click; Anna does not.
+        // Wang reconfirms with one click; Anna does not. A forged link (Anna's, its secret edited) confirms nothing.
         var rows = (await app.RowsAsync(lecture.Id)).ToDictionary(r => r.RegistrationId);
+        var annaLink = TestTokens.Manage(rows[anna.RegistrationId]);
+        Assert.IsType<ConfirmOutcome.NotFound>(await app.Get<RegistrationService>().ConfirmAsync(lecture.Id, anna.RegistrationId, annaLink[..^3] + (annaLink.EndsWith("AAA", StringComparison.Ordinal) ? "BBB" : "AAA"), default));
+        Assert.True((await app.RowsAsync(lecture.Id)).Single(r => r.RegistrationId == anna.RegistrationId).AwaitsConfirmation);
         Assert.True(rows[wang.RegistrationId].AwaitsConfirmation);
         Assert.IsType<ConfirmOutcome.Confirmed>(await app.Get<RegistrationService>().ConfirmAsync(lecture.Id, wang.RegistrationId, TestTokens.Manage(rows[wang.RegistrationId]), default));
 
@@ -63,8 +66,9 @@ public sealed class ReconfirmationTests(AzuriteFixture azurite)
         row = await app.Get<EventFunctions.Shared.Storage.EventStore>().FindEventAsync(lecture.Id, default);
         Assert.Equal((2, 0, 1), (row!.Confirmed, row.Unconfirmed, row.Waitlisted));
 
-        // Anna's link after the deadline: her registration is gone.
-        Assert.IsType<ConfirmOutcome.NotFound>(await app.Get<RegistrationService>().ConfirmAsync(lecture.Id, anna.RegistrationId, "reg-x.y", default));
+        // Anna's own link after the deadline: her registration is gone (the page says the link no longer works), and nothing comes back.
+        Assert.IsType<ConfirmOutcome.NotFound>(await app.Get<RegistrationService>().ConfirmAsync(lecture.Id, anna.RegistrationId, annaLink, default));
+        Assert.DoesNotContain(await app.RowsAsync(lecture.Id), r => r.RegistrationId == anna.RegistrationId && r.Status != RegistrationStatus.Removed);
         // Zhao, given the seat inside the window, is not asked again.
         Assert.Equal(0, (await app.SweepAsync()).Reconfirms);
     }

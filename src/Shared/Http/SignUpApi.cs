@@ -393,6 +393,7 @@ public sealed class SignUpApi(
             [nameof(SignUpPage.SeatsKnown)] = seatsKnown,
             [nameof(SignUpPage.FormToken)] = formTokens.Issue(e.Id),
             [nameof(SignUpPage.Card)] = Card(e, text),
+            [nameof(SignUpPage.LotterySeedHash)] = e.Lottery is null ? null : Admission.LotteryDraw.SeedHash(ids.LotterySeed(e.Id)),
         });
 
     /// <summary>The sign-up link's preview in a chat: title, kind, when and where, the start of the description.</summary>
