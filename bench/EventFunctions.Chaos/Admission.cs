@@ -176,6 +176,7 @@ public sealed class Admission(HttpClient http, AppInstance a, AppInstance b, Dic
         var seated = rows.Where(r => Str(r, "Status") == "Confirmed").Select(r => Str(r, "RegistrationId")!).ToHashSet();
         var waitRows = rows.Where(r => Str(r, "Status") == "Waitlisted").OrderBy(r => Long(r, "Sequence")).Select(r => Str(r, "RegistrationId")!).ToList();
         if (seats != LotterySeats) Violation($"{seats} seats drawn, not {LotterySeats}");
+        if (state["waitlistDrawn"]?.GetValue<int>() != LotteryWaitlist) Violation($"{state["waitlistDrawn"]} waitlist places at the draw, not {LotteryWaitlist}");
         if (!seated.SetEquals(winners)) Violation($"seated {seated.Count} are not the {winners.Count} drawn");
         if (!waitRows.SequenceEqual(waiting)) Violation($"the waitlist ({waitRows.Count}) is not the drawn order's next {waiting.Count}");
         if (rows.Any(r => Str(r, "Status") == "Entry")) Violation($"{rows.Count(r => Str(r, "Status") == "Entry")} entries left after the draw");

@@ -320,6 +320,36 @@ public sealed class SeatRulesTests
         other.Cancel(cancel, Row("reg-a", RegistrationStatus.Confirmed, 1, row.RegistrationId));
         Assert.Null(other.Attend(new AttendanceOp(AttendanceKind.CheckIn, "reg-a", "door:1", null), row));
     }
+
+    [Fact]
+    public void Lottery_entries_take_no_seat_and_cannot_be_withdrawn_while_the_draw_lands_but_unconfirmed_ones_still_expire()
+    {
+        var e = Event(capacity: 2) with { Lottery = new EventFunctions.Shared.Admission.Lottery(Now.AddHours(1)) };
+        var entering = Plan(e);
+        var op = SignUp("wang@example.cn");
+        entering.SignUp(op);
+        Assert.Equal(RegistrationStatus.Entry, op.Row.Status);
+        Assert.Equal(e.Lottery!.DrawUtc, op.Row.ConfirmBy);
+        Assert.Equal((0, 0, 1, 1), (entering.Counters.Confirmed, entering.Counters.Waitlisted, entering.Counters.Entries, entering.Counters.Unconfirmed));
+        Assert.Null(entering.Grant(10)); // no seat block before the draw
+
+        // The draw has started: a confirmed entry (in the frozen list) cannot be withdrawn until it ends ("try again").
+        var drawing = e with { Lottery = e.Lottery with { DrawStartedUtc = Now }, Entries = 2 };
+        var plan = new SeatPlan(drawing, new SeatCounters(0, 0, 0, 0, 0, 2, Entries: 2, Unconfirmed: 1), Now.AddHours(1));
+        var inList = Row("reg-a", RegistrationStatus.Entry, 1, "AAAAAAAA");
+        inList.ConfirmBy = e.Lottery.DrawUtc;
+        inList.EmailConfirmedUtc = Now;
+        var withdraw = new CancelOp(inList.RowKey, inList.RegistrationId);
+        plan.Cancel(withdraw, inList);
+        Assert.IsType<CancelResult.NotSaved>(plan.Results[withdraw]);
+        // An entry never confirmed was never in the draw: the sweep takes it off as ever.
+        var unconfirmed = Row("reg-b", RegistrationStatus.Entry, 2, "BBBBBBBB");
+        unconfirmed.ConfirmBy = e.Lottery.DrawUtc;
+        var expire = new CancelOp(unconfirmed.RowKey, unconfirmed.RegistrationId, expiry: true);
+        plan.Cancel(expire, unconfirmed);
+        Assert.False(plan.Results.ContainsKey(expire));
+        Assert.Equal((1, 0, 0), (plan.Counters.Entries, plan.Counters.Unconfirmed, plan.Counters.Withdrawn));
+    }
 }
 
 /// <summary>Door staff see a masked phone in the number's own format: enough to tell two people apart, no more.</summary>

@@ -21,6 +21,8 @@ public sealed record Lottery(DateTimeOffset DrawUtc)
     /// <summary>Entries in the draw (confirmed by the draw time) and the seats there were for them.</summary>
     public int EntriesDrawn { get; init; }
     public int SeatsDrawn { get; init; }
+    /// <summary>Waitlist places there were for the entries not drawn for a seat (0 without a waitlist).</summary>
+    public int WaitlistDrawn { get; init; }
     /// <summary>The last chunk landed: every entry is a seat, a waitlist place, or told it was not drawn.</summary>
     public DateTimeOffset? DrawnUtc { get; init; }
     /// <summary>The seed, revealed with the result (hex); its SHA-256 is shown from the event's creation.</summary>

@@ -27,18 +27,17 @@ public sealed class LotteryService(EventStore store, EventLedger ledger, NoShowH
     /// <summary>One line of the drawn order as the public sees it: no name, only the reference and what became of it.</summary>
     public sealed record Drawn(int Rank, string RegistrationId, int Tier, DrawOutcome Outcome);
 
-    public enum DrawOutcome { Seat, Waitlist, NotDrawn, Pending }
+    public enum DrawOutcome { Seat, Waitlist, NotDrawn }
 
     /// <summary>
     /// The drawn order repeated from the published list and the revealed seed (so the page shows what anyone would
-    /// compute): the first <see cref="Lottery.SeatsDrawn"/> have seats, then as many as the waitlist held, the rest not drawn.
+    /// compute): the first <see cref="Lottery.SeatsDrawn"/> have seats, then the <see cref="Lottery.WaitlistDrawn"/> places the waitlist had, the rest not drawn (an entry withdrawn since keeps its line: the draw is of the list as frozen).
     /// </summary>
     public static IReadOnlyList<Drawn> Order(EventRecord e, string list)
     {
         if (e.Lottery is not { Seed: { } seed } lottery) return [];
         var order = LotteryDraw.Order(seed, LotteryDraw.Parse(list));
-        var waitRoom = e.WaitlistAllowed ? e.EffectiveWaitlistLimit : 0;
         return order.Select((x, i) => new Drawn(i + 1, x.RegistrationId, x.Tier,
-            i < lottery.SeatsDrawn ? DrawOutcome.Seat : i < lottery.SeatsDrawn + waitRoom ? DrawOutcome.Waitlist : DrawOutcome.NotDrawn)).ToList();
+            i < lottery.SeatsDrawn ? DrawOutcome.Seat : i < lottery.SeatsDrawn + lottery.WaitlistDrawn ? DrawOutcome.Waitlist : DrawOutcome.NotDrawn)).ToList();
     }
 }

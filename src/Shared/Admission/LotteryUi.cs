@@ -54,6 +54,7 @@ public sealed record LotteryUi
     public required string SeedNotYet { get; init; }
     public required string EntriesLabel { get; init; }
     public required string SeatsLabel { get; init; }
+    public required string WaitlistLabel { get; init; }
     public required string DownloadList { get; init; }
     public required string OrderHeading { get; init; }
     public required string ColumnRank { get; init; }
@@ -112,6 +113,7 @@ public sealed record LotteryUi
         SeedNotYet = "抽签后公布",
         EntriesLabel = "参加抽签的报名",
         SeatsLabel = "抽签时的名额",
+        WaitlistLabel = "抽签时的候补位置",
         DownloadList = "下载报名名单（entries.txt）",
         OrderHeading = "抽签顺序",
         ColumnRank = "顺序",
@@ -128,7 +130,7 @@ public sealed record LotteryUi
         [
             "1. 下载报名名单，计算它的 SHA-256，与上面公布的值比较。您的报名编号在确认邮件里，可以在名单中找到自己。",
             "2. 计算种子（十六进制转成字节）的 SHA-256，与活动创建时公布的值比较。",
-            "3. 对每个报名编号计算 HMAC-SHA256（密钥为种子的字节，消息为报名编号），按（组别，HMAC 的十六进制）从小到大排序，就是抽签顺序；前面与名额数相同的人中签，其余依次候补。",
+            "3. 对每个报名编号计算 HMAC-SHA256（密钥为种子的字节，消息为报名编号），按（组别，HMAC 的十六进制）从小到大排序，就是抽签顺序；前面与名额数相同的人中签，接下来与候补位置数相同的人依次候补，其余未中签。",
             "例如用 Python：hmac.new(bytes.fromhex(种子), 编号.encode(), 'sha256').hexdigest()",
         ],
         NoShowsLastNote = "组织者开启了“缺席记录靠后”：保留期内有报名后未到记录的人排在没有记录的人之后（名单中组别为 1）。",
@@ -173,6 +175,7 @@ public sealed record LotteryUi
         SeedNotYet = "revealed after the draw",
         EntriesLabel = "Entries in the draw",
         SeatsLabel = "Seats at the draw",
+        WaitlistLabel = "Waitlist places at the draw",
         DownloadList = "Download the entry list (entries.txt)",
         OrderHeading = "Drawn order",
         ColumnRank = "Order",
@@ -189,7 +192,7 @@ public sealed record LotteryUi
         [
             "1. Download the entry list and compute its SHA-256; compare it with the value above. Your reference is in your emails, so you can find yourself in the list.",
             "2. Compute the SHA-256 of the seed (hex decoded to bytes) and compare it with the value published at creation.",
-            "3. For each reference compute HMAC-SHA256 (key: the seed's bytes, message: the reference) and sort by (tier, the HMAC in hex), ascending: that is the drawn order. The first as many as there were seats won; the rest wait in that order.",
+            "3. For each reference compute HMAC-SHA256 (key: the seed's bytes, message: the reference) and sort by (tier, the HMAC in hex), ascending: that is the drawn order. The first as many as there were seats won; the next as many as there were waitlist places wait in that order; the rest were not drawn.",
             "In Python, for example: hmac.new(bytes.fromhex(seed), reference.encode(), 'sha256').hexdigest()",
         ],
         NoShowsLastNote = "The organiser drew people with no-shows on record (within the retention period) after everyone else (tier 1 in the list).",

@@ -1117,7 +1117,7 @@ public sealed class EventLedger : IAsyncDisposable
             var text = Admission.LotteryDraw.EntryList(list);
             var hash = Admission.LotteryDraw.Sha256Hex(text);
             Add(plan, new TableTransactionAction(TableTransactionActionType.Add, Admission.LotteryListEntity.Of(eventId, text, hash)), null);
-            lottery = lottery with { DrawStartedUtc = seats.Now, EntryListHash = hash, EntriesDrawn = list.Count, SeatsDrawn = seats.Free };
+            lottery = lottery with { DrawStartedUtc = seats.Now, EntryListHash = hash, EntriesDrawn = list.Count, SeatsDrawn = seats.Free, WaitlistDrawn = seats.WaitlistRoom };
         }
         else
         {

@@ -194,6 +194,14 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
             return;
         }
 
+        if (row.Status == RegistrationStatus.Entry && !op.Expiry && Definition.Lottery is { DrawStartedUtc: not null })
+        {
+            // An entry in the frozen list while the draw's chunks land: withdrawing now would change what the published
+            // list and seed give for those after it. The draw takes seconds; "not saved, try again" (then as any seat).
+            Results[op] = new CancelResult.NotSaved();
+            return;
+        }
+
         if (!Cancelled.Add(row.RowKey)) return; // the same cancel twice in one batch: both get the answer at the end
         Touched.Add(row.RowKey);
         if (row.Status == RegistrationStatus.Waitlisted) _waitlisted--;
@@ -545,6 +553,9 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     /// </summary>
     private bool SeatFreeFor(string? unitId) =>
         Definition.Invitation is not null ? UnitSeatRules.CanSeat(Definition, _unitUsed, unitId) : _waitlisted == 0 && Free > 0;
+
+    /// <summary>Waitlist places left now (0 without a waitlist).</summary>
+    public int WaitlistRoom => Definition.WaitlistAllowed ? Math.Max(0, Definition.EffectiveWaitlistLimit - _waitlisted) : 0;
 
     /// <summary>Whether the event has a waitlist with room for one more.</summary>
     private bool WaitlistHasRoom => Definition.WaitlistAllowed && _waitlisted < Definition.EffectiveWaitlistLimit;
