@@ -303,6 +303,30 @@ public sealed class LotteryTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_lottery_repeated_as_a_series_gives_each_session_its_own_fresh_lottery_and_no_whole_series_hold()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, clock: clock);
+        var first = await app.CreateEventAsync(LotteryLecture(clock, capacity: 3));
+        await app.Get<RegistrationService>().SignUpAsync(first.Id, Person("Ann"), UiText.English, default);
+        var record = (await app.Get<EventService>().FindAsync(first.Id, default))!;
+        Assert.Equal(1, record.Entries);
+        var series = app.Get<EventFunctions.Shared.Series.SeriesService>();
+        var (made, errors) = await series.CreateAsync(record, "抽签系列", null, EventFunctions.Shared.Series.Repeat.Weekly, 3, [], default);
+        Assert.False(errors.Any, string.Join(", ", errors.AllBoth()));
+        var sessions = await series.SessionsAsync(made!, default);
+        Assert.All(sessions.Skip(1), s =>
+        {
+            Assert.Equal((0, record.Lottery!.DrawUtc, (DateTimeOffset?)null), (s.Entries, s.Lottery!.DrawUtc, s.Lottery.DrawStartedUtc));
+        });
+        // A whole-series sign-up would hold a seat the draw has to give: refused, nothing held, the form says why.
+        var joined = await series.JoinAllAsync(made!, Person("Bo"), UiText.English, default);
+        Assert.Equal(EventFunctions.Shared.Series.SessionProblem.NeedsApproval, Assert.IsType<EventFunctions.Shared.Series.SeriesJoinOutcome.SessionUnavailable>(joined).Problem);
+        Assert.All(sessions.Skip(1), s => Assert.Equal(0, s.Entries));
+        Assert.DoesNotContain(await app.RegistrationsAsync(sessions[1].Id), r => r.Name == "Bo");
+    }
+
+    [Fact]
     public void The_draw_is_a_pure_function_of_the_list_and_the_seed()
     {
         var seed = Convert.ToHexStringLower(new byte[32]);

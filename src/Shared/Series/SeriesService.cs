@@ -158,7 +158,9 @@ public sealed class SeriesService(EventStore store, EventService events, EventLe
                 SiteVisit = first.SiteVisit is { } v ? v with { MeetingTimeUtc = Shift(v.MeetingTimeUtc) } : null,
                 Invitation = first.Invitation is { } inv ? inv with { Released = false, ReleaseUtc = inv.ReleaseUtc is { } r ? Shift(r) : null } : null,
                 UnitUsed = Invitation.NoneUsed,
-                Confirmed = 0, Waitlisted = 0, Held = 0, Unconfirmed = 0, Pending = 0, Blocked = 0,
+                Confirmed = 0, Waitlisted = 0, Held = 0, Unconfirmed = 0, Pending = 0, Blocked = 0, Entries = 0,
+                // A lottery: each session's own, drawn when the first's is (sign-up opens for all at once), none of its state copied.
+                Lottery = first.Lottery is { } lottery ? new Admission.Lottery(lottery.DrawUtc) { NoShowsLast = lottery.NoShowsLast } : null,
                 CreatedUtc = clock.GetUtcNow(),
                 Cancelled = false,
                 CalendarSequence = 0,
@@ -270,7 +272,8 @@ public sealed class SeriesService(EventStore store, EventService events, EventLe
         var valid = new List<(EventRecord Session, ValidSignUp SignUp)>();
         foreach (var session in sessions)
         {
-            if (session.RequiresApproval || session.Invitation is not null) return new SeriesJoinOutcome.SessionUnavailable(session, SessionProblem.NeedsApproval);
+            // A seat held for the whole series is not the organiser's to give, nor the draw's.
+            if (session.RequiresApproval || session.Invitation is not null || session.Lottery is { DrawnUtc: null }) return new SeriesJoinOutcome.SessionUnavailable(session, SessionProblem.NeedsApproval);
             if (session.WindowAt(now) != SignUpWindow.Open) return new SeriesJoinOutcome.SessionUnavailable(session, SessionProblem.Closed);
             var (signUp, errors) = SignUpValidator.Validate(session, input, text);
             if (signUp is null) return new SeriesJoinOutcome.Invalid(session, errors);
