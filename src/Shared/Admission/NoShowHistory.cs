@@ -19,15 +19,12 @@ public sealed class NoShowHistory(EventStore store, Security.IdentifierKeys ids,
 
     private string PartitionOf(string email) => ids.NoShowKey(Input.MailboxIdentity(Input.NormaliseEmail(email) ?? email));
 
-    /// <summary>People of an ended event with a seat who were never checked in.</summary>
-    public static bool IsNoShow(RegistrationEntity r) => r.Status == RegistrationStatus.Confirmed && r.CheckedInUtc is null;
-
     /// <summary>Writes an ended event's no-shows (idempotent: one row per person and event), then marks the event so it is done once.</summary>
     public async Task<int> RecordAsync(EventEntity e, IReadOnlyList<RegistrationEntity> rows, CancellationToken ct)
     {
         if (e.NoShowsRecordedUtc is not null || e.Cancelled) return 0;
         var table = await store.TableAsync(ct);
-        var noShows = rows.Where(IsNoShow).ToList();
+        var noShows = rows.Where(Attendance.AttendanceService.NoShow).ToList();
         await Parallel.ForEachAsync(noShows, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (r, token) =>
             await table.UpsertEntityAsync(new TableEntity(PartitionOf(r.Email), e.PartitionKey) { ["EndUtc"] = e.EndUtc }, TableUpdateMode.Replace, token));
         await table.UpdateEntityAsync(new TableEntity(e.PartitionKey, EventEntity.RowKeyValue) { [nameof(EventEntity.NoShowsRecordedUtc)] = clock.GetUtcNow() }, Azure.ETag.All, TableUpdateMode.Merge, ct);

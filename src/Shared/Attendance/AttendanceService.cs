@@ -301,11 +301,17 @@ public sealed class AttendanceService(EventStore store, EventLedger ledger, Secu
     private static UnitAttendance Line(string unit, IReadOnlyList<RegistrationEntity> rows, bool ended)
     {
         var confirmed = rows.Count(r => r.Status == RegistrationStatus.Confirmed);
-        var checkedIn = rows.Count(r => r.Status == RegistrationStatus.Confirmed && r.CheckedInUtc is not null);
+        var noShows = rows.Count(NoShow);
         var walkIns = rows.Count(r => r.Status == RegistrationStatus.WalkIn);
         return new UnitAttendance(unit, confirmed, rows.Count(r => r.Status == RegistrationStatus.Waitlisted),
-            checkedIn + walkIns, ended ? confirmed - checkedIn : 0, walkIns);
+            confirmed - noShows + walkIns, ended ? noShows : 0, walkIns);
     }
+
+    /// <summary>
+    /// A no-show, once the event has ended: had a seat and was never checked in (the event page's list, the unit
+    /// report's counts and the no-show history all count by this).
+    /// </summary>
+    public static bool NoShow(RegistrationEntity r) => r.Status == RegistrationStatus.Confirmed && r.CheckedInUtc is null;
 
     /// <summary>A unit as reports group it: trimmed; blank is <see cref="UnitNotGiven"/>.</summary>
     public static string UnitOf(string? organisation) => Input.Clean(organisation) ?? UnitNotGiven;

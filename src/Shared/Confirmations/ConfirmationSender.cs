@@ -205,7 +205,6 @@ public sealed partial class ConfirmationSender(
         }
         // A lottery entry (asked to confirm it before the draw), and the draw's result, told once.
         var lottery = Admission.LotteryUi.For(text);
-        var verify = "";
         if (r.Status == RegistrationStatus.Entry && e.Lottery is { } entered)
         {
             subject = string.Format(lottery.EntrySubjectFormat, e.Title);
@@ -214,9 +213,7 @@ public sealed partial class ConfirmationSender(
         else if (r.DrawRank is { } rank && r.EmailSentStatus is null or RegistrationStatus.Entry && r.Status is RegistrationStatus.Confirmed or RegistrationStatus.Waitlisted)
         {
             subject = string.Format(confirmed ? lottery.WonSubjectFormat : lottery.WaitlistedSubjectFormat, e.Title);
-            body = string.Format(confirmed ? lottery.WonBodyFormat : lottery.WaitlistedBodyFormat, rank);
-            verify = string.Format(lottery.CheckTheDrawFormat, links.Absolute(Http.Paths.Lottery(e.Id) + $"?lang={text.Code}"));
-            body += " " + verify;
+            body = string.Format(confirmed ? lottery.WonBodyFormat : lottery.WaitlistedBodyFormat, rank) + " " + string.Format(lottery.CheckTheDrawFormat, links.Lottery(e.Id, text.Code));
         }
         var manageUrl = links.Manage(e.Id, r.RegistrationId, ids.ManageToken(r), text.Code);
         var ticket = Attendance.TicketInfo.For(options.Value.PublicBaseUrl, e, r.Status, ids.TicketOf(r), text, "cid:" + Attendance.TicketInfo.EmailContentId);

@@ -111,6 +111,9 @@ public sealed class Links(IOptions<EventFunctionsOptions> options)
 
     public string Ticket(string eventId, string code) => Absolute(Paths.Ticket(eventId, code));
 
+    /// <summary>A lottery's public check page, in the reader's language.</summary>
+    public string Lottery(string eventId, string language) => Absolute(Paths.Lottery(eventId) + $"?lang={language}");
+
     /// <summary>The feedback page (the manage link's secret), a rating chosen in the email already ticked.</summary>
     public string Feedback(string eventId, string registrationId, string token, string language, int? rating = null) =>
         Absolute(Paths.Feedback(eventId, registrationId)) + $"?t={Uri.EscapeDataString(token)}&lang={Uri.EscapeDataString(language)}" + (rating is { } r ? $"&r={r}" : "");

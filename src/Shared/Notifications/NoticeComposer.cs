@@ -147,7 +147,7 @@ public sealed class NoticeComposer(PageRenderer renderer, Http.Links links, Secu
         {
             var ui = Admission.LotteryUi.For(text);
             var notDrawn = row.RemovedReason == RemovedReasons.NotDrawn;
-            var body = notDrawn ? ui.NotDrawnBody + " " + string.Format(ui.CheckTheDrawFormat, links.Absolute(Http.Paths.Lottery(e.Id) + $"?lang={text.Code}")) : ui.EntryUnconfirmedBody;
+            var body = notDrawn ? ui.NotDrawnBody + " " + string.Format(ui.CheckTheDrawFormat, links.Lottery(e.Id, text.Code)) : ui.EntryUnconfirmedBody;
             return await RenderAsync(e, row, text, string.Format(notDrawn ? ui.NotDrawnSubjectFormat : ui.EntryUnconfirmedSubjectFormat, e.Title), body, [], [], null, [], "removal");
         }
         if (row.RemovedReason == RemovedReasons.NotReconfirmed)
