@@ -215,10 +215,15 @@ public sealed class LotteryTests(AzuriteFixture azurite)
         await registrations.SignUpAsync(earlier.Id, Person("Yan"), UiText.English, default);
         var came = (await app.RegistrationsAsync(earlier.Id)).Single(r => r.Name == "Yan");
         await app.Get<EventFunctions.Shared.Attendance.AttendanceService>().CheckInAsync(earlier.Id, came.RowKey, "door", default);
-        clock.Advance(TimeSpan.FromDays(8)); // the lecture is over
-        await app.Get<RetentionService>().PurgeAsync(default);
         var table = await app.TableAsync();
         var kept = new List<Azure.Data.Tables.TableEntity>();
+        // Just after the end check-in is still open (the door's links work 12 h more): nothing kept yet.
+        clock.Advance(earlier.End.ToUniversalTime() - clock.GetUtcNow() + TimeSpan.FromHours(1));
+        await app.Get<RetentionService>().PurgeAsync(default);
+        await foreach (var h in table.QueryAsync<Azure.Data.Tables.TableEntity>(x => x.RowKey == earlier.Id)) kept.Add(h);
+        Assert.DoesNotContain(kept, h => h.PartitionKey.StartsWith("noshow-", StringComparison.Ordinal));
+        clock.Advance(TimeSpan.FromDays(1)); // check-in has closed
+        await app.Get<RetentionService>().PurgeAsync(default);
         await foreach (var h in table.QueryAsync<Azure.Data.Tables.TableEntity>(x => x.RowKey == earlier.Id)) kept.Add(h);
         var history = Assert.Single(kept, h => h.PartitionKey.StartsWith("noshow-", StringComparison.Ordinal));
         Assert.DoesNotContain("xu", history.PartitionKey); // a keyed hash, not the address

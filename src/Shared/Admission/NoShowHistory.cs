@@ -19,10 +19,11 @@ public sealed class NoShowHistory(EventStore store, Security.IdentifierKeys ids,
 
     private string PartitionOf(string email) => ids.NoShowKey(Input.MailboxIdentity(Input.NormaliseEmail(email) ?? email));
 
-    /// <summary>Writes an ended event's no-shows (idempotent: one row per person and event), then marks the event so it is done once.</summary>
+    /// <summary>Writes an ended event's no-shows (idempotent: one row per person and event) once check-in has closed, then marks the event so it is done once.</summary>
     public async Task<int> RecordAsync(EventEntity e, IReadOnlyList<RegistrationEntity> rows, CancellationToken ct)
     {
-        if (e.NoShowsRecordedUtc is not null || e.Cancelled) return 0;
+        // Once check-in has closed (the door links stop working then), so nobody checked in late is kept as a no-show.
+        if (e.NoShowsRecordedUtc is not null || e.Cancelled || clock.GetUtcNow() < e.EndUtc + Attendance.DoorLinks.ValidAfterEvent) return 0;
         var table = await store.TableAsync(ct);
         var noShows = rows.Where(Attendance.AttendanceService.NoShow).ToList();
         await Parallel.ForEachAsync(noShows, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (r, token) =>
