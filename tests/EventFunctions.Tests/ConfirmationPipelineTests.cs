@@ -28,6 +28,9 @@ public sealed class ConfirmationPipelineTests(AzuriteFixture azurite)
     private sealed class StorageSpy(string tableName) : HttpPipelinePolicy
     {
         public ConcurrentQueue<string> Requests { get; } = new();
+        /// <summary>Queries for an event's waitlist (each a partition scan, on the service as on Azurite).</summary>
+        public int WaitlistScans => Volatile.Read(ref _waitlistScans);
+        private int _waitlistScans;
 
         /// <summary>Called with the (decoded) body of each entity-group transaction before it is sent.</summary>
         public Func<string, Task>? BeforeTransaction { get; set; }
@@ -49,6 +52,7 @@ public sealed class ConfirmationPipelineTests(AzuriteFixture azurite)
             }
             else if (uri.Contains(tableName, StringComparison.Ordinal))
             {
+                if (uri.Contains($"Status eq '{RegistrationStatus.Waitlisted}'", StringComparison.Ordinal)) Interlocked.Increment(ref _waitlistScans);
                 var pointRead = Regex.Match(uri, @"RowKey='(reg-[^']+)'");
                 Requests.Enqueue(message.Request.Method == RequestMethod.Get
                     ? pointRead.Success ? "read " + pointRead.Groups[1].Value : uri.Contains("$filter", StringComparison.Ordinal) ? "query" : "read event"
@@ -102,6 +106,38 @@ public sealed class ConfirmationPipelineTests(AzuriteFixture azurite)
             Assert.Equal(r.StateVersion, r.EmailSentVersion);
             Assert.True(r.EmailClaimUntil <= DateTimeOffset.UtcNow, "claim released");
         });
+    }
+
+    [Fact]
+    public async Task Batches_after_one_commit_read_the_waitlist_once_and_a_later_commit_is_never_counted_from_an_older_list()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+        var definition = Seed.Lecture(capacity: 1);
+        definition["waitlistLimit"] = 10;
+        var lecture = await app.CreateEventAsync(definition);
+        await SignUpAsync(app, lecture.Id, 5); // one seat, four waiting
+        await app.DrainQueueAsync();
+        var spy = new StorageSpy(app.TableName);
+        var sender = SpiedSender(app, spy);
+        var waiting = (await app.RegistrationsAsync(lecture.Id)).Where(r => r.Status == RegistrationStatus.Waitlisted).OrderBy(r => r.Sequence).ToList();
+        int Told(string registrationId) => int.Parse(Regex.Match(app.SendGrid!.Mails.Select(Mail.From).Last(m => m.RegistrationId == registrationId).Html, @"候补第 (\d+) 位").Groups[1].Value);
+
+        // Two messages of the same commit state: one scan of the waitlist between them, positions exact.
+        await sender.HandleAsync(ConfirmationQueue.Format(lecture.Id, [waiting[0].RowKey, waiting[1].RowKey]), default);
+        await sender.HandleAsync(ConfirmationQueue.Format(lecture.Id, [waiting[2].RowKey, waiting[3].RowKey]), default);
+        Assert.Equal(1, spy.WaitlistScans);
+        Assert.Equal([1, 2, 3, 4], waiting.Select(w => Told(w.RegistrationId)));
+
+        // The seated person cancels (the first waiting is promoted) and someone new joins the end: a new version of the
+        // event, so the list is read again and the newcomer is told 4th, not 5th.
+        var seated = (await app.RegistrationsAsync(lecture.Id)).Single(r => r.Status == RegistrationStatus.Confirmed);
+        Assert.IsType<CancelOutcome.Cancelled>(await app.Get<RegistrationService>().CancelAsync(lecture.Id, seated.RegistrationId, TestTokens.Manage(seated), default));
+        var late = Results.Object<RegistrationView>(await app.RegisterForEvent.Run(Requests.Json("POST", "/x", Seed.Person("后来者", "late@example.cn", null)), lecture.Id, default)).Value;
+        await app.DrainQueueAsync();
+        var newcomer = (await app.RegistrationsAsync(lecture.Id)).Single(r => r.RegistrationId == late.RegistrationId);
+        await sender.HandleAsync(ConfirmationQueue.Format(lecture.Id, [waiting[0].RowKey, newcomer.RowKey]), default);
+        Assert.Equal(2, spy.WaitlistScans);
+        Assert.Equal(4, Told(newcomer.RegistrationId));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed partial class ConfirmationSender
     {
         var eventId = messages[0].EventId;
         var table = await store.TableAsync(ct);
-        var batch = new SendBatch(store, eventId);
+        var batch = new SendBatch(store, eventId, _waitlists);
         var failed = new ConcurrentBag<string>();
         var parallelism = Math.Max(1, options.Value.ConfirmationParallelism);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
@@ -277,29 +278,28 @@ public sealed partial class ConfirmationSender(
     }
 
     /// <summary>
-    /// What the registrations of one batch message share, read once for all of them: the event row, and the
-    /// arrival numbers of the people waiting (a waitlisted person's position is 1 + those before them).
+    /// The arrival numbers of the people waiting on each event, as of an event-row version, shared by the batches this
+    /// instance sends. Exact: the waitlist changes only through commits on the event row (sign-ups, cancellations,
+    /// promotions, decisions, the draw), each of which raises its version, so a list read after the row at version v
+    /// holds that version's waitlist or a later one; a batch that read v, or later, never counts from an older list. On a
+    /// rush many batch messages follow one commit, and each used to scan the waitlist (the whole partition, on the service
+    /// as on Azurite) for the same answer.
     /// </summary>
-    private sealed class SendBatch(EventStore store, string eventId)
+    private sealed class WaitlistCache
     {
-        private readonly object _gate = new();
-        private Task<EventEntity?>? _event;
-        private Task<long[]>? _waiting;
+        private const int MaxEvents = 256;
+        private readonly ConcurrentDictionary<string, (long Version, Task<long[]> Waiting)> _byEvent = new(StringComparer.Ordinal);
 
-        public Task<EventEntity?> EventAsync(CancellationToken ct)
+        public Task<long[]> GetAsync(EventStore store, string eventId, long version, CancellationToken ct)
         {
-            lock (_gate) return _event is { IsFaulted: false, IsCanceled: false } e ? e : _event = store.FindEventAsync(eventId, ct);
+            if (_byEvent.TryGetValue(eventId, out var known) && known.Version >= version && known.Waiting is { IsFaulted: false, IsCanceled: false }) return known.Waiting;
+            var read = ReadAsync(store, eventId, ct);
+            if (_byEvent.Count >= MaxEvents) _byEvent.Clear(); // a bound, not a policy: a miss only costs one scan
+            _byEvent.AddOrUpdate(eventId, (version, read), (_, old) => old.Version > version && old.Waiting is { IsFaulted: false, IsCanceled: false } ? old : (version, read));
+            return read;
         }
 
-        public async Task<int?> WaitlistPositionAsync(RegistrationEntity row, CancellationToken ct)
-        {
-            if (row.Status != RegistrationStatus.Waitlisted) return null;
-            Task<long[]> waiting;
-            lock (_gate) waiting = _waiting is { IsFaulted: false, IsCanceled: false } w ? w : _waiting = WaitingAsync(ct);
-            return Ledger.SeatRules.WaitlistPosition(row.Sequence, await waiting);
-        }
-
-        private async Task<long[]> WaitingAsync(CancellationToken ct)
+        private static async Task<long[]> ReadAsync(EventStore store, string eventId, CancellationToken ct)
         {
             var table = await store.TableAsync(ct);
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and Status eq {RegistrationStatus.Waitlisted}");
@@ -311,6 +311,32 @@ public sealed partial class ConfirmationSender(
 
             sequences.Sort();
             return [.. sequences];
+        }
+    }
+
+    private readonly WaitlistCache _waitlists = new();
+
+    /// <summary>
+    /// What the registrations of one batch message share, read once for all of them: the event row, and the
+    /// arrival numbers of the people waiting (a waitlisted person's position is 1 + those before them), as of the
+    /// event row read (see <see cref="WaitlistCache"/>).
+    /// </summary>
+    private sealed class SendBatch(EventStore store, string eventId, WaitlistCache waitlists)
+    {
+        private readonly object _gate = new();
+        private Task<EventEntity?>? _event;
+
+        public Task<EventEntity?> EventAsync(CancellationToken ct)
+        {
+            lock (_gate) return _event is { IsFaulted: false, IsCanceled: false } e ? e : _event = store.FindEventAsync(eventId, ct);
+        }
+
+        public async Task<int?> WaitlistPositionAsync(RegistrationEntity row, CancellationToken ct)
+        {
+            if (row.Status != RegistrationStatus.Waitlisted) return null;
+            // The event row first, then the list: a list read after the row is of its version or a later one.
+            if (await EventAsync(ct) is not { } e) return null; // the event is gone: nothing is sent
+            return Ledger.SeatRules.WaitlistPosition(row.Sequence, await waitlists.GetAsync(store, eventId, e.Version, ct));
         }
     }
 
