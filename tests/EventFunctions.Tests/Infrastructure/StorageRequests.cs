@@ -42,13 +42,25 @@ public sealed class StorageRequests : HttpPipelinePolicy
         return method switch
         {
             "GET" when entity => "table point read",
-            "GET" => "table query",
+            "GET" => "table query" + QueryKind(Uri.UnescapeDataString(request.Uri.Query)),
             "POST" when lastSegment != "Tables" => "table insert",
             "PUT" or "PATCH" or "MERGE" when entity => "table write",
             "DELETE" when entity => "table delete",
             _ => "other (create, properties)",
         };
     }
+
+    /// <summary>
+    /// What a query asks, in a word (a query scans its partition on Azurite; on the service too, unless it names keys):
+    /// the waitlist, registrations by key, a status, one row range (blocks, feedback…), or the rest.
+    /// </summary>
+    private static string QueryKind(string query) =>
+        query.Contains("Status eq 'Waitlisted'", StringComparison.Ordinal) ? " (waitlist)"
+        : query.Contains("RowKey eq", StringComparison.Ordinal) ? " (by keys)"
+        : query.Contains("Status eq", StringComparison.Ordinal) ? " (by status)"
+        : query.Contains("RowKey ge", StringComparison.Ordinal) ? " (row range)"
+        : query.Contains("PartitionKey eq", StringComparison.Ordinal) ? " (partition)"
+        : " (cross-partition)";
 
     public IReadOnlyDictionary<string, long> Snapshot() => new Dictionary<string, long>(_counts, StringComparer.Ordinal);
 
