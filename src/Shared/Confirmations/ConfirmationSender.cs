@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
@@ -288,15 +287,20 @@ public sealed partial class ConfirmationSender(
     private sealed class WaitlistCache
     {
         private const int MaxEvents = 256;
-        private readonly ConcurrentDictionary<string, (long Version, Task<long[]> Waiting)> _byEvent = new(StringComparer.Ordinal);
+        private readonly object _gate = new();
+        private readonly Dictionary<string, (long Version, Task<long[]> Waiting)> _byEvent = new(StringComparer.Ordinal);
 
+        /// <summary>The list as of <paramref name="version"/> or later: one read in flight per event (the rows of a batch ask at once).</summary>
         public Task<long[]> GetAsync(EventStore store, string eventId, long version, CancellationToken ct)
         {
-            if (_byEvent.TryGetValue(eventId, out var known) && known.Version >= version && known.Waiting is { IsFaulted: false, IsCanceled: false }) return known.Waiting;
-            var read = ReadAsync(store, eventId, ct);
-            if (_byEvent.Count >= MaxEvents) _byEvent.Clear(); // a bound, not a policy: a miss only costs one scan
-            _byEvent.AddOrUpdate(eventId, (version, read), (_, old) => old.Version > version && old.Waiting is { IsFaulted: false, IsCanceled: false } ? old : (version, read));
-            return read;
+            lock (_gate)
+            {
+                if (_byEvent.TryGetValue(eventId, out var known) && known.Version >= version && known.Waiting is { IsFaulted: false, IsCanceled: false }) return known.Waiting;
+                if (_byEvent.Count >= MaxEvents) _byEvent.Clear(); // a bound, not a policy: a miss only costs one scan
+                var read = ReadAsync(store, eventId, ct);
+                _byEvent[eventId] = (version, read);
+                return read;
+            }
         }
 
         private static async Task<long[]> ReadAsync(EventStore store, string eventId, CancellationToken ct)
