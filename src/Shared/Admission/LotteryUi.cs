@@ -24,7 +24,6 @@ public sealed record LotteryUi
     public required string StatusEntryUnconfirmedFormat { get; init; }
     public required string StatusEntryFormat { get; init; }
     public required string EntryConfirmedNow { get; init; }
-    public required string ConfirmEntryButton { get; init; }
     // Emails
     public required string EntrySubjectFormat { get; init; }
     /// <summary>{0} the draw time.</summary>
@@ -88,7 +87,6 @@ public sealed record LotteryUi
         StatusEntryUnconfirmedFormat = "抽签报名待确认：请在 {0} 前点击下方按钮确认，否则不参加抽签",
         StatusEntryFormat = "已参加抽签 · {0} 抽签，结果以邮件通知",
         EntryConfirmedNow = "抽签报名已确认。抽签结果会以邮件通知您。",
-        ConfirmEntryButton = "确认参加抽签",
         EntrySubjectFormat = "请确认抽签报名：{0}",
         EntryBodyFormat = "您已报名参加本活动的抽签。请在 {0}（抽签时间）前点击下方按钮确认，确认的报名才参加抽签；抽签结果会以邮件通知您。不想参加了，可在报名页取消。",
         WonSubjectFormat = "抽签结果：您已中签 — {0}",
@@ -150,7 +148,6 @@ public sealed record LotteryUi
         StatusEntryUnconfirmedFormat = "Lottery entry to confirm: confirm with the button below before {0}, or it is not in the draw",
         StatusEntryFormat = "In the draw · drawn {0}; the result comes by email",
         EntryConfirmedNow = "Your lottery entry is confirmed. We'll email you the result of the draw.",
-        ConfirmEntryButton = "Confirm my entry",
         EntrySubjectFormat = "Please confirm your lottery entry: {0}",
         EntryBodyFormat = "You have entered the lottery for this event. Please confirm with the button below before {0} (the draw): only confirmed entries are drawn. We'll email you the result. If you no longer want to go, cancel on your page.",
         WonSubjectFormat = "Lottery result: you have a seat — {0}",
