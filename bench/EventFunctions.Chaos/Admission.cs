@@ -231,7 +231,7 @@ public sealed class Admission(HttpClient http, AppInstance a, AppInstance b, Dic
             .GroupBy(m => $"{m.RegistrationId}|{m.Status}|{m.Version}").Where(g => g.Count() > 1))
         {
             var first = g.OrderBy(m => m.AcceptedUtc).First();
-            var explained = first.ApiKey == InstanceBKey && g.Count() == 2 && KillsOfB.Any(k => k >= first.AcceptedUtc - KillGrace && k - first.AcceptedUtc <= KillWindow);
+            var explained = g.Count() == 2 && ExplainedByKill(first, KillsOfB);
             if (explained) DuplicatesAtKill++;
             else
             {

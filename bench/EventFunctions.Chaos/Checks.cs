@@ -106,6 +106,10 @@ public static class Checks
     /// <summary>How long a killed process may still get a request it had already sent to SendGrid accepted (the kill is timed when issued).</summary>
     public static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(1);
 
+    /// <summary>Whether a duplicate's first copy was sent by B just before (or as) B was killed: the one a kill explains.</summary>
+    public static bool ExplainedByKill(SentMail first, IEnumerable<DateTimeOffset> killsOfB) =>
+        first.ApiKey == InstanceBKey && killsOfB.Any(k => k >= first.AcceptedUtc - KillGrace && k - first.AcceptedUtc <= KillWindow);
+
     public static Verdict Judge(Snapshot s, Ledger ledger, IReadOnlyCollection<SentMail> mails, IEnumerable<DateTimeOffset>? killsOfB = null)
     {
         var notes = new List<string>();
@@ -192,7 +196,7 @@ public static class Checks
             // Sent by B shortly before a kill of B (its record of the send never written), or while the kill was under
             // way: the kill is timed when it is issued, and a request already on the wire still reaches SendGrid a few
             // milliseconds later, from a process that will never record it.
-            var explained = first.ApiKey == InstanceBKey && kills.Any(k => k >= first.AcceptedUtc - KillGrace && k - first.AcceptedUtc <= KillWindow);
+            var explained = ExplainedByKill(first, kills);
             if (explained && g.Count() == 2)
             {
                 atKill++;

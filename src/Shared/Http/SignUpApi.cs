@@ -431,20 +431,25 @@ public sealed class SignUpApi(
     }
 
     /// <summary>The one answer to a sign-up on an event that needs a confirmed email, whether the address was new or not.</summary>
-    private Task<string> CheckEmailPageAsync(SignUpOutcome.CheckEmail c, UiText text) =>
-        pages.RenderAsync<ResultPage>(new()
+    private Task<string> CheckEmailPageAsync(SignUpOutcome.CheckEmail c, UiText text)
+    {
+        // A lottery entry is confirmed by the draw time, not within the hold time (one reading of the clock for both lines).
+        var draw = c.Event.TakesEntriesAt(clock.GetUtcNow()) ? c.Event.Lottery : null;
+        var lottery = Admission.LotteryUi.For(text);
+        return pages.RenderAsync<ResultPage>(new()
         {
             [nameof(ResultPage.Text)] = text,
-            [nameof(ResultPage.Heading)] = c.Event.TakesEntriesAt(clock.GetUtcNow()) ? Admission.LotteryUi.For(text).CheckEmailHeading : text.CheckEmailHeading,
+            [nameof(ResultPage.Heading)] = draw is null ? text.CheckEmailHeading : lottery.CheckEmailHeading,
             [nameof(ResultPage.Lines)] = new[]
             {
-                c.Event.TakesEntriesAt(clock.GetUtcNow()) && c.Event.Lottery is { } lottery
-                    ? string.Format(Admission.LotteryUi.For(text).CheckEmailFormat, c.MaskedEmail, text.FormatDateTimeIn(c.Event.ToLocal(lottery.DrawUtc), c.Event.TimeZoneId))
-                    : string.Format(text.CheckEmailFormat, c.MaskedEmail, HoldMinutes),
+                draw is null
+                    ? string.Format(text.CheckEmailFormat, c.MaskedEmail, HoldMinutes)
+                    : string.Format(lottery.CheckEmailFormat, c.MaskedEmail, text.FormatDateTimeIn(c.Event.ToLocal(draw.DrawUtc), c.Event.TimeZoneId)),
             },
             [nameof(ResultPage.Success)] = true,
             [nameof(ResultPage.Event)] = c.Event,
         });
+    }
 
     private Task<string> MessagePageAsync(UiText text, string heading, IReadOnlyList<string> lines, bool success = false, string? linkUrl = null, string? linkText = null) =>
         HttpIO.MessagePageAsync(pages, text, heading, lines, success, linkUrl, linkText);
