@@ -96,8 +96,13 @@ public sealed class Admission(HttpClient http, AppInstance a, AppInstance b, Dic
         {
             while (!sweeping.IsCancellationRequested)
             {
-                await RunFunctionAsync(i, "ExpireHolds", sweeping.Token, quiet: true);
-                try { await Task.Delay(500, sweeping.Token); } catch (OperationCanceledException) { }
+                // The sweeps stop by cancelling: a sweep in flight then ends cancelled, which is the stop, not a failure.
+                try
+                {
+                    await RunFunctionAsync(i, "ExpireHolds", sweeping.Token, quiet: true);
+                    await Task.Delay(500, sweeping.Token);
+                }
+                catch (OperationCanceledException) when (sweeping.IsCancellationRequested) { }
             }
         })));
         await Task.Delay(1500, abort);
