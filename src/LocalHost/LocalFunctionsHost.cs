@@ -77,7 +77,9 @@ public static partial class LocalFunctionsHost
         var settings = HostSettings.Load(hostJsonPath, configuration);
         builder.Services.AddSingleton(settings);
 
-        var invokers = functions.ToDictionary(f => f.Name, f => new FunctionInvoker(f, LoadAssembly(f)));
+        // A function turned off by its app setting (AzureWebJobs.<name>.Disabled, as the Functions host reads it) is not
+        // started: no listener, no schedule, no route.
+        var invokers = functions.Where(f => !IsDisabled(configuration, f.Name)).ToDictionary(f => f.Name, f => new FunctionInvoker(f, LoadAssembly(f)));
         foreach (var invoker in invokers.Values)
         {
             var trigger = invoker.Function.Trigger;
@@ -205,6 +207,11 @@ public static partial class LocalFunctionsHost
 
     /// <summary>The function app's assembly, from the default load context so its types match the app's services.</summary>
     private static Assembly LoadAssembly(FunctionMetadata f) => Assembly.Load(new AssemblyName(Path.GetFileNameWithoutExtension(f.ScriptFile)));
+
+    /// <summary>Whether the app setting AzureWebJobs.&lt;name&gt;.Disabled (or AzureWebJobs__&lt;name&gt;__Disabled) turns the function off.</summary>
+    public static bool IsDisabled(IConfiguration configuration, string name) =>
+        (configuration[$"AzureWebJobs.{name}.Disabled"] ?? configuration[$"AzureWebJobs:{name}:Disabled"]) is { } value
+        && (bool.TryParse(value, out var b) ? b : value == "1");
 
     /// <summary>%Name% in a queue name or schedule is an app setting, as in the Functions host.</summary>
     public static string Resolve(string value, IConfiguration configuration) => Setting().Replace(value, m =>

@@ -252,6 +252,34 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
+    [Fact]
+    public async Task A_function_turned_off_by_its_app_setting_is_not_served_and_takes_no_message()
+    {
+        // As in the Functions host: AzureWebJobs.<name>.Disabled (the bench uses it to keep emails off a host).
+        await using var host = await RunningHost.StartAsync(azurite, new()
+        {
+            ["AzureWebJobs.OpenApiDocument.Disabled"] = "true",
+            ["AzureWebJobs.SendNotifications.Disabled"] = "1",
+            ["AzureWebJobs.Health.Disabled"] = "false",
+        });
+        using var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
+        using (var off = await http.GetAsync("/api/openapi.json")) Assert.Equal(HttpStatusCode.NotFound, off.StatusCode);
+        using (var on = await http.GetAsync("/api/health")) Assert.NotEqual(HttpStatusCode.NotFound, on.StatusCode);
+
+        var queue = new Azure.Storage.Queues.QueueClient(azurite.ConnectionString, EventFunctions.Shared.Storage.QueueNames.Notifications,
+            new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 });
+        await queue.CreateIfNotExistsAsync();
+        var marker = JsonSerializer.Serialize(new { kind = "fan-out", eventId = "offtest" + Guid.NewGuid().ToString("N")[..8], version = 1 });
+        await queue.SendMessageAsync(marker);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the listener, were it on, polls at once
+        Assert.Empty(host.Invocations.For("SendNotifications"));
+        Assert.Contains(marker, (await queue.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()));
+        // Taken off again (others' messages seen meanwhile come back within a second).
+        foreach (var m in (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1))).Value.Where(m => m.Body.ToString() == marker))
+        {
+            await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt);
+        }
+    }
 }
 
 public sealed class TimerScheduleTests
