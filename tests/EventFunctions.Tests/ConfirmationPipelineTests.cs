@@ -178,6 +178,31 @@ public sealed class ConfirmationPipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Messages_of_one_event_handled_at_once_share_their_record_transactions()
+    {
+        // The host hands an instance up to 16 messages at once; an event's commits each queue one. Their sends share
+        // the instance's in-flight places (8), so each message alone would record one or two rows at a time: the
+        // records go through one writer per event partition instead, whatever message the row came in.
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 100));
+        var views = await SignUpAsync(app, lecture.Id, 60);
+        await app.DrainQueueAsync();
+        var spy = new StorageSpy(app.TableName);
+        var sender = SpiedSender(app, spy);
+        var keys = (await app.RegistrationsAsync(lecture.Id)).Select(r => r.RowKey).ToList();
+
+        await Task.WhenAll(keys.Chunk(3).Select(chunk => sender.HandleAsync(ConfirmationQueue.Format(lecture.Id, chunk.ToList()), default)));
+
+        Assert.All(views, v => Assert.Equal([(RegistrationStatus.Confirmed, 1)], app.SendGrid!.MailsFor(v.RegistrationId)));
+        AssertAllRecorded(await app.RegistrationsAsync(lecture.Id));
+        Assert.Empty(await app.DrainQueueAsync());
+        Assert.Equal(20, spy.Count("claim"));
+        // At least 60 / 8 (the in-flight bound), and fewer than one per message (20): records of different messages share.
+        Assert.InRange(spy.Count("record"), 8, 19);
+        Console.WriteLine($"20 messages of 3: {spy.Count("record")} record transactions for 60 emails");
+    }
+
+    [Fact]
     public async Task The_same_message_delivered_twice_and_to_two_senders_at_once_emails_each_person_once()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString);

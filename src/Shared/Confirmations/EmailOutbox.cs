@@ -410,29 +410,34 @@ public sealed class EmailOutbox
     /// <param name="changes">The merge for (the row as last read, the row as it was sent, the error): see <see cref="RecordAsync"/>.</param>
     public Recorder StartRecorder(TableClient table, Func<RegistrationEntity, RegistrationEntity, string?, TableEntity> changes) => new(this, table, changes);
 
+    /// <summary>The instance's record writers, one per table and partition while it has records to write.</summary>
+    private readonly ConcurrentDictionary<(string Table, string Partition), RecordWriter> _writers = new();
+
+    private RecordWriter WriterFor(TableClient table, string partition) =>
+        _writers.GetOrAdd((table.Name, partition), key => new RecordWriter(this, table, key));
+
     /// <summary>
-    /// Records finished sends in transactions as they finish: one transaction in flight at a time, each taking
-    /// whatever finished since the last one, so a sent email waits for its record about one transaction. Each
-    /// handover keeps its in-flight place until its row is recorded. A transaction that fails (a row changed or gone
-    /// after its send, or storage trouble) records its rows one by one, which handles a changed or cancelled row.
-    /// Records are never cancelled: a sent email must not be forgotten.
+    /// One message's finished sends, recorded through the instance's writer for their partition (see
+    /// <see cref="RecordWriter"/>), so the sends of every message of an event that an instance has on its way share
+    /// transactions. Each handover keeps its in-flight place until its row is recorded. Records are never cancelled:
+    /// a sent email must not be forgotten.
     /// </summary>
     public sealed class Recorder
     {
         private readonly EmailOutbox _outbox;
         private readonly TableClient _table;
-        private readonly Func<RegistrationEntity, RegistrationEntity, string?, TableEntity> _changes;
         private readonly object _gate = new();
-        private List<(RegistrationEntity Row, Handover Handover)> _pending = [];
-        private bool _writing;
-        private Task _writer = Task.CompletedTask;
+        private int _outstanding;
+        private TaskCompletionSource? _drained;
 
         internal Recorder(EmailOutbox outbox, TableClient table, Func<RegistrationEntity, RegistrationEntity, string?, TableEntity> changes)
         {
             _outbox = outbox;
             _table = table;
-            _changes = changes;
+            Changes = changes;
         }
+
+        internal Func<RegistrationEntity, RegistrationEntity, string?, TableEntity> Changes { get; }
 
         /// <summary>Rows recorded, with the merge that was written (the caller reads from it whether more is owed).</summary>
         public ConcurrentBag<(RegistrationEntity Row, TableEntity Merge)> Recorded { get; } = [];
@@ -444,29 +449,74 @@ public sealed class EmailOutbox
         {
             lock (_gate)
             {
-                _pending.Add((row, handover));
-                if (_writing) return;
-                _writing = true;
-                _writer = Task.Run(WriteAllAsync);
+                if (_outstanding++ == 0) _drained = null;
             }
+
+            _outbox.WriterFor(_table, row.PartitionKey).Add(new PendingRecord(this, row, handover));
         }
 
         /// <summary>Completes when everything added so far is recorded (or handed back as failed).</summary>
         public Task DrainAsync()
         {
-            lock (_gate) return _writer;
+            lock (_gate)
+            {
+                if (_outstanding == 0) return Task.CompletedTask;
+                _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return _drained.Task;
+            }
+        }
+
+        internal void Completed()
+        {
+            TaskCompletionSource? drained = null;
+            lock (_gate)
+            {
+                if (--_outstanding == 0) drained = _drained;
+            }
+
+            drained?.TrySetResult();
+        }
+    }
+
+    internal sealed record PendingRecord(Recorder Recorder, RegistrationEntity Row, Handover Handover);
+
+    /// <summary>
+    /// Writes the finished sends of one partition in transactions as they finish: one transaction in flight at a time,
+    /// each taking whatever finished since the last one (from any message), so a sent email waits for its record about
+    /// one transaction and the in-flight places (<see cref="MaxInFlight"/>) fill one transaction rather than several
+    /// small ones. A transaction that fails (a row changed or gone after its send, or storage trouble) records its rows
+    /// one by one, which handles a changed or cancelled row. Idle, the writer leaves the instance's map.
+    /// </summary>
+    private sealed class RecordWriter(EmailOutbox outbox, TableClient table, (string Table, string Partition) key)
+    {
+        private readonly object _gate = new();
+        private List<PendingRecord> _pending = [];
+        private bool _writing;
+
+        public void Add(PendingRecord record)
+        {
+            lock (_gate)
+            {
+                _pending.Add(record);
+                if (_writing) return;
+                _writing = true;
+            }
+
+            _ = Task.Run(WriteAllAsync);
         }
 
         private async Task WriteAllAsync()
         {
             while (true)
             {
-                List<(RegistrationEntity Row, Handover Handover)> next;
+                List<PendingRecord> next;
                 lock (_gate)
                 {
                     if (_pending.Count == 0)
                     {
                         _writing = false;
+                        // Idle: leave the map (an Add that found this writer meanwhile starts it again, which is harmless).
+                        outbox._writers.TryRemove(KeyValuePair.Create(key, this));
                         return;
                     }
 
@@ -474,27 +524,37 @@ public sealed class EmailOutbox
                     _pending = [];
                 }
 
-                foreach (var chunk in next.Chunk(TableLimits.TransactionActions)) await WriteAsync(chunk);
+                // A row twice in one transaction would fail it: a later record of the same row waits for the next one.
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var now = new List<PendingRecord>();
+                foreach (var r in next)
+                {
+                    if (seen.Add(r.Row.RowKey)) now.Add(r);
+                    else lock (_gate) _pending.Add(r);
+                }
+
+                foreach (var chunk in now.Chunk(TableLimits.TransactionActions)) await WriteAsync(chunk);
             }
         }
 
-        private async Task WriteAsync((RegistrationEntity Row, Handover Handover)[] records)
+        private async Task WriteAsync(PendingRecord[] records)
         {
             try
             {
-                var merges = records.Select(r => _changes(r.Row, r.Row, r.Handover.Error)).ToList();
-                await _table.SubmitTransactionAsync(records.Select((r, i) => new TableTransactionAction(TableTransactionActionType.UpdateMerge, merges[i], r.Row.ETag)), CancellationToken.None);
+                var merges = records.Select(r => r.Recorder.Changes(r.Row, r.Row, r.Handover.Error)).ToList();
+                await table.SubmitTransactionAsync(records.Select((r, i) => new TableTransactionAction(TableTransactionActionType.UpdateMerge, merges[i], r.Row.ETag)), CancellationToken.None);
                 for (var i = 0; i < records.Length; i++)
                 {
-                    Recorded.Add((records[i].Row, merges[i]));
+                    records[i].Recorder.Recorded.Add((records[i].Row, merges[i]));
                     records[i].Handover.Done();
+                    records[i].Recorder.Completed();
                 }
 
                 return;
             }
             catch (Exception ex)
             {
-                _outbox._log.LogInformation(ex is RequestFailedException { Status: 412 or 404 } ? null : ex,
+                outbox._log.LogInformation(ex is RequestFailedException { Status: 412 or 404 } ? null : ex,
                     "Recording {Count} sent emails of event {EventId} together failed ({Status}); recording them one by one",
                     records.Length, records[0].Row.PartitionKey, (ex as RequestFailedException)?.Status);
             }
@@ -504,12 +564,16 @@ public sealed class EmailOutbox
                 try
                 {
                     // The row as read afresh, against what was sent: a row that moved on (a promotion) keeps its newer email owed.
-                    if (await _outbox.RecordAsync(_table, r.Row, r.Handover, row => _changes(row, r.Row, r.Handover.Error)) is { } merge) Recorded.Add((r.Row, merge));
+                    if (await outbox.RecordAsync(table, r.Row, r.Handover, row => r.Recorder.Changes(row, r.Row, r.Handover.Error)) is { } merge) r.Recorder.Recorded.Add((r.Row, merge));
                 }
                 catch (Exception ex)
                 {
-                    _outbox._log.LogWarning(ex, "Could not record the sent email for {RegistrationId}; it is queued again", r.Row.RegistrationId);
-                    Failed.Add(r.Row.RowKey);
+                    outbox._log.LogWarning(ex, "Could not record the sent email for {RegistrationId}; it is queued again", r.Row.RegistrationId);
+                    r.Recorder.Failed.Add(r.Row.RowKey);
+                }
+                finally
+                {
+                    r.Recorder.Completed();
                 }
             }));
         }
