@@ -68,6 +68,9 @@ public static class Clients
         var done = 0;
         var cpuSelf = Process.GetCurrentProcess().TotalProcessorTime;
         var cpuAzurite = AzuriteCpu();
+        var gcPause = GC.GetTotalPauseDuration();
+        var gcCounts = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
+        var allocated = GC.GetTotalAllocatedBytes();
         var watch = Stopwatch.StartNew();
         using var progress = new Timer(_ => Console.Write($"\r  {label}: {Volatile.Read(ref done)}/{attempts} in {watch.Elapsed.TotalSeconds:F0} s   "), null, 1000, 1000);
         await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
@@ -85,8 +88,13 @@ public static class Clients
         progress.Change(Timeout.Infinite, Timeout.Infinite);
         cpuSelf = Process.GetCurrentProcess().TotalProcessorTime - cpuSelf;
         cpuAzurite = AzuriteCpu() - cpuAzurite;
-        // Where the time went: CPU per attempt in this process (clients and, for the product, the app) and in Azurite.
-        Console.Write($"\r  {label}: {attempts}/{attempts} in {watch.Elapsed.TotalSeconds:F1} s; CPU per attempt: this process {cpuSelf.TotalMilliseconds / attempts:F2} ms, Azurite {cpuAzurite.TotalMilliseconds / attempts:F2} ms   \n");
+        gcPause = GC.GetTotalPauseDuration() - gcPause;
+        var collections = string.Join("/", gcCounts.Select((c, g) => GC.CollectionCount(g) - c));
+        var allocatedPerAttempt = (GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / attempts;
+        // Where the time went: CPU per attempt in this process (clients and, for the product, the app) and in Azurite;
+        // and this process's garbage collection meanwhile (allocated per attempt, collections of gen 0/1/2, time paused).
+        Console.Write($"\r  {label}: {attempts}/{attempts} in {watch.Elapsed.TotalSeconds:F1} s; CPU per attempt: this process {cpuSelf.TotalMilliseconds / attempts:F2} ms, Azurite {cpuAzurite.TotalMilliseconds / attempts:F2} ms; " +
+            $"GC: {allocatedPerAttempt:F0} kB allocated per attempt, collections {collections}, paused {100 * gcPause.TotalSeconds / watch.Elapsed.TotalSeconds:F0}% of the time   \n");
         return (watch.Elapsed.TotalSeconds, latency);
     }
 
