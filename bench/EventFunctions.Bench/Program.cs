@@ -170,9 +170,11 @@ foreach (var (m, delayMs) in new[] { (1, 0), (2, 0), (4, 0), (1, 5), (4, 5) })
     // be the pipeline part's to send.
     var scaleName = $"scale{m}x{delayMs}{Guid.NewGuid().ToString("N")[..8]}";
     var scaleSettings = new Dictionary<string, string?>(appSettings) { ["EventFunctions:TableName"] = scaleName, ["EventFunctions:ConfirmationQueue"] = scaleName };
+    var scaleRequests = new StorageRequests(); // every instance's requests, refusals (412: another instance first) apart
     var instances = Enumerable.Range(0, m).Select(_ =>
     {
         var collection = new ServiceCollection().AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(scaleSettings).Build());
+        collection.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(scaleRequests, Azure.Core.HttpPipelinePosition.PerCall)));
         if (delayMs > 0) collection.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(new StorageDelay(TimeSpan.FromMilliseconds(delayMs)), Azure.Core.HttpPipelinePosition.PerRetry)));
         return collection.BuildServiceProvider();
     }).ToList();
@@ -180,6 +182,7 @@ foreach (var (m, delayMs) in new[] { (1, 0), (2, 0), (4, 0), (1, 5), (4, 5) })
     var instanceRegistrations = instances.Select(s => s.GetRequiredService<RegistrationService>()).ToList();
     var scaleAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
     var label = $"{m} instance(s){(delayMs > 0 ? $" at {delayMs} ms" : "")}";
+    var scaleBefore = scaleRequests.Snapshot();
     var (scaleSeconds, scaleLatency) = await Clients.RunAsync(K, N, label, async i =>
     {
         // Client i always reaches the same instance, as a client's connection does.
@@ -194,6 +197,7 @@ foreach (var (m, delayMs) in new[] { (1, 0), (2, 0), (4, 0), (1, 5), (4, 5) })
         Note = $"{scaleCheck.Commits} commits (mean {(double)scaleCheck.Rows / Math.Max(1, scaleCheck.Commits):F1} sign-ups each)",
     };
     Report(scaleOut[(m, delayMs)]);
+    Console.WriteLine($"   storage requests per sign-up: {scaleRequests.Since(scaleBefore, N, out var scalePerSignUp)} = {scalePerSignUp:F2}");
     foreach (var instance in instances[1..]) await instance.DisposeAsync();
     await instances[0].GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().ReturnBlocksAsync();
     await (await scaleStore.TableAsync(default)).DeleteAsync();
