@@ -4,6 +4,7 @@ using EventFunctions.Shared.Ledger;
 using EventFunctions.Shared.Registrations;
 using EventFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EventFunctions.Tests;
@@ -253,6 +254,73 @@ public sealed class SeatBlockTests(AzuriteFixture azurite)
         Assert.Equal((2, 0), (stored.Confirmed, stored.Blocked));
         Assert.Empty(await b.BlocksAsync(lecture.Id));
         Assert.Equal(38, stored.ToRecord().SeatsLeft);
+    }
+
+    /// <summary>Once armed, holds the first entity-group transaction at a gate; counts transactions and refusals (412) after.</summary>
+    private sealed class HoldFirstTransaction : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        private int _armed, _held;
+        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Transactions => Volatile.Read(ref _transactions);
+        public int Refused => Volatile.Read(ref _refused);
+        private int _transactions, _refused;
+
+        public void Arm() => Volatile.Write(ref _armed, 1);
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            var transaction = Volatile.Read(ref _armed) == 1 && message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal);
+            if (transaction)
+            {
+                Interlocked.Increment(ref _transactions);
+                if (Interlocked.Exchange(ref _held, 1) == 0)
+                {
+                    Held.TrySetResult();
+                    await Gate.Task;
+                }
+            }
+
+            await ProcessNextAsync(message, pipeline);
+            if (transaction && message.Response.Content.ToString().Contains(" 412 ", StringComparison.Ordinal)) Interlocked.Increment(ref _refused);
+        }
+    }
+
+    [Fact]
+    public async Task A_commit_refused_because_another_instance_committed_first_carries_what_queued_meanwhile()
+    {
+        // Contention should make commits larger, not more: when another instance commits first, the retry takes the
+        // sign-ups that queued on this instance while its commit was out, in their order, in the same transaction.
+        var off = new Dictionary<string, string?> { ["EventFunctions:SeatBlocks"] = "Off" };
+        var hold = new HoldFirstTransaction();
+        await using var a = await TestApp.StartAsync(azurite.ConnectionString, settings: off,
+            services: s => s.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(hold, Azure.Core.HttpPipelinePosition.PerCall))));
+        await using var b = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: new Dictionary<string, string?>(off)
+        {
+            ["EventFunctions:TableName"] = a.TableName,
+            ["EventFunctions:ConfirmationQueue"] = a.QueueName,
+        });
+        var lecture = await a.CreateEventAsync(Seed.Lecture(capacity: 2));
+        hold.Arm();
+
+        var first = SignUpAsync(a, lecture.Id, "a0");
+        await hold.Held.Task.WaitAsync(TimeSpan.FromSeconds(30)); // A's commit of a0 is on its way
+        await SignUpAsync(b, lecture.Id, "b0"); // B commits first
+        var later = Enumerable.Range(1, 4).Select(i => SignUpAsync(a, lecture.Id, $"a{i}")).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(1)); // they queue behind A's commit
+        hold.Gate.TrySetResult();
+        var views = await Task.WhenAll(later.Prepend(first));
+
+        Assert.All(views, v => Assert.Contains(v.Status, new[] { RegistrationStatus.Confirmed, RegistrationStatus.Waitlisted }));
+        Assert.Equal(1, hold.Refused);
+        Assert.Equal(2, hold.Transactions); // the refused one, then one carrying a0 to a4 (before: a0 again alone, then a1 to a4)
+        var rows = (await a.RegistrationsAsync(lecture.Id)).ToDictionary(r => r.Email);
+        Assert.All(Enumerable.Range(1, 4), i => Assert.True(rows["a0@example.cn"].Sequence < rows[$"a{i}@example.cn"].Sequence)); // a0 first: it came first
+        var stored = await a.EventRowAsync(lecture.Id);
+        Assert.Equal((2, 4), (stored.Confirmed, stored.Waitlisted));
     }
 
     [Fact]

@@ -548,6 +548,8 @@ public sealed class EventLedger : IAsyncDisposable
         public bool NeedsSettling { get; set; }
         /// <summary>This commit folds or replaces this instance's block (see <see cref="SeatBlockEntity"/>).</summary>
         public bool OwnBlockChanged { get; set; }
+        /// <summary>Refused because another writer changed the event row first (412): it certainly did not land.</summary>
+        public bool Refused { get; set; }
         /// <summary>This instance's block as this commit hands it out (null: none), and its action's index.</summary>
         public SeatBlockEntity? OwnBlock { get; set; }
         public int OwnBlockIndex { get; set; } = -1;
@@ -561,6 +563,7 @@ public sealed class EventLedger : IAsyncDisposable
             callers.FirstOrDefault(), links: callers.Skip(1).Select(c => new System.Diagnostics.ActivityLink(c)));
         activity?.SetTag("eventfunctions.event_id", eventId);
         activity?.SetTag("eventfunctions.ops", batch.Count);
+        var given = batch.Count; // ops after these joined on a retry (AttemptAsync)
         var attempts = new List<Plan>();
         var duplicates = new HashSet<LedgerOp>();
         Plan? landed = null;
@@ -634,6 +637,10 @@ public sealed class EventLedger : IAsyncDisposable
         // Giving the block back found none (another instance folded it, or the hold sweep did): this lane holds none.
         if (!landed.OwnBlockChanged && batch.Any(o => o is FoldOp { Scope: FoldScope.Own })) lane.Block = null;
         Answer(landed, duplicates);
+        // Ops that joined the batch after an attempt that landed after all (its answer lost, then a retry refused and
+        // topped up): not in that commit, and earlier than anything still queued, so committed next, before the queue.
+        var carried = batch.Skip(given).Where(o => !duplicates.Contains(o) && !landed.Results.ContainsKey(o)).ToList();
+        if (carried.Count > 0) await CommitAsync(eventId, lane, carried);
     }
 
     private void Track(Task queueWrite)
@@ -680,6 +687,11 @@ public sealed class EventLedger : IAsyncDisposable
 
     private async ValueTask<Plan> AttemptAsync(string eventId, Lane lane, List<LedgerOp> batch, List<Plan> attempts, HashSet<LedgerOp> duplicates, CancellationToken ct)
     {
+        // Another writer committed first: what this instance has queued since joins the batch (to the transaction's
+        // limits), so contention makes commits larger rather than more of them. Not while this lane's block has seats
+        // left: its sign-ups go to the block first, in arrival order. The ops keep their order (all queued later than
+        // the batch's own), and an op the landed attempt did not carry is committed after it (see CommitAsync).
+        if (attempts.Count > 0 && attempts[^1].Refused && lane.Block is not { Left: > 0 }) TakeBatch(lane, batch);
         var cached = lane.Latest;
         lane.Latest = null;
         var entity = cached ?? await _store.FindEventRowAsync(eventId, ct);
@@ -730,6 +742,7 @@ public sealed class EventLedger : IAsyncDisposable
             {
                 Hosting.Telemetry.LedgerConflicts.Add(1);
                 lane.Conflicted = true;
+                plan.Refused = true;
                 if (plan.OwnBlockChanged) lane.Block = null;
                 throw new LedgerConflictException("Another writer changed the event first.");
             }

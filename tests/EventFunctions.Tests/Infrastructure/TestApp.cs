@@ -41,7 +41,8 @@ public sealed class TestApp : IAsyncDisposable
         SendGrid = sendGrid;
     }
 
-    public static async Task<TestApp> StartAsync(string storageConnection, bool withSendGrid = true, Dictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    public static async Task<TestApp> StartAsync(string storageConnection, bool withSendGrid = true, Dictionary<string, string?>? settings = null, TimeProvider? clock = null,
+        Action<IServiceCollection>? services = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..12];
         var table = $"t{suffix}";
@@ -56,8 +57,9 @@ public sealed class TestApp : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var collection = new ServiceCollection();
         if (clock is not null) collection.AddSingleton(clock); // before AddEventFunctions, which only adds the system clock if none is there
-        var services = collection.AddEventFunctions(configuration).BuildServiceProvider();
-        return new TestApp(services, table, queue, sendGrid);
+        collection.AddEventFunctions(configuration);
+        services?.Invoke(collection); // e.g. a policy in the storage clients' pipeline
+        return new TestApp(collection.BuildServiceProvider(), table, queue, sendGrid);
     }
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
