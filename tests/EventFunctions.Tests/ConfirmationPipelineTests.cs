@@ -203,6 +203,41 @@ public sealed class ConfirmationPipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_record_transaction_that_hangs_does_not_hold_back_the_records_of_the_next_message()
+    {
+        // Records share one writer per event, but a transaction stuck on stalled storage must not keep the next
+        // message's sent emails unrecorded until their claims run out (then they would be sent again).
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString);
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 10));
+        await SignUpAsync(app, lecture.Id, 4);
+        await app.DrainQueueAsync();
+        var keys = (await app.RegistrationsAsync(lecture.Id)).Select(r => r.RowKey).ToList();
+        var spy = new StorageSpy(app.TableName);
+        var stuck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var records = 0;
+        spy.BeforeTransaction = async body =>
+        {
+            if (!body.Contains(nameof(RegistrationEntity.EmailSentVersion), StringComparison.Ordinal) || Interlocked.Increment(ref records) != 1) return;
+            stuck.TrySetResult();
+            await gate.Task; // the first record transaction hangs until the end of the test
+        };
+        var sender = SpiedSender(app, spy);
+
+        var first = sender.HandleAsync(ConfirmationQueue.Format(lecture.Id, keys[..2]), default);
+        await stuck.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await sender.HandleAsync(ConfirmationQueue.Format(lecture.Id, keys[2..]), default).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All((await app.RegistrationsAsync(lecture.Id)).Where(r => keys[2..].Contains(r.RowKey)),
+            r => Assert.Equal(r.StateVersion, r.EmailSentVersion)); // recorded while the first message's record is still stuck
+        Assert.False(first.IsCompleted);
+
+        gate.TrySetResult();
+        await first;
+        AssertAllRecorded(await app.RegistrationsAsync(lecture.Id));
+        Assert.Equal(4, app.SendGrid!.Mails.Count);
+    }
+
+    [Fact]
     public async Task The_same_message_delivered_twice_and_to_two_senders_at_once_emails_each_person_once()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString);

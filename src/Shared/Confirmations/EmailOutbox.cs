@@ -481,14 +481,17 @@ public sealed class EmailOutbox
     internal sealed record PendingRecord(Recorder Recorder, RegistrationEntity Row, Handover Handover);
 
     /// <summary>
-    /// Writes the finished sends of one partition in transactions as they finish: one transaction in flight at a time,
-    /// each taking whatever finished since the last one (from any message), so a sent email waits for its record about
-    /// one transaction and the in-flight places (<see cref="MaxInFlight"/>) fill one transaction rather than several
-    /// small ones. A transaction that fails (a row changed or gone after its send, or storage trouble) records its rows
+    /// Writes the finished sends of one partition in transactions as they finish: one transaction in flight at a time
+    /// (unless one stalls), each taking whatever finished since the last one (from any message), so a sent email waits
+    /// for its record about one transaction and the in-flight places (<see cref="MaxInFlight"/>) fill one transaction
+    /// rather than several small ones. A transaction that fails (a row changed or gone after its send, or storage trouble) records its rows
     /// one by one, which handles a changed or cancelled row. Idle, the writer leaves the instance's map.
     /// </summary>
     private sealed class RecordWriter(EmailOutbox outbox, TableClient table, (string Table, string Partition) key)
     {
+        /// <summary>How long the next records wait for a transaction before going beside it (a record normally takes milliseconds).</summary>
+        private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(1);
+
         private readonly object _gate = new();
         private List<PendingRecord> _pending = [];
         private bool _writing;
@@ -533,7 +536,14 @@ public sealed class EmailOutbox
                     else lock (_gate) _pending.Add(r);
                 }
 
-                foreach (var chunk in now.Chunk(TableLimits.TransactionActions)) await WriteAsync(chunk);
+                foreach (var chunk in now.Chunk(TableLimits.TransactionActions))
+                {
+                    // A transaction that hangs (storage stalled: the client tries 10 s at a time, and a failed one is
+                    // then recorded row by row with retries) must not hold back the records after it until their
+                    // claims run out: past StallAfter, the next records go in a transaction of their own beside it.
+                    var write = WriteAsync(chunk);
+                    await Task.WhenAny(write, Task.Delay(StallAfter));
+                }
             }
         }
 
