@@ -205,7 +205,8 @@ public static class Checks
             }
             else duplicates += g.Count() - 1;
             if (explained && atKill <= 3) notes.Add($"duplicate at kill: {g.Key}: " + string.Join(", ", g.OrderBy(m => m.AcceptedUtc).Select(m => $"{m.Status}@{m.AcceptedUtc:HH:mm:ss.fff} by {(m.ApiKey == InstanceBKey ? "B" : "A")}")) + "; kills " + string.Join(",", kills.Select(k => k.ToString("HH:mm:ss.fff"))));
-            if (!explained) notes.Add($"duplicate email: {g.Key} sent {g.Count()} times, first by {(first.ApiKey == InstanceBKey ? "B" : "A")} at {first.AcceptedUtc:HH:mm:ss.fff}, no kill of B within {KillWindow.TotalSeconds} s after it");
+            if (!explained) notes.Add($"duplicate email: {g.Key} sent {g.Count()} times, first by {(first.ApiKey == InstanceBKey ? "B" : "A")} at {first.AcceptedUtc:HH:mm:ss.fff}, no kill of B within {KillWindow.TotalSeconds} s after it; copies: " +
+                string.Join(", ", g.OrderBy(m => m.AcceptedUtc).Select(m => $"{m.AcceptedUtc:HH:mm:ss.fff} by {(m.ApiKey == InstanceBKey ? "B" : "A")}")));
         }
         if (s.Registrations.Count > 0 && s.Registrations.All(r => Long(r, "StateVersion") is null)) notes.Add("emails matched by (registrationId, Status): no StateVersion column");
         if (mails.Any(m => m.Version is null)) notes.Add($"{mails.Count(m => m.Version is null)} of {mails.Count} accepted mails carry no version in custom_args");

@@ -13,6 +13,11 @@ public sealed class Faults(AzuriteProcess azurite, AppInstance b, FakeSendGrid s
     /// <summary>When instance B was killed (SIGKILL), for telling a kill's duplicate email from any other.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset> KillsOfB { get; } = new();
 
+    /// <summary>Each fault's start and end (system time), for explaining what the checks find.</summary>
+    public ConcurrentQueue<string> Timeline { get; } = new();
+
+    private void Mark(string what) => Timeline.Enqueue($"{what} {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
+
     private readonly ConcurrentDictionary<string, int> _counts = new();
     private readonly ConcurrentDictionary<string, bool> _busy = new();
     private readonly List<Task> _running = [];
@@ -68,6 +73,7 @@ public sealed class Faults(AzuriteProcess azurite, AppInstance b, FakeSendGrid s
                 case "azurite-pause":
                     if (azurite.ProcessId is not { } pid) return;
                     Native.Signal(pid, Native.SIGSTOP);
+                    Mark("storage paused");
                     Counted(kind);
                     try
                     {
@@ -79,12 +85,14 @@ public sealed class Faults(AzuriteProcess azurite, AppInstance b, FakeSendGrid s
                     finally
                     {
                         Native.Signal(pid, Native.SIGCONT);
+                        Mark("resumed");
                     }
 
                     break;
                 case "kill-b":
                     KillsOfB.Enqueue(DateTimeOffset.UtcNow);
                     b.Kill();
+                    Mark("kill B");
                     Counted(kind);
                     try
                     {
@@ -107,6 +115,7 @@ public sealed class Faults(AzuriteProcess azurite, AppInstance b, FakeSendGrid s
                     MailMode[] modes = [MailMode.Unauthorized, MailMode.TooManyRequests, MailMode.ServerError, MailMode.Stall];
                     var mode = modes[_random.Next(modes.Length)];
                     sendGrid.Mode = mode;
+                    Mark($"SendGrid {mode}");
                     Counted($"sendgrid-{mode.ToString().ToLowerInvariant()}");
                     try
                     {
@@ -118,6 +127,7 @@ public sealed class Faults(AzuriteProcess azurite, AppInstance b, FakeSendGrid s
                     finally
                     {
                         sendGrid.Mode = MailMode.Normal;
+                        Mark("SendGrid normal");
                     }
 
                     break;

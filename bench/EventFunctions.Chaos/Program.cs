@@ -233,6 +233,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
     Console.WriteLine($"faults: {faults.Summary()}");
     Console.WriteLine($"fake SendGrid: {fake.Requests} requests, {mails.Length} accepted, {fake.Unparsed} accepted without a registration id");
     foreach (var note in verdict.Notes) Console.WriteLine($"note: {note}");
+    if (verdict.Notes.Any(n => n.StartsWith("duplicate email:", StringComparison.Ordinal))) Console.WriteLine($"note: faults: {string.Join(", ", faults.Timeline)}");
     foreach (var note in admission.Notes) Console.WriteLine($"note: {note}");
     foreach (var sample in ledger.ErrorSamples.Take(5)) Console.WriteLine($"error sample: {sample}");
     foreach (var sample in ledger.RefusalSamples.Take(3)) Console.WriteLine($"refusal sample: {sample}");
