@@ -318,9 +318,12 @@ public sealed class EventLedger : IAsyncDisposable
     private bool WantsBlock(Lane lane) => _options.SeatBlocks switch
     {
         SeatBlockMode.Always => true,
-        SeatBlockMode.Auto => lane.ContendedAt != 0 && TimeProvider.System.GetElapsedTime(lane.ContendedAt) < ContentionMemory,
+        SeatBlockMode.Auto => Contended(lane),
         _ => false,
     };
+
+    /// <summary>Whether another instance has committed to this lane's event lately (within <see cref="ContentionMemory"/>).</summary>
+    private static bool Contended(Lane lane) => lane.ContendedAt != 0 && TimeProvider.System.GetElapsedTime(lane.ContendedAt) < ContentionMemory;
 
     /// <summary>
     /// Commits the batch's sign-ups to this instance's block (one transaction: the block row under its ETag and the
@@ -485,13 +488,15 @@ public sealed class EventLedger : IAsyncDisposable
 
     /// <summary>
     /// On a busy event (the last commit carried more than this batch holds), waits up to
-    /// <see cref="EventFunctionsOptions.CommitLinger"/> for as many ops as the last commit carried, then tops the
+    /// <see cref="EventFunctionsOptions.CommitLinger"/> (<see cref="EventFunctionsOptions.ContendedCommitLinger"/> while
+    /// another instance commits to the event too) for as many ops as the last commit carried, then tops the
     /// batch up: one transaction carrying more sign-ups costs storage far less per sign-up. A sign-up on a quiet
     /// event (the last commit carried one op, or none yet) is committed at once.
     /// </summary>
     private async Task LingerAsync(Lane lane, List<LedgerOp> batch)
     {
         var linger = _options.CommitLinger;
+        if (linger > TimeSpan.Zero && _options.ContendedCommitLinger > linger && Contended(lane)) linger = _options.ContendedCommitLinger;
         if (linger <= TimeSpan.Zero || batch.Count >= lane.LastBatch || batch[^1].Alone) return;
         // Steps of a millisecond, at most linger's worth of them (so a test's frozen clock cannot hold it), and
         // not past linger by the clock (a step may take longer than asked on a busy machine).

@@ -105,6 +105,13 @@ public sealed class EventFunctionsOptions
     public TimeSpan CommitLinger { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
+    /// The same on an event another instance has lately committed to (a rush spread over instances): there every
+    /// commit waits for the others' under the event row's ETag, so a larger batch per commit is what keeps the
+    /// event's rate up, and waiting a little longer for it costs less than a refused commit.
+    /// </summary>
+    public TimeSpan ContendedCommitLinger { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
     /// Seat blocks (see Ledger/SeatBlock.cs): <c>Auto</c> hands an instance a block of seats once it finds another
     /// instance committing to the same event (a rush on several instances), so each commits to its own row;
     /// <c>Always</c> on every busy lane, one instance or many; <c>Off</c> never.
