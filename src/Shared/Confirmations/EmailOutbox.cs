@@ -541,8 +541,14 @@ public sealed class EmailOutbox
                     // A transaction that hangs (storage stalled: the client tries 10 s at a time, and a failed one is
                     // then recorded row by row with retries) must not hold back the records after it until their
                     // claims run out: past StallAfter, the next records go in a transaction of their own beside it.
-                    var write = WriteAsync(chunk);
-                    await Task.WhenAny(write, Task.Delay(StallAfter));
+                    try
+                    {
+                        await WriteAsync(chunk).WaitAsync(StallAfter); // WriteAsync itself never throws
+                    }
+                    catch (TimeoutException)
+                    {
+                        // still on its way: it records (or hands back) its rows when it ends
+                    }
                 }
             }
         }
