@@ -271,7 +271,10 @@ public sealed class LocalHostTests(AzuriteFixture azurite)
         await queue.CreateIfNotExistsAsync();
         var marker = JsonSerializer.Serialize(new { kind = "fan-out", eventId = "offtest" + Guid.NewGuid().ToString("N")[..8], version = 1 });
         await queue.SendMessageAsync(marker);
-        await Task.Delay(TimeSpan.FromSeconds(3)); // the listener, were it on, polls at once
+        // The listeners start together and poll at once: once the confirmations listener (on) has taken a message,
+        // the notifications one would have too, were it on.
+        await host.Queue.SendMessageAsync(JsonSerializer.Serialize(new { eventId = "nosuchevent", registrationKey = "reg-0" }));
+        await RunningHost.Eventually(() => Task.FromResult(host.Invocations.For("SendConfirmation").Any()), "the confirmations listener takes its message");
         Assert.Empty(host.Invocations.For("SendNotifications"));
         Assert.Contains(marker, (await queue.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()));
         // Taken off again (others' messages seen meanwhile come back within a second).

@@ -310,7 +310,7 @@ public sealed class SeatBlockTests(AzuriteFixture azurite)
         await hold.Held.Task.WaitAsync(TimeSpan.FromSeconds(30)); // A's commit of a0 is on its way
         await SignUpAsync(b, lecture.Id, "b0"); // B commits first
         var later = Enumerable.Range(1, 4).Select(i => SignUpAsync(a, lecture.Id, $"a{i}")).ToList();
-        await Task.Delay(TimeSpan.FromSeconds(1)); // they queue behind A's commit
+        await RunningHost.Eventually(() => Task.FromResult(a.Get<EventLedger>().Queued(lecture.Id) == 4), "the four queue behind A's commit");
         hold.Gate.TrySetResult();
         var views = await Task.WhenAll(later.Prepend(first));
 

@@ -129,6 +129,9 @@ public sealed class EventLedger : IAsyncDisposable
         return recent is not null && _clock.GetUtcNow() - recent.At < maxAge ? recent.Event : null;
     }
 
+    /// <summary>Ops waiting for this instance's next commit on the event (for tests and diagnostics).</summary>
+    internal int Queued(string eventId) => _lanes.TryGetValue(eventId, out var lane) ? lane.Queue.Count : 0;
+
     /// <summary>
     /// Stores <paramref name="row"/> as confirmed or waitlisted (setting its status, sequence and state version).
     /// <paramref name="asRead"/>: the event row as the caller just read it, which the commit may start from instead of
