@@ -11,8 +11,8 @@ namespace EventFunctions.Shared.Confirmations;
 /// A message naming several registrations (one ledger commit's emails, all in one event's partition) with the
 /// same per-person guarantees as <see cref="SendAsync(ConfirmationMessage, CancellationToken)"/> but far fewer
 /// storage requests: the rows are read by a few partition queries, claimed in entity-group transactions (each
-/// row under its own ETag), and recorded in small transactions as their sends finish (all through the
-/// <see cref="EmailOutbox"/>). Anything a transaction
+/// row under its own ETag), and recorded as their sends finish, in transactions shared with the instance's other
+/// messages of the event (all through the <see cref="EmailOutbox"/>). Anything a transaction
 /// could not do (a row changed or gone meanwhile) falls back to the per-row path for those rows.
 /// </summary>
 public sealed partial class ConfirmationSender

@@ -484,8 +484,9 @@ public sealed class EmailOutbox
     /// Writes the finished sends of one partition in transactions as they finish: one transaction in flight at a time
     /// (unless one stalls), each taking whatever finished since the last one (from any message), so a sent email waits
     /// for its record about one transaction and the in-flight places (<see cref="MaxInFlight"/>) fill one transaction
-    /// rather than several small ones. A transaction that fails (a row changed or gone after its send, or storage trouble) records its rows
-    /// one by one, which handles a changed or cancelled row. Idle, the writer leaves the instance's map.
+    /// rather than several small ones. A transaction that fails (a row changed or gone after its send, or storage
+    /// trouble) records its rows one by one, which handles a changed or cancelled row. Idle, the writer leaves the
+    /// instance's map.
     /// </summary>
     private sealed class RecordWriter(EmailOutbox outbox, TableClient table, (string Table, string Partition) key)
     {
