@@ -79,150 +79,150 @@ var rushRequests = new List<double>();
 double lonePerSignUp = double.NaN;
 if (!options.HttpOnly)
 {
-if (options.Warmup > 0)
-{
-    // Warm-up (not measured): the same work on another partition and event, so that the JIT has compiled the hot
-    // paths (the ledger's run once per commit, ~80 times in a rush of 5,000) and both are measured in steady state.
-    Console.WriteLine($"warm-up (not measured): {options.Warmup} raw inserts and {options.Warmup} sign-ups");
-    await Clients.RunAsync(K, options.Warmup, "raw warm-up", i => rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(Rows.RegistrationLike("warmup", $"reg-{i:000000}", i))));
-    var warmupEvent = await CreateEventAsync(services, "热身讲座（基准测试，不计时）", Math.Max(1, C / 5));
-    await Clients.RunAsync(K, options.Warmup, "product warm-up", i => registrations.SignUpAsync(warmupEvent, Person(i, "pw"), UiText.Chinese, default));
-    warmupRows = (await Checks.EventAsync(await store.TableAsync(default), warmupEvent, C, null)).Rows;
-    Console.WriteLine();
-}
+    if (options.Warmup > 0)
+    {
+        // Warm-up (not measured): the same work on another partition and event, so that the JIT has compiled the hot
+        // paths (the ledger's run once per commit, ~80 times in a rush of 5,000) and both are measured in steady state.
+        Console.WriteLine($"warm-up (not measured): {options.Warmup} raw inserts and {options.Warmup} sign-ups");
+        await Clients.RunAsync(K, options.Warmup, "raw warm-up", i => rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(Rows.RegistrationLike("warmup", $"reg-{i:000000}", i))));
+        var warmupEvent = await CreateEventAsync(services, "热身讲座（基准测试，不计时）", Math.Max(1, C / 5));
+        await Clients.RunAsync(K, options.Warmup, "product warm-up", i => registrations.SignUpAsync(warmupEvent, Person(i, "pw"), UiText.Chinese, default));
+        warmupRows = (await Checks.EventAsync(await store.TableAsync(default), warmupEvent, C, null)).Rows;
+        Console.WriteLine();
+    }
 
-// Rounds alternate raw and product so that a swing in the machine's speed hits both; each part reports the round
-// with its median throughput, and invariants are summed over every round.
-var rawRounds = new List<PartResult>();
-var productRounds = new List<PartResult>();
-for (var round = 1; round <= options.Rounds; round++)
-{
-    // ---- 1. raw ----
-    Console.WriteLine($"1. raw, round {round}/{options.Rounds}: single-entity inserts into one partition (the row a sign-up stores)");
-    var rawAcked = new bool[N];
-    var rawPartition = $"event{round}";
-    var (rawSeconds, rawLatency) = await Clients.RunAsync(K, N, "raw", async i =>
+    // Rounds alternate raw and product so that a swing in the machine's speed hits both; each part reports the round
+    // with its median throughput, and invariants are summed over every round.
+    var rawRounds = new List<PartResult>();
+    var productRounds = new List<PartResult>();
+    for (var round = 1; round <= options.Rounds; round++)
     {
-        await rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(Rows.RegistrationLike(rawPartition, $"reg-{i:000000}", i)));
-        rawAcked[i] = true;
-    });
-    var rawRows = 0;
-    await foreach (var _ in rawTable.QueryAsync<TableEntity>(filter: $"PartitionKey eq '{rawPartition}'", select: ["RowKey"])) rawRows++;
-    var rawRound = new PartResult("raw", N, rawAcked.Count(a => a), rawSeconds, rawLatency) { Lost = Math.Max(0, rawAcked.Count(a => a) - rawRows) };
-    Report(rawRound);
-    rawRounds.Add(rawRound);
+        // ---- 1. raw ----
+        Console.WriteLine($"1. raw, round {round}/{options.Rounds}: single-entity inserts into one partition (the row a sign-up stores)");
+        var rawAcked = new bool[N];
+        var rawPartition = $"event{round}";
+        var (rawSeconds, rawLatency) = await Clients.RunAsync(K, N, "raw", async i =>
+        {
+            await rawTable.AddEntityAsync(LeanRow<RegistrationEntity>.ForInsert(Rows.RegistrationLike(rawPartition, $"reg-{i:000000}", i)));
+            rawAcked[i] = true;
+        });
+        var rawRows = 0;
+        await foreach (var _ in rawTable.QueryAsync<TableEntity>(filter: $"PartitionKey eq '{rawPartition}'", select: ["RowKey"])) rawRows++;
+        var rawRound = new PartResult("raw", N, rawAcked.Count(a => a), rawSeconds, rawLatency) { Lost = Math.Max(0, rawAcked.Count(a => a) - rawRows) };
+        Report(rawRound);
+        rawRounds.Add(rawRound);
 
-    // ---- 3. product ----
-    Console.WriteLine($"3. product, round {round}/{options.Rounds}: RegistrationService in process");
-    var productEvent = await CreateEventAsync(services, $"热门讲座（基准测试，第{round}轮）", C);
-    var acked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
-    var refused = 0;
-    var requestsBefore = productRequests.Snapshot();
-    var (productSeconds, productLatency) = await Clients.RunAsync(K, N, "product", async i =>
+        // ---- 3. product ----
+        Console.WriteLine($"3. product, round {round}/{options.Rounds}: RegistrationService in process");
+        var productEvent = await CreateEventAsync(services, $"热门讲座（基准测试，第{round}轮）", C);
+        var acked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        var refused = 0;
+        var requestsBefore = productRequests.Snapshot();
+        var (productSeconds, productLatency) = await Clients.RunAsync(K, N, "product", async i =>
+        {
+            var outcome = await registrations.SignUpAsync(productEvent, Person(i, $"p{round}-"), UiText.Chinese, default);
+            if (outcome is SignUpOutcome.Registered r) acked[r.Registration.RegistrationId] = r.Registration.Status;
+            else Interlocked.Increment(ref refused);
+        });
+        var check = await Checks.EventAsync(await store.TableAsync(default), productEvent, C, acked.Keys);
+        var productRound = new PartResult("product", N, acked.Count, productSeconds, productLatency)
+        {
+            Oversold = check.Oversold, Lost = check.Lost, Duplicates = check.Duplicates,
+            Note = $"{check.Confirmed} confirmed, {check.Waitlisted} waitlisted, {check.Commits} commits (mean {(double)check.Rows / Math.Max(1, check.Commits):F1} sign-ups each){(refused > 0 ? $", {refused} not registered" : "")}",
+        };
+        await services.GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().QueueWritesAsync(); // the commits' queue messages count too
+        Console.WriteLine($"   storage requests per sign-up in the rush: {productRequests.Since(requestsBefore, N, out var perSignUp)} = {perSignUp:F2}");
+        rushRequests.Add(perSignUp);
+        Report(productRound);
+        productRounds.Add(productRound);
+        foreach (var (id, status) in acked) productAcked[id] = status;
+        productRows += check.Rows;
+    }
+
+    raw = Median(rawRounds) with { Lost = rawRounds.Sum(r => r.Lost) };
+    product = Median(productRounds) with
     {
-        var outcome = await registrations.SignUpAsync(productEvent, Person(i, $"p{round}-"), UiText.Chinese, default);
-        if (outcome is SignUpOutcome.Registered r) acked[r.Registration.RegistrationId] = r.Registration.Status;
-        else Interlocked.Increment(ref refused);
-    });
-    var check = await Checks.EventAsync(await store.TableAsync(default), productEvent, C, acked.Keys);
-    var productRound = new PartResult("product", N, acked.Count, productSeconds, productLatency)
-    {
-        Oversold = check.Oversold, Lost = check.Lost, Duplicates = check.Duplicates,
-        Note = $"{check.Confirmed} confirmed, {check.Waitlisted} waitlisted, {check.Commits} commits (mean {(double)check.Rows / Math.Max(1, check.Commits):F1} sign-ups each){(refused > 0 ? $", {refused} not registered" : "")}",
+        Oversold = productRounds.Sum(r => r.Oversold), Lost = productRounds.Sum(r => r.Lost), Duplicates = productRounds.Sum(r => r.Duplicates),
     };
-    await services.GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().QueueWritesAsync(); // the commits' queue messages count too
-    Console.WriteLine($"   storage requests per sign-up in the rush: {productRequests.Since(requestsBefore, N, out var perSignUp)} = {perSignUp:F2}");
-    rushRequests.Add(perSignUp);
-    Report(productRound);
-    productRounds.Add(productRound);
-    foreach (var (id, status) in acked) productAcked[id] = status;
-    productRows += check.Rows;
-}
-
-raw = Median(rawRounds) with { Lost = rawRounds.Sum(r => r.Lost) };
-product = Median(productRounds) with
-{
-    Oversold = productRounds.Sum(r => r.Oversold), Lost = productRounds.Sum(r => r.Lost), Duplicates = productRounds.Sum(r => r.Duplicates),
-};
-if (options.Rounds > 1)
-{
-    Console.WriteLine($"   rounds: raw {string.Join(", ", rawRounds.Select(r => $"{r.PerSecond:F0}"))}/s; product {string.Join(", ", productRounds.Select(r => $"{r.PerSecond:F0}"))}/s; " +
-        $"product/raw per round {string.Join(", ", rawRounds.Zip(productRounds, (r, p) => $"{p.PerSecond / r.PerSecond:F2}"))}; medians {raw.PerSecond:F0}/s and {product.PerSecond:F0}/s");
-}
-
-// ---- 2. naive ----
-var naiveN = Math.Min(options.NaiveAttempts, N);
-var naiveC = Math.Max(1, (int)((long)C * naiveN / N));
-Console.WriteLine($"2. naive: read + ETag transaction + retry per sign-up, no coordination ({naiveN} attempts, {naiveC} seats)");
-if (!options.Quick && options.Warmup > 0) await Naive.RunAsync(azurite.ConnectionString, K, Math.Min(naiveN, 2 * K), naiveC, "naive warm-up");
-naive = options.Quick ? raw with { Part = "naive (skipped)" } : await Naive.RunAsync(azurite.ConnectionString, K, naiveN, naiveC);
-Report(naive);
-
-// ---- 3b. scale-out: the same rush over M instances (M service providers, so M ledgers; one storage, one event) ----
-// What the platform does when a popular lecture opens: more instances, each committing to the same partition.
-// Without and with every storage request delayed 5 ms (as the real service's round trips are): there contention
-// costs round trips, not this machine's CPU.
-foreach (var (m, delayMs) in new[] { (1, 0), (2, 0), (4, 0), (1, 5), (4, 5) })
-{
-    Console.WriteLine($"3b. scale-out: {K} clients over {m} instance(s), one event of {C} seats{(delayMs > 0 ? $", every storage request delayed {delayMs} ms" : "")}");
-    // Each configuration its own table and queue, deleted after: Azurite's in-memory tables answer a query by scanning
-    // the table, so rows left by one configuration would slow the next (and the later parts), and its messages would
-    // be the pipeline part's to send.
-    var scaleName = $"scale{m}x{delayMs}{Guid.NewGuid().ToString("N")[..8]}";
-    var scaleSettings = new Dictionary<string, string?>(appSettings) { ["EventFunctions:TableName"] = scaleName, ["EventFunctions:ConfirmationQueue"] = scaleName };
-    var scaleRequests = new StorageRequests(); // every instance's requests, refusals (412: another instance first) apart
-    var instances = Enumerable.Range(0, m).Select(_ =>
+    if (options.Rounds > 1)
     {
-        var collection = new ServiceCollection().AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(scaleSettings).Build());
-        collection.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(scaleRequests, Azure.Core.HttpPipelinePosition.PerCall)));
-        if (delayMs > 0) collection.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(new StorageDelay(TimeSpan.FromMilliseconds(delayMs)), Azure.Core.HttpPipelinePosition.PerRetry)));
-        return collection.BuildServiceProvider();
-    }).ToList();
-    var scaleEvent = await CreateEventAsync(instances[0], $"多实例热门讲座（基准测试，{m} 个实例，延迟 {delayMs} ms）", C);
-    var instanceRegistrations = instances.Select(s => s.GetRequiredService<RegistrationService>()).ToList();
-    var scaleAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
-    var label = $"{m} instance(s){(delayMs > 0 ? $" at {delayMs} ms" : "")}";
-    var scaleBefore = scaleRequests.Snapshot();
-    var (scaleSeconds, scaleLatency) = await Clients.RunAsync(K, N, label, async i =>
+        Console.WriteLine($"   rounds: raw {string.Join(", ", rawRounds.Select(r => $"{r.PerSecond:F0}"))}/s; product {string.Join(", ", productRounds.Select(r => $"{r.PerSecond:F0}"))}/s; " +
+            $"product/raw per round {string.Join(", ", rawRounds.Zip(productRounds, (r, p) => $"{p.PerSecond / r.PerSecond:F2}"))}; medians {raw.PerSecond:F0}/s and {product.PerSecond:F0}/s");
+    }
+
+    // ---- 2. naive ----
+    var naiveN = Math.Min(options.NaiveAttempts, N);
+    var naiveC = Math.Max(1, (int)((long)C * naiveN / N));
+    Console.WriteLine($"2. naive: read + ETag transaction + retry per sign-up, no coordination ({naiveN} attempts, {naiveC} seats)");
+    if (!options.Quick && options.Warmup > 0) await Naive.RunAsync(azurite.ConnectionString, K, Math.Min(naiveN, 2 * K), naiveC, "naive warm-up");
+    naive = options.Quick ? raw with { Part = "naive (skipped)" } : await Naive.RunAsync(azurite.ConnectionString, K, naiveN, naiveC);
+    Report(naive);
+
+    // ---- 3b. scale-out: the same rush over M instances (M service providers, so M ledgers; one storage, one event) ----
+    // What the platform does when a popular lecture opens: more instances, each committing to the same partition.
+    // Without and with every storage request delayed 5 ms (as the real service's round trips are): there contention
+    // costs round trips, not this machine's CPU.
+    foreach (var (m, delayMs) in new[] { (1, 0), (2, 0), (4, 0), (1, 5), (4, 5) })
     {
-        // Client i always reaches the same instance, as a client's connection does.
-        var outcome = await instanceRegistrations[i % m].SignUpAsync(scaleEvent, Person(i, $"s{m}d{delayMs}-"), UiText.Chinese, default);
-        if (outcome is SignUpOutcome.Registered r) scaleAcked[r.Registration.RegistrationId] = r.Registration.Status;
-    });
-    var scaleStore = instances[0].GetRequiredService<EventStore>();
-    var scaleCheck = await Checks.EventAsync(await scaleStore.TableAsync(default), scaleEvent, C, scaleAcked.Keys);
-    scaleOut[(m, delayMs)] = new PartResult(label, N, scaleAcked.Count, scaleSeconds, scaleLatency)
+        Console.WriteLine($"3b. scale-out: {K} clients over {m} instance(s), one event of {C} seats{(delayMs > 0 ? $", every storage request delayed {delayMs} ms" : "")}");
+        // Each configuration its own table and queue, deleted after: Azurite's in-memory tables answer a query by scanning
+        // the table, so rows left by one configuration would slow the next (and the later parts), and its messages would
+        // be the pipeline part's to send.
+        var scaleName = $"scale{m}x{delayMs}{Guid.NewGuid().ToString("N")[..8]}";
+        var scaleSettings = new Dictionary<string, string?>(appSettings) { ["EventFunctions:TableName"] = scaleName, ["EventFunctions:ConfirmationQueue"] = scaleName };
+        var scaleRequests = new StorageRequests(); // every instance's requests, refusals (412: another instance first) apart
+        var instances = Enumerable.Range(0, m).Select(_ =>
+        {
+            var collection = new ServiceCollection().AddEventFunctions(new ConfigurationBuilder().AddInMemoryCollection(scaleSettings).Build());
+            collection.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(scaleRequests, Azure.Core.HttpPipelinePosition.PerCall)));
+            if (delayMs > 0) collection.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(new StorageDelay(TimeSpan.FromMilliseconds(delayMs)), Azure.Core.HttpPipelinePosition.PerRetry)));
+            return collection.BuildServiceProvider();
+        }).ToList();
+        var scaleEvent = await CreateEventAsync(instances[0], $"多实例热门讲座（基准测试，{m} 个实例，延迟 {delayMs} ms）", C);
+        var instanceRegistrations = instances.Select(s => s.GetRequiredService<RegistrationService>()).ToList();
+        var scaleAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        var label = $"{m} instance(s){(delayMs > 0 ? $" at {delayMs} ms" : "")}";
+        var scaleBefore = scaleRequests.Snapshot();
+        var (scaleSeconds, scaleLatency) = await Clients.RunAsync(K, N, label, async i =>
+        {
+            // Client i always reaches the same instance, as a client's connection does.
+            var outcome = await instanceRegistrations[i % m].SignUpAsync(scaleEvent, Person(i, $"s{m}d{delayMs}-"), UiText.Chinese, default);
+            if (outcome is SignUpOutcome.Registered r) scaleAcked[r.Registration.RegistrationId] = r.Registration.Status;
+        });
+        var scaleStore = instances[0].GetRequiredService<EventStore>();
+        var scaleCheck = await Checks.EventAsync(await scaleStore.TableAsync(default), scaleEvent, C, scaleAcked.Keys);
+        scaleOut[(m, delayMs)] = new PartResult(label, N, scaleAcked.Count, scaleSeconds, scaleLatency)
+        {
+            Oversold = scaleCheck.Oversold, Lost = scaleCheck.Lost, Duplicates = scaleCheck.Duplicates,
+            Note = $"{scaleCheck.Commits} commits (mean {(double)scaleCheck.Rows / Math.Max(1, scaleCheck.Commits):F1} sign-ups each)",
+        };
+        Report(scaleOut[(m, delayMs)]);
+        Console.WriteLine($"   storage requests per sign-up: {scaleRequests.Since(scaleBefore, N, out var scalePerSignUp)} = {scalePerSignUp:F2}");
+        foreach (var instance in instances[1..]) await instance.DisposeAsync();
+        await instances[0].GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().ReturnBlocksAsync();
+        await (await scaleStore.TableAsync(default)).DeleteAsync();
+        await (await scaleStore.QueueAsync(default)).DeleteIfExistsAsync();
+        await instances[0].DisposeAsync();
+    }
+
+    Console.WriteLine($"   scale-out: instances2/1={ScaleRatio(2, 0):F2} instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} " +
+        $"(p99 {scaleOut[(1, 0)].Latency.Percentile(0.99):F0} / {scaleOut[(2, 0)].Latency.Percentile(0.99):F0} / {scaleOut[(4, 0)].Latency.Percentile(0.99):F0} ms; " +
+        $"at 5 ms {scaleOut[(1, 5)].Latency.Percentile(0.99):F0} / {scaleOut[(4, 5)].Latency.Percentile(0.99):F0} ms)");
+
+    // A lone sign-up on a quiet event: what one person's sign-up costs when nothing is batched with it.
+    var loneEvent = await CreateEventAsync(services, "一个人的报名（基准测试）", 10);
+    var loneBefore = productRequests.Snapshot();
+    var loneOutcome = await registrations.SignUpAsync(loneEvent, Person(0, "lone"), UiText.Chinese, default);
+    await services.GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().QueueWritesAsync();
+    var loneLine = productRequests.Since(loneBefore, 1, out lonePerSignUp);
+    Console.WriteLine($"storage requests for a lone sign-up ({loneOutcome.GetType().Name}): {loneLine} = {lonePerSignUp:F0}; in the rush (median of rounds) {MedianOf(rushRequests):F2} per sign-up");
+
+    if (options.Quick)
     {
-        Oversold = scaleCheck.Oversold, Lost = scaleCheck.Lost, Duplicates = scaleCheck.Duplicates,
-        Note = $"{scaleCheck.Commits} commits (mean {(double)scaleCheck.Rows / Math.Max(1, scaleCheck.Commits):F1} sign-ups each)",
-    };
-    Report(scaleOut[(m, delayMs)]);
-    Console.WriteLine($"   storage requests per sign-up: {scaleRequests.Since(scaleBefore, N, out var scalePerSignUp)} = {scalePerSignUp:F2}");
-    foreach (var instance in instances[1..]) await instance.DisposeAsync();
-    await instances[0].GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().ReturnBlocksAsync();
-    await (await scaleStore.TableAsync(default)).DeleteAsync();
-    await (await scaleStore.QueueAsync(default)).DeleteIfExistsAsync();
-    await instances[0].DisposeAsync();
-}
-
-Console.WriteLine($"   scale-out: instances2/1={ScaleRatio(2, 0):F2} instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} " +
-    $"(p99 {scaleOut[(1, 0)].Latency.Percentile(0.99):F0} / {scaleOut[(2, 0)].Latency.Percentile(0.99):F0} / {scaleOut[(4, 0)].Latency.Percentile(0.99):F0} ms; " +
-    $"at 5 ms {scaleOut[(1, 5)].Latency.Percentile(0.99):F0} / {scaleOut[(4, 5)].Latency.Percentile(0.99):F0} ms)");
-
-// A lone sign-up on a quiet event: what one person's sign-up costs when nothing is batched with it.
-var loneEvent = await CreateEventAsync(services, "一个人的报名（基准测试）", 10);
-var loneBefore = productRequests.Snapshot();
-var loneOutcome = await registrations.SignUpAsync(loneEvent, Person(0, "lone"), UiText.Chinese, default);
-await services.GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().QueueWritesAsync();
-var loneLine = productRequests.Since(loneBefore, 1, out lonePerSignUp);
-Console.WriteLine($"storage requests for a lone sign-up ({loneOutcome.GetType().Name}): {loneLine} = {lonePerSignUp:F0}; in the rush (median of rounds) {MedianOf(rushRequests):F2} per sign-up");
-
-if (options.Quick)
-{
-    Console.WriteLine($"quick (parts 1, 3 and 3b only): product/raw={product.PerSecond / raw.PerSecond:F2} instances2/1={ScaleRatio(2, 0):F2} " +
-        $"instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} p99_ms={product.Latency.Percentile(0.99):F0} storage_requests_per_signup={MedianOf(rushRequests):F2} lone={lonePerSignUp:F0}");
-    return 0;
-}
+        Console.WriteLine($"quick (parts 1, 3 and 3b only): product/raw={product.PerSecond / raw.PerSecond:F2} instances2/1={ScaleRatio(2, 0):F2} " +
+            $"instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} p99_ms={product.Latency.Percentile(0.99):F0} storage_requests_per_signup={MedianOf(rushRequests):F2} lone={lonePerSignUp:F0}");
+        return 0;
+    }
 }
 
 double ScaleRatio(int m, int delayMs) => scaleOut.TryGetValue((m, delayMs), out var many) && scaleOut.TryGetValue((1, delayMs), out var one) ? many.PerSecond / one.PerSecond : double.NaN;
@@ -307,8 +307,6 @@ if (!options.HttpOnly)
     dequeueRate = dequeued / dequeueWatch.Elapsed.TotalSeconds;
     Console.WriteLine($"   raw dequeue: {dequeued} messages in {dequeueWatch.Elapsed.TotalSeconds:F1} s");
 }
-
-var pipelineDuplicates = mails.Count - mails.Select(m => (m.RegistrationId, m.Version)).Distinct().Count();
 
 // The HTTP parts get a host of their own on a table of their own, as the scale-out part does: Azurite answers
 // a query by scanning every row of the table (the real service scans only the partition asked for), so parts 1 and
