@@ -90,6 +90,7 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
         ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500",
         ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:02",
         ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
         // Both instances commit their sign-ups to seat blocks whenever they have seats (the product's Auto takes them
         // once it meets the other instance): the block commits, folds and their lost answers are under the faults too.
         ["EventFunctions__SeatBlocks"] = "Always",

@@ -167,7 +167,10 @@ public sealed partial class FakeSendGrid : IAsyncDisposable
         var arrived = Interlocked.Increment(ref _requests);
         foreach (var (count, reached) in _waiters) if (arrived >= count) reached.TrySetResult();
         if (_gate is { } gate) await gate.Task;
-        LastAuthorization = context.Request.Headers.Authorization.ToString();
+        // This request's own key: LastAuthorization is shared by every request in flight, so a mail must not read it
+        // back after an await (it once credited one chaos instance's mails to the other).
+        var authorization = context.Request.Headers.Authorization.ToString();
+        LastAuthorization = authorization;
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
         var body = buffer.ToArray();
@@ -199,7 +202,7 @@ public sealed partial class FakeSendGrid : IAsyncDisposable
         if (context.RequestAborted.IsCancellationRequested) return;
         var mail = Parse(body) with
         {
-            ApiKey = LastAuthorization.Replace("Bearer ", "", StringComparison.Ordinal),
+            ApiKey = authorization.Replace("Bearer ", "", StringComparison.Ordinal),
             AcceptedUtc = DateTimeOffset.UtcNow,
             Timestamp = Stopwatch.GetTimestamp(),
         };
