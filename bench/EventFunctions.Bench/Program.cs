@@ -3,7 +3,8 @@
 //   1. raw       K concurrent single-entity inserts into one partition (the ceiling without any rule)
 //   2. naive     per sign-up: read the event row, one ETag transaction (counters + row), retry on 412; no coordination
 //   3. product   RegistrationService in process: K clients, one event with C seats and a waitlist, N attempts
-//   3b. scale-out the same rush over 1, 2 and 4 instances (separate service providers: separate ledgers, one event)
+//   3b. scale-out the same rush over 1, 2 and 4 instances (separate service providers: separate ledgers, one event),
+//                and its ceiling: 4 instances each on an event of its own (nothing shared)
 //   4. http      the same through the local host: urlencoded form posts, the result page rendered
 //   5. pipeline  confirmation messages through the SendConfirmation queue function to a loopback SendGrid,
 //                beside a raw dequeue rate; first-email latency after a quiet minute and during the HTTP rush
@@ -73,6 +74,8 @@ var warmupRows = 0;
 // --http-only skips parts 1, 2, 3, 3b and 5: the HTTP parts alone (their own table), to try a change to that path quickly.
 PartResult raw = Skipped("raw"), product = Skipped("product"), naive = Skipped("naive");
 var scaleOut = new Dictionary<(int Instances, int DelayMs), PartResult>();
+var ceiling = new Dictionary<(int Instances, int DelayMs), PartResult>(); // 3b's reference: instances on events of their own
+
 var productAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
 var productRows = 0;
 var rushRequests = new List<double>();
@@ -162,9 +165,14 @@ if (!options.HttpOnly)
     // What the platform does when a popular lecture opens: more instances, each committing to the same partition.
     // Without and with every storage request delayed 5 ms (as the real service's round trips are): there contention
     // costs round trips, not this machine's CPU.
-    foreach (var (m, delayMs) in new[] { (1, 0), (2, 0), (4, 0), (1, 5), (4, 5) })
+    // "Apart" is the ceiling, not the product's case: each instance its own event (C/M seats each), so nothing contends
+    // and each commit carries one instance's clients only. Whatever scheme keeps one event's sign-ups on the
+    // instance that took them can at best reach it; below it on this machine is the CPU, not the event row.
+    foreach (var (m, delayMs, apart) in new[] { (1, 0, false), (2, 0, false), (4, 0, false), (4, 0, true), (1, 5, false), (4, 5, false), (4, 5, true) })
     {
-        Console.WriteLine($"3b. scale-out: {K} clients over {m} instance(s), one event of {C} seats{(delayMs > 0 ? $", every storage request delayed {delayMs} ms" : "")}");
+        Console.WriteLine(apart
+            ? $"3b. ceiling: {K} clients over {m} instances, each its own event of {C / m} seats (nothing shared){(delayMs > 0 ? $", every storage request delayed {delayMs} ms" : "")}"
+            : $"3b. scale-out: {K} clients over {m} instance(s), one event of {C} seats{(delayMs > 0 ? $", every storage request delayed {delayMs} ms" : "")}");
         // Each configuration its own table and queue, deleted after: Azurite's in-memory tables answer a query by scanning
         // the table, so rows left by one configuration would slow the next (and the later parts), and its messages would
         // be the pipeline part's to send.
@@ -178,25 +186,37 @@ if (!options.HttpOnly)
             if (delayMs > 0) collection.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(new StorageDelay(TimeSpan.FromMilliseconds(delayMs)), Azure.Core.HttpPipelinePosition.PerRetry)));
             return collection.BuildServiceProvider();
         }).ToList();
-        var scaleEvent = await CreateEventAsync(instances[0], $"多实例热门讲座（基准测试，{m} 个实例，延迟 {delayMs} ms）", C);
+        var scaleEvents = new List<string>();
+        for (var e = 0; e < (apart ? m : 1); e++)
+            scaleEvents.Add(await CreateEventAsync(instances[0], $"多实例热门讲座（基准测试，{m} 个实例，延迟 {delayMs} ms{(apart ? $"，第{e + 1}场" : "")}）", apart ? C / m : C));
         var instanceRegistrations = instances.Select(s => s.GetRequiredService<RegistrationService>()).ToList();
         var scaleAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
-        var label = $"{m} instance(s){(delayMs > 0 ? $" at {delayMs} ms" : "")}";
+        var label = $"{m} instance(s){(apart ? ", events apart" : "")}{(delayMs > 0 ? $" at {delayMs} ms" : "")}";
         var scaleBefore = scaleRequests.Snapshot();
         var (scaleSeconds, scaleLatency) = await Clients.RunAsync(K, N, label, async i =>
         {
             // Client i always reaches the same instance, as a client's connection does.
-            var outcome = await instanceRegistrations[i % m].SignUpAsync(scaleEvent, Person(i, $"s{m}d{delayMs}-"), UiText.Chinese, default);
-            if (outcome is SignUpOutcome.Registered r) scaleAcked[r.Registration.RegistrationId] = r.Registration.Status;
+            var outcome = await instanceRegistrations[i % m].SignUpAsync(scaleEvents[apart ? i % m : 0], Person(i, $"s{m}d{delayMs}{(apart ? "a" : "")}-"), UiText.Chinese, default);
+            if (outcome is SignUpOutcome.Registered r) scaleAcked[r.Registration.RegistrationId] = $"{r.Event.Id}/{r.Registration.Status}";
         });
         var scaleStore = instances[0].GetRequiredService<EventStore>();
-        var scaleCheck = await Checks.EventAsync(await scaleStore.TableAsync(default), scaleEvent, C, scaleAcked.Keys);
-        scaleOut[(m, delayMs)] = new PartResult(label, N, scaleAcked.Count, scaleSeconds, scaleLatency)
+        var scaleChecks = new List<Checks.EventCheck>();
+        foreach (var e in scaleEvents)
         {
-            Oversold = scaleCheck.Oversold, Lost = scaleCheck.Lost, Duplicates = scaleCheck.Duplicates,
-            Note = $"{scaleCheck.Commits} commits (mean {(double)scaleCheck.Rows / Math.Max(1, scaleCheck.Commits):F1} sign-ups each)",
+            // Each event's check against the ids acknowledged for it (its own clients' only, when apart).
+            var ids = scaleAcked.Where(a => a.Value.StartsWith(e + "/", StringComparison.Ordinal)).Select(a => a.Key);
+            scaleChecks.Add(await Checks.EventAsync(await scaleStore.TableAsync(default), e, apart ? C / m : C, ids));
+        }
+
+        var (scaleCommits, scaleRows) = (scaleChecks.Sum(c => c.Commits), scaleChecks.Sum(c => c.Rows));
+        var scaleResult = new PartResult(label, N, scaleAcked.Count, scaleSeconds, scaleLatency)
+        {
+            Oversold = scaleChecks.Sum(c => c.Oversold), Lost = scaleChecks.Sum(c => c.Lost), Duplicates = scaleChecks.Sum(c => c.Duplicates),
+            Note = $"{scaleCommits} commits (mean {(double)scaleRows / Math.Max(1, scaleCommits):F1} sign-ups each)",
         };
-        Report(scaleOut[(m, delayMs)]);
+        if (apart) ceiling[(m, delayMs)] = scaleResult;
+        else scaleOut[(m, delayMs)] = scaleResult;
+        Report(scaleResult);
         Console.WriteLine($"   storage requests per sign-up: {scaleRequests.Since(scaleBefore, N, out var scalePerSignUp)} = {scalePerSignUp:F2}");
         foreach (var instance in instances[1..]) await instance.DisposeAsync();
         await instances[0].GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().ReturnBlocksAsync();
@@ -207,7 +227,8 @@ if (!options.HttpOnly)
 
     Console.WriteLine($"   scale-out: instances2/1={ScaleRatio(2, 0):F2} instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} " +
         $"(p99 {scaleOut[(1, 0)].Latency.Percentile(0.99):F0} / {scaleOut[(2, 0)].Latency.Percentile(0.99):F0} / {scaleOut[(4, 0)].Latency.Percentile(0.99):F0} ms; " +
-        $"at 5 ms {scaleOut[(1, 5)].Latency.Percentile(0.99):F0} / {scaleOut[(4, 5)].Latency.Percentile(0.99):F0} ms)");
+        $"at 5 ms {scaleOut[(1, 5)].Latency.Percentile(0.99):F0} / {scaleOut[(4, 5)].Latency.Percentile(0.99):F0} ms); " +
+        $"ceiling (4 instances, events apart) /1={CeilingRatio(4, 0):F2}, at 5 ms {CeilingRatio(4, 5):F2}");
 
     // A lone sign-up on a quiet event: what one person's sign-up costs when nothing is batched with it.
     var loneEvent = await CreateEventAsync(services, "一个人的报名（基准测试）", 10);
@@ -220,11 +241,12 @@ if (!options.HttpOnly)
     if (options.Quick)
     {
         Console.WriteLine($"quick (parts 1, 3 and 3b only): product/raw={product.PerSecond / raw.PerSecond:F2} instances2/1={ScaleRatio(2, 0):F2} " +
-            $"instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} p99_ms={product.Latency.Percentile(0.99):F0} storage_requests_per_signup={MedianOf(rushRequests):F2} lone={lonePerSignUp:F0}");
+            $"instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} ceiling4/1={CeilingRatio(4, 0):F2} ceiling4/1_at_5ms={CeilingRatio(4, 5):F2} p99_ms={product.Latency.Percentile(0.99):F0} storage_requests_per_signup={MedianOf(rushRequests):F2} lone={lonePerSignUp:F0}");
         return 0;
     }
 }
 
+double CeilingRatio(int m, int delayMs) => ceiling.TryGetValue((m, delayMs), out var many) && scaleOut.TryGetValue((1, delayMs), out var one) ? many.PerSecond / one.PerSecond : double.NaN;
 double ScaleRatio(int m, int delayMs) => scaleOut.TryGetValue((m, delayMs), out var many) && scaleOut.TryGetValue((1, delayMs), out var one) ? many.PerSecond / one.PerSecond : double.NaN;
 
 // ---- 5. pipeline (run before the HTTP part so that the HTTP rush finds an idle host, and measured on part 3's emails) ----
@@ -469,9 +491,9 @@ long oversold = naive.Oversold + product.Oversold + httpPart.Oversold;
 long lost = raw.Lost + naive.Lost + product.Lost + httpPart.Lost + pipeline.Lost;
 long duplicates = naive.Duplicates + product.Duplicates + httpPart.Duplicates + pipeline.Duplicates;
 Console.WriteLine($"also: product/naive={product.PerSecond / naive.PerSecond:F1} http_per_s={httpPart.PerSecond:F0} httpraw_per_s={httpReference.PerSecond:F0} first_email_quiet_p95_s={quietLatency.Percentile(0.95) / 1000:F1} lone_signup_storage_requests={lonePerSignUp:F0}");
-oversold += scaleOut.Values.Sum(p => p.Oversold);
-lost += scaleOut.Values.Sum(p => p.Lost);
-duplicates += scaleOut.Values.Sum(p => p.Duplicates);
+oversold += scaleOut.Values.Concat(ceiling.Values).Sum(p => p.Oversold);
+lost += scaleOut.Values.Concat(ceiling.Values).Sum(p => p.Lost);
+duplicates += scaleOut.Values.Concat(ceiling.Values).Sum(p => p.Duplicates);
 var inv = System.Globalization.CultureInfo.InvariantCulture;
 if (options.HttpOnly)
 {
