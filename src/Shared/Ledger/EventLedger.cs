@@ -695,15 +695,16 @@ public sealed class EventLedger : IAsyncDisposable
 
     private async ValueTask<Plan> AttemptAsync(string eventId, Lane lane, List<LedgerOp> batch, List<Plan> attempts, HashSet<LedgerOp> duplicates, CancellationToken ct)
     {
-        // While another instance commits to this event too, the copy of the event row this instance kept from its own
-        // last commit is most likely stale: committing on it would only be refused (412) and read again, so read first.
-        var contended = Contended(lane);
-        var refused = attempts.Count > 0 && attempts[^1].Refused;
-        var cached = contended ? null : lane.Latest;
+        // Another writer committed first: what this instance has queued since joins the batch (to the transaction's
+        // limits), so contention makes commits larger rather than more of them. Not while this lane's block has seats
+        // left: its sign-ups go to the block first, in arrival order. The ops keep their order (all queued later than
+        // the batch's own), and an op the landed attempt did not carry is committed after it (see CommitAsync).
+        if (attempts.Count > 0 && attempts[^1].Refused && lane.Block is not { Left: > 0 }) TakeBatch(lane, batch);
+        var cached = lane.Latest;
         lane.Latest = null;
         var entity = cached ?? await _store.FindEventRowAsync(eventId, ct);
         if (entity is null) return NoEvent();
-        if (cached is null && (lane.Conflicted || contended))
+        if (cached is null && lane.Conflicted)
         {
             // A 412 after this instance's own stale copy is no sign of another instance; a commit not ours is.
             lane.Conflicted = false;
@@ -717,14 +718,6 @@ public sealed class EventLedger : IAsyncDisposable
             lane.Latest = entity;
             return earlier;
         }
-
-        // After a read, or after another writer committed first (then the copy may be one a later caller read), what
-        // this instance queued meanwhile joins the batch (to the transaction's limits), so contention makes commits
-        // larger rather than more of them. Not while
-        // this lane's block has seats left: its sign-ups go to the block first, in arrival order. The ops keep their
-        // order (all queued later than the batch's own), and an op the landed attempt did not carry is committed after
-        // it (see CommitAsync).
-        if ((cached is null || refused) && lane.Block is not { Left: > 0 }) TakeBatch(lane, batch);
 
         var table = await _store.TableAsync(ct);
         while (true)
