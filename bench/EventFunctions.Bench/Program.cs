@@ -15,7 +15,7 @@
 // this process and in Azurite: on 2 cores that bounds what either side can reach.
 // Run: dotnet run -c Release --project bench/EventFunctions.Bench -- [--clients 64] [--attempts 5000] [--capacity 1000]
 //      [--naive-attempts 500] [--http-attempts N] [--quiet-seconds 60] [--quiet-samples 10] [--set Key=Value]... [--quick]
-//      [--warmup N] [--rounds 3] [--http-only] [--emails-after]
+//      [--warmup N] [--rounds 3] [--http-only] [--emails-after] [--sequencing]
 // (--quick runs parts 1, 3 and 3b only, to try settings; --http-only the HTTP parts only, with --quiet-seconds 0
 // --quiet-samples 0 in about two minutes.)
 // (--set passes an app setting to the product, e.g. --set EventFunctions:MaxBatch=32, or a host.json override,
@@ -75,6 +75,7 @@ var warmupRows = 0;
 PartResult raw = Skipped("raw"), product = Skipped("product"), naive = Skipped("naive");
 var scaleOut = new Dictionary<(int Instances, int DelayMs), PartResult>();
 var ceiling = new Dictionary<(int Instances, int DelayMs), PartResult>(); // 3b's reference: instances on events of their own
+var sequenced = new Dictionary<(int Instances, int DelayMs), PartResult>(); // --sequencing: the prototype of run R's design
 
 var productAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
 var productRows = 0;
@@ -166,8 +167,8 @@ if (!options.HttpOnly)
     // Without and with every storage request delayed 5 ms (as the real service's round trips are): there contention
     // costs round trips, not this machine's CPU.
     // "Apart" is the ceiling, not the product's case: each instance its own event (C/M seats each), so nothing contends
-    // and each commit carries one instance's clients only. Whatever scheme keeps one event's sign-ups on the
-    // instance that took them can at best reach it; below it on this machine is the CPU, not the event row.
+    // and each commit carries one instance's clients only. Any scheme that keeps a sign-up on the instance that took it
+    // can at best reach it; where even the ceiling falls short of one instance, the cause is this machine's CPU.
     foreach (var (m, delayMs, apart) in new[] { (1, 0, false), (2, 0, false), (4, 0, false), (4, 0, true), (1, 5, false), (4, 5, false), (4, 5, true) })
     {
         Console.WriteLine(apart
@@ -228,7 +229,24 @@ if (!options.HttpOnly)
     Console.WriteLine($"   scale-out: instances2/1={ScaleRatio(2, 0):F2} instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} " +
         $"(p99 {scaleOut[(1, 0)].Latency.Percentile(0.99):F0} / {scaleOut[(2, 0)].Latency.Percentile(0.99):F0} / {scaleOut[(4, 0)].Latency.Percentile(0.99):F0} ms; " +
         $"at 5 ms {scaleOut[(1, 5)].Latency.Percentile(0.99):F0} / {scaleOut[(4, 5)].Latency.Percentile(0.99):F0} ms); " +
-        $"ceiling (4 instances, events apart) /1={CeilingRatio(4, 0):F2}, at 5 ms {CeilingRatio(4, 5):F2}");
+        $"ceiling (4 instances, events apart) /1={ScaleRatio(4, 0, apart: true):F2}, at 5 ms {ScaleRatio(4, 5, apart: true):F2}");
+
+    if (options.Sequencing)
+    {
+        // The design run R proposes, as a prototype of its commit pattern: what it could reach, before it is built.
+        foreach (var (m, delayMs) in new[] { (1, 0), (4, 0), (1, 5), (4, 5) })
+        {
+            var sequencingRequests = new StorageRequests();
+            var part = await Sequencing.RunAsync(azurite.ConnectionString, K, N, C, m, TimeSpan.FromMilliseconds(delayMs), sequencingRequests);
+            sequenced[(m, delayMs)] = part;
+            Report(part);
+            Console.WriteLine($"   storage requests per sign-up: {sequencingRequests.Since(new Dictionary<string, long>(), N, out var perSignUp)} = {perSignUp:F2}");
+        }
+
+        double Sequenced(int m, int d) => sequenced[(m, d)].PerSecond;
+        Console.WriteLine($"   sequencing prototype: 4 instances/1 instance of it={Sequenced(4, 0) / Sequenced(1, 0):F2}, at 5 ms {Sequenced(4, 5) / Sequenced(1, 5):F2}; " +
+            $"4 instances of it/the product's 1 instance={Sequenced(4, 0) / scaleOut[(1, 0)].PerSecond:F2}, at 5 ms {Sequenced(4, 5) / scaleOut[(1, 5)].PerSecond:F2}");
+    }
 
     // A lone sign-up on a quiet event: what one person's sign-up costs when nothing is batched with it.
     var loneEvent = await CreateEventAsync(services, "一个人的报名（基准测试）", 10);
@@ -241,13 +259,14 @@ if (!options.HttpOnly)
     if (options.Quick)
     {
         Console.WriteLine($"quick (parts 1, 3 and 3b only): product/raw={product.PerSecond / raw.PerSecond:F2} instances2/1={ScaleRatio(2, 0):F2} " +
-            $"instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} ceiling4/1={CeilingRatio(4, 0):F2} ceiling4/1_at_5ms={CeilingRatio(4, 5):F2} p99_ms={product.Latency.Percentile(0.99):F0} storage_requests_per_signup={MedianOf(rushRequests):F2} lone={lonePerSignUp:F0}");
+            $"instances4/1={ScaleRatio(4, 0):F2} instances4/1_at_5ms={ScaleRatio(4, 5):F2} ceiling4/1={ScaleRatio(4, 0, apart: true):F2} ceiling4/1_at_5ms={ScaleRatio(4, 5, apart: true):F2} p99_ms={product.Latency.Percentile(0.99):F0} storage_requests_per_signup={MedianOf(rushRequests):F2} lone={lonePerSignUp:F0}");
         return 0;
     }
 }
 
-double CeilingRatio(int m, int delayMs) => ceiling.TryGetValue((m, delayMs), out var many) && scaleOut.TryGetValue((1, delayMs), out var one) ? many.PerSecond / one.PerSecond : double.NaN;
-double ScaleRatio(int m, int delayMs) => scaleOut.TryGetValue((m, delayMs), out var many) && scaleOut.TryGetValue((1, delayMs), out var one) ? many.PerSecond / one.PerSecond : double.NaN;
+// M instances (on one event, or each on its own: the ceiling) against one instance at the same delay.
+double ScaleRatio(int m, int delayMs, bool apart = false) =>
+    (apart ? ceiling : scaleOut).TryGetValue((m, delayMs), out var many) && scaleOut.TryGetValue((1, delayMs), out var one) ? many.PerSecond / one.PerSecond : double.NaN;
 
 // ---- 5. pipeline (run before the HTTP part so that the HTTP rush finds an idle host, and measured on part 3's emails) ----
 await using var sendGrid = await FakeSendGrid.StartAsync(keepBodies: false);
@@ -569,6 +588,9 @@ public sealed record Args(int Clients, int Attempts, int Capacity, int NaiveAtte
     /// <summary>Part 4's emails sent by a second host after the rush (a diagnostic: the HTTP path without the emails' work beside it).</summary>
     public bool EmailsAfter { get; init; }
 
+    /// <summary>Part 3b also measures the waitlist-sequencing design's commit pattern (<see cref="Sequencing"/>), a prototype.</summary>
+    public bool Sequencing { get; init; }
+
     /// <summary>Attempts of the unmeasured warm-up of parts 1 and 3 (0: none).</summary>
     public int Warmup { get; init; }
 
@@ -594,6 +616,7 @@ public sealed record Args(int Clients, int Attempts, int Capacity, int NaiveAtte
                 "--quick" => a with { Quick = true },
                 "--http-only" => a with { HttpOnly = true },
                 "--emails-after" => a with { EmailsAfter = true },
+                "--sequencing" => a with { Sequencing = true },
                 "--warmup" => a with { Warmup = int.Parse(Next()) },
                 "--rounds" => a with { Rounds = Math.Max(1, int.Parse(Next())) },
                 _ => throw new ArgumentException($"unknown argument {args[i]} (see the comment at the top of Program.cs)"),

@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Core;
+using Azure.Data.Tables;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Tests.Infrastructure;
+
+namespace EventFunctions.Bench;
+
+/// <summary>
+/// A measurement, not the product (`--sequencing`): the commit pattern of the waitlist-sequencing design
+/// (docs/benchmark.md, runs R and T), reduced to what decides its throughput, so it can be measured before the ledger
+/// is changed. Each instance inserts its callers' sign-ups in batches as pending rows with an inbox row naming them
+/// (one transaction, no condition on the event row, so instances never refuse each other), at most
+/// <see cref="Outstanding"/> batches out at once so the next one gathers while they wait; and, while it has batches
+/// waiting, commits on the event row sequencing every pending batch in the partition (a range query over the inbox
+/// rows), whoever inserted it: seats while free, then the waitlist, in the order the batches were inserted, each
+/// row updated and each inbox row marked with its rows' answers. When its commit was refused (another came first)
+/// or did not carry its batches, it reads its own inbox rows: marked, it answers from them; else it tries again. Its
+/// callers are answered only once their rows have their arrival numbers. Left out, as they do not change the
+/// requests a sign-up costs: emails, duplicates by email, cancellations, seat blocks, removing marked inbox rows.
+/// </summary>
+public static class Sequencing
+{
+    private const string EventRow = "event";
+    private const string InboxFrom = "pending-", InboxTo = "pending.";
+    private const int MaxActions = 100;
+    private const int Outstanding = 2;
+
+    private sealed record Op(int Client, TaskCompletionSource<(string Status, long Sequence)> Answer);
+
+    public static async Task<PartResult> RunAsync(string connection, int clients, int attempts, int capacity, int instances, TimeSpan delay, StorageRequests requests)
+    {
+        var tableName = "seq" + Guid.NewGuid().ToString("N")[..10];
+        TableClient Client()
+        {
+            var options = new TableClientOptions();
+            options.AddPolicy(requests, HttpPipelinePosition.PerCall);
+            if (delay > TimeSpan.Zero) options.AddPolicy(new StorageDelay(delay), HttpPipelinePosition.PerRetry);
+            return new TableClient(connection, tableName, options);
+        }
+
+        var setup = new TableClient(connection, tableName);
+        await setup.CreateAsync();
+        const string eventId = "sequenced";
+        await setup.AddEntityAsync(new TableEntity(eventId, EventRow) { ["Capacity"] = capacity, ["Confirmed"] = 0, ["Waitlisted"] = 0, ["NextSequence"] = 0L });
+        var lanes = Enumerable.Range(0, instances).Select(n => new Lane(n, Client(), eventId, capacity)).ToList();
+        var acked = new ConcurrentDictionary<int, (string Status, long Sequence)>();
+        var label = $"sequencing prototype, {instances} instance(s){(delay > TimeSpan.Zero ? $" at {delay.TotalMilliseconds:0} ms" : "")}";
+        var (seconds, latency) = await Clients.RunAsync(clients, attempts, label, async i =>
+        {
+            acked[i] = await lanes[i % instances].SignUpAsync(i);
+        });
+
+        var rows = new List<TableEntity>();
+        await foreach (var r in setup.QueryAsync<TableEntity>(x => x.PartitionKey == eventId && x.RowKey != EventRow)) rows.Add(r);
+        var registrations = rows.Where(r => !r.RowKey.StartsWith(InboxFrom, StringComparison.Ordinal)).ToList();
+        var counted = (await setup.GetEntityAsync<TableEntity>(eventId, EventRow)).Value;
+        int confirmed = registrations.Count(r => r.GetString("Status") == RegistrationStatus.Confirmed), waitlisted = registrations.Count(r => r.GetString("Status") == RegistrationStatus.Waitlisted);
+        var highestSeated = registrations.Where(r => r.GetString("Status") == RegistrationStatus.Confirmed).Select(r => r.GetInt64("Sequence") ?? 0).DefaultIfEmpty(0).Max();
+        var stored = registrations.ToDictionary(r => r.RowKey, r => (Status: r.GetString("Status"), Sequence: r.GetInt64("Sequence") ?? 0));
+        await setup.DeleteAsync();
+        return new PartResult(label, attempts, acked.Count, seconds, latency)
+        {
+            Oversold = Math.Max(0, confirmed - capacity) + Math.Abs(counted.GetInt32("Confirmed")!.Value - confirmed) + Math.Abs(counted.GetInt32("Waitlisted")!.Value - waitlisted)
+                + registrations.Count(r => r.GetString("Status") == RegistrationStatus.Waitlisted && (r.GetInt64("Sequence") ?? 0) < highestSeated),
+            // Told something the row does not say, or never stored at all.
+            Lost = acked.Count(a => !stored.TryGetValue(Key(a.Key), out var s) || s.Status != a.Value.Status || s.Sequence != a.Value.Sequence),
+            Duplicates = registrations.Count - registrations.Select(r => r.GetInt64("Sequence")).Distinct().Count(),
+            Note = $"{lanes.Sum(l => l.Commits)} sequencing commits (mean {(double)registrations.Count / Math.Max(1, lanes.Sum(l => l.Commits)):F1} sign-ups each), {lanes.Sum(l => l.Refused)} refused",
+        };
+    }
+
+    private static string Key(int client) => $"reg-{client:0000000}";
+
+    private sealed class Lane(int instance, TableClient table, string eventId, int capacity)
+    {
+        private readonly ConcurrentQueue<Op> _queue = new();
+        private readonly ConcurrentDictionary<string, List<Op>> _awaiting = new(StringComparer.Ordinal);
+        /// <summary>Batches inserted and not yet answered, at most: the next batch gathers while they wait.</summary>
+        private readonly SemaphoreSlim _outstanding = new(Outstanding);
+        private int _inserting, _sequencing;
+        private long _batches;
+        public int Commits, Refused;
+
+        public Task<(string Status, long Sequence)> SignUpAsync(int client)
+        {
+            var op = new Op(client, new TaskCompletionSource<(string, long)>(TaskCreationOptions.RunContinuationsAsynchronously));
+            _queue.Enqueue(op);
+            Kick(ref _inserting, InsertAsync);
+            return op.Answer.Task;
+        }
+
+        private static void Kick(ref int running, Func<Task> loop)
+        {
+            if (Interlocked.CompareExchange(ref running, 1, 0) == 0) _ = Task.Run(loop);
+        }
+
+        /// <summary>Inserts what queued as pending rows, one batch at a time, without waiting for any sequencing.</summary>
+        private async Task InsertAsync()
+        {
+            while (true)
+            {
+                await _outstanding.WaitAsync();
+                var batch = new List<Op>();
+                while (batch.Count < 98 && _queue.TryDequeue(out var op)) batch.Add(op);
+                if (batch.Count == 0)
+                {
+                    _outstanding.Release();
+                    Volatile.Write(ref _inserting, 0);
+                    if (_queue.IsEmpty || Interlocked.CompareExchange(ref _inserting, 1, 0) != 0) return;
+                    continue;
+                }
+
+                var inbox = $"{InboxFrom}{DateTime.UtcNow.Ticks:D19}-{instance:D2}-{Interlocked.Increment(ref _batches):D8}";
+                var insert = batch.Select(op => new TableTransactionAction(TableTransactionActionType.Add, Pending(op.Client))).ToList();
+                insert.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(eventId, inbox)
+                {
+                    ["Keys"] = string.Join(',', batch.Select(op => Key(op.Client))), ["Done"] = false,
+                }));
+                try
+                {
+                    await table.SubmitTransactionAsync(insert);
+                    _awaiting[inbox] = batch;
+                    Kick(ref _sequencing, SequenceAsync);
+                }
+                catch (Exception ex)
+                {
+                    _outstanding.Release();
+                    foreach (var op in batch) op.Answer.TrySetException(ex);
+                }
+            }
+        }
+
+        /// <summary>While this instance has batches waiting, commits on the event row sequencing every pending batch.</summary>
+        private async Task SequenceAsync()
+        {
+            while (true)
+            {
+                if (_awaiting.IsEmpty)
+                {
+                    Volatile.Write(ref _sequencing, 0);
+                    if (_awaiting.IsEmpty || Interlocked.CompareExchange(ref _sequencing, 1, 0) != 0) return;
+                    continue;
+                }
+
+                try
+                {
+                    await CommitAsync();
+                }
+                catch (Exception ex)
+                {
+                    foreach (var (inbox, batch) in _awaiting)
+                    {
+                        if (!_awaiting.TryRemove(inbox, out _)) continue;
+                        _outstanding.Release();
+                        foreach (var op in batch) op.Answer.TrySetException(ex);
+                    }
+                }
+            }
+        }
+
+        private async Task CommitAsync()
+        {
+            var read = table.GetEntityAsync<TableEntity>(eventId, EventRow);
+            var pending = new List<TableEntity>();
+            await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{eventId}' and RowKey ge '{InboxFrom}' and RowKey lt '{InboxTo}' and Done eq false")) pending.Add(row);
+            var ev = (await read).Value;
+            var actions = new List<TableTransactionAction>();
+            int confirmed = ev.GetInt32("Confirmed")!.Value, waitlisted = ev.GetInt32("Waitlisted")!.Value;
+            var sequence = ev.GetInt64("NextSequence")!.Value;
+            var answered = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var box in pending.OrderBy(b => b.RowKey, StringComparer.Ordinal))
+            {
+                var keys = box.GetString("Keys").Split(',');
+                if (1 + actions.Count + keys.Length + 1 > MaxActions) break;
+                var answers = new List<string>();
+                foreach (var key in keys)
+                {
+                    var seat = waitlisted == 0 && confirmed < capacity;
+                    var status = seat ? RegistrationStatus.Confirmed : RegistrationStatus.Waitlisted;
+                    if (seat) confirmed++;
+                    else waitlisted++;
+                    sequence++;
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                        new TableEntity(eventId, key) { ["Status"] = status, ["Sequence"] = sequence, ["StateVersion"] = 1 }, ETag.All));
+                    answers.Add($"{status}:{sequence}");
+                }
+
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                    new TableEntity(eventId, box.RowKey) { ["Done"] = true, ["Answers"] = string.Join(',', answers) }, box.ETag));
+                answered[box.RowKey] = string.Join(',', answers);
+            }
+
+            if (actions.Count > 0)
+            {
+                actions.Insert(0, new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                    new TableEntity(eventId, EventRow) { ["Confirmed"] = confirmed, ["Waitlisted"] = waitlisted, ["NextSequence"] = sequence }, ev.ETag));
+                try
+                {
+                    await table.SubmitTransactionAsync(actions);
+                    Interlocked.Increment(ref Commits);
+                    foreach (var (inbox, answers) in answered)
+                    {
+                        if (_awaiting.TryRemove(inbox, out var batch)) Answer(batch, answers);
+                    }
+
+                    return;
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status == 412)
+                {
+                    Interlocked.Increment(ref Refused);
+                }
+            }
+
+            // Another instance's commit came first, or sequenced ours before this query: what do our inbox rows say?
+            foreach (var inbox in _awaiting.Keys.ToList())
+            {
+                var own = (await table.GetEntityAsync<TableEntity>(eventId, inbox)).Value;
+                if (own.GetBoolean("Done") == true && _awaiting.TryRemove(inbox, out var batch)) Answer(batch, own.GetString("Answers"));
+            }
+        }
+
+        private TableEntity Pending(int client) => new(eventId, Key(client))
+        {
+            ["Status"] = "Pending", ["RegistrationId"] = $"S{client:0000000}", ["Email"] = $"seq{client}@example.cn", ["Name"] = "参与者", ["Sequence"] = 0L,
+        };
+
+        private void Answer(List<Op> batch, string answers)
+        {
+            _outstanding.Release();
+            var each = answers.Split(',');
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var parts = each[i].Split(':');
+                batch[i].Answer.TrySetResult((parts[0], long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+    }
+}
