@@ -76,6 +76,7 @@ PartResult raw = Skipped("raw"), product = Skipped("product"), naive = Skipped("
 var scaleOut = new Dictionary<(int Instances, int DelayMs), PartResult>();
 var ceiling = new Dictionary<(int Instances, int DelayMs), PartResult>(); // 3b's reference: instances on events of their own
 var sequenced = new Dictionary<(int Instances, int DelayMs), PartResult>(); // --sequencing: the prototype of run R's design
+var answeredAtInsert = new Dictionary<(int Instances, int DelayMs), PartResult>(); // --sequencing: run T's lever
 
 var productAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
 var productRows = 0;
@@ -234,18 +235,20 @@ if (!options.HttpOnly)
     if (options.Sequencing)
     {
         // The design run R proposes, as a prototype of its commit pattern: what it could reach, before it is built.
-        foreach (var (m, delayMs) in new[] { (1, 0), (4, 0), (1, 5), (4, 5) })
+        foreach (var (m, delayMs, atInsert) in new[] { (1, 0, false), (4, 0, false), (1, 0, true), (4, 0, true), (1, 5, false), (4, 5, false), (1, 5, true), (4, 5, true) })
         {
             var sequencingRequests = new StorageRequests();
-            var part = await Sequencing.RunAsync(azurite.ConnectionString, K, N, C, m, TimeSpan.FromMilliseconds(delayMs), sequencingRequests);
-            sequenced[(m, delayMs)] = part;
+            var part = await Sequencing.RunAsync(azurite.ConnectionString, K, N, C, m, TimeSpan.FromMilliseconds(delayMs), sequencingRequests, atInsert);
+            if (atInsert) answeredAtInsert[(m, delayMs)] = part;
+            else sequenced[(m, delayMs)] = part;
             Report(part);
             Console.WriteLine($"   storage requests per sign-up: {sequencingRequests.Since(new Dictionary<string, long>(), N, out var perSignUp)} = {perSignUp:F2}");
         }
 
         double Sequenced(int m, int d) => sequenced[(m, d)].PerSecond;
         Console.WriteLine($"   sequencing prototype: 4 instances/1 instance of it={Sequenced(4, 0) / Sequenced(1, 0):F2}, at 5 ms {Sequenced(4, 5) / Sequenced(1, 5):F2}; " +
-            $"4 instances of it/the product's 1 instance={Sequenced(4, 0) / scaleOut[(1, 0)].PerSecond:F2}, at 5 ms {Sequenced(4, 5) / scaleOut[(1, 5)].PerSecond:F2}");
+            $"4 instances of it/the product's 1 instance={Sequenced(4, 0) / scaleOut[(1, 0)].PerSecond:F2}, at 5 ms {Sequenced(4, 5) / scaleOut[(1, 5)].PerSecond:F2}; " +
+            $"answered at insert, 4 instances/the product's 1 instance={answeredAtInsert[(4, 0)].PerSecond / scaleOut[(1, 0)].PerSecond:F2}, at 5 ms {answeredAtInsert[(4, 5)].PerSecond / scaleOut[(1, 5)].PerSecond:F2}");
     }
 
     // A lone sign-up on a quiet event: what one person's sign-up costs when nothing is batched with it.

@@ -19,6 +19,8 @@ namespace EventFunctions.Bench;
 /// or did not carry its batches, it reads its own inbox rows: marked, it answers from them; else it tries again. Its
 /// callers are answered only once their rows have their arrival numbers. Left out, as they do not change the
 /// requests a sign-up costs: emails, duplicates by email, cancellations, seat blocks, removing marked inbox rows.
+/// With answerAtInsert, <see cref="InsertLane"/> measures run T's lever instead: once people wait, a sign-up is
+/// answered "on the waitlist" at its insert and numbered by a later commit.
 /// </summary>
 public static class Sequencing
 {
@@ -29,7 +31,7 @@ public static class Sequencing
 
     private sealed record Op(int Client, TaskCompletionSource<(string Status, long Sequence)> Answer);
 
-    public static async Task<PartResult> RunAsync(string connection, int clients, int attempts, int capacity, int instances, TimeSpan delay, StorageRequests requests)
+    public static async Task<PartResult> RunAsync(string connection, int clients, int attempts, int capacity, int instances, TimeSpan delay, StorageRequests requests, bool answerAtInsert = false)
     {
         var tableName = "seq" + Guid.NewGuid().ToString("N")[..10];
         TableClient Client()
@@ -44,14 +46,16 @@ public static class Sequencing
         await setup.CreateAsync();
         const string eventId = "sequenced";
         await setup.AddEntityAsync(new TableEntity(eventId, EventRow) { ["Capacity"] = capacity, ["Confirmed"] = 0, ["Waitlisted"] = 0, ["NextSequence"] = 0L });
-        var lanes = Enumerable.Range(0, instances).Select(n => new Lane(n, Client(), eventId, capacity)).ToList();
+        var lanes = Enumerable.Range(0, instances).Select(n => answerAtInsert ? (ILane)new InsertLane(n, Client(), eventId, capacity) : new Lane(n, Client(), eventId, capacity)).ToList();
         var acked = new ConcurrentDictionary<int, (string Status, long Sequence)>();
-        var label = $"sequencing prototype, {instances} instance(s){(delay > TimeSpan.Zero ? $" at {delay.TotalMilliseconds:0} ms" : "")}";
+        var label = $"sequencing prototype{(answerAtInsert ? " (answered at insert)" : "")}, {instances} instance(s){(delay > TimeSpan.Zero ? $" at {delay.TotalMilliseconds:0} ms" : "")}";
         var (seconds, latency) = await Clients.RunAsync(clients, attempts, label, async i =>
         {
             acked[i] = await lanes[i % instances].SignUpAsync(i);
         });
 
+        // Sign-ups answered at their insert are numbered by a later commit: wait for the last of them.
+        foreach (var lane in lanes) await lane.SettledAsync();
         var rows = new List<TableEntity>();
         await foreach (var r in setup.QueryAsync<TableEntity>(x => x.PartitionKey == eventId && x.RowKey != EventRow)) rows.Add(r);
         var registrations = rows.Where(r => !r.RowKey.StartsWith(InboxFrom, StringComparison.Ordinal)).ToList();
@@ -65,7 +69,8 @@ public static class Sequencing
             Oversold = Math.Max(0, confirmed - capacity) + Math.Abs(counted.GetInt32("Confirmed")!.Value - confirmed) + Math.Abs(counted.GetInt32("Waitlisted")!.Value - waitlisted)
                 + registrations.Count(r => r.GetString("Status") == RegistrationStatus.Waitlisted && (r.GetInt64("Sequence") ?? 0) < highestSeated),
             // Told something the row does not say, or never stored at all.
-            Lost = acked.Count(a => !stored.TryGetValue(Key(a.Key), out var s) || s.Status != a.Value.Status || s.Sequence != a.Value.Sequence),
+            // (An answer without a number, 0, was told "waitlisted" at its insert: its row must be numbered since.)
+            Lost = acked.Count(a => !stored.TryGetValue(Key(a.Key), out var s) || s.Status != a.Value.Status || (a.Value.Sequence == 0 ? s.Sequence <= 0 : s.Sequence != a.Value.Sequence)),
             Duplicates = registrations.Count - registrations.Select(r => r.GetInt64("Sequence")).Distinct().Count(),
             Note = $"{lanes.Sum(l => l.Commits)} sequencing commits (mean {(double)registrations.Count / Math.Max(1, lanes.Sum(l => l.Commits)):F1} sign-ups each), {lanes.Sum(l => l.Refused)} refused",
         };
@@ -73,8 +78,18 @@ public static class Sequencing
 
     private static string Key(int client) => $"reg-{client:0000000}";
 
-    private sealed class Lane(int instance, TableClient table, string eventId, int capacity)
+    private interface ILane
     {
+        int Commits { get; }
+        int Refused { get; }
+        Task<(string Status, long Sequence)> SignUpAsync(int client);
+        Task SettledAsync() => Task.CompletedTask;
+    }
+
+    private sealed class Lane(int instance, TableClient table, string eventId, int capacity) : ILane
+    {
+        int ILane.Commits => Commits;
+        int ILane.Refused => Refused;
         private readonly ConcurrentQueue<Op> _queue = new();
         private readonly ConcurrentDictionary<string, List<Op>> _awaiting = new(StringComparer.Ordinal);
         /// <summary>Batches inserted and not yet answered, at most: the next batch gathers while they wait.</summary>
@@ -221,7 +236,9 @@ public static class Sequencing
             }
         }
 
-        private TableEntity Pending(int client) => new(eventId, Key(client))
+        private TableEntity Pending(int client) => PendingRow(eventId, client);
+
+        internal static TableEntity PendingRow(string eventId, int client) => new(eventId, Key(client))
         {
             ["Status"] = "Pending", ["RegistrationId"] = $"S{client:0000000}", ["Email"] = $"seq{client}@example.cn", ["Name"] = "参与者", ["Sequence"] = 0L,
         };
@@ -234,6 +251,204 @@ public static class Sequencing
             {
                 var parts = each[i].Split(':');
                 batch[i].Answer.TrySetResult((parts[0], long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Run T's lever: once this instance has seen people waiting, a batch is inserted as pending rows and answered
+    /// "on the waitlist" at once (nobody arriving later can be seated before people already waiting); a sequencing
+    /// commit (any instance's, lingering a little so that it carries many batches) numbers them later, in the order they
+    /// were inserted. Before anyone waits, batches are committed directly on the event row, as the ledger does.
+    /// </summary>
+    private sealed class InsertLane(int instance, TableClient table, string eventId, int capacity) : ILane
+    {
+        private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
+        private readonly ConcurrentQueue<Op> _queue = new();
+        private int _pumping, _sequencing, _commits, _refused;
+        private long _batches;
+        private TableEntity? _latest;
+        private volatile bool _waitlist;
+        private Task _sequencer = Task.CompletedTask;
+        public int Commits => _commits;
+        public int Refused => _refused;
+
+        public Task<(string Status, long Sequence)> SignUpAsync(int client)
+        {
+            var op = new Op(client, new TaskCompletionSource<(string, long)>(TaskCreationOptions.RunContinuationsAsynchronously));
+            _queue.Enqueue(op);
+            if (Interlocked.CompareExchange(ref _pumping, 1, 0) == 0) _ = Task.Run(PumpAsync);
+            return op.Answer.Task;
+        }
+
+        public async Task SettledAsync()
+        {
+            while (true)
+            {
+                await _sequencer;
+                if (!await AnyPendingAsync()) return;
+                Kick();
+            }
+        }
+
+        private async Task<bool> AnyPendingAsync()
+        {
+            await foreach (var _ in table.QueryAsync<TableEntity>($"PartitionKey eq '{eventId}' and RowKey ge '{InboxFrom}' and RowKey lt '{InboxTo}' and Done eq false", maxPerPage: 1)) return true;
+            return false;
+        }
+
+        private void Kick()
+        {
+            if (Interlocked.CompareExchange(ref _sequencing, 1, 0) == 0) _sequencer = Task.Run(SequenceAsync);
+        }
+
+        private async Task PumpAsync()
+        {
+            while (true)
+            {
+                var batch = new List<Op>();
+                while (batch.Count < 98 && _queue.TryDequeue(out var op)) batch.Add(op);
+                if (batch.Count == 0)
+                {
+                    Volatile.Write(ref _pumping, 0);
+                    if (_queue.IsEmpty || Interlocked.CompareExchange(ref _pumping, 1, 0) != 0) return;
+                    continue;
+                }
+
+                try
+                {
+                    while (!_waitlist && !await CommitDirectlyAsync(batch))
+                    {
+                    }
+
+                    if (_waitlist) await InsertPendingAsync(batch);
+                }
+                catch (Exception ex)
+                {
+                    foreach (var op in batch) op.Answer.TrySetException(ex);
+                }
+            }
+        }
+
+        /// <returns>Whether it landed (false: refused, try again; or people wait now, so the batch goes pending).</returns>
+        private async Task<bool> CommitDirectlyAsync(List<Op> batch)
+        {
+            var ev = _latest ?? (await table.GetEntityAsync<TableEntity>(eventId, EventRow)).Value;
+            _latest = null;
+            int confirmed = ev.GetInt32("Confirmed")!.Value, waitlisted = ev.GetInt32("Waitlisted")!.Value;
+            if (waitlisted > 0)
+            {
+                _waitlist = true;
+                return false;
+            }
+
+            var sequence = ev.GetInt64("NextSequence")!.Value;
+            var own = new List<(Op Op, (string Status, long Sequence) Told)>();
+            var actions = new List<TableTransactionAction>();
+            foreach (var op in batch)
+            {
+                var seat = waitlisted == 0 && confirmed < capacity;
+                if (seat) confirmed++;
+                else waitlisted++;
+                var told = (seat ? RegistrationStatus.Confirmed : RegistrationStatus.Waitlisted, ++sequence);
+                var row = Lane.PendingRow(eventId, op.Client);
+                row["Status"] = told.Item1;
+                row["Sequence"] = told.Item2;
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
+                own.Add((op, told));
+            }
+
+            actions.Insert(0, new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                new TableEntity(eventId, EventRow) { ["Confirmed"] = confirmed, ["Waitlisted"] = waitlisted, ["NextSequence"] = sequence }, ev.ETag));
+            try
+            {
+                var response = await table.SubmitTransactionAsync(actions);
+                Interlocked.Increment(ref _commits);
+                if (response.Value[0].Headers.ETag is { } etag)
+                {
+                    ev["Confirmed"] = confirmed;
+                    ev["Waitlisted"] = waitlisted;
+                    ev["NextSequence"] = sequence;
+                    ev.ETag = etag;
+                    _latest = ev;
+                }
+
+                if (waitlisted > 0) _waitlist = true;
+                foreach (var (op, told) in own) op.Answer.TrySetResult(told);
+                return true;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 412)
+            {
+                Interlocked.Increment(ref _refused);
+                await Backoff();
+                return false;
+            }
+        }
+
+        /// <summary>After a refusal, a short jittered pause (as the ledger's retries have), so instances do not thrash.</summary>
+        private static Task Backoff() => Task.Delay(TimeSpan.FromMilliseconds(1 + Random.Shared.NextDouble() * 9));
+
+        private async Task InsertPendingAsync(List<Op> batch)
+        {
+            var inbox = $"{InboxFrom}{DateTime.UtcNow.Ticks:D19}-{instance:D2}-{Interlocked.Increment(ref _batches):D8}";
+            var insert = batch.Select(op => new TableTransactionAction(TableTransactionActionType.Add, Lane.PendingRow(eventId, op.Client))).ToList();
+            insert.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(eventId, inbox) { ["Keys"] = string.Join(',', batch.Select(op => Key(op.Client))), ["Done"] = false }));
+            await table.SubmitTransactionAsync(insert);
+            foreach (var op in batch) op.Answer.TrySetResult((RegistrationStatus.Waitlisted, 0)); // numbered by a later commit
+            Kick();
+        }
+
+        /// <summary>Numbers every pending batch (anyone's) in commits on the event row until none is left.</summary>
+        private async Task SequenceAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(Linger);
+                    var read = table.GetEntityAsync<TableEntity>(eventId, EventRow);
+                    var pending = new List<TableEntity>();
+                    await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{eventId}' and RowKey ge '{InboxFrom}' and RowKey lt '{InboxTo}' and Done eq false")) pending.Add(row);
+                    var ev = (await read).Value;
+                    if (pending.Count == 0) return;
+                    int confirmed = ev.GetInt32("Confirmed")!.Value, waitlisted = ev.GetInt32("Waitlisted")!.Value;
+                    var sequence = ev.GetInt64("NextSequence")!.Value;
+                    var actions = new List<TableTransactionAction>();
+                    foreach (var box in pending.OrderBy(b => b.RowKey, StringComparer.Ordinal))
+                    {
+                        var keys = box.GetString("Keys").Split(',');
+                        if (1 + actions.Count + keys.Length + 1 > MaxActions) break;
+                        foreach (var key in keys)
+                        {
+                            var seat = waitlisted == 0 && confirmed < capacity;
+                            if (seat) confirmed++;
+                            else waitlisted++;
+                            actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, key)
+                            {
+                                ["Status"] = seat ? RegistrationStatus.Confirmed : RegistrationStatus.Waitlisted, ["Sequence"] = ++sequence, ["StateVersion"] = 1,
+                            }, ETag.All));
+                        }
+
+                        actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, box.RowKey) { ["Done"] = true }, box.ETag));
+                    }
+
+                    actions.Insert(0, new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                        new TableEntity(eventId, EventRow) { ["Confirmed"] = confirmed, ["Waitlisted"] = waitlisted, ["NextSequence"] = sequence }, ev.ETag));
+                    try
+                    {
+                        await table.SubmitTransactionAsync(actions);
+                        Interlocked.Increment(ref _commits);
+                    }
+                    catch (TableTransactionFailedException ex) when (ex.Status == 412)
+                    {
+                        Interlocked.Increment(ref _refused); // another instance numbered first: look again
+                        await Backoff();
+                    }
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _sequencing, 0);
             }
         }
     }
