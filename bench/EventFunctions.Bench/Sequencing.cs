@@ -78,6 +78,91 @@ public static class Sequencing
 
     private static string Key(int client) => $"reg-{client:0000000}";
 
+    /// <summary>The inbox rows not yet sequenced (a range query: the inbox rows sort together).</summary>
+    private static string PendingFilter(string eventId) => $"PartitionKey eq '{eventId}' and RowKey ge '{InboxFrom}' and RowKey lt '{InboxTo}' and Done eq false";
+
+    private static TableEntity PendingRow(string eventId, int client) => new(eventId, Key(client))
+    {
+        ["Status"] = "Pending", ["RegistrationId"] = $"S{client:0000000}", ["Email"] = $"seq{client}@example.cn", ["Name"] = "参与者", ["Sequence"] = 0L,
+    };
+
+    /// <summary>A batch as pending rows and an inbox row naming them, in insertion order by the inbox row's key.</summary>
+    private static (string Inbox, List<TableTransactionAction> Actions) PendingInsert(string eventId, int instance, long batchNo, List<Op> batch)
+    {
+        var inbox = $"{InboxFrom}{DateTime.UtcNow.Ticks:D19}-{instance:D2}-{batchNo:D8}";
+        var actions = batch.Select(op => new TableTransactionAction(TableTransactionActionType.Add, PendingRow(eventId, op.Client))).ToList();
+        actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(eventId, inbox) { ["Keys"] = string.Join(',', batch.Select(op => Key(op.Client))), ["Done"] = false }));
+        return (inbox, actions);
+    }
+
+    /// <summary>The event row's counters as read, numbering sign-ups by the seat rule: a seat while one is free and nobody waits, else the waitlist.</summary>
+    private sealed class Numbering(TableEntity ev, int capacity)
+    {
+        public int Confirmed { get; private set; } = ev.GetInt32("Confirmed")!.Value;
+        public int Waitlisted { get; private set; } = ev.GetInt32("Waitlisted")!.Value;
+        public long Sequence { get; private set; } = ev.GetInt64("NextSequence")!.Value;
+
+        public (string Status, long Sequence) Next()
+        {
+            var seat = Waitlisted == 0 && Confirmed < capacity;
+            if (seat) Confirmed++;
+            else Waitlisted++;
+            return (seat ? RegistrationStatus.Confirmed : RegistrationStatus.Waitlisted, ++Sequence);
+        }
+
+        /// <summary>The event row's update, under the ETag it was read with (first in the transaction).</summary>
+        public TableTransactionAction EventUpdate(string eventId) => new(TableTransactionActionType.UpdateMerge,
+            new TableEntity(eventId, EventRow) { ["Confirmed"] = Confirmed, ["Waitlisted"] = Waitlisted, ["NextSequence"] = Sequence }, ev.ETag);
+
+        /// <summary>The row as this commit left it (to commit on again without a read).</summary>
+        public TableEntity After(ETag etag)
+        {
+            ev["Confirmed"] = Confirmed;
+            ev["Waitlisted"] = Waitlisted;
+            ev["NextSequence"] = Sequence;
+            ev.ETag = etag;
+            return ev;
+        }
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="actions"/> the numbering of the pending batches, in the order they were inserted, as many
+    /// as fit beside the event row; returns each inbox row's answers.
+    /// </summary>
+    private static Dictionary<string, string> SequencePending(string eventId, IEnumerable<TableEntity> pending, Numbering numbering, List<TableTransactionAction> actions)
+    {
+        var answered = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var box in pending.OrderBy(b => b.RowKey, StringComparer.Ordinal))
+        {
+            var keys = box.GetString("Keys").Split(',');
+            if (1 + actions.Count + keys.Length + 1 > MaxActions) break;
+            var answers = new List<string>();
+            foreach (var key in keys)
+            {
+                var (status, sequence) = numbering.Next();
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                    new TableEntity(eventId, key) { ["Status"] = status, ["Sequence"] = sequence, ["StateVersion"] = 1 }, ETag.All));
+                answers.Add($"{status}:{sequence}");
+            }
+
+            answered[box.RowKey] = string.Join(',', answers);
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                new TableEntity(eventId, box.RowKey) { ["Done"] = true, ["Answers"] = answered[box.RowKey] }, box.ETag));
+        }
+
+        return answered;
+    }
+
+    private static void AnswerAll(List<Op> batch, string answers)
+    {
+        var each = answers.Split(',');
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var parts = each[i].Split(':');
+            batch[i].Answer.TrySetResult((parts[0], long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
     private interface ILane
     {
         int Commits { get; }
@@ -127,12 +212,7 @@ public static class Sequencing
                     continue;
                 }
 
-                var inbox = $"{InboxFrom}{DateTime.UtcNow.Ticks:D19}-{instance:D2}-{Interlocked.Increment(ref _batches):D8}";
-                var insert = batch.Select(op => new TableTransactionAction(TableTransactionActionType.Add, Pending(op.Client))).ToList();
-                insert.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(eventId, inbox)
-                {
-                    ["Keys"] = string.Join(',', batch.Select(op => Key(op.Client))), ["Done"] = false,
-                }));
+                var (inbox, insert) = PendingInsert(eventId, instance, Interlocked.Increment(ref _batches), batch);
                 try
                 {
                     await table.SubmitTransactionAsync(insert);
@@ -179,38 +259,13 @@ public static class Sequencing
         {
             var read = table.GetEntityAsync<TableEntity>(eventId, EventRow);
             var pending = new List<TableEntity>();
-            await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{eventId}' and RowKey ge '{InboxFrom}' and RowKey lt '{InboxTo}' and Done eq false")) pending.Add(row);
-            var ev = (await read).Value;
+            await foreach (var row in table.QueryAsync<TableEntity>(PendingFilter(eventId))) pending.Add(row);
+            var numbering = new Numbering((await read).Value, capacity);
             var actions = new List<TableTransactionAction>();
-            int confirmed = ev.GetInt32("Confirmed")!.Value, waitlisted = ev.GetInt32("Waitlisted")!.Value;
-            var sequence = ev.GetInt64("NextSequence")!.Value;
-            var answered = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var box in pending.OrderBy(b => b.RowKey, StringComparer.Ordinal))
-            {
-                var keys = box.GetString("Keys").Split(',');
-                if (1 + actions.Count + keys.Length + 1 > MaxActions) break;
-                var answers = new List<string>();
-                foreach (var key in keys)
-                {
-                    var seat = waitlisted == 0 && confirmed < capacity;
-                    var status = seat ? RegistrationStatus.Confirmed : RegistrationStatus.Waitlisted;
-                    if (seat) confirmed++;
-                    else waitlisted++;
-                    sequence++;
-                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
-                        new TableEntity(eventId, key) { ["Status"] = status, ["Sequence"] = sequence, ["StateVersion"] = 1 }, ETag.All));
-                    answers.Add($"{status}:{sequence}");
-                }
-
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
-                    new TableEntity(eventId, box.RowKey) { ["Done"] = true, ["Answers"] = string.Join(',', answers) }, box.ETag));
-                answered[box.RowKey] = string.Join(',', answers);
-            }
-
+            var answered = SequencePending(eventId, pending, numbering, actions);
             if (actions.Count > 0)
             {
-                actions.Insert(0, new TableTransactionAction(TableTransactionActionType.UpdateMerge,
-                    new TableEntity(eventId, EventRow) { ["Confirmed"] = confirmed, ["Waitlisted"] = waitlisted, ["NextSequence"] = sequence }, ev.ETag));
+                actions.Insert(0, numbering.EventUpdate(eventId));
                 try
                 {
                     await table.SubmitTransactionAsync(actions);
@@ -236,22 +291,10 @@ public static class Sequencing
             }
         }
 
-        private TableEntity Pending(int client) => PendingRow(eventId, client);
-
-        internal static TableEntity PendingRow(string eventId, int client) => new(eventId, Key(client))
-        {
-            ["Status"] = "Pending", ["RegistrationId"] = $"S{client:0000000}", ["Email"] = $"seq{client}@example.cn", ["Name"] = "参与者", ["Sequence"] = 0L,
-        };
-
         private void Answer(List<Op> batch, string answers)
         {
             _outstanding.Release();
-            var each = answers.Split(',');
-            for (var i = 0; i < batch.Count; i++)
-            {
-                var parts = each[i].Split(':');
-                batch[i].Answer.TrySetResult((parts[0], long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
-            }
+            AnswerAll(batch, answers);
         }
     }
 
@@ -293,7 +336,7 @@ public static class Sequencing
 
         private async Task<bool> AnyPendingAsync()
         {
-            await foreach (var _ in table.QueryAsync<TableEntity>($"PartitionKey eq '{eventId}' and RowKey ge '{InboxFrom}' and RowKey lt '{InboxTo}' and Done eq false", maxPerPage: 1)) return true;
+            await foreach (var _ in table.QueryAsync<TableEntity>(PendingFilter(eventId), maxPerPage: 1)) return true;
             return false;
         }
 
@@ -333,47 +376,33 @@ public static class Sequencing
         /// <returns>Whether it landed (false: refused, try again; or people wait now, so the batch goes pending).</returns>
         private async Task<bool> CommitDirectlyAsync(List<Op> batch)
         {
-            var ev = _latest ?? (await table.GetEntityAsync<TableEntity>(eventId, EventRow)).Value;
+            var numbering = new Numbering(_latest ?? (await table.GetEntityAsync<TableEntity>(eventId, EventRow)).Value, capacity);
             _latest = null;
-            int confirmed = ev.GetInt32("Confirmed")!.Value, waitlisted = ev.GetInt32("Waitlisted")!.Value;
-            if (waitlisted > 0)
+            if (numbering.Waitlisted > 0)
             {
                 _waitlist = true;
                 return false;
             }
 
-            var sequence = ev.GetInt64("NextSequence")!.Value;
             var own = new List<(Op Op, (string Status, long Sequence) Told)>();
             var actions = new List<TableTransactionAction>();
             foreach (var op in batch)
             {
-                var seat = waitlisted == 0 && confirmed < capacity;
-                if (seat) confirmed++;
-                else waitlisted++;
-                var told = (seat ? RegistrationStatus.Confirmed : RegistrationStatus.Waitlisted, ++sequence);
-                var row = Lane.PendingRow(eventId, op.Client);
-                row["Status"] = told.Item1;
-                row["Sequence"] = told.Item2;
+                var told = numbering.Next();
+                var row = PendingRow(eventId, op.Client);
+                row["Status"] = told.Status;
+                row["Sequence"] = told.Sequence;
                 actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
                 own.Add((op, told));
             }
 
-            actions.Insert(0, new TableTransactionAction(TableTransactionActionType.UpdateMerge,
-                new TableEntity(eventId, EventRow) { ["Confirmed"] = confirmed, ["Waitlisted"] = waitlisted, ["NextSequence"] = sequence }, ev.ETag));
+            actions.Insert(0, numbering.EventUpdate(eventId));
             try
             {
                 var response = await table.SubmitTransactionAsync(actions);
                 Interlocked.Increment(ref _commits);
-                if (response.Value[0].Headers.ETag is { } etag)
-                {
-                    ev["Confirmed"] = confirmed;
-                    ev["Waitlisted"] = waitlisted;
-                    ev["NextSequence"] = sequence;
-                    ev.ETag = etag;
-                    _latest = ev;
-                }
-
-                if (waitlisted > 0) _waitlist = true;
+                if (response.Value[0].Headers.ETag is { } etag) _latest = numbering.After(etag);
+                if (numbering.Waitlisted > 0) _waitlist = true;
                 foreach (var (op, told) in own) op.Answer.TrySetResult(told);
                 return true;
             }
@@ -390,9 +419,7 @@ public static class Sequencing
 
         private async Task InsertPendingAsync(List<Op> batch)
         {
-            var inbox = $"{InboxFrom}{DateTime.UtcNow.Ticks:D19}-{instance:D2}-{Interlocked.Increment(ref _batches):D8}";
-            var insert = batch.Select(op => new TableTransactionAction(TableTransactionActionType.Add, Lane.PendingRow(eventId, op.Client))).ToList();
-            insert.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(eventId, inbox) { ["Keys"] = string.Join(',', batch.Select(op => Key(op.Client))), ["Done"] = false }));
+            var (_, insert) = PendingInsert(eventId, instance, Interlocked.Increment(ref _batches), batch);
             await table.SubmitTransactionAsync(insert);
             foreach (var op in batch) op.Answer.TrySetResult((RegistrationStatus.Waitlisted, 0)); // numbered by a later commit
             Kick();
@@ -408,32 +435,12 @@ public static class Sequencing
                     await Task.Delay(Linger);
                     var read = table.GetEntityAsync<TableEntity>(eventId, EventRow);
                     var pending = new List<TableEntity>();
-                    await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{eventId}' and RowKey ge '{InboxFrom}' and RowKey lt '{InboxTo}' and Done eq false")) pending.Add(row);
-                    var ev = (await read).Value;
+                    await foreach (var row in table.QueryAsync<TableEntity>(PendingFilter(eventId))) pending.Add(row);
+                    var numbering = new Numbering((await read).Value, capacity);
                     if (pending.Count == 0) return;
-                    int confirmed = ev.GetInt32("Confirmed")!.Value, waitlisted = ev.GetInt32("Waitlisted")!.Value;
-                    var sequence = ev.GetInt64("NextSequence")!.Value;
                     var actions = new List<TableTransactionAction>();
-                    foreach (var box in pending.OrderBy(b => b.RowKey, StringComparer.Ordinal))
-                    {
-                        var keys = box.GetString("Keys").Split(',');
-                        if (1 + actions.Count + keys.Length + 1 > MaxActions) break;
-                        foreach (var key in keys)
-                        {
-                            var seat = waitlisted == 0 && confirmed < capacity;
-                            if (seat) confirmed++;
-                            else waitlisted++;
-                            actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, key)
-                            {
-                                ["Status"] = seat ? RegistrationStatus.Confirmed : RegistrationStatus.Waitlisted, ["Sequence"] = ++sequence, ["StateVersion"] = 1,
-                            }, ETag.All));
-                        }
-
-                        actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, box.RowKey) { ["Done"] = true }, box.ETag));
-                    }
-
-                    actions.Insert(0, new TableTransactionAction(TableTransactionActionType.UpdateMerge,
-                        new TableEntity(eventId, EventRow) { ["Confirmed"] = confirmed, ["Waitlisted"] = waitlisted, ["NextSequence"] = sequence }, ev.ETag));
+                    SequencePending(eventId, pending, numbering, actions);
+                    actions.Insert(0, numbering.EventUpdate(eventId));
                     try
                     {
                         await table.SubmitTransactionAsync(actions);
