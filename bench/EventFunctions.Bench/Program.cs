@@ -214,7 +214,8 @@ if (!options.HttpOnly)
         var scaleResult = new PartResult(label, N, scaleAcked.Count, scaleSeconds, scaleLatency)
         {
             Oversold = scaleChecks.Sum(c => c.Oversold), Lost = scaleChecks.Sum(c => c.Lost), Duplicates = scaleChecks.Sum(c => c.Duplicates),
-            Note = $"{scaleCommits} commits (mean {(double)scaleRows / Math.Max(1, scaleCommits):F1} sign-ups each)",
+            Note = $"{scaleCommits} commits (mean {(double)scaleRows / Math.Max(1, scaleCommits):F1} sign-ups each)"
+                + (scaleChecks.Sum(c => c.ViaInbox) is var viaInbox and > 0 ? $"; {viaInbox} answered at the waitlist inbox's insert, all numbered {scaleChecks.Max(c => c.NumberedMs):F0} ms after the last answer" : ""),
         };
         if (apart) ceiling[(m, delayMs)] = scaleResult;
         else scaleOut[(m, delayMs)] = scaleResult;
@@ -641,15 +642,31 @@ public sealed record Args(int Clients, int Attempts, int Capacity, int NaiveAtte
 /// <summary>Invariants of one event's partition after a run, read from the table.</summary>
 public static class Checks
 {
-    public sealed record EventCheck(long Oversold, long Lost, long Duplicates, int Confirmed, int Waitlisted, int Rows, long Commits);
+    /// <param name="NumberedMs">how long after the check began the waitlist inbox was numbered (0: nothing waited there)</param>
+    public sealed record EventCheck(long Oversold, long Lost, long Duplicates, int Confirmed, int Waitlisted, int Rows, long Commits, double NumberedMs = 0, int ViaInbox = 0);
 
     /// <param name="ackedIds">registration ids the clients were told are stored</param>
     /// <param name="ackedEmails">or the emails they were told are stored</param>
     public static async Task<EventCheck> EventAsync(TableClient table, string eventId, int capacity, IEnumerable<string>? ackedIds, IEnumerable<string>? ackedEmails = null)
     {
+        // Sign-ups answered "on the waitlist" at the waitlist inbox's insert are numbered by the next commit: checked
+        // once it has (how long that took after the last answer is reported).
+        var numbering = System.Diagnostics.Stopwatch.StartNew();
+        var inboxSeen = false;
+        while (numbering.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var left = false;
+            await foreach (var _ in table.QueryAsync<TableEntity>(EventFunctions.Shared.Ledger.WaitlistInbox.Filter(eventId), maxPerPage: 1)) { left = true; break; }
+            if (!left) break;
+            inboxSeen = true;
+            await Task.Delay(20);
+        }
+        var numberedMs = inboxSeen ? numbering.Elapsed.TotalMilliseconds : 0;
+
         var rows = new List<RegistrationEntity>();
         var blocks = new List<EventFunctions.Shared.Ledger.SeatBlockEntity>();
-        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue)) if (!r.RowKey.StartsWith(EventFunctions.Shared.Ledger.SeatBlockEntity.KeyPrefix)) rows.Add(r);
+        await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue))
+            if (!r.RowKey.StartsWith(EventFunctions.Shared.Ledger.SeatBlockEntity.KeyPrefix) && !r.RowKey.StartsWith(EventFunctions.Shared.Ledger.WaitlistInbox.Prefix)) rows.Add(r);
         EventEntity stored;
         while (true)
         {
@@ -674,7 +691,9 @@ public static class Checks
         var emails = rows.Select(r => r.Email).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var lost = (ackedIds?.Count(id => !ids.Contains(id)) ?? 0) + (ackedEmails?.Count(e => !emails.Contains(e)) ?? 0);
         var duplicates = rows.Count - emails.Count + rows.Count - ids.Count + rows.Count - rows.Select(r => r.Sequence).Distinct().Count();
-        return new EventCheck(oversold, lost, duplicates, confirmed, waitlisted, rows.Count, ev.Version);
+        // A row still queued (the inbox not numbered within the minute) counts as lost: told "waiting", never numbered.
+        lost += rows.Count(r => r.Status == RegistrationStatus.Queued);
+        return new EventCheck(oversold, lost, duplicates, confirmed, waitlisted, rows.Count, ev.Version, numberedMs, rows.Count(r => r.InboxKey is not null));
     }
 }
 

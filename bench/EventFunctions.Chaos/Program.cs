@@ -94,6 +94,9 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
         // Both instances commit their sign-ups to seat blocks whenever they have seats (the product's Auto takes them
         // once it meets the other instance): the block commits, folds and their lost answers are under the faults too.
         ["EventFunctions__SeatBlocks"] = "Always",
+        // Likewise the waitlist inbox whenever people wait (Auto uses it once it meets the other instance): sign-ups
+        // answered at their insert and numbered by the next commit, under the same faults and kills.
+        ["EventFunctions__WaitlistInbox"] = "Always",
         // The fair-admission phase moves the instances' clocks (a draw, a reconfirmation deadline hours away): the
         // local host's shifted clock, offset 0 until then (see src/LocalHost/ShiftedClock.cs).
         ["LocalHost__ShiftedClock"] = "true",
@@ -199,6 +202,9 @@ async Task<int> RunAsync(int seconds, CancellationToken abort)
         {
             using var sweepTimeout = CancellationTokenSource.CreateLinkedTokenSource(abort);
             sweepTimeout.CancelAfter(TimeSpan.FromSeconds(30));
+            // The hold sweep first (its timer is off here): it numbers what a killed B left in the waitlist inbox.
+            using var holds = await http.PostAsync($"{a.BaseUrl}/admin/functions/ExpireHolds",
+                new StringContent("{}", Encoding.UTF8, "application/json"), sweepTimeout.Token);
             using var sweep = await http.PostAsync($"{a.BaseUrl}/admin/functions/SweepConfirmations",
                 new StringContent("{}", Encoding.UTF8, "application/json"), sweepTimeout.Token);
         }

@@ -50,7 +50,7 @@ public static class ConsoleFormat
     public static string Status(string status) => status switch
     {
         RegistrationStatus.Confirmed => ConsoleText.Confirmed.Inline,
-        RegistrationStatus.Waitlisted => ConsoleText.Waitlisted.Inline,
+        RegistrationStatus.Waitlisted or RegistrationStatus.Queued => ConsoleText.Waitlisted.Inline, // queued: numbered within moments
         RegistrationStatus.Held => ConsoleText.Held.Inline,
         RegistrationStatus.Pending => ApprovalText.Pending.Inline,
         RegistrationStatus.Declined => ApprovalText.Declined.Inline,

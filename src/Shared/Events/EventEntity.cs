@@ -57,6 +57,11 @@ public sealed class EventEntity : ITableEntity
     public int Blocked { get; set; }
     /// <summary>The last arrival number given to a registration; the waitlist is ordered by it.</summary>
     public long NextSequence { get; set; }
+    /// <summary>
+    /// Until when instances may put sign-ups in the waitlist inbox (see Ledger/WaitlistInbox.cs); every commit
+    /// looks in the inbox first while this is recent, so nobody is numbered ahead of someone already told "waiting".
+    /// </summary>
+    public DateTimeOffset? InboxUntil { get; set; }
     /// <summary>Counts the ledger's commits on this event.</summary>
     public long Version { get; set; }
     /// <summary>The ids of the latest commits, newest first: how a commit whose answer was lost is found out.</summary>

@@ -417,6 +417,7 @@ public sealed class SignUpApi(
         if (pending) lines.Add(text.PendingLine);
         if (r.Repeated) lines.Add(text.AlreadyRegistered);
         if (!confirmed && r.Registration.WaitlistPosition is { } position) lines.Add(string.Format(text.WaitlistPositionFormat, position));
+        else if (r.Registration.Status == RegistrationStatus.Waitlisted) lines.Add(text.WaitlistPlaceByEmail);
         lines.Add(string.Format(text.EmailOnItsWayFormat, r.Registration.Email));
         lines.Add(string.Format(text.ReferenceFormat, r.Registration.RegistrationId));
         return pages.RenderAsync<ResultPage>(new()

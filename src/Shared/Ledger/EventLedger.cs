@@ -36,7 +36,7 @@ namespace EventFunctions.Shared.Ledger;
 /// </list>
 /// Retries and the deadline come from one resilience pipeline (Polly).
 /// </summary>
-public sealed class EventLedger : IAsyncDisposable
+public sealed partial class EventLedger : IAsyncDisposable
 {
     /// <summary>Entity-group transactions take at most 100 operations (one is the event row) and 4 MiB.</summary>
     public const int MaxOperations = 100;
@@ -117,6 +117,19 @@ public sealed class EventLedger : IAsyncDisposable
         public long LastSignUp;
 
         public int ReturnScheduled;
+
+        /// <summary>The event as this lane last read or wrote it (see <see cref="WaitlistInbox"/>).</summary>
+        public volatile InboxView? InboxView;
+
+        /// <summary>Sign-ups for the waitlist inbox, and whether its pump runs (see <see cref="WaitlistInbox"/>).</summary>
+        public ConcurrentQueue<LedgerOp> Inbox { get; } = new();
+        public int InboxPumping;
+
+        /// <summary>1 while a <see cref="SequenceOp"/> is queued on this lane.</summary>
+        public int SequenceQueued;
+
+        /// <summary>Counts this lane's inbox rows (part of their keys).</summary>
+        public long InboxCounter;
     }
 
     private sealed record Snapshot(EventRecord Event, DateTimeOffset At);
@@ -183,6 +196,9 @@ public sealed class EventLedger : IAsyncDisposable
     /// </summary>
     public Task<ChangeResult> ReclaimBlocksAsync(string eventId) => RunAsync(eventId, new FoldOp(FoldScope.Stale));
 
+    /// <summary>The hold sweep's: numbers what the event's waitlist inbox holds (left by an instance that stopped between putting sign-ups there and numbering them).</summary>
+    public Task<ChangeResult> NumberInboxAsync(string eventId) => RunAsync(eventId, new SequenceOp());
+
     /// <summary>Gives this instance's unused block seats back on every event (shutting down; tests).</summary>
     public async Task ReturnBlocksAsync()
     {
@@ -225,8 +241,18 @@ public sealed class EventLedger : IAsyncDisposable
     {
         var lane = _lanes.GetOrAdd(eventId, _ => new Lane());
         if (asRead is not null) Interlocked.CompareExchange(ref lane.Latest, asRead, null); // only where the pump holds none
-        lane.Queue.Enqueue(op);
-        Kick(eventId, lane);
+        if (op is SignUpOp { Hold: null } && UsesInbox(lane, _clock.GetUtcNow()))
+        {
+            // People wait: stored through the waitlist inbox, beside the event row's commits (see WaitlistInbox).
+            lane.Inbox.Enqueue(op);
+            KickInbox(eventId, lane);
+        }
+        else
+        {
+            lane.Queue.Enqueue(op);
+            Kick(eventId, lane);
+        }
+
         try
         {
             // The caller's own request may go away; the op does not depend on it (it may be in a batch with others).
@@ -262,6 +288,9 @@ public sealed class EventLedger : IAsyncDisposable
                 // With seats in this instance's block, its sign-ups are committed to the block's row; the rest (and
                 // any the block cannot take) to the event row.
                 var rest = signUps && lane.Block is { Left: > 0 } && lane.BlockDefinition is not null ? await BlockCommitAsync(eventId, lane, batch) : batch;
+                // Queued before people waited (as this instance sees the event), found waiting now: the inbox takes them.
+                if (signUps && rest.Any(o => o is SignUpOp { Hold: null }) && UsesInbox(lane, _clock.GetUtcNow()) && lane.InboxView is { } view)
+                    rest = await InboxAsync(eventId, lane, rest, view.Event);
                 if (rest.Count > 0) await CommitAsync(eventId, lane, rest);
                 lane.LastBatch = batch.Count;
             }
@@ -499,7 +528,9 @@ public sealed class EventLedger : IAsyncDisposable
     private async Task LingerAsync(Lane lane, List<LedgerOp> batch)
     {
         var linger = _options.CommitLinger;
-        if (linger > TimeSpan.Zero && _options.ContendedCommitLinger > linger && Contended(lane)) linger = _options.ContendedCommitLinger;
+        // A numbering of the waitlist inbox lingers the short time only: what it numbers gathers in the inbox meanwhile.
+        var numbering = batch.All(o => o is SequenceOp);
+        if (linger > TimeSpan.Zero && _options.ContendedCommitLinger > linger && Contended(lane) && !numbering) linger = _options.ContendedCommitLinger;
         if (linger <= TimeSpan.Zero || batch.Count >= lane.LastBatch || batch[^1].Alone) return;
         // Steps of a millisecond, at most linger's worth of them (so a test's frozen clock cannot hold it), and
         // not past linger by the clock (a step may take longer than asked on a busy machine).
@@ -526,6 +557,7 @@ public sealed class EventLedger : IAsyncDisposable
                 || (next is SignUpOp && signUps >= maxSignUps))) break;
             lane.Queue.TryDequeue(out _);
             if (!next.TryTake()) continue; // its caller gave up waiting before it was taken
+            if (next is SequenceOp) Volatile.Write(ref lane.SequenceQueued, 0); // an insert after this queues another
             batch.Add(next);
             if (next.Alone) break;
             cost += next.Cost;
@@ -561,6 +593,16 @@ public sealed class EventLedger : IAsyncDisposable
         /// <summary>This instance's block as this commit hands it out (null: none), and its action's index.</summary>
         public SeatBlockEntity? OwnBlock { get; set; }
         public int OwnBlockIndex { get; set; } = -1;
+        /// <summary>Registrations numbered from the waitlist inbox (each owes its email).</summary>
+        public List<string> InboxKeys { get; } = [];
+        /// <summary>The inbox row behind each numbering's merge action, by the action's index.</summary>
+        public Dictionary<int, Azure.Data.Tables.TableEntity> InboxMerges { get; } = [];
+        /// <summary>The inbox held more than this commit had room for: a follow-up commit numbers the rest.</summary>
+        public bool InboxLeft { get; set; }
+        /// <summary>Sign-ups this commit leaves out because the inbox holds more than it numbers: they join it after.</summary>
+        public List<SignUpOp> Joining { get; } = [];
+        /// <summary>The event as this commit leaves it, for the answers of those joining the inbox.</summary>
+        public EventRecord? JoinView { get; set; }
     }
 
     private async Task CommitAsync(string eventId, Lane lane, List<LedgerOp> batch)
@@ -634,17 +676,20 @@ public sealed class EventLedger : IAsyncDisposable
             lane.Queue.Enqueue(new ChangeOp(null));
         }
 
+        if (landed.InboxLeft) QueueSequencing(eventId, lane);
+
         // Every email this commit owes (its sign-ups and promotions) in one queue message. Callers are answered
         // as it is written, not after: the rows are the outbox (each is marked as owed its email in the commit
         // itself, and the sweep queues what a lost message left owed), and on a rush every caller waiting for the
         // message is a sign-up not yet in the next batch. Neither the pump nor the callers wait for it.
         foreach (var (_, status, _) in landed.Seated)
             Hosting.Telemetry.SignUps.Add(1, new KeyValuePair<string, object?>("status", status.ToLowerInvariant()));
-        var owed = landed.Seated.Select(s => s.Op.Row.RowKey).Concat(landed.PromotedKeys).Concat(landed.NoticeKeys).ToList();
+        var owed = landed.Seated.Select(s => s.Op.Row.RowKey).Concat(landed.PromotedKeys).Concat(landed.InboxKeys).Concat(landed.NoticeKeys).ToList();
         if (owed.Count > 0) Track(_confirmations.EnqueueAsync(eventId, owed, CancellationToken.None)); // never throws
         // Giving the block back found none (another instance folded it, or the hold sweep did): this lane holds none.
         if (!landed.OwnBlockChanged && batch.Any(o => o is FoldOp { Scope: FoldScope.Own })) lane.Block = null;
         Answer(landed, duplicates);
+        if (landed.Joining.Count > 0) await InboxAsync(eventId, lane, [.. landed.Joining.Where(o => !o.Done.Task.IsCompleted)], landed.JoinView!);
         // Ops that joined the batch after an attempt that landed after all (its answer lost, then a retry refused and
         // topped up): not in that commit, and earlier than anything still queued, so committed next, before the queue.
         var carried = batch.Skip(given).Where(o => !duplicates.Contains(o) && !landed.Results.ContainsKey(o)).ToList();
@@ -704,6 +749,7 @@ public sealed class EventLedger : IAsyncDisposable
         lane.Latest = null;
         var entity = cached ?? await _store.FindEventRowAsync(eventId, ct);
         if (entity is null) return NoEvent();
+        if (cached is null) See(lane, entity);
         if (cached is null && lane.Conflicted)
         {
             // A 412 after this instance's own stale copy is no sign of another instance; a commit not ours is.
@@ -732,6 +778,7 @@ public sealed class EventLedger : IAsyncDisposable
                     cached = null;
                     entity = await _store.FindEventRowAsync(eventId, ct);
                     if (entity is null) return NoEvent();
+                    See(lane, entity);
                     continue;
                 }
 
@@ -764,6 +811,7 @@ public sealed class EventLedger : IAsyncDisposable
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 404)
             {
+                if (ex.FailedTransactionActionIndex is { } gone) await DropOrphanAsync(eventId, plan, gone);
                 throw new LedgerConflictException("A registration changed under the batch.");
             }
         }
@@ -777,7 +825,10 @@ public sealed class EventLedger : IAsyncDisposable
         {
             plan.After.ETag = etag;
             lane.Latest = plan.After;
-            lane.Recent = new Snapshot(plan.After.ToRecord(), _clock.GetUtcNow());
+            var record = plan.After.ToRecord();
+            var now = _clock.GetUtcNow();
+            lane.Recent = new Snapshot(record, now);
+            lane.InboxView = new InboxView(record, plan.After.InboxUntil, now);
         }
 
         if (plan.OwnBlockChanged)
@@ -829,13 +880,17 @@ public sealed class EventLedger : IAsyncDisposable
         var signUps = ops.OfType<SignUpOp>().ToList();
         var folds = ops.OfType<FoldOp>().ToList();
         var grant = signUps.Count > 0 && folds.Count == 0 && change is null && WantsBlock(lane);
+        // The waitlist inbox is read (3d) by every commit that could number someone while it may hold anyone.
+        var sequences = ops.OfType<SequenceOp>().ToList();
+        var sequencing = change is null && WaitlistInbox.Live(entity, seats.Now) && (signUps.Count > 0 || sequences.Count > 0 || folds.Any(f => f.Scope == FoldScope.Stale));
         var ownKey = SeatBlockEntity.KeyFor(_instance);
         SeatBlockEntity? own = null;
         if (entity.Blocked > 0)
         {
             var all = change?.Change is not null
                 // a sign-up here would wait, or find the event full, while a block holds a seat
-                || (signUps.Count > 0 && (entity.Waitlisted > 0 || entity.Capacity - entity.Confirmed - entity.Blocked < signUps.Count));
+                || (signUps.Count > 0 && (entity.Waitlisted > 0 || entity.Capacity - entity.Confirmed - entity.Blocked < signUps.Count))
+                || sequencing; // the inbox holds people answered "waiting"
             var stale = folds.Any(f => f.Scope == FoldScope.Stale);
             var mine = grant || folds.Any(f => f.Scope == FoldScope.Own);
             var blocks = new List<SeatBlockEntity>();
@@ -879,6 +934,9 @@ public sealed class EventLedger : IAsyncDisposable
         foreach (var (op, row) in seats.Deletions)
         {
             Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All), op);
+            // Not numbered yet: its inbox row goes with it (in the room its promotion would have taken: it frees no seat).
+            if (row.Status == RegistrationStatus.Queued && row.InboxKey is { } inboxKey)
+                Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(eventId, inboxKey), ETag.All), null);
             // An organiser's removal tells the person; so does a pending sign-up nobody decided on before the event.
             // An offer not taken in time is told so too: they lose the offered seat and their place.
             var expiredPending = op.Expiry && (row.Status is RegistrationStatus.Pending or RegistrationStatus.Entry || row.OfferedUtc is not null);
@@ -984,8 +1042,20 @@ public sealed class EventLedger : IAsyncDisposable
             plan.PromotedKeys.Add(row.RowKey);
         }
 
+        // 3d. The waitlist inbox (see WaitlistInbox): those answered "on the waitlist" when stored, oldest first,
+        // before this commit's own sign-ups. If it holds more than this commit has room for, the batch's sign-ups
+        // join it (behind those left) rather than be numbered ahead of them.
+        if (sequencing)
+        {
+            var reserved = signUps.Count + ops.Count(o => o is AttendanceOp) + (own is not null || grant ? 1 : 0);
+            (var owed, plan.InboxLeft) = await SequenceInboxAsync(table, eventId, seats, plan, MaxOperations - plan.Actions.Count - reserved, ct);
+            plan.InboxKeys.AddRange(owed);
+            // Those left are behind; this batch's sign-ups go in behind them, once this commit lands (CommitAsync).
+            if (plan.InboxLeft) plan.Joining.AddRange(signUps.Where(o => o.Hold is null));
+        }
+
         // 4. Sign-ups, in the order they came.
-        foreach (var s in signUps) seats.SignUp(s);
+        foreach (var s in signUps.Except(plan.Joining)) seats.SignUp(s);
         foreach (var (op, status, sequence) in seats.Seated)
         {
             op.Row.TicketCode = _ids.TicketCode(eventId, sequence);
@@ -1058,8 +1128,13 @@ public sealed class EventLedger : IAsyncDisposable
         }
 
         var after = seats.Finish();
+        plan.JoinView = after;
         foreach (var (op, result) in seats.Results) plan.Results[op] = result;
         foreach (var fold in folds) plan.Results[fold] = seats.Writes ? new ChangeResult.Changed(after, seats.Promotions.Count) : new ChangeResult.Unchanged(after);
+        foreach (var sequence in sequences) plan.Results[sequence] = plan.InboxKeys.Count > 0 ? new ChangeResult.Changed(after, plan.InboxKeys.Count) : new ChangeResult.Unchanged(after);
+        // The inbox stays open while people wait and instances contend (renewed before it gets near its end).
+        var inboxUntil = entity.InboxUntil;
+        if (OpensInbox(lane, after, seats.Now) && (inboxUntil is null || inboxUntil < seats.Now + WaitlistInbox.Lease - WaitlistInbox.Margin / 2)) inboxUntil = seats.Now + WaitlistInbox.Lease;
         if (draw is not null) plan.Results[draw] = new DrawResult.Drawn(after, seats.Drawn.Count, after.Lottery?.DrawnUtc is not null);
         if (!seats.Writes) return Nothing(plan);
 
@@ -1074,6 +1149,7 @@ public sealed class EventLedger : IAsyncDisposable
         next.WalkIns = counters.WalkIns;
         next.Withdrawn = counters.Withdrawn;
         next.ETag = entity.ETag;
+        next.InboxUntil = inboxUntil;
         plan.After = next;
         ITableEntity merge = change?.Change is not null
             ? next
@@ -1099,6 +1175,7 @@ public sealed class EventLedger : IAsyncDisposable
             drawn[nameof(EventEntity.LotteryDueUtc)] = next.LotteryDueUtc;
         }
         if (after.Invitation is not null && merge is TableEntity counted) counted[nameof(EventEntity.UnitUsedJson)] = next.UnitUsedJson;
+        if (inboxUntil != entity.InboxUntil && merge is TableEntity opened) opened[nameof(EventEntity.InboxUntil)] = inboxUntil;
         plan.Actions[0] = new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge, entity.ETag);
         return plan;
     }
@@ -1220,6 +1297,8 @@ public sealed class EventLedger : IAsyncDisposable
         plan.ActionOps.Clear();
         plan.Seated.Clear();
         plan.PromotedKeys.Clear();
+        plan.InboxKeys.Clear();
+        // Joining (sign-ups the inbox takes after this) stays: with nothing else to write, they still go there.
         plan.NoticeKeys.Clear();
         return plan;
     }

@@ -173,6 +173,15 @@ internal enum FoldScope
     Stale,
 }
 
+/// <summary>
+/// Numbers the sign-ups in the waitlist inbox (see WaitlistInbox.cs): queued by the instance that put them there, and
+/// by the hold sweep for those an instance that stopped left.
+/// </summary>
+internal sealed class SequenceOp() : LedgerOp<ChangeResult>(new ChangeResult.NotSaved(), new ChangeResult.Unknown())
+{
+    public override int Cost => 0; // the inbox takes what room the commit has left
+}
+
 /// <summary>Folds seat blocks into the event row (see <see cref="SeatBlockEntity"/>); freed seats go to the waitlist.</summary>
 internal sealed class FoldOp(FoldScope scope) : LedgerOp<ChangeResult>(new ChangeResult.NotSaved(), new ChangeResult.Unknown())
 {

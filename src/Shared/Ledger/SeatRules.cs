@@ -186,7 +186,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
     public void Cancel(CancelOp op, RegistrationEntity? row)
     {
         _cancels.Add(op);
-        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted or RegistrationStatus.Pending or RegistrationStatus.Entry)
+        if (row is null || row.RegistrationId != op.RegistrationId || row.Status is not (RegistrationStatus.Confirmed or RegistrationStatus.Held or RegistrationStatus.Waitlisted or RegistrationStatus.Pending or RegistrationStatus.Entry or RegistrationStatus.Queued)
             || (op.Expiry && !SeatRules.Expired(row, Now))
             || (op.Release && !row.AwaitsConfirmation))
         {
@@ -205,6 +205,7 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         if (!Cancelled.Add(row.RowKey)) return; // the same cancel twice in one batch: both get the answer at the end
         Touched.Add(row.RowKey);
         if (row.Status == RegistrationStatus.Waitlisted) _waitlisted--;
+        else if (row.Status == RegistrationStatus.Queued) { } // counted nowhere yet: its inbox row goes with it
         else if (row.Status == RegistrationStatus.Entry) _entries--;
         else if (row.Status == RegistrationStatus.Pending)
         {
@@ -401,6 +402,26 @@ internal sealed class SeatPlan(EventRecord current, SeatCounters counters, DateT
         row.StateVersion = 1;
         Seated.Add((op, status, row.Sequence));
         Writes = true;
+    }
+
+    /// <summary>
+    /// 3d. A sign-up from the waitlist inbox (see WaitlistInbox.cs), in the inbox's order, before this commit's own
+    /// sign-ups: it was answered "on the waitlist" when stored, so it is numbered now whatever the window or the
+    /// waitlist's limit (it came while both allowed it). A seat only while nobody numbered waits and one is free (a
+    /// stale "people wait" at the insert: then the email brings the seat), else the waitlist.
+    /// </summary>
+    public (string Status, long Sequence) Sequence(string rowKey)
+    {
+        Touched.Add(rowKey);
+        Writes = true;
+        if (SeatFreeFor(null))
+        {
+            _confirmed++;
+            return (RegistrationStatus.Confirmed, ++_sequence);
+        }
+
+        _waitlisted++;
+        return (RegistrationStatus.Waitlisted, ++_sequence);
     }
 
     /// <summary>

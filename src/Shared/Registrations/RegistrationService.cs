@@ -216,6 +216,15 @@ public sealed class RegistrationService(
 
         foreach (var eventId in blocked) await ledger.ReclaimBlocksAsync(eventId);
 
+        // Sign-ups an instance put in an event's waitlist inbox and stopped before numbering: numbered now, in order.
+        var inboxes = new List<string>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {EventEntity.RowKeyValue} and InboxUntil ge {now - Ledger.WaitlistInbox.Grace}"), select: ["PartitionKey"], cancellationToken: ct))
+        {
+            inboxes.Add(e.PartitionKey);
+        }
+
+        foreach (var eventId in inboxes) await ledger.NumberInboxAsync(eventId);
+
         // Whole-series sign-ups a crash left accepted but not all confirmed are finished first: their seats are never released below.
         await series.SweepAsync(ct);
 
@@ -370,7 +379,8 @@ public sealed class RegistrationService(
     };
 
     public RegistrationView ToView(EventRecord e, RegistrationEntity r, int? waitlistPosition) => new(
-        r.RegistrationId, r.PartitionKey, r.Status,
+        // Queued: on the waitlist, its place not counted yet (it comes with the email).
+        r.RegistrationId, r.PartitionKey, r.Status == RegistrationStatus.Queued ? RegistrationStatus.Waitlisted : r.Status,
         r.Status == RegistrationStatus.Waitlisted ? waitlistPosition : null,
         Privacy.MaskEmail(r.Email))
     {

@@ -70,6 +70,12 @@ public static class RegistrationStatus
     /// </summary>
     public const string Entry = "Entry";
     /// <summary>
+    /// Answered "on the waitlist" and stored, not yet numbered: the waitlist inbox's (see Ledger/WaitlistInbox.cs). The
+    /// next commit on the event row gives it its arrival number, in the order the inbox holds them, and owes its email;
+    /// counted nowhere until then. Shown as waitlisted, its place to follow.
+    /// </summary>
+    public const string Queued = "Queued";
+    /// <summary>
     /// Not a registration: an email to an invited unit's contact (the invitation, or the reminder to a unit that has
     /// signed nobody up), RowKey <c>unitmail-…</c> (<see cref="Ids.UnitMailKey"/>), kept as the record that it went.
     /// </summary>
@@ -140,6 +146,8 @@ public sealed class RegistrationEntity : ITableEntity
     public DateTimeOffset? ReconfirmAskedUtc { get; set; }
     /// <summary>A lottery entry's place in the drawn order (1 first); set by the draw, null otherwise.</summary>
     public int? DrawRank { get; set; }
+    /// <summary>While <see cref="RegistrationStatus.Queued"/>: the RowKey of its inbox row (see Ledger/WaitlistInbox.cs).</summary>
+    public string? InboxKey { get; set; }
     public DateTimeOffset? ReconfirmSentUtc { get; set; }
     public DateTimeOffset? ReconfirmQueuedUtc { get; set; }
 

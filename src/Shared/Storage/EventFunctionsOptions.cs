@@ -118,6 +118,15 @@ public sealed class EventFunctionsOptions
     /// </summary>
     public SeatBlockMode SeatBlocks { get; set; } = SeatBlockMode.Auto;
 
+    /// <summary>
+    /// The waitlist inbox (see Ledger/WaitlistInbox.cs): once people wait for an event, a sign-up is certainly
+    /// waitlisted, so it can be answered "on the waitlist" as soon as its row is stored, and given its arrival number
+    /// (and its place, sent by email) by the next commit on the event row. <c>Auto</c> only while another instance
+    /// commits to the same event (where the one event row is what every instance waits for); <c>Always</c> on every
+    /// event with people waiting; <c>Off</c> never (every sign-up is told its place at once).
+    /// </summary>
+    public WaitlistInboxMode WaitlistInbox { get; set; } = WaitlistInboxMode.Auto;
+
     /// <summary>An instance gives its block's unused seats back after no sign-up for this long.</summary>
     public TimeSpan SeatBlockIdle { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -137,6 +146,13 @@ public sealed class EventFunctionsOptions
 }
 
 public enum SeatBlockMode
+{
+    Auto,
+    Always,
+    Off,
+}
+
+public enum WaitlistInboxMode
 {
     Auto,
     Always,

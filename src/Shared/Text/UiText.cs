@@ -103,6 +103,8 @@ public sealed record UiText
     public required string ConfirmedHeading { get; init; }
     public required string WaitlistedHeading { get; init; }
     public required string WaitlistPositionFormat { get; init; }
+    /// <summary>On the waitlist, its place not counted yet (a rush's waitlist inbox): it comes with the email.</summary>
+    public required string WaitlistPlaceByEmail { get; init; }
     public required string EmailOnItsWayFormat { get; init; }
     public required string AlreadyRegistered { get; init; }
     public required string ReferenceFormat { get; init; }
@@ -344,6 +346,7 @@ public sealed record UiText
         ConfirmedHeading = "报名成功",
         WaitlistedHeading = "已登记候补",
         WaitlistPositionFormat = "您目前是候补第 {0} 位，有名额空出时我们会按顺序通知您。",
+        WaitlistPlaceByEmail = "您已进入候补名单。报名人数较多，您的候补位次正在排定，稍后随确认邮件告知；有名额空出时我们会按顺序通知您。",
         EmailOnItsWayFormat = "确认邮件已发送至 {0}，请查收（如未收到，请检查垃圾邮件）。",
         AlreadyRegistered = "此邮箱已报名本活动，无需重复报名。",
         ReferenceFormat = "报名编号：{0}",
@@ -524,6 +527,7 @@ public sealed record UiText
         ConfirmedHeading = "You're signed up",
         WaitlistedHeading = "You're on the waitlist",
         WaitlistPositionFormat = "You are number {0} on the waitlist. We'll email you in turn if a seat frees up.",
+        WaitlistPlaceByEmail = "You are on the waitlist. Many people are signing up, so your place in line is being set and comes with your confirmation email in a moment. We'll email you in turn if a seat frees up.",
         EmailOnItsWayFormat = "A confirmation is on its way to {0} (check your spam folder if it does not arrive).",
         AlreadyRegistered = "This email address is already signed up for this event; there is no need to sign up again.",
         ReferenceFormat = "Reference: {0}",

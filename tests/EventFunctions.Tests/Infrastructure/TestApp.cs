@@ -99,8 +99,9 @@ public sealed class TestApp : IAsyncDisposable
         var rows = new List<RegistrationEntity>();
         await foreach (var r in table.QueryAsync<RegistrationEntity>(x => x.PartitionKey == eventId && x.RowKey != EventEntity.RowKeyValue && x.RowKey != Shared.Attendance.AttendanceSummaryEntity.RowKeyValue))
         {
-            // A removal notice is not a registration, nor is an instance's seat block.
-            if (r.Status != RegistrationStatus.Removed && !r.RowKey.StartsWith(Shared.Ledger.SeatBlockEntity.KeyPrefix, StringComparison.Ordinal) && r.RowKey != Shared.Admission.LotteryListEntity.Key) rows.Add(r);
+            // A removal notice is not a registration, nor is an instance's seat block or a waitlist inbox row.
+            if (r.Status != RegistrationStatus.Removed && !r.RowKey.StartsWith(Shared.Ledger.SeatBlockEntity.KeyPrefix, StringComparison.Ordinal) && r.RowKey != Shared.Admission.LotteryListEntity.Key
+                && !r.RowKey.StartsWith(Shared.Ledger.WaitlistInbox.Prefix, StringComparison.Ordinal)) rows.Add(r);
         }
         return rows;
     }

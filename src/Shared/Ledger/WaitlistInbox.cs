@@ -1,0 +1,301 @@
+using Azure;
+using Azure.Data.Tables;
+using EventFunctions.Shared.Events;
+using EventFunctions.Shared.Registrations;
+using EventFunctions.Shared.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace EventFunctions.Shared.Ledger;
+
+/// <summary>
+/// The waitlist inbox: how a rush that is mostly waitlist keeps its rate when several instances serve one event.
+/// <para>
+/// Once people wait for an event, nobody who signs up later can have a seat before them (a freed seat goes to the
+/// lowest arrival number waiting), so a later sign-up is certainly waitlisted. An instance that knows people wait
+/// therefore stores the sign-up without touching the event row: one transaction in the event's partition inserts its
+/// registration row (<see cref="RegistrationStatus.Queued"/>, no number yet) and an inbox row whose key sorts by the
+/// time it was put there. Inserts never refuse each other, so the instances stop taking turns on the event row's ETag
+/// for the waitlist. The person is told "on the waitlist"; their place comes with the email.
+/// </para>
+/// <para>
+/// The next commit on the event row numbers what the inbox holds, oldest first, before its own sign-ups (after
+/// promotions, which only ever take people numbered already, all earlier): status, arrival number and the email owed,
+/// with the inbox rows deleted, in the same transaction under the row's ETag. So the waitlist's order is still the
+/// event row's one sequence, and every rule the ledger keeps holds as before. The instance that put sign-ups in the
+/// inbox queues such a commit at once; the hold sweep does it for an instance that stopped in between.
+/// </para>
+/// <para>
+/// Why the order holds across instances: every commit that could seat or number a new sign-up reads the inbox first
+/// while <see cref="EventEntity.InboxUntil"/> is recent, and only an instance whose own view of the event row (less
+/// than <see cref="ViewAge"/> old) shows people waiting and an inbox open for at least <see cref="Margin"/> more puts
+/// anyone there. A row inserted after a commit read the inbox is numbered after that commit's sign-ups: it arrived
+/// after them. The view can be stale the other way (the waitlist just emptied): then the numbering gives the seat,
+/// and the email says so.
+/// </para>
+/// </summary>
+public static class WaitlistInbox
+{
+    public const string Prefix = "inbox-";
+    /// <summary>How long a commit keeps the inbox open (it is renewed while instances contend and people wait).</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    /// <summary>An instance puts sign-ups in the inbox only while it stays open at least this long.</summary>
+    public static readonly TimeSpan Margin = TimeSpan.FromMinutes(1);
+    /// <summary>Commits (and the hold sweep) keep reading the inbox this long after it closed (clocks differ).</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
+    /// <summary>How fresh an instance's view of the event row must be to put a sign-up in the inbox.</summary>
+    public static readonly TimeSpan ViewAge = TimeSpan.FromSeconds(5);
+    /// <summary>Each sign-up takes two rows (its registration and its inbox row) in a transaction of at most 100.</summary>
+    public const int MaxPerInsert = EventLedger.MaxOperations / 2;
+
+    /// <summary>An inbox row's key: the time it was put there (this instance's clock), then the instance and a counter.</summary>
+    public static string Key(DateTimeOffset now, string instance, long n) => $"{Prefix}{now.UtcTicks:D19}-{instance}-{n:D8}";
+
+    public static string Filter(string eventId) => TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and RowKey ge {Prefix} and RowKey lt {"inbox."}");
+
+    /// <summary>Whether a sign-up to <paramref name="e"/> now is certainly waitlisted on a plain first-come event.</summary>
+    public static bool Takes(EventRecord e, DateTimeOffset now) =>
+        e.Waitlisted > 0 && e.Invitation is null && !e.RequiresApproval && e.Lottery is null && !e.ConfirmEmail && !e.Cancelled
+        && e.WaitlistOpen && e.WindowAt(now) == SignUpWindow.Open;
+
+    /// <summary>Whether commits on the event must read the inbox first.</summary>
+    public static bool Live(EventEntity e, DateTimeOffset now) => e.InboxUntil is { } until && until > now - Grace;
+}
+
+/// <summary>The event as this instance last read or wrote it, for deciding whether a sign-up may go to the inbox.</summary>
+internal sealed record InboxView(EventRecord Event, DateTimeOffset? InboxUntil, DateTimeOffset At);
+
+public sealed partial class EventLedger
+{
+    private bool UsesInbox(Lane lane, DateTimeOffset now) =>
+        _options.WaitlistInbox != WaitlistInboxMode.Off
+        && (_options.WaitlistInbox == WaitlistInboxMode.Always || Contended(lane))
+        && lane.InboxView is { } view && now - view.At < WaitlistInbox.ViewAge
+        && view.InboxUntil > now + WaitlistInbox.Margin && WaitlistInbox.Takes(view.Event, now);
+
+    /// <summary>Whether a commit should (re)open the inbox: people wait, and this lane would use it.</summary>
+    private bool OpensInbox(Lane lane, EventRecord after, DateTimeOffset now) =>
+        _options.WaitlistInbox != WaitlistInboxMode.Off
+        && (_options.WaitlistInbox == WaitlistInboxMode.Always || Contended(lane)) && WaitlistInbox.Takes(after, now);
+
+    private void See(Lane lane, EventEntity entity) => lane.InboxView = new InboxView(entity.ToRecord(), entity.InboxUntil, _clock.GetUtcNow());
+
+    /// <summary>
+    /// Puts the batch's sign-ups (not whole-series holds) in the waitlist inbox and answers them "on the waitlist";
+    /// returns the ops the event row's commit must take. Queues the commit that numbers them.
+    /// </summary>
+    private async Task<List<LedgerOp>> InboxAsync(string eventId, Lane lane, List<LedgerOp> batch, EventRecord view)
+    {
+        var signUps = batch.OfType<SignUpOp>().Where(o => o.Hold is null).ToList();
+        var rest = batch.Where(o => o is not SignUpOp { Hold: null }).ToList();
+        var stored = false;
+        foreach (var chunk in signUps.Chunk(WaitlistInbox.MaxPerInsert)) stored |= await InsertAsync(eventId, lane, chunk, view);
+        if (stored) QueueSequencing(eventId, lane);
+        return rest;
+    }
+
+    private void QueueSequencing(string eventId, Lane lane)
+    {
+        if (Interlocked.Exchange(ref lane.SequenceQueued, 1) != 0) return;
+        lane.Queue.Enqueue(new SequenceOp());
+        Kick(eventId, lane);
+    }
+
+    private void KickInbox(string eventId, Lane lane)
+    {
+        if (Interlocked.CompareExchange(ref lane.InboxPumping, 1, 0) == 0) _ = Task.Run(() => InboxPumpAsync(eventId, lane));
+    }
+
+    /// <summary>
+    /// The inbox's own pump, beside the event row's: whatever queued while the last insert was on its way goes in the
+    /// next (so a rush makes inserts larger, not more of them), and the numbering commits run meanwhile.
+    /// </summary>
+    private async Task InboxPumpAsync(string eventId, Lane lane)
+    {
+        while (true)
+        {
+            while (true)
+            {
+                if (lane.Inbox.IsEmpty) break;
+                var view = lane.InboxView?.Event;
+                if (view is null || !UsesInbox(lane, _clock.GetUtcNow()))
+                {
+                    // The view went stale while these waited: the event row's commit takes them, in the order they came.
+                    while (lane.Inbox.TryDequeue(out var waiting)) lane.Queue.Enqueue(waiting);
+                    Kick(eventId, lane);
+                    break;
+                }
+
+                var batch = new List<LedgerOp>();
+                while (batch.Count < WaitlistInbox.MaxPerInsert && lane.Inbox.TryDequeue(out var next))
+                {
+                    if (next.TryTake()) batch.Add(next); // else its caller gave up before it was taken
+                }
+
+                if (batch.Count == 0) continue;
+                lane.LastSignUp = TimeProvider.System.GetTimestamp();
+                await InboxAsync(eventId, lane, batch, view);
+            }
+
+            Volatile.Write(ref lane.InboxPumping, 0);
+            if (lane.Inbox.IsEmpty || Interlocked.CompareExchange(ref lane.InboxPumping, 1, 0) != 0) return;
+        }
+    }
+
+    /// <summary>One insert transaction: each sign-up's registration row (queued) and inbox row. True if it landed.</summary>
+    private async Task<bool> InsertAsync(string eventId, Lane lane, SignUpOp[] chunk, EventRecord view)
+    {
+        var duplicates = new HashSet<SignUpOp>();
+        var sent = false;
+        List<SignUpOp> landed = [];
+        try
+        {
+            landed = await _pipeline.ExecuteAsync(async ct =>
+            {
+                var table = await _store.TableAsync(ct);
+                while (true)
+                {
+                    var pending = chunk.Where(o => !duplicates.Contains(o)).ToList();
+                    if (pending.Count == 0) return pending;
+                    var now = _clock.GetUtcNow();
+                    var actions = new List<TableTransactionAction>(pending.Count * 2);
+                    foreach (var op in pending)
+                    {
+                        var row = op.Row;
+                        row.InboxKey ??= WaitlistInbox.Key(now, _instance, Interlocked.Increment(ref lane.InboxCounter));
+                        row.Status = RegistrationStatus.Queued;
+                        row.Sequence = 0;
+                        row.StateVersion = 0;
+                        row.EmailPending = false; // owed once numbered
+                        row.TicketCode = null;
+                        actions.Add(new TableTransactionAction(TableTransactionActionType.Add, LeanRow<RegistrationEntity>.ForInsert(row)));
+                        actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(eventId, row.InboxKey)
+                        {
+                            ["RegKey"] = row.RowKey,
+                            ["RegistrationId"] = row.RegistrationId,
+                        }));
+                    }
+
+                    try
+                    {
+                        sent = true;
+                        await table.SubmitTransactionAsync(actions, ct);
+                        return pending;
+                    }
+                    catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i && i % 2 == 0 && i / 2 < pending.Count)
+                    {
+                        // This email is registered already; or this very insert landed before and its answer was lost.
+                        var op = pending[i / 2];
+                        var existing = await table.GetEntityIfExistsAsync<TableEntity>(eventId, op.Row.RowKey, select: [nameof(RegistrationEntity.RegistrationId)], cancellationToken: ct);
+                        if (existing.HasValue && existing.Value?.GetString(nameof(RegistrationEntity.RegistrationId)) == op.Row.RegistrationId) return pending;
+                        duplicates.Add(op);
+                    }
+                }
+            }, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning(ex, "Inbox insert on event {EventId} did not complete; resolving its outcome", eventId);
+            landed = await ResolveInsertAsync(eventId, chunk.Where(o => !duplicates.Contains(o)).ToList(), sent);
+        }
+
+        foreach (var dup in duplicates) dup.Resolve(new SeatResult.Duplicate());
+        foreach (var op in landed)
+        {
+            Hosting.Telemetry.SignUps.Add(1, new KeyValuePair<string, object?>("status", "queued"));
+            op.Resolve(new SeatResult.Taken(view, null));
+        }
+
+        return landed.Count > 0;
+    }
+
+    /// <summary>
+    /// After an insert that failed: its first row says whether it landed (the transaction is all or nothing). If it is
+    /// not there, one may still be on its way, so the outcome is unknown unless nothing was ever sent.
+    /// </summary>
+    private async Task<List<SignUpOp>> ResolveInsertAsync(string eventId, List<SignUpOp> ops, bool sent)
+    {
+        if (ops.Count == 0) return ops;
+        if (sent)
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(ResolveTimeout, _clock);
+                var table = await _store.TableAsync(cts.Token);
+                var first = await table.GetEntityIfExistsAsync<TableEntity>(eventId, ops[0].Row.RowKey, select: [nameof(RegistrationEntity.RegistrationId)], cancellationToken: cts.Token);
+                if (first.HasValue && first.Value?.GetString(nameof(RegistrationEntity.RegistrationId)) == ops[0].Row.RegistrationId) return ops;
+            }
+            catch (Exception ex) when (StorageFaults.IsTransient(ex) || ex is OperationCanceledException)
+            {
+                _log.LogWarning(ex, "Could not find out whether an inbox insert on event {EventId} landed", eventId);
+            }
+        }
+
+        foreach (var op in ops) op.Fail(known: !sent);
+        return [];
+    }
+
+    /// <summary>
+    /// 3d of a plan: the inbox's sign-ups, oldest first, as far as the transaction has room (two actions each), unless
+    /// this commit cancels them. Returns the keys owed their email; more left sets <paramref name="more"/>.
+    /// </summary>
+    private async Task<(List<string> Owed, bool More)> SequenceInboxAsync(TableClient table, string eventId, SeatPlan seats, Plan plan, int room, CancellationToken ct)
+    {
+        var owed = new List<string>();
+        var entries = new List<TableEntity>();
+        await foreach (var page in table.QueryAsync<TableEntity>(WaitlistInbox.Filter(eventId), maxPerPage: Math.Clamp(room / 2 + 1, 1, 1000), cancellationToken: ct).AsPages())
+        {
+            entries.AddRange(page.Values);
+            break; // keys sort by time: the first page holds the oldest
+        }
+
+        var more = false;
+        foreach (var entry in entries)
+        {
+            var key = entry.GetString("RegKey") ?? "";
+            if (seats.Cancelled.Contains(key)) continue; // this commit's cancellation deletes it and its inbox row
+            if (owed.Count * 2 + 2 > room || seats.Touched.Contains(key))
+            {
+                more = true;
+                break;
+            }
+
+            var (status, sequence) = seats.Sequence(key);
+            plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, key)
+            {
+                [nameof(RegistrationEntity.Status)] = status,
+                [nameof(RegistrationEntity.Sequence)] = sequence,
+                [nameof(RegistrationEntity.StateVersion)] = 1,
+                [nameof(RegistrationEntity.TicketCode)] = _ids.TicketCode(eventId, sequence),
+                [nameof(RegistrationEntity.EmailPending)] = true,
+                [nameof(RegistrationEntity.EmailQueuedUtc)] = seats.Now,
+                [nameof(RegistrationEntity.EmailAttempts)] = 0,
+            }, ETag.All));
+            plan.ActionOps.Add(null);
+            plan.InboxMerges[plan.Actions.Count - 1] = entry;
+            plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, entry, ETag.All));
+            plan.ActionOps.Add(null);
+            owed.Add(key);
+        }
+
+        return (owed, more || entries.Count > room / 2);
+    }
+
+    /// <summary>
+    /// A numbering refused because its registration row is gone (only the ledger's own cancellation deletes a queued
+    /// one, with its inbox row, so this is a leftover): the inbox row goes too, so it cannot hold the event up.
+    /// </summary>
+    private async Task DropOrphanAsync(string eventId, Plan plan, int index)
+    {
+        if (!plan.InboxMerges.TryGetValue(index, out var entry)) return;
+        try
+        {
+            var table = await _store.TableAsync(CancellationToken.None);
+            await table.DeleteEntityAsync(eventId, entry.RowKey, ETag.All);
+            _log.LogWarning("Event {EventId}: an inbox row without its registration was dropped", eventId);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // gone already
+        }
+    }
+}
