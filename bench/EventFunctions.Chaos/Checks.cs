@@ -157,6 +157,9 @@ public static class Checks
             notes.Add($"event row: Capacity={capacity?.ToString() ?? "absent"} Confirmed={confirmedCounter?.ToString() ?? "absent"} Waitlisted={waitlistedCounter?.ToString() ?? "absent"}; rows: {confirmed.Count} confirmed, {waitlisted.Count} waitlisted");
         }
 
+        var viaInbox = s.Registrations.Count(r => Str(r, "InboxKey") is not null);
+        notes.Add($"{viaInbox} of {s.Registrations.Count} registrations came through the waitlist inbox (answered at the insert, numbered after)");
+
         // order: nobody waitlisted may have arrived before the latest arrival holding a seat.
         long order = 0;
         var bySequence = s.Registrations.All(r => Long(r, "Sequence") is not null);
