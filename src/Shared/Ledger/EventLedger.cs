@@ -528,9 +528,16 @@ public sealed partial class EventLedger : IAsyncDisposable
     private async Task LingerAsync(Lane lane, List<LedgerOp> batch)
     {
         var linger = _options.CommitLinger;
-        // A numbering of the waitlist inbox lingers the short time only: what it numbers gathers in the inbox meanwhile.
-        var numbering = batch.All(o => o is SequenceOp);
-        if (linger > TimeSpan.Zero && _options.ContendedCommitLinger > linger && Contended(lane) && !numbering) linger = _options.ContendedCommitLinger;
+        if (linger > TimeSpan.Zero && _options.ContendedCommitLinger > linger && Contended(lane)) linger = _options.ContendedCommitLinger;
+        if (linger > TimeSpan.Zero && batch.All(o => o is SequenceOp))
+        {
+            // Numbering the waitlist inbox: nobody waits for it (its sign-ups are answered), and the longer it lingers the
+            // more it numbers in one commit, the fewer commits the instances take turns on.
+            await Task.Delay(linger, TimeProvider.System);
+            TakeBatch(lane, batch);
+            return;
+        }
+
         if (linger <= TimeSpan.Zero || batch.Count >= lane.LastBatch || batch[^1].Alone) return;
         // Steps of a millisecond, at most linger's worth of them (so a test's frozen clock cannot hold it), and
         // not past linger by the clock (a step may take longer than asked on a busy machine).
@@ -799,6 +806,16 @@ public sealed partial class EventLedger : IAsyncDisposable
                 lane.Conflicted = true;
                 plan.Refused = true;
                 if (plan.OwnBlockChanged) lane.Block = null;
+                if (ops.All(o => o is SequenceOp))
+                {
+                    // Numbering the waitlist inbox, and another instance's commit came first: it numbered what it found.
+                    // Look again a moment later rather than race it (instances taking turns on the row is the cost).
+                    attempts.Remove(plan);
+                    foreach (var op in ops) plan.Results[op] = new ChangeResult.Unchanged(plan.JoinView ?? entity.ToRecord());
+                    NumberLater(eventId, lane);
+                    return Nothing(plan);
+                }
+
                 throw new LedgerConflictException("Another writer changed the event first.");
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i

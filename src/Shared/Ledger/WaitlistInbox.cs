@@ -100,6 +100,14 @@ public sealed partial class EventLedger
         Kick(eventId, lane);
     }
 
+    /// <summary>Queues the numbering again after a contended commit's linger (see the 412 in AttemptAsync).</summary>
+    private void NumberLater(string eventId, Lane lane)
+    {
+        var wait = _options.ContendedCommitLinger > _options.CommitLinger ? _options.ContendedCommitLinger : _options.CommitLinger;
+        _ = Task.Delay(wait * 2, TimeProvider.System, _stopping.Token).ContinueWith(
+            t => { if (!t.IsCanceled) QueueSequencing(eventId, lane); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
     private void KickInbox(string eventId, Lane lane)
     {
         if (Interlocked.CompareExchange(ref lane.InboxPumping, 1, 0) == 0) _ = Task.Run(() => InboxPumpAsync(eventId, lane));
