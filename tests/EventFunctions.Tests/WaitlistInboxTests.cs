@@ -6,6 +6,7 @@ using EventFunctions.Shared.Security;
 using EventFunctions.Shared.Text;
 using EventFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EventFunctions.Tests;
@@ -213,6 +214,61 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
         await NumberedAsync(app, lecture.Id);
         var order = (await app.RegistrationsAsync(lecture.Id)).Where(r => r.Sequence > 2).OrderBy(r => r.Sequence).Select(r => r.RegistrationId).ToList();
         Assert.Equal(left.Select(r => r.RegistrationId).Append(late.RegistrationId), order);
+        await LedgerTests.AssertCountersEqualRowsAsync(app, lecture.Id);
+    }
+
+    /// <summary>Lets the first waitlist-inbox insert reach storage, then loses its answer (as a connection cut after the write).</summary>
+    private sealed class LoseFirstInsertAnswer : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        private int _armed, _lost;
+        public int Lost => Volatile.Read(ref _lost);
+        public void Arm() => Volatile.Write(ref _armed, 1);
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            var insert = false;
+            if (Volatile.Read(ref _armed) == 1 && message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal) && message.Request.Content is { } content)
+            {
+                using var body = new MemoryStream();
+                await content.WriteToAsync(body, default);
+                insert = System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("\"RegKey\"", StringComparison.Ordinal)
+                    && !System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("MERGE", StringComparison.Ordinal);
+            }
+
+            await ProcessNextAsync(message, pipeline);
+            if (insert && Interlocked.Exchange(ref _armed, 0) == 1)
+            {
+                Interlocked.Increment(ref _lost);
+                throw new HttpRequestException("The connection was cut after the insert was written (test).");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_insert_whose_answer_is_lost_is_found_stored_and_answered_once()
+    {
+        var lose = new LoseFirstInsertAnswer();
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: Always,
+            services: s => s.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(lose, Azure.Core.HttpPipelinePosition.PerCall))));
+        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 1, waitlist: true));
+        await SignUpAsync(app, lecture.Id, 0);
+        await SignUpAsync(app, lecture.Id, 1);
+
+        lose.Arm();
+        var outcome = await app.Get<RegistrationService>().SignUpAsync(lecture.Id,
+            new SignUpInput { Name = "参与者2", Email = "person2@example.cn", Consent = true, Language = "zh-CN" }, UiText.Chinese, default);
+        Assert.Equal(1, lose.Lost);
+        // The retry met its own row (409) and knew it by its id: stored now, not answered as a repeat of itself.
+        var registered = Assert.IsType<SignUpOutcome.Registered>(outcome);
+        Assert.False(registered.Repeated);
+        var third = registered.Registration;
+        Assert.Equal((RegistrationStatus.Waitlisted, (int?)null), (third.Status, third.WaitlistPosition));
+        await NumberedAsync(app, lecture.Id);
+        var row = Assert.Single(await app.RegistrationsAsync(lecture.Id), r => r.Email == "person2@example.cn");
+        Assert.Equal((third.RegistrationId, RegistrationStatus.Waitlisted, 3L), (row.RegistrationId, row.Status, row.Sequence));
         await LedgerTests.AssertCountersEqualRowsAsync(app, lecture.Id);
     }
 
