@@ -46,6 +46,23 @@ public sealed class WaitlistInboxRuleTests
 
     [Fact]
     [Trait("Tier", "Fast")]
+    public void The_inbox_takes_sign_ups_only_while_people_wait_with_room_to_spare_on_a_plain_first_come_event()
+    {
+        var e = Event(10, waitlistLimit: 1000) with { Waitlisted = 5 };
+        Assert.True(WaitlistInbox.Takes(e, Now));
+        Assert.Equal(200, WaitlistInbox.Slack(e)); // at least 200, else a fifth of the limit
+        Assert.True(WaitlistInbox.Takes(e with { Waitlisted = 800 }, Now));
+        Assert.False(WaitlistInbox.Takes(e with { Waitlisted = 801 }, Now)); // fewer than 200 places left: the event row's
+        Assert.False(WaitlistInbox.Takes(e with { Waitlisted = 0 }, Now)); // nobody waits: a sign-up may get a seat
+        Assert.False(WaitlistInbox.Takes(e with { WaitlistLimit = 30 }, Now)); // a short waitlist is the event row's
+        Assert.False(WaitlistInbox.Takes(e with { ConfirmEmail = true }, Now));
+        Assert.False(WaitlistInbox.Takes(e with { RequiresApproval = true }, Now));
+        Assert.False(WaitlistInbox.Takes(e with { SignUpClosesUtc = Now.AddMinutes(-1) }, Now));
+        Assert.Equal(2000, WaitlistInbox.Slack(e with { WaitlistLimit = 10_000 }));
+    }
+
+    [Fact]
+    [Trait("Tier", "Fast")]
     public void Cancelling_a_queued_sign_up_changes_no_seat_or_place_and_counts_as_withdrawn()
     {
         var plan = new SeatPlan(Event(1, 10), new SeatCounters(1, 3, 0, 0, 0, 4), Now);
@@ -61,6 +78,14 @@ public sealed class WaitlistInboxRuleTests
 public sealed class WaitlistInboxTests(AzuriteFixture azurite)
 {
     private static readonly Dictionary<string, string?> Always = new() { ["EventFunctions:WaitlistInbox"] = "Always" };
+
+    /// <summary>One seat and a long waitlist (the inbox is used while a fifth of the limit, at least 200 places, is left).</summary>
+    private static Dictionary<string, object?> OneSeat(int waitlistLimit = 1000)
+    {
+        var input = Seed.Lecture(capacity: 1, waitlist: true);
+        input["waitlistLimit"] = waitlistLimit;
+        return input;
+    }
 
     private static async Task<List<TableEntity>> InboxAsync(TestApp app, string eventId)
     {
@@ -139,7 +164,7 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
     public async Task A_stopped_instances_leftovers_are_numbered_before_newer_sign_ups_and_by_the_sweep_when_nothing_else_comes()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: Always);
-        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 1, waitlist: true));
+        var lecture = await app.CreateEventAsync(OneSeat());
         Assert.Equal(RegistrationStatus.Confirmed, (await SignUpAsync(app, lecture.Id, 0)).Status);
         Assert.Equal((RegistrationStatus.Waitlisted, 1), ((await SignUpAsync(app, lecture.Id, 1)) is var first ? (first.Status, first.WaitlistPosition) : default));
         Assert.NotNull((await app.StoredEventRowAsync(lecture.Id)).InboxUntil); // people wait: the inbox opened
@@ -174,7 +199,7 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
     public async Task A_queued_sign_up_can_be_cancelled_before_its_number_and_a_double_tap_stays_one_registration()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: Always);
-        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 1, waitlist: true));
+        var lecture = await app.CreateEventAsync(OneSeat());
         await SignUpAsync(app, lecture.Id, 0);
         await SignUpAsync(app, lecture.Id, 1);
 
@@ -196,11 +221,11 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_direct_sign_up_that_finds_more_in_the_inbox_than_one_commit_numbers_joins_it_behind_them()
+    public async Task A_direct_sign_up_that_finds_more_in_the_inbox_than_one_commit_numbers_waits_for_them_and_is_told_its_place()
     {
         // This instance never uses the inbox itself; another left 60 sign-ups there.
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: new() { ["EventFunctions:WaitlistInbox"] = "Off" });
-        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 1, waitlist: true));
+        var lecture = await app.CreateEventAsync(OneSeat());
         await SignUpAsync(app, lecture.Id, 0);
         await SignUpAsync(app, lecture.Id, 1);
         var table = await app.TableAsync();
@@ -210,7 +235,7 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
         for (var i = 0; i < 60; i++) left.Add(await LeaveInInboxAsync(app, lecture.Id, $"left{i}@example.cn", start.AddMilliseconds(i), i));
 
         var late = await SignUpAsync(app, lecture.Id, 2);
-        Assert.Equal((RegistrationStatus.Waitlisted, (int?)null), (late.Status, late.WaitlistPosition)); // its place comes by email
+        Assert.Equal((RegistrationStatus.Waitlisted, (int?)62), (late.Status, late.WaitlistPosition)); // behind the one waiting and the 60
         await NumberedAsync(app, lecture.Id);
         var order = (await app.RegistrationsAsync(lecture.Id)).Where(r => r.Sequence > 2).OrderBy(r => r.Sequence).Select(r => r.RegistrationId).ToList();
         Assert.Equal(left.Select(r => r.RegistrationId).Append(late.RegistrationId), order);
@@ -253,7 +278,7 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
         var lose = new LoseFirstInsertAnswer();
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: Always,
             services: s => s.AddAzureClients(b => b.ConfigureDefaults(o => o.AddPolicy(lose, Azure.Core.HttpPipelinePosition.PerCall))));
-        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 1, waitlist: true));
+        var lecture = await app.CreateEventAsync(OneSeat());
         await SignUpAsync(app, lecture.Id, 0);
         await SignUpAsync(app, lecture.Id, 1);
 
@@ -273,10 +298,35 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_waitlists_limit_holds_the_inbox_closes_with_room_to_spare_and_the_event_row_fills_the_rest_exactly()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: Always);
+        var lecture = await app.CreateEventAsync(OneSeat(waitlistLimit: 250)); // the inbox while 200 places are left
+        await SignUpAsync(app, lecture.Id, 0);
+        await SignUpAsync(app, lecture.Id, 1);
+
+        using var go = new ManualResetEventSlim(false);
+        var rush = Enumerable.Range(2, 300).Select(i => Task.Run(async () => { go.Wait(); return await LedgerTests.SignUpAsync(app, lecture.Id, i); })).ToList();
+        go.Set();
+        var answers = await Task.WhenAll(rush);
+        await NumberedAsync(app, lecture.Id);
+
+        var byStatus = string.Join(", ", answers.GroupBy(a => a.Status).Select(g => $"{g.Key}: {g.Count()}"));
+        Assert.True(answers.Count(a => a.Status == 201) == 249, $"every place left, not one more: {byStatus}");
+        Assert.Equal(51, answers.Count(a => a.Status == 409)); // the rest: full, told so
+        Assert.Contains(answers, a => a.Value is RegistrationView { WaitlistPosition: null }); // some through the inbox
+        Assert.Contains(answers, a => a.Value is RegistrationView { WaitlistPosition: > 0 }); // the last places told at once
+        var ev = await app.StoredEventRowAsync(lecture.Id);
+        Assert.Equal(250, ev.Waitlisted);
+        Assert.True(ev.InboxUntil <= DateTimeOffset.UtcNow, "closed once fewer than 200 places were left");
+        await LedgerTests.AssertCountersEqualRowsAsync(app, lecture.Id);
+    }
+
+    [Fact]
     public async Task The_result_page_says_the_place_comes_by_email()
     {
         await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: Always);
-        var lecture = await app.CreateEventAsync(Seed.Lecture(capacity: 1, waitlist: true));
+        var lecture = await app.CreateEventAsync(OneSeat());
         await SignUpAsync(app, lecture.Id, 0);
         await SignUpAsync(app, lecture.Id, 1);
         var (status, html) = Results.Html(await app.SignUpForm.Submit(Requests.Form($"/api/signup/{lecture.Id}",

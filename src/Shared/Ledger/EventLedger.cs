@@ -130,6 +130,12 @@ public sealed partial class EventLedger : IAsyncDisposable
 
         /// <summary>Counts this lane's inbox rows (part of their keys).</summary>
         public long InboxCounter;
+
+        /// <summary>
+        /// Sign-ups this lane has put in the inbox, and how many of them a commit of its own saw numbered (its query
+        /// found the inbox empty after them): the difference counts against the waitlist's room (see WaitlistInbox.Slack).
+        /// </summary>
+        public long InboxInserted, InboxNumberedThrough;
     }
 
     private sealed record Snapshot(EventRecord Event, DateTimeOffset At);
@@ -606,10 +612,10 @@ public sealed partial class EventLedger : IAsyncDisposable
         public Dictionary<int, Azure.Data.Tables.TableEntity> InboxMerges { get; } = [];
         /// <summary>The inbox held more than this commit had room for: a follow-up commit numbers the rest.</summary>
         public bool InboxLeft { get; set; }
-        /// <summary>Sign-ups this commit leaves out because the inbox holds more than it numbers: they join it after.</summary>
-        public List<SignUpOp> Joining { get; } = [];
-        /// <summary>The event as this commit leaves it, for the answers of those joining the inbox.</summary>
-        public EventRecord? JoinView { get; set; }
+        /// <summary>Sign-ups this commit leaves to the next, after the inbox it numbers first (no room, or more left in it).</summary>
+        public List<SignUpOp> Deferred { get; } = [];
+        /// <summary>How many sign-ups this lane had put in the inbox when this commit read it (null: it did not).</summary>
+        public long? InboxBefore { get; set; }
     }
 
     private async Task CommitAsync(string eventId, Lane lane, List<LedgerOp> batch)
@@ -684,6 +690,12 @@ public sealed partial class EventLedger : IAsyncDisposable
         }
 
         if (landed.InboxLeft) QueueSequencing(eventId, lane);
+        else if (landed.InboxBefore is { } before)
+        {
+            // Everything this lane had put in the inbox when this commit read it is numbered now.
+            long seen;
+            while ((seen = Interlocked.Read(ref lane.InboxNumberedThrough)) < before && Interlocked.CompareExchange(ref lane.InboxNumberedThrough, before, seen) != seen) { }
+        }
 
         // Every email this commit owes (its sign-ups and promotions) in one queue message. Callers are answered
         // as it is written, not after: the rows are the outbox (each is marked as owed its email in the commit
@@ -696,10 +708,12 @@ public sealed partial class EventLedger : IAsyncDisposable
         // Giving the block back found none (another instance folded it, or the hold sweep did): this lane holds none.
         if (!landed.OwnBlockChanged && batch.Any(o => o is FoldOp { Scope: FoldScope.Own })) lane.Block = null;
         Answer(landed, duplicates);
-        if (landed.Joining.Count > 0) await InboxAsync(eventId, lane, [.. landed.Joining.Where(o => !o.Done.Task.IsCompleted)], landed.JoinView!);
         // Ops that joined the batch after an attempt that landed after all (its answer lost, then a retry refused and
         // topped up): not in that commit, and earlier than anything still queued, so committed next, before the queue.
-        var carried = batch.Skip(given).Where(o => !duplicates.Contains(o) && !landed.Results.ContainsKey(o)).ToList();
+        // So are sign-ups the commit left for the waitlist inbox's numbering to go first.
+        var carried = landed.Deferred.Where(o => !duplicates.Contains(o) && !landed.Results.ContainsKey(o)).Cast<LedgerOp>()
+            .Concat(batch.Skip(given).Where(o => !duplicates.Contains(o) && !landed.Results.ContainsKey(o) && !(o is SignUpOp d && landed.Deferred.Contains(d))))
+            .ToList();
         if (carried.Count > 0) await CommitAsync(eventId, lane, carried);
     }
 
@@ -811,7 +825,8 @@ public sealed partial class EventLedger : IAsyncDisposable
                     // Numbering the waitlist inbox, and another instance's commit came first: it numbered what it found.
                     // Look again a moment later rather than race it (instances taking turns on the row is the cost).
                     attempts.Remove(plan);
-                    foreach (var op in ops) plan.Results[op] = new ChangeResult.Unchanged(plan.JoinView ?? entity.ToRecord());
+                    plan.InboxBefore = null; // it numbered nothing
+                    foreach (var op in ops) plan.Results[op] = new ChangeResult.Unchanged(entity.ToRecord());
                     NumberLater(eventId, lane);
                     return Nothing(plan);
                 }
@@ -1060,19 +1075,21 @@ public sealed partial class EventLedger : IAsyncDisposable
         }
 
         // 3d. The waitlist inbox (see WaitlistInbox): those answered "on the waitlist" when stored, oldest first,
-        // before this commit's own sign-ups. If it holds more than this commit has room for, the batch's sign-ups
-        // join it (behind those left) rather than be numbered ahead of them.
+        // before this commit's own sign-ups (given at least half the room). The batch's sign-ups take the room left;
+        // those it has none for, or all of them while the inbox holds more, go in the next commit (CommitAsync).
         if (sequencing)
         {
-            var reserved = signUps.Count + ops.Count(o => o is AttendanceOp) + (own is not null || grant ? 1 : 0);
-            (var owed, plan.InboxLeft) = await SequenceInboxAsync(table, eventId, seats, plan, MaxOperations - plan.Actions.Count - reserved, ct);
+            plan.InboxBefore = Interlocked.Read(ref lane.InboxInserted);
+            var room = MaxOperations - plan.Actions.Count - ops.Count(o => o is AttendanceOp) - (own is not null || grant ? 1 : 0);
+            var actionsBefore = plan.Actions.Count;
+            (var owed, plan.InboxLeft) = await SequenceInboxAsync(table, eventId, seats, plan, room - Math.Min(signUps.Count, room / 2), ct);
             plan.InboxKeys.AddRange(owed);
-            // Those left are behind; this batch's sign-ups go in behind them, once this commit lands (CommitAsync).
-            if (plan.InboxLeft) plan.Joining.AddRange(signUps.Where(o => o.Hold is null));
+            var fit = plan.InboxLeft ? 0 : Math.Max(0, room - (plan.Actions.Count - actionsBefore));
+            plan.Deferred.AddRange(signUps.Skip(fit));
         }
 
         // 4. Sign-ups, in the order they came.
-        foreach (var s in signUps.Except(plan.Joining)) seats.SignUp(s);
+        foreach (var s in signUps.Except(plan.Deferred)) seats.SignUp(s);
         foreach (var (op, status, sequence) in seats.Seated)
         {
             op.Row.TicketCode = _ids.TicketCode(eventId, sequence);
@@ -1145,13 +1162,14 @@ public sealed partial class EventLedger : IAsyncDisposable
         }
 
         var after = seats.Finish();
-        plan.JoinView = after;
         foreach (var (op, result) in seats.Results) plan.Results[op] = result;
         foreach (var fold in folds) plan.Results[fold] = seats.Writes ? new ChangeResult.Changed(after, seats.Promotions.Count) : new ChangeResult.Unchanged(after);
         foreach (var sequence in sequences) plan.Results[sequence] = plan.InboxKeys.Count > 0 ? new ChangeResult.Changed(after, plan.InboxKeys.Count) : new ChangeResult.Unchanged(after);
         // The inbox stays open while people wait and instances contend (renewed before it gets near its end).
         var inboxUntil = entity.InboxUntil;
         if (OpensInbox(lane, after, seats.Now) && (inboxUntil is null || inboxUntil < seats.Now + WaitlistInbox.Lease - WaitlistInbox.Margin / 2)) inboxUntil = seats.Now + WaitlistInbox.Lease;
+        // Too few places left for the inbox (counting what it still holds): closed, so the limit stays the event row's.
+        else if (inboxUntil > seats.Now && !WaitlistInbox.HasRoom(after with { Waitlisted = after.Waitlisted + (plan.InboxLeft ? WaitlistInbox.MaxPerInsert : 0) })) inboxUntil = seats.Now;
         if (draw is not null) plan.Results[draw] = new DrawResult.Drawn(after, seats.Drawn.Count, after.Lottery?.DrawnUtc is not null);
         if (!seats.Writes) return Nothing(plan);
 
@@ -1315,7 +1333,7 @@ public sealed partial class EventLedger : IAsyncDisposable
         plan.Seated.Clear();
         plan.PromotedKeys.Clear();
         plan.InboxKeys.Clear();
-        // Joining (sign-ups the inbox takes after this) stays: with nothing else to write, they still go there.
+        // Deferred (sign-ups left to the next commit) stays: with nothing else to write, they still go next.
         plan.NoticeKeys.Clear();
         return plan;
     }

@@ -42,7 +42,11 @@ public static class WaitlistInbox
     public static readonly TimeSpan Margin = TimeSpan.FromMinutes(1);
     /// <summary>Commits (and the hold sweep) keep reading the inbox this long after it closed (clocks differ).</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
-    /// <summary>How fresh an instance's view of the event row must be to put a sign-up in the inbox.</summary>
+    /// <summary>
+    /// How fresh an instance's view of the event row must be to put a sign-up in the inbox (during a rush its numbering
+    /// commits renew it every few tens of milliseconds). One second was tried: four instances on one event fell to 0.27 of
+    /// one (from about 0.5), their sign-ups sent to the event row's commits whenever a view aged between numberings.
+    /// </summary>
     public static readonly TimeSpan ViewAge = TimeSpan.FromSeconds(5);
     /// <summary>Each sign-up takes two rows (its registration and its inbox row) in a transaction of at most 100.</summary>
     public const int MaxPerInsert = EventLedger.MaxOperations / 2;
@@ -52,10 +56,21 @@ public static class WaitlistInbox
 
     public static string Filter(string eventId) => TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and RowKey ge {Prefix} and RowKey lt {"inbox."}");
 
-    /// <summary>Whether a sign-up to <paramref name="e"/> now is certainly waitlisted on a plain first-come event.</summary>
+    /// <summary>
+    /// Waitlist places the inbox leaves to the event row's own commits: the inbox is numbered past the waitlist's limit
+    /// (its sign-ups were told "waiting"), so it is only used while this many places are left, and the commit that finds
+    /// fewer closes it. The limit then holds unless more than this many are stored between that commit and the moment
+    /// each instance sees it (a view at most <see cref="ViewAge"/> old, renewed by every numbering during a rush).
+    /// </summary>
+    public static int Slack(EventRecord e) => Math.Max(200, e.EffectiveWaitlistLimit / 5);
+
+    /// <summary>Whether the waitlist has room for the inbox (see <see cref="Slack"/>).</summary>
+    public static bool HasRoom(EventRecord e) => e.WaitlistAllowed && e.EffectiveWaitlistLimit - e.Waitlisted >= Slack(e);
+
+    /// <summary>Whether a sign-up to <paramref name="e"/> now is certainly waitlisted on a plain first-come event, with room to spare.</summary>
     public static bool Takes(EventRecord e, DateTimeOffset now) =>
         e.Waitlisted > 0 && e.Invitation is null && !e.RequiresApproval && e.Lottery is null && !e.ConfirmEmail && !e.Cancelled
-        && e.WaitlistOpen && e.WindowAt(now) == SignUpWindow.Open;
+        && HasRoom(e) && e.WindowAt(now) == SignUpWindow.Open;
 
     /// <summary>Whether commits on the event must read the inbox first.</summary>
     public static bool Live(EventEntity e, DateTimeOffset now) => e.InboxUntil is { } until && until > now - Grace;
@@ -70,7 +85,9 @@ public sealed partial class EventLedger
         _options.WaitlistInbox != WaitlistInboxMode.Off
         && (_options.WaitlistInbox == WaitlistInboxMode.Always || Contended(lane))
         && lane.InboxView is { } view && now - view.At < WaitlistInbox.ViewAge
-        && view.InboxUntil > now + WaitlistInbox.Margin && WaitlistInbox.Takes(view.Event, now);
+        && view.InboxUntil > now + WaitlistInbox.Margin
+        // This lane's own sign-ups not yet seen numbered count as waiting (others' are what the slack is for).
+        && WaitlistInbox.Takes(view.Event with { Waitlisted = view.Event.Waitlisted + (int)Math.Max(0, Interlocked.Read(ref lane.InboxInserted) - Interlocked.Read(ref lane.InboxNumberedThrough)) }, now);
 
     /// <summary>Whether a commit should (re)open the inbox: people wait, and this lane would use it.</summary>
     private bool OpensInbox(Lane lane, EventRecord after, DateTimeOffset now) =>
@@ -207,6 +224,7 @@ public sealed partial class EventLedger
         }
 
         foreach (var dup in duplicates) dup.Resolve(new SeatResult.Duplicate());
+        Interlocked.Add(ref lane.InboxInserted, landed.Count);
         foreach (var op in landed)
         {
             Hosting.Telemetry.SignUps.Add(1, new KeyValuePair<string, object?>("status", "queued"));
