@@ -63,6 +63,15 @@ public sealed class WaitlistInboxRuleTests
 
     [Fact]
     [Trait("Tier", "Fast")]
+    public void A_queued_sign_up_reads_as_waitlisted_to_the_organiser_the_door_and_the_export()
+    {
+        Assert.Equal(Shared.Console.ConsoleFormat.Status(RegistrationStatus.Waitlisted), Shared.Console.ConsoleFormat.Status(RegistrationStatus.Queued));
+        Assert.Equal(Shared.Attendance.DoorText.Chinese.StatusWaitlisted, Shared.Attendance.DoorText.Chinese.Status(RegistrationStatus.Queued));
+        Assert.Equal(Shared.Attendance.DoorText.English.StatusWaitlisted, Shared.Attendance.DoorText.English.Status(RegistrationStatus.Queued));
+    }
+
+    [Fact]
+    [Trait("Tier", "Fast")]
     public void Cancelling_a_queued_sign_up_changes_no_seat_or_place_and_counts_as_withdrawn()
     {
         var plan = new SeatPlan(Event(1, 10), new SeatCounters(1, 3, 0, 0, 0, 4), Now);

@@ -78,7 +78,7 @@ public sealed record DoorText
     public string Status(string status) => status switch
     {
         Registrations.RegistrationStatus.Confirmed or Registrations.RegistrationStatus.Held => StatusConfirmed,
-        Registrations.RegistrationStatus.Waitlisted => StatusWaitlisted,
+        Registrations.RegistrationStatus.Waitlisted or Registrations.RegistrationStatus.Queued => StatusWaitlisted, // queued: numbered within moments
         Registrations.RegistrationStatus.Pending or Registrations.RegistrationStatus.Declined => StatusNotApproved,
         _ => StatusWalkIn,
     };
