@@ -81,20 +81,25 @@ internal sealed record InboxView(EventRecord Event, DateTimeOffset? InboxUntil, 
 
 public sealed partial class EventLedger
 {
+    /// <summary>Whether this lane may use the inbox at all: <c>Always</c>, or <c>Auto</c> while another instance commits to the event.</summary>
+    private bool InboxMode(Lane lane) =>
+        _options.WaitlistInbox == WaitlistInboxMode.Always || (_options.WaitlistInbox == WaitlistInboxMode.Auto && Contended(lane));
+
     private bool UsesInbox(Lane lane, DateTimeOffset now) =>
-        _options.WaitlistInbox != WaitlistInboxMode.Off
-        && (_options.WaitlistInbox == WaitlistInboxMode.Always || Contended(lane))
+        InboxMode(lane)
         && lane.InboxView is { } view && now - view.At < WaitlistInbox.ViewAge
         && view.InboxUntil > now + WaitlistInbox.Margin
         // This lane's own sign-ups not yet seen numbered count as waiting (others' are what the slack is for).
         && WaitlistInbox.Takes(view.Event with { Waitlisted = view.Event.Waitlisted + (int)Math.Max(0, Interlocked.Read(ref lane.InboxInserted) - Interlocked.Read(ref lane.InboxNumberedThrough)) }, now);
 
     /// <summary>Whether a commit should (re)open the inbox: people wait, and this lane would use it.</summary>
-    private bool OpensInbox(Lane lane, EventRecord after, DateTimeOffset now) =>
-        _options.WaitlistInbox != WaitlistInboxMode.Off
-        && (_options.WaitlistInbox == WaitlistInboxMode.Always || Contended(lane)) && WaitlistInbox.Takes(after, now);
+    private bool OpensInbox(Lane lane, EventRecord after, DateTimeOffset now) => InboxMode(lane) && WaitlistInbox.Takes(after, now);
 
-    private void See(Lane lane, EventEntity entity) => lane.InboxView = new InboxView(entity.ToRecord(), entity.InboxUntil, _clock.GetUtcNow());
+    /// <summary>Keeps the event row as read, for the inbox's decisions (only where the lane may use it: a read's hot path).</summary>
+    private void See(Lane lane, EventEntity entity)
+    {
+        if (InboxMode(lane)) lane.InboxView = new InboxView(entity.ToRecord(), entity.InboxUntil, _clock.GetUtcNow());
+    }
 
     /// <summary>
     /// Puts the batch's sign-ups (not whole-series holds) in the waitlist inbox and answers them "on the waitlist";
