@@ -196,7 +196,8 @@ public sealed class RegistrationService(
     }
 
     /// <summary>
-    /// The hold sweep: folds the seat blocks of instances that are gone, then, on every event with sign-ups awaiting confirmation, those whose time has passed are taken off
+    /// The hold sweep: folds the seat blocks of instances that are gone and numbers what they left in a waitlist inbox,
+    /// then, on every event with sign-ups awaiting confirmation, those whose time has passed are taken off
     /// through the ledger (which checks again, so a confirmation that lands first wins), their places going to the next
     /// people in order. Returns how many were taken off.
     /// </summary>
