@@ -110,14 +110,28 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
         {
             PartitionKey = eventId, RowKey = app.Get<IdentifierKeys>().RegistrationKey(email), RegistrationId = Shared.Ids.NewRegistrationId(),
             Name = "候补" + n, Email = email, Status = RegistrationStatus.Queued, CreatedUtc = at, ConsentUtc = at,
-            InboxKey = WaitlistInbox.Key(at, "gone", n),
+            InboxKey = WaitlistInbox.Place(WaitlistInbox.Key(at, "gone", n), 0),
         };
         await (await app.TableAsync()).SubmitTransactionAsync(
         [
             new TableTransactionAction(TableTransactionActionType.Add, row),
-            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(eventId, row.InboxKey) { ["RegKey"] = row.RowKey, ["RegistrationId"] = row.RegistrationId }),
+            new TableTransactionAction(TableTransactionActionType.Add, WaitlistInbox.Row(eventId, WaitlistInbox.SplitPlace(row.InboxKey).RowKey, [row.RowKey])),
         ]);
         return row;
+    }
+
+    /// <summary>What an instance that stopped right after one insert of several leaves: their queued rows and one inbox row naming them.</summary>
+    private static async Task<List<RegistrationEntity>> LeaveBatchInInboxAsync(TestApp app, string eventId, IReadOnlyList<string> emails, DateTimeOffset at, int n)
+    {
+        var key = WaitlistInbox.Key(at, "gone", n);
+        var rows = emails.Select((email, i) => new RegistrationEntity
+        {
+            PartitionKey = eventId, RowKey = app.Get<IdentifierKeys>().RegistrationKey(email), RegistrationId = Shared.Ids.NewRegistrationId(),
+            Name = "候补" + i, Email = email, Status = RegistrationStatus.Queued, CreatedUtc = at, ConsentUtc = at, InboxKey = WaitlistInbox.Place(key, i),
+        }).ToList();
+        await (await app.TableAsync()).SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r))
+            .Append(new TableTransactionAction(TableTransactionActionType.Add, WaitlistInbox.Row(eventId, key, rows.Select(r => r.RowKey).ToList()))));
+        return rows;
     }
 
     private static async Task<RegistrationView> SignUpAsync(TestApp app, string eventId, int i)
@@ -230,6 +244,52 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Cancelling_one_of_an_inserts_sign_ups_takes_only_its_name_off_the_inbox_row_and_the_others_are_numbered_in_order()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: Always);
+        var lecture = await app.CreateEventAsync(OneSeat());
+        await SignUpAsync(app, lecture.Id, 0);
+        await SignUpAsync(app, lecture.Id, 1);
+        var batch = await LeaveBatchInInboxAsync(app, lecture.Id, ["a@example.cn", "b@example.cn", "c@example.cn"], DateTimeOffset.UtcNow, 1);
+
+        // The middle one cancels before the number: the row still names the other two, in their order.
+        Assert.IsType<CancelResult.Cancelled>(await app.Get<EventLedger>().CancelAsync(lecture.Id, batch[1].RowKey, batch[1].RegistrationId));
+        var inbox = Assert.Single(await InboxAsync(app, lecture.Id));
+        Assert.Equal([batch[0].RowKey, batch[2].RowKey], WaitlistInbox.Named(inbox).Select(n => n.RegistrationKey));
+
+        // The next commit numbers them (and deletes the row); the one who cancelled is never numbered.
+        var newer = await SignUpAsync(app, lecture.Id, 2);
+        await NumberedAsync(app, lecture.Id);
+        var rows = (await app.RegistrationsAsync(lecture.Id)).Where(r => r.Sequence > 2).OrderBy(r => r.Sequence).Select(r => r.RegistrationId);
+        Assert.Equal([batch[0].RegistrationId, batch[2].RegistrationId, newer.RegistrationId], rows);
+        Assert.DoesNotContain(await app.RegistrationsAsync(lecture.Id), r => r.RegistrationId == batch[1].RegistrationId);
+        await LedgerTests.AssertCountersEqualRowsAsync(app, lecture.Id);
+    }
+
+    [Fact]
+    public async Task An_inbox_row_numbered_in_part_keeps_the_rest_named_and_the_next_commit_numbers_them_in_order()
+    {
+        // This instance never uses the inbox itself; another left two inserts of 50 there: more than one commit holds.
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: new() { ["EventFunctions:WaitlistInbox"] = "Off" });
+        var lecture = await app.CreateEventAsync(OneSeat());
+        await SignUpAsync(app, lecture.Id, 0);
+        await SignUpAsync(app, lecture.Id, 1);
+        var table = await app.TableAsync();
+        await table.UpdateEntityAsync(new TableEntity(lecture.Id, EventEntity.RowKeyValue) { [nameof(EventEntity.InboxUntil)] = DateTimeOffset.UtcNow.AddMinutes(2) }, Azure.ETag.All);
+        var start = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var left = new List<RegistrationEntity>();
+        for (var b = 0; b < 2; b++)
+            left.AddRange(await LeaveBatchInInboxAsync(app, lecture.Id, Enumerable.Range(0, WaitlistInbox.MaxPerInsert).Select(i => $"left{b}-{i}@example.cn").ToList(), start.AddMilliseconds(b), b));
+
+        var late = await SignUpAsync(app, lecture.Id, 2);
+        Assert.Equal((RegistrationStatus.Waitlisted, (int?)102), (late.Status, late.WaitlistPosition)); // behind the one waiting and the 100
+        await NumberedAsync(app, lecture.Id);
+        var order = (await app.RegistrationsAsync(lecture.Id)).Where(r => r.Sequence > 2).OrderBy(r => r.Sequence).Select(r => r.RegistrationId).ToList();
+        Assert.Equal(left.Select(r => r.RegistrationId).Append(late.RegistrationId), order);
+        await LedgerTests.AssertCountersEqualRowsAsync(app, lecture.Id);
+    }
+
+    [Fact]
     public async Task A_direct_sign_up_that_finds_more_in_the_inbox_than_one_commit_numbers_waits_for_them_and_is_told_its_place()
     {
         // This instance never uses the inbox itself; another left 60 sign-ups there.
@@ -268,7 +328,7 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
             {
                 using var body = new MemoryStream();
                 await content.WriteToAsync(body, default);
-                insert = System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("\"RegKey\"", StringComparison.Ordinal)
+                insert = System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains($"\"{WaitlistInbox.Slot(0)}\"", StringComparison.Ordinal)
                     && !System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("MERGE", StringComparison.Ordinal);
             }
 

@@ -608,8 +608,10 @@ public sealed partial class EventLedger : IAsyncDisposable
         public int OwnBlockIndex { get; set; } = -1;
         /// <summary>Registrations numbered from the waitlist inbox (each owes its email).</summary>
         public List<string> InboxKeys { get; } = [];
-        /// <summary>The inbox row behind each numbering's merge action, by the action's index.</summary>
-        public Dictionary<int, Azure.Data.Tables.TableEntity> InboxMerges { get; } = [];
+        /// <summary>The inbox row and slot behind each numbering's merge action, by the action's index.</summary>
+        public Dictionary<int, (string RowKey, string Slot)> InboxMerges { get; } = [];
+        /// <summary>The inbox rows this commit changes (names blanked, or the row deleted): one action each.</summary>
+        public Dictionary<string, InboxRowChange> InboxRows { get; } = [];
         /// <summary>The inbox held more than this commit had room for: a follow-up commit numbers the rest.</summary>
         public bool InboxLeft { get; set; }
         /// <summary>Sign-ups this commit leaves to the next, after the inbox it numbers first (no room, or more left in it).</summary>
@@ -966,9 +968,9 @@ public sealed partial class EventLedger : IAsyncDisposable
         foreach (var (op, row) in seats.Deletions)
         {
             Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All), op);
-            // Not numbered yet: its inbox row goes with it (in the room its promotion would have taken: it frees no seat).
+            // Not numbered yet: its name leaves its inbox row (in the room its promotion would have taken: it frees no seat).
             if (row.Status == RegistrationStatus.Queued && row.InboxKey is { } inboxKey)
-                Add(plan, new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(eventId, inboxKey), ETag.All), null);
+                await UnnameAsync(table, eventId, plan, inboxKey, ct);
             // An organiser's removal tells the person; so does a pending sign-up nobody decided on before the event.
             // An offer not taken in time is told so too: they lose the offered seat and their place.
             var expiredPending = op.Expiry && (row.Status is RegistrationStatus.Pending or RegistrationStatus.Entry || row.OfferedUtc is not null);
@@ -1333,6 +1335,8 @@ public sealed partial class EventLedger : IAsyncDisposable
         plan.Seated.Clear();
         plan.PromotedKeys.Clear();
         plan.InboxKeys.Clear();
+        plan.InboxMerges.Clear();
+        plan.InboxRows.Clear();
         // Deferred (sign-ups left to the next commit) stays: with nothing else to write, they still go next.
         plan.NoticeKeys.Clear();
         return plan;

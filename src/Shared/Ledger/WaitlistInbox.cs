@@ -12,15 +12,16 @@ namespace EventFunctions.Shared.Ledger;
 /// <para>
 /// Once people wait for an event, nobody who signs up later can have a seat before them (a freed seat goes to the
 /// lowest arrival number waiting), so a later sign-up is certainly waitlisted. An instance that knows people wait
-/// therefore stores the sign-up without touching the event row: one transaction in the event's partition inserts its
-/// registration row (<see cref="RegistrationStatus.Queued"/>, no number yet) and an inbox row whose key sorts by the
-/// time it was put there. Inserts never refuse each other, so the instances stop taking turns on the event row's ETag
+/// therefore stores the sign-up without touching the event row: one transaction in the event's partition inserts the
+/// registration rows of a batch (<see cref="RegistrationStatus.Queued"/>, no number yet) and one inbox row naming them,
+/// whose key sorts by the time it was put there. Inserts never refuse each other, so the instances stop taking turns on the event row's ETag
 /// for the waitlist. The person is told "on the waitlist"; their place comes with the email.
 /// </para>
 /// <para>
 /// The next commit on the event row numbers what the inbox holds, oldest first, before its own sign-ups (after
 /// promotions, which only ever take people numbered already, all earlier): status, arrival number and the email owed,
-/// with the inbox rows deleted, in the same transaction under the row's ETag. So the waitlist's order is still the
+/// with the inbox rows deleted (or, for one numbered in part, the numbered names blanked), in the same transaction under
+/// the row's ETag. So a sign-up through the inbox costs two entity writes and a share of two rows, not four. So the waitlist's order is still the
 /// event row's one sequence, and every rule the ledger keeps holds as before. The instance that put sign-ups in the
 /// inbox queues such a commit at once; the hold sweep does it for an instance that stopped in between.
 /// </para>
@@ -48,11 +49,43 @@ public static class WaitlistInbox
     /// one (from about 0.5), their sign-ups sent to the event row's commits whenever a view aged between numberings.
     /// </summary>
     public static readonly TimeSpan ViewAge = TimeSpan.FromSeconds(5);
-    /// <summary>Each sign-up takes two rows (its registration and its inbox row) in a transaction of at most 100.</summary>
+    /// <summary>
+    /// Sign-ups one insert carries (their rows and one inbox row naming them): half a transaction, so a commit that gives
+    /// the inbox half its room numbers a whole insert's batch.
+    /// </summary>
     public const int MaxPerInsert = EventLedger.MaxOperations / 2;
 
     /// <summary>An inbox row's key: the time it was put there (this instance's clock), then the instance and a counter.</summary>
     public static string Key(DateTimeOffset now, string instance, long n) => $"{Prefix}{now.UtcTicks:D19}-{instance}-{n:D8}";
+
+    /// <summary>The property of an inbox row naming its <paramref name="index"/>th registration (blank once numbered or cancelled).</summary>
+    public static string Slot(int index) => $"Reg{index:D2}";
+
+    /// <summary>A registration's <see cref="RegistrationEntity.InboxKey"/>: its inbox row and its slot there.</summary>
+    public static string Place(string rowKey, int index) => $"{rowKey}/{Slot(index)}";
+
+    public static (string RowKey, string Slot) SplitPlace(string place) =>
+        place.LastIndexOf('/') is var i and > 0 ? (place[..i], place[(i + 1)..]) : (place, "");
+
+    /// <summary>The inbox row of one insert, naming its registrations in the order they came.</summary>
+    public static TableEntity Row(string eventId, string rowKey, IReadOnlyList<string> registrationKeys)
+    {
+        var row = new TableEntity(eventId, rowKey);
+        for (var i = 0; i < registrationKeys.Count; i++) row[Slot(i)] = registrationKeys[i];
+        return row;
+    }
+
+    /// <summary>The registrations an inbox row still names, in order, with their slots.</summary>
+    public static List<(string Slot, string RegistrationKey)> Named(TableEntity row)
+    {
+        var named = new List<(string, string)>();
+        for (var i = 0; i < MaxPerInsert; i++)
+        {
+            if (row.GetString(Slot(i)) is { Length: > 0 } key) named.Add((Slot(i), key));
+        }
+
+        return named;
+    }
 
     public static string Filter(string eventId) => TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and RowKey ge {Prefix} and RowKey lt {"inbox."}");
 
@@ -74,6 +107,14 @@ public static class WaitlistInbox
 
     /// <summary>Whether commits on the event must read the inbox first.</summary>
     public static bool Live(EventEntity e, DateTimeOffset now) => e.InboxUntil is { } until && until > now - Grace;
+}
+
+/// <summary>An inbox row a commit changes: as read, the names it blanks, and its action's index in the plan.</summary>
+internal sealed class InboxRowChange(TableEntity row)
+{
+    public TableEntity Row { get; } = row;
+    public HashSet<string> Blanked { get; } = new(StringComparer.Ordinal);
+    public int Index { get; set; } = -1;
 }
 
 /// <summary>The event as this instance last read or wrote it, for deciding whether a sign-up may go to the inbox.</summary>
@@ -186,24 +227,22 @@ public sealed partial class EventLedger
                 {
                     var pending = chunk.Where(o => !duplicates.Contains(o)).ToList();
                     if (pending.Count == 0) return pending;
-                    var now = _clock.GetUtcNow();
-                    var actions = new List<TableTransactionAction>(pending.Count * 2);
-                    foreach (var op in pending)
+                    // One inbox row per attempt: an attempt refused (a repeat's 409) stored nothing, and the next names what is left.
+                    var inboxKey = WaitlistInbox.Key(_clock.GetUtcNow(), _instance, Interlocked.Increment(ref lane.InboxCounter));
+                    var actions = new List<TableTransactionAction>(pending.Count + 1);
+                    for (var n = 0; n < pending.Count; n++)
                     {
-                        var row = op.Row;
-                        row.InboxKey ??= WaitlistInbox.Key(now, _instance, Interlocked.Increment(ref lane.InboxCounter));
+                        var row = pending[n].Row;
+                        row.InboxKey = WaitlistInbox.Place(inboxKey, n);
                         row.Status = RegistrationStatus.Queued;
                         row.Sequence = 0;
                         row.StateVersion = 0;
                         row.EmailPending = false; // owed once numbered
                         row.TicketCode = null;
                         actions.Add(new TableTransactionAction(TableTransactionActionType.Add, LeanRow<RegistrationEntity>.ForInsert(row)));
-                        actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(eventId, row.InboxKey)
-                        {
-                            ["RegKey"] = row.RowKey,
-                            ["RegistrationId"] = row.RegistrationId,
-                        }));
                     }
+
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.Add, WaitlistInbox.Row(eventId, inboxKey, pending.Select(o => o.Row.RowKey).ToList())));
 
                     try
                     {
@@ -211,10 +250,10 @@ public sealed partial class EventLedger
                         await table.SubmitTransactionAsync(actions, ct);
                         return pending;
                     }
-                    catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i && i % 2 == 0 && i / 2 < pending.Count)
+                    catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i && i < pending.Count)
                     {
                         // This email is registered already; or this very insert landed before and its answer was lost.
-                        var op = pending[i / 2];
+                        var op = pending[i];
                         var existing = await table.GetEntityIfExistsAsync<TableEntity>(eventId, op.Row.RowKey, select: [nameof(RegistrationEntity.RegistrationId)], cancellationToken: ct);
                         if (existing.HasValue && existing.Value?.GetString(nameof(RegistrationEntity.RegistrationId)) == op.Row.RegistrationId) return pending;
                         duplicates.Add(op);
@@ -266,54 +305,113 @@ public sealed partial class EventLedger
     }
 
     /// <summary>
-    /// 3d of a plan: the inbox's sign-ups, oldest first, as far as the transaction has room (two actions each), unless
-    /// this commit cancels them. Returns the keys owed their email; more left sets <paramref name="more"/>.
+    /// 3d of a plan: the inbox's sign-ups, oldest first, as far as the transaction has room (one action each and one per
+    /// inbox row), unless this commit cancels them. Returns the keys owed their email; more left sets the flag.
     /// </summary>
     private async Task<(List<string> Owed, bool More)> SequenceInboxAsync(TableClient table, string eventId, SeatPlan seats, Plan plan, int room, CancellationToken ct)
     {
         var owed = new List<string>();
         var entries = new List<TableEntity>();
-        await foreach (var page in table.QueryAsync<TableEntity>(WaitlistInbox.Filter(eventId), maxPerPage: Math.Clamp(room / 2 + 1, 1, 1000), cancellationToken: ct).AsPages())
+        var page = Math.Clamp(room / 2 + 1, 1, 1000); // each row costs at least two actions: a name and the row
+        await foreach (var found in table.QueryAsync<TableEntity>(WaitlistInbox.Filter(eventId), maxPerPage: page, cancellationToken: ct).AsPages())
         {
-            entries.AddRange(page.Values);
+            entries.AddRange(found.Values);
             break; // keys sort by time: the first page holds the oldest
         }
 
-        var more = false;
+        var used = 0;
+        var more = entries.Count >= page;
         foreach (var entry in entries)
         {
-            var key = entry.GetString("RegKey") ?? "";
-            if (seats.Cancelled.Contains(key)) continue; // this commit's cancellation deletes it and its inbox row
-            if (owed.Count * 2 + 2 > room || seats.Touched.Contains(key))
+            var change = plan.InboxRows.TryGetValue(entry.RowKey, out var known) ? known : new InboxRowChange(entry);
+            var rowCost = plan.InboxRows.ContainsKey(entry.RowKey) ? 0 : 1; // a cancellation here already changes the row
+            var numbered = new List<(string Slot, string Key, TableTransactionAction Merge)>();
+            var stopped = false;
+            foreach (var (slot, key) in WaitlistInbox.Named(entry))
+            {
+                if (change.Blanked.Contains(slot) || seats.Cancelled.Contains(key)) continue; // this commit cancels it
+                if (used + numbered.Count + 1 + rowCost > room || seats.Touched.Contains(key))
+                {
+                    stopped = true;
+                    break;
+                }
+
+                var (status, sequence) = seats.Sequence(key);
+                numbered.Add((slot, key, new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, key)
+                {
+                    [nameof(RegistrationEntity.Status)] = status,
+                    [nameof(RegistrationEntity.Sequence)] = sequence,
+                    [nameof(RegistrationEntity.StateVersion)] = 1,
+                    [nameof(RegistrationEntity.TicketCode)] = _ids.TicketCode(eventId, sequence),
+                    [nameof(RegistrationEntity.EmailPending)] = true,
+                    [nameof(RegistrationEntity.EmailQueuedUtc)] = seats.Now,
+                    [nameof(RegistrationEntity.EmailAttempts)] = 0,
+                }, ETag.All)));
+            }
+
+            if (numbered.Count == 0 && stopped)
             {
                 more = true;
                 break;
             }
 
-            var (status, sequence) = seats.Sequence(key);
-            plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(eventId, key)
+            foreach (var (slot, key, merge) in numbered)
             {
-                [nameof(RegistrationEntity.Status)] = status,
-                [nameof(RegistrationEntity.Sequence)] = sequence,
-                [nameof(RegistrationEntity.StateVersion)] = 1,
-                [nameof(RegistrationEntity.TicketCode)] = _ids.TicketCode(eventId, sequence),
-                [nameof(RegistrationEntity.EmailPending)] = true,
-                [nameof(RegistrationEntity.EmailQueuedUtc)] = seats.Now,
-                [nameof(RegistrationEntity.EmailAttempts)] = 0,
-            }, ETag.All));
-            plan.ActionOps.Add(null);
-            plan.InboxMerges[plan.Actions.Count - 1] = entry;
-            plan.Actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, entry, ETag.All));
-            plan.ActionOps.Add(null);
-            owed.Add(key);
+                plan.Actions.Add(merge);
+                plan.ActionOps.Add(null);
+                plan.InboxMerges[plan.Actions.Count - 1] = (entry.RowKey, slot);
+                change.Blanked.Add(slot);
+                owed.Add(key);
+            }
+
+            used += numbered.Count + rowCost;
+            SetInboxRow(eventId, plan, change);
+            if (stopped)
+            {
+                more = true;
+                break;
+            }
         }
 
-        return (owed, more || entries.Count > room / 2);
+        return (owed, more);
+    }
+
+    /// <summary>A cancellation of a queued sign-up: its name leaves its inbox row (the row goes once it names nobody).</summary>
+    private async Task UnnameAsync(TableClient table, string eventId, Plan plan, string inboxKey, CancellationToken ct)
+    {
+        var (rowKey, slot) = WaitlistInbox.SplitPlace(inboxKey);
+        if (!plan.InboxRows.TryGetValue(rowKey, out var change))
+        {
+            // Not there: a numbering took it since its registration was read, so this plan's event row is stale too and
+            // the commit is refused; or a leftover without its row, which nothing numbers.
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(eventId, rowKey, cancellationToken: ct);
+            if (!row.HasValue || row.Value is null) return;
+            change = new InboxRowChange(row.Value);
+        }
+
+        change.Blanked.Add(slot);
+        SetInboxRow(eventId, plan, change);
+    }
+
+    /// <summary>One action for an inbox row this commit changes: delete it once it names nobody, else blank the names.</summary>
+    private static void SetInboxRow(string eventId, Plan plan, InboxRowChange change)
+    {
+        var left = WaitlistInbox.Named(change.Row).Any(n => !change.Blanked.Contains(n.Slot));
+        var entity = new TableEntity(eventId, change.Row.RowKey);
+        foreach (var slot in change.Blanked) entity[slot] = "";
+        var action = new TableTransactionAction(left ? TableTransactionActionType.UpdateMerge : TableTransactionActionType.Delete, entity, ETag.All);
+        if (plan.InboxRows.TryAdd(change.Row.RowKey, change))
+        {
+            change.Index = plan.Actions.Count;
+            plan.Actions.Add(action);
+            plan.ActionOps.Add(null);
+        }
+        else plan.Actions[change.Index] = action;
     }
 
     /// <summary>
     /// A numbering refused because its registration row is gone (only the ledger's own cancellation deletes a queued
-    /// one, with its inbox row, so this is a leftover): the inbox row goes too, so it cannot hold the event up.
+    /// one, taking its name off its inbox row, so this is a leftover): its name goes too, so it cannot hold the event up.
     /// </summary>
     private async Task DropOrphanAsync(string eventId, Plan plan, int index)
     {
@@ -321,8 +419,8 @@ public sealed partial class EventLedger
         try
         {
             var table = await _store.TableAsync(CancellationToken.None);
-            await table.DeleteEntityAsync(eventId, entry.RowKey, ETag.All);
-            _log.LogWarning("Event {EventId}: an inbox row without its registration was dropped", eventId);
+            await table.UpdateEntityAsync(new TableEntity(eventId, entry.RowKey) { [entry.Slot] = "" }, ETag.All, TableUpdateMode.Merge);
+            _log.LogWarning("Event {EventId}: an inbox row's name without its registration was dropped", eventId);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
