@@ -128,3 +128,49 @@ public static class Clients
         }
     }
 }
+
+/// <summary>
+/// How the ledger stored a part's sign-ups (the <c>path</c> tag of <c>eventfunctions.signups</c>: event row, seat block,
+/// waitlist inbox) and its commits refused by another writer (<c>eventfunctions.ledger.conflicts</c>), overall and per
+/// quarter second: where a rush on several instances spends its time.
+/// </summary>
+public sealed class LedgerPaths : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(long At, string What)> _seen = new();
+    private readonly long _start = Stopwatch.GetTimestamp();
+
+    public LedgerPaths()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == Shared.Hosting.Telemetry.MeterName && instrument.Name is "eventfunctions.signups" or "eventfunctions.ledger.conflicts")
+                listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var what = "conflict";
+            foreach (var t in tags) if (t.Key == "path") what = t.Value as string ?? "?";
+            for (var i = 0; i < value; i++) _seen.Enqueue((Stopwatch.GetTimestamp(), what));
+        });
+        _listener.Start();
+    }
+
+    /// <summary>Counts by path, then the refused commits, e.g. "event-row 1081, waitlist-inbox 3919; 131 commits refused".</summary>
+    public string Summary()
+    {
+        var all = _seen.ToList();
+        var paths = all.Where(s => s.What != "conflict").GroupBy(s => s.What).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
+        return $"{string.Join(", ", paths)}; {all.Count(s => s.What == "conflict")} commits refused by another writer";
+    }
+
+    /// <summary>Per quarter second from the start: sign-ups by path (e=event row, b=seat block, i=inbox) and refusals (x).</summary>
+    public string Timeline()
+    {
+        static string Short(string what) => what switch { "event-row" => "e", "seat-block" => "b", "waitlist-inbox" => "i", "conflict" => "x", _ => "?" };
+        return string.Join(" ", _seen.ToList().GroupBy(s => (int)((s.At - _start) * 4 / Stopwatch.Frequency)).OrderBy(g => g.Key)
+            .Select(g => $"{g.Key * 250}ms:" + string.Join("/", g.GroupBy(s => Short(s.What)).OrderBy(x => x.Key).Select(x => $"{x.Key}{x.Count()}"))));
+    }
+
+    public void Dispose() => _listener.Dispose();
+}

@@ -195,6 +195,7 @@ if (!options.HttpOnly)
         var scaleAcked = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
         var label = $"{m} instance(s){(apart ? ", events apart" : "")}{(delayMs > 0 ? $" at {delayMs} ms" : "")}";
         var scaleBefore = scaleRequests.Snapshot();
+        using var paths = new LedgerPaths();
         var (scaleSeconds, scaleLatency) = await Clients.RunAsync(K, N, label, async i =>
         {
             // Client i always reaches the same instance, as a client's connection does.
@@ -220,6 +221,8 @@ if (!options.HttpOnly)
         if (apart) ceiling[(m, delayMs)] = scaleResult;
         else scaleOut[(m, delayMs)] = scaleResult;
         Report(scaleResult);
+        Console.WriteLine($"   how the ledger stored them: {paths.Summary()}");
+        if (options.Timeline) Console.WriteLine($"   per quarter second (e event row, b seat block, i waitlist inbox, x refused): {paths.Timeline()}");
         Console.WriteLine($"   storage requests per sign-up: {scaleRequests.Since(scaleBefore, N, out var scalePerSignUp)} = {scalePerSignUp:F2}");
         foreach (var instance in instances[1..]) await instance.DisposeAsync();
         await instances[0].GetRequiredService<EventFunctions.Shared.Ledger.EventLedger>().ReturnBlocksAsync();
@@ -594,6 +597,8 @@ public sealed record Args(int Clients, int Attempts, int Capacity, int NaiveAtte
 
     /// <summary>Part 3b also measures the waitlist-sequencing design's commit pattern (<see cref="Sequencing"/>), a prototype.</summary>
     public bool Sequencing { get; init; }
+    /// <summary>Part 3b also prints, per quarter second, how the ledger stored the sign-ups.</summary>
+    public bool Timeline { get; init; }
 
     /// <summary>Attempts of the unmeasured warm-up of parts 1 and 3 (0: none).</summary>
     public int Warmup { get; init; }
@@ -621,6 +626,7 @@ public sealed record Args(int Clients, int Attempts, int Capacity, int NaiveAtte
                 "--http-only" => a with { HttpOnly = true },
                 "--emails-after" => a with { EmailsAfter = true },
                 "--sequencing" => a with { Sequencing = true },
+                "--timeline" => a with { Timeline = true },
                 "--warmup" => a with { Warmup = int.Parse(Next()) },
                 "--rounds" => a with { Rounds = Math.Max(1, int.Parse(Next())) },
                 _ => throw new ArgumentException($"unknown argument {args[i]} (see the comment at the top of Program.cs)"),

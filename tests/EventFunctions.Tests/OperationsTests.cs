@@ -156,8 +156,8 @@ public sealed class OperationsTests(AzuriteFixture azurite)
         listener.RecordObservableInstruments();
 
         var all = seen.ToList();
-        Assert.Contains(all, m => m.Name == "eventfunctions.signups" && m.Tags == "status=confirmed");
-        Assert.Contains(all, m => m.Name == "eventfunctions.signups" && m.Tags == "status=waitlisted");
+        Assert.Contains(all, m => m.Name == "eventfunctions.signups" && m.Tags == "status=confirmed,path=event-row");
+        Assert.Contains(all, m => m.Name == "eventfunctions.signups" && m.Tags == "status=waitlisted,path=event-row");
         Assert.Contains(all, m => m.Name == "eventfunctions.emails.sent" && m.Tags.Contains("kind=", StringComparison.Ordinal));
         Assert.Contains(all, m => m.Name == "eventfunctions.emails.failed" && m.Tags.Contains("reason=rejected", StringComparison.Ordinal));
         Assert.Contains(all, m => m.Name == "eventfunctions.poison.messages");

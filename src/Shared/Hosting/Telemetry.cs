@@ -20,8 +20,25 @@ public static class Telemetry
     public static readonly ActivitySource Source = new(SourceName);
     public static readonly Meter Meter = new(MeterName);
 
-    /// <summary>Sign-ups committed, tagged <c>status</c> = confirmed or waitlisted.</summary>
+    /// <summary>
+    /// Sign-ups committed, tagged <c>status</c> = confirmed, waitlisted or queued (stored in the waitlist inbox, numbered
+    /// after) and <c>path</c>: how the ledger stored it (see <see cref="SignUpPath"/>), which says how a rush was served.
+    /// </summary>
     public static readonly Counter<long> SignUps = Meter.CreateCounter<long>("eventfunctions.signups", "{sign-up}", "Sign-ups committed by the ledger");
+
+    /// <summary>The <c>path</c> tag of <see cref="SignUps"/>.</summary>
+    public static class SignUpPath
+    {
+        /// <summary>A commit on the event row (one instance, or the seats and waitlist places it decides).</summary>
+        public const string EventRow = "event-row";
+        /// <summary>A commit on this instance's seat block (several instances, seats nobody waits for).</summary>
+        public const string SeatBlock = "seat-block";
+        /// <summary>An insert into the waitlist inbox (several instances, people already waiting).</summary>
+        public const string WaitlistInbox = "waitlist-inbox";
+    }
+
+    public static void SignedUp(string status, string path) =>
+        SignUps.Add(1, new KeyValuePair<string, object?>("status", status.ToLowerInvariant()), new KeyValuePair<string, object?>("path", path));
 
     /// <summary>Emails handed to the provider, tagged <c>kind</c> (confirmation, notice).</summary>
     public static readonly Counter<long> EmailsSent = Meter.CreateCounter<long>("eventfunctions.emails.sent", "{email}", "Emails accepted by the provider");

@@ -401,7 +401,7 @@ public sealed partial class EventLedger : IAsyncDisposable
             op.Row.Status = status;
             op.Row.Sequence = sequence;
             op.Row.StateVersion = 1;
-            Hosting.Telemetry.SignUps.Add(1, new KeyValuePair<string, object?>("status", status.ToLowerInvariant()));
+            Hosting.Telemetry.SignedUp(status, Hosting.Telemetry.SignUpPath.SeatBlock);
         }
 
         var owed = landed.Seated.Select(s => s.Op.Row.RowKey).ToList();
@@ -703,8 +703,7 @@ public sealed partial class EventLedger : IAsyncDisposable
         // as it is written, not after: the rows are the outbox (each is marked as owed its email in the commit
         // itself, and the sweep queues what a lost message left owed), and on a rush every caller waiting for the
         // message is a sign-up not yet in the next batch. Neither the pump nor the callers wait for it.
-        foreach (var (_, status, _) in landed.Seated)
-            Hosting.Telemetry.SignUps.Add(1, new KeyValuePair<string, object?>("status", status.ToLowerInvariant()));
+        foreach (var (_, status, _) in landed.Seated) Hosting.Telemetry.SignedUp(status, Hosting.Telemetry.SignUpPath.EventRow);
         var owed = landed.Seated.Select(s => s.Op.Row.RowKey).Concat(landed.PromotedKeys).Concat(landed.InboxKeys).Concat(landed.NoticeKeys).ToList();
         if (owed.Count > 0) Track(_confirmations.EnqueueAsync(eventId, owed, CancellationToken.None)); // never throws
         // Giving the block back found none (another instance folded it, or the hold sweep did): this lane holds none.

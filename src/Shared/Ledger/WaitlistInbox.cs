@@ -271,7 +271,7 @@ public sealed partial class EventLedger
         Interlocked.Add(ref lane.InboxInserted, landed.Count);
         foreach (var op in landed)
         {
-            Hosting.Telemetry.SignUps.Add(1, new KeyValuePair<string, object?>("status", "queued"));
+            Hosting.Telemetry.SignedUp(RegistrationStatus.Queued, Hosting.Telemetry.SignUpPath.WaitlistInbox);
             op.Resolve(new SeatResult.Taken(view, null));
         }
 
