@@ -9,15 +9,15 @@ namespace EventFunctions.Tests;
 
 /// <summary>
 /// Participants expect their confirmation within seconds, also after a quiet spell: an idle queue is polled at
-/// least every maxPollingInterval (host.json: 2 s), by Azure and by the local host alike.
+/// least every maxPollingInterval (host.json: 1 s), by Azure and by the local host alike.
 /// </summary>
 [Collection(StorageCollection.Name)]
 public sealed class QueuePollingTests(AzuriteFixture azurite)
 {
-    private static readonly TimeSpan HostJsonMaxPolling = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan HostJsonMaxPolling = TimeSpan.FromSeconds(1);
 
     [Fact]
-    public void Host_json_caps_the_idle_polling_interval_at_two_seconds()
+    public void Host_json_caps_the_idle_polling_interval_at_one_second()
     {
         var settings = HostSettings.Load(Path.Combine(AppContext.BaseDirectory, "host.json"), new ConfigurationBuilder().Build());
         Assert.Equal(HostJsonMaxPolling, settings.MaxPollingInterval);
@@ -45,7 +45,7 @@ public sealed class QueuePollingTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task The_running_local_host_polls_an_idle_queue_at_least_every_two_seconds()
+    public async Task The_running_local_host_polls_an_idle_queue_at_least_every_second()
     {
         var sendGrid = await FakeSendGrid.StartAsync();
         await using var _ = sendGrid;
@@ -76,7 +76,7 @@ public sealed class QueuePollingTests(AzuriteFixture azurite)
             var listeners = app.Services.GetServices<IHostedService>().OfType<QueueListener>().ToList();
             Assert.Equal(2, listeners.Count);
 
-            // 0.1 + 0.2 + 0.4 + 0.8 + 1.6 s, then the cap: wait until each has waited at the cap twice.
+            // 0.1 + 0.2 + 0.4 + 0.8 s, then the cap: wait until each has waited at the cap three times.
             await RunningHost.Eventually(() => Task.FromResult(listeners.All(l => l.IdleWaits >= 7)), "seven idle polls", seconds: 60);
 
             Assert.All(listeners, l => Assert.Equal(HostJsonMaxPolling, l.LongestIdleWait));
