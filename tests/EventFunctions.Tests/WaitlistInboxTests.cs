@@ -267,6 +267,29 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_name_whose_registration_is_gone_is_dropped_and_the_rest_are_numbered()
+    {
+        await using var app = await TestApp.StartAsync(azurite.ConnectionString, withSendGrid: false, settings: Always);
+        var lecture = await app.CreateEventAsync(OneSeat());
+        await SignUpAsync(app, lecture.Id, 0);
+        await SignUpAsync(app, lecture.Id, 1);
+        var batch = await LeaveBatchInInboxAsync(app, lecture.Id, ["a@example.cn", "b@example.cn", "c@example.cn"], DateTimeOffset.UtcNow, 1);
+        var alone = await LeaveBatchInInboxAsync(app, lecture.Id, ["d@example.cn"], DateTimeOffset.UtcNow.AddMilliseconds(1), 2);
+        // Rows deleted outside the ledger (never by it: a cancellation takes the name off too).
+        var table = await app.TableAsync();
+        await table.DeleteEntityAsync(lecture.Id, batch[1].RowKey);
+        await table.DeleteEntityAsync(lecture.Id, alone[0].RowKey);
+
+        // The numbering that meets them drops their names (the row of the lone one goes the next time round) and the
+        // others are numbered in order, before a newer sign-up; nothing is left in the inbox to hold the event up.
+        var newer = await SignUpAsync(app, lecture.Id, 2);
+        await NumberedAsync(app, lecture.Id);
+        var order = (await app.RegistrationsAsync(lecture.Id)).Where(r => r.Sequence > 2).OrderBy(r => r.Sequence).Select(r => r.RegistrationId);
+        Assert.Equal([batch[0].RegistrationId, batch[2].RegistrationId, newer.RegistrationId], order);
+        await LedgerTests.AssertCountersEqualRowsAsync(app, lecture.Id);
+    }
+
+    [Fact]
     public async Task An_inbox_row_numbered_in_part_keeps_the_rest_named_and_the_next_commit_numbers_them_in_order()
     {
         // This instance never uses the inbox itself; another left two inserts of 50 there: more than one commit holds.

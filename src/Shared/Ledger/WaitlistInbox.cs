@@ -14,15 +14,15 @@ namespace EventFunctions.Shared.Ledger;
 /// lowest arrival number waiting), so a later sign-up is certainly waitlisted. An instance that knows people wait
 /// therefore stores the sign-up without touching the event row: one transaction in the event's partition inserts the
 /// registration rows of a batch (<see cref="RegistrationStatus.Queued"/>, no number yet) and one inbox row naming them,
-/// whose key sorts by the time it was put there. Inserts never refuse each other, so the instances stop taking turns on the event row's ETag
-/// for the waitlist. The person is told "on the waitlist"; their place comes with the email.
+/// whose key sorts by the time it was put there. Inserts never refuse each other, so the instances stop taking turns
+/// on the event row's ETag for the waitlist. The person is told "on the waitlist"; their place comes with the email.
 /// </para>
 /// <para>
 /// The next commit on the event row numbers what the inbox holds, oldest first, before its own sign-ups (after
 /// promotions, which only ever take people numbered already, all earlier): status, arrival number and the email owed,
 /// with the inbox rows deleted (or, for one numbered in part, the numbered names blanked), in the same transaction under
-/// the row's ETag. So a sign-up through the inbox costs two entity writes and a share of two rows, not four. So the waitlist's order is still the
-/// event row's one sequence, and every rule the ledger keeps holds as before. The instance that put sign-ups in the
+/// the row's ETag: two entity writes per sign-up and a share of two rows. So the waitlist's order is still the event
+/// row's one sequence, and every rule the ledger keeps holds as before. The instance that put sign-ups in the
 /// inbox queues such a commit at once; the hold sweep does it for an instance that stopped in between.
 /// </para>
 /// <para>
@@ -349,9 +349,9 @@ public sealed partial class EventLedger
                 }, ETag.All)));
             }
 
-            if (numbered.Count == 0 && stopped)
+            if (numbered.Count == 0 && (stopped || used + rowCost > room))
             {
-                more = true;
+                more = true; // no room for a name here (or for the row of names cancelled already)
                 break;
             }
 
