@@ -104,21 +104,8 @@ public sealed class WaitlistInboxTests(AzuriteFixture azurite)
     }
 
     /// <summary>What an instance that stopped right after its insert leaves: the queued row and its inbox row.</summary>
-    private static async Task<RegistrationEntity> LeaveInInboxAsync(TestApp app, string eventId, string email, DateTimeOffset at, int n)
-    {
-        var row = new RegistrationEntity
-        {
-            PartitionKey = eventId, RowKey = app.Get<IdentifierKeys>().RegistrationKey(email), RegistrationId = Shared.Ids.NewRegistrationId(),
-            Name = "候补" + n, Email = email, Status = RegistrationStatus.Queued, CreatedUtc = at, ConsentUtc = at,
-            InboxKey = WaitlistInbox.Place(WaitlistInbox.Key(at, "gone", n), 0),
-        };
-        await (await app.TableAsync()).SubmitTransactionAsync(
-        [
-            new TableTransactionAction(TableTransactionActionType.Add, row),
-            new TableTransactionAction(TableTransactionActionType.Add, WaitlistInbox.Row(eventId, WaitlistInbox.SplitPlace(row.InboxKey).RowKey, [row.RowKey])),
-        ]);
-        return row;
-    }
+    private static async Task<RegistrationEntity> LeaveInInboxAsync(TestApp app, string eventId, string email, DateTimeOffset at, int n) =>
+        (await LeaveBatchInInboxAsync(app, eventId, [email], at, n))[0];
 
     /// <summary>What an instance that stopped right after one insert of several leaves: their queued rows and one inbox row naming them.</summary>
     private static async Task<List<RegistrationEntity>> LeaveBatchInInboxAsync(TestApp app, string eventId, IReadOnlyList<string> emails, DateTimeOffset at, int n)

@@ -323,8 +323,9 @@ public sealed partial class EventLedger
         var more = entries.Count >= page;
         foreach (var entry in entries)
         {
-            var change = plan.InboxRows.TryGetValue(entry.RowKey, out var known) ? known : new InboxRowChange(entry);
-            var rowCost = plan.InboxRows.ContainsKey(entry.RowKey) ? 0 : 1; // a cancellation here already changes the row
+            var changed = plan.InboxRows.TryGetValue(entry.RowKey, out var change);
+            change ??= new InboxRowChange(entry);
+            var rowCost = changed ? 0 : 1; // a cancellation in this commit has the row's action already
             var numbered = new List<(string Slot, string Key, TableTransactionAction Merge)>();
             var stopped = false;
             foreach (var (slot, key) in WaitlistInbox.Named(entry))
