@@ -146,7 +146,7 @@ public sealed class RegistrationEntity : ITableEntity
     public DateTimeOffset? ReconfirmAskedUtc { get; set; }
     /// <summary>A lottery entry's place in the drawn order (1 first); set by the draw, null otherwise.</summary>
     public int? DrawRank { get; set; }
-    /// <summary>While <see cref="RegistrationStatus.Queued"/>: the RowKey of its inbox row (see Ledger/WaitlistInbox.cs).</summary>
+    /// <summary>While <see cref="RegistrationStatus.Queued"/>: its inbox row and its name's slot there, <c>{RowKey}/{slot}</c> (see Ledger/WaitlistInbox.cs).</summary>
     public string? InboxKey { get; set; }
     public DateTimeOffset? ReconfirmSentUtc { get; set; }
     public DateTimeOffset? ReconfirmQueuedUtc { get; set; }
